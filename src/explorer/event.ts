@@ -1,0 +1,67 @@
+/**
+ * An executed step, as the search sees it: which thread, which label, what it touched.
+ * Footprints are key ids from {@link Memory}; a step's lock effect is part of its footprint
+ * (acquire and release write the mutex's key).
+ */
+export interface Ev {
+  readonly tid: number;
+  /** The value taken by a `choose` step, -1 for every other step. */
+  readonly choice: number;
+  readonly label: string;
+  readonly reads: readonly number[];
+  readonly writes: readonly number[];
+  readonly adds: readonly number[];
+  /** Step kind, for the lock race rule and for traces. */
+  readonly kind: StepKind;
+  /** For acquire/release: the mutex key. */
+  readonly mutex: number;
+  /** An await that ran while its condition was false: the thread stopped (an assume that failed). */
+  readonly failed: boolean;
+}
+
+export type StepKind = 'step' | 'acquire' | 'release' | 'await' | 'choose';
+
+/** Two steps are dependent when they are of one thread, or touch a key and one of them writes it. */
+export function dependent(a: Ev, b: Ev): boolean {
+  if (a.tid === b.tid) return true;
+  return (
+    overlaps(a.writes, b.reads) ||
+    overlaps(a.writes, b.writes) ||
+    overlaps(a.writes, b.adds) ||
+    overlaps(a.reads, b.writes) ||
+    overlaps(a.adds, b.writes) ||
+    overlaps(a.reads, b.adds) ||
+    overlaps(a.adds, b.reads)
+  );
+}
+
+function overlaps(x: readonly number[], y: readonly number[]): boolean {
+  if (x.length === 0 || y.length === 0) return false;
+  for (let i = 0; i < x.length; i++) {
+    const k = x[i];
+    for (let j = 0; j < y.length; j++) if (y[j] === k) return true;
+  }
+  return false;
+}
+
+/** Same step of the same thread (choices distinguish the branches of a `choose`). */
+export function sameStep(a: Ev, b: Ev): boolean {
+  return a.tid === b.tid && a.choice === b.choice;
+}
+
+export const NO_KEYS: readonly number[] = Object.freeze([]);
+
+/** A placeholder for a step not yet executed: only thread and choice are known. */
+export function pending(tid: number, choice: number): Ev {
+  return {
+    tid,
+    choice,
+    label: '',
+    reads: NO_KEYS,
+    writes: NO_KEYS,
+    adds: NO_KEYS,
+    kind: 'step',
+    mutex: -1,
+    failed: false,
+  };
+}

@@ -1,0 +1,466 @@
+import { ExplorerError, Violation } from './errors.ts';
+import type { Ev, StepKind } from './event.ts';
+import { Memory, Mode } from './memory.ts';
+import { type Instance, type Model, ModelBuilder, type PredicateSpec, type Request } from './model.ts';
+
+/**
+ * One execution of a model: fresh memory, fresh threads, steps run one at a time as a strategy
+ * picks them. Knows nothing of search; every strategy (DPOR, naive, random, replay) drives it.
+ */
+
+export const READY = 0;
+export const DONE = 1;
+/** Stopped by an await that ran while false (a failed assume). */
+export const STOPPED = 2;
+
+export interface ViolationRecord {
+  /** The invariant, witness-free assertion or final check that failed. */
+  readonly assertion: string;
+  readonly message: string;
+  /** 'always' | 'final' | 'assert' (thrown by a step) | 'deadlock'. */
+  readonly kind: 'always' | 'final' | 'assert' | 'deadlock';
+  /** Index of the step after which it was seen (-1: the initial state). */
+  readonly step: number;
+}
+
+export type Outcome = 'complete' | 'deadlock' | 'sleep-blocked' | 'await-blocked' | 'violation' | 'bound';
+
+interface Norm {
+  kind: StepKind;
+  label: string;
+  mutex: number;
+  mutexName: string;
+  pred: (() => boolean) | null;
+  n: number;
+}
+
+/** Shared by all executions of one exploration: interning, invariant footprints. */
+export class Runner {
+  readonly mem = new Memory();
+  builder!: ModelBuilder;
+  inst!: Instance;
+  names: string[] = [];
+  nThreads = 0;
+
+  status: Uint8Array = new Uint8Array(0);
+  private gens: Generator<Request, void, number>[] = [];
+  private req: Norm[] = [];
+  /** Virtual key per `always`/`sometimes` predicate: every step writing its objects writes it too. */
+  private predKey: number[] = [];
+  /** object id -> predicate indices scoped to it; global predicates listed separately. */
+  private byObject = new Map<number, number[]>();
+  private globalPreds: number[] = [];
+  private preds: PredicateSpec[] = [];
+  private nAlways = 0;
+
+  /** Steps executed in the current execution. */
+  steps = 0;
+  violation: ViolationRecord | null = null;
+  /** Indices of `sometimes` predicates that held in this execution, with the step they held at. */
+  witnessed: Array<[number, number]> = [];
+  /** Names of keys, exposed for traces. */
+  get keyNames(): string[] {
+    return this.mem.keyNames;
+  }
+  /** Set while a step runs, so misuse errors can say where. */
+  private site: { thread?: string; label?: string; step?: number } = {};
+  scheduleOf: () => string = () => '';
+
+  constructor(readonly model: Model) {
+    this.mem.onMisuse = (m) => {
+      throw new ExplorerError(m, { ...this.site, schedule: this.scheduleOf() });
+    };
+  }
+
+  /** Start a new execution. Returns false if the initial state already violates an invariant. */
+  start(): void {
+    const mem = this.mem;
+    mem.reset();
+    this.builder = new ModelBuilder(mem);
+    this.site = {};
+    try {
+      this.model.setup(this.builder);
+    } catch (e) {
+      if (e instanceof ExplorerError) throw e;
+      throw new ExplorerError(`model '${this.model.name}': setup threw: ${errText(e)}`, {}, { cause: e });
+    }
+    const inst = this.builder.instance();
+    const first = this.inst === undefined;
+    if (first) this.prepare(inst);
+    else if (
+      inst.threads.length !== this.nThreads ||
+      inst.always.length + inst.sometimes.length !== this.preds.length
+    )
+      throw new ExplorerError(
+        `model '${this.model.name}': setup is not deterministic (thread or check count changed)`,
+      );
+    this.inst = inst;
+    if (!first) this.preds = [...inst.always, ...inst.sometimes];
+    this.steps = 0;
+    this.violation = null;
+    this.witnessed = [];
+    const n = this.nThreads;
+    this.status = new Uint8Array(n);
+    this.gens = new Array(n);
+    this.req = new Array(n);
+    for (let t = 0; t < n; t++) {
+      const spec = inst.threads[t];
+      if (spec.name !== this.names[t])
+        throw new ExplorerError(
+          `model '${this.model.name}': setup is not deterministic (thread ${t} renamed)`,
+        );
+      this.site = { thread: spec.name };
+      mem.mode = Mode.OUTSIDE;
+      let g: Generator<Request, void, number>;
+      try {
+        g = spec.body();
+      } catch (e) {
+        throw this.wrap(e, t);
+      } finally {
+        mem.mode = Mode.OFF;
+      }
+      if (g === null || typeof g !== 'object' || typeof (g as Generator).next !== 'function') {
+        const what =
+          g && typeof (g as object as { then?: unknown }).then === 'function' ? 'a Promise' : typeof g;
+        throw new ExplorerError(
+          `thread body must be a generator function (function*), got ${what}`,
+          this.site,
+        );
+      }
+      if (Symbol.asyncIterator in g)
+        throw new ExplorerError('thread body is an async generator: threads must be synchronous', this.site);
+      this.gens[t] = g;
+      this.advance(t, undefined, Mode.OUTSIDE);
+    }
+    this.site = {};
+    // The initial state must satisfy every invariant.
+    for (let i = 0; i < this.preds.length; i++) this.check(i, -1);
+  }
+
+  private prepare(inst: Instance): void {
+    this.nThreads = inst.threads.length;
+    if (this.nThreads === 0) throw new ExplorerError(`model '${this.model.name}' has no threads`);
+    this.names = inst.threads.map((t) => t.name);
+    this.preds = [...inst.always, ...inst.sometimes];
+    this.nAlways = inst.always.length;
+    const seen = new Set<string>();
+    this.preds.forEach((p, i) => {
+      if (seen.has(p.name)) throw new ExplorerError(`two checks are named '${p.name}'`);
+      seen.add(p.name);
+      this.predKey[i] = this.mem.key('@check', p.name);
+      if (p.objects === null) this.globalPreds.push(i);
+      else
+        for (const o of p.objects) {
+          let l = this.byObject.get(o);
+          if (!l) this.byObject.set(o, (l = []));
+          l.push(i);
+        }
+    });
+  }
+
+  /** Is thread t able to take its next step now? */
+  enabled(t: number): boolean {
+    if (this.status[t] !== READY) return false;
+    const r = this.req[t];
+    if (r.kind === 'acquire') return this.mem.vals[r.mutex] === -1;
+    if (r.kind === 'await') return this.mem.peek(r.pred as () => boolean) === true;
+    return true;
+  }
+
+  /** For a thread stopped by a failed await: does its condition hold now? */
+  awaitHolds(t: number): boolean {
+    const r = this.req[t];
+    return r.kind === 'await' && this.mem.peek(r.pred as () => boolean) === true;
+  }
+
+  /** The kind of t's pending step, or null if it has finished. */
+  pendingKind(t: number): StepKind | null {
+    return this.status[t] === READY ? this.req[t].kind : null;
+  }
+  pendingLabel(t: number): string {
+    return this.status[t] === READY ? this.req[t].label : '';
+  }
+  /** Number of values of t's pending choose (0 if it is not a choose). */
+  choices(t: number): number {
+    return this.status[t] === READY && this.req[t].kind === 'choose' ? this.req[t].n : 0;
+  }
+  pendingMutex(t: number): number {
+    return this.req[t].mutex;
+  }
+
+  allDone(): boolean {
+    for (let t = 0; t < this.nThreads; t++) if (this.status[t] !== DONE) return false;
+    return true;
+  }
+
+  /**
+   * Run thread t's pending step (with `choice` for a choose). The caller has checked that t is
+   * enabled, except for awaits: an await whose condition is false runs as a failed assume and stops
+   * the thread for the rest of the execution.
+   */
+  exec(t: number, choice: number): Ev {
+    const mem = this.mem;
+    const r = this.req[t];
+    const index = this.steps++;
+    this.site = { thread: this.names[t], label: r.label, step: index };
+    this.builder.current = t;
+    mem.beginStep();
+    let value: number | undefined;
+    let failed = false;
+    switch (r.kind) {
+      case 'acquire': {
+        const holder = mem.read(r.mutex) as number;
+        if (holder !== -1)
+          throw new ExplorerError(`scheduled while mutex '${r.mutexName}' is held`, this.siteWithSchedule());
+        mem.write(r.mutex, t);
+        break;
+      }
+      case 'release': {
+        const holder = mem.read(r.mutex) as number;
+        if (holder !== t) {
+          const who = holder === -1 ? 'nobody' : `'${this.names[holder]}'`;
+          throw new ExplorerError(
+            `releases mutex '${r.mutexName}', which it does not hold (held by ${who})`,
+            this.siteWithSchedule(),
+          );
+        }
+        mem.write(r.mutex, -1);
+        break;
+      }
+      case 'await': {
+        let ok: boolean;
+        try {
+          ok = (r.pred as () => boolean)() === true;
+        } catch (e) {
+          throw this.wrap(e, t);
+        }
+        if (!ok) failed = true;
+        break;
+      }
+      case 'choose':
+        if (!(choice >= 0 && choice < r.n))
+          throw new ExplorerError(`choice ${choice} out of range 0..${r.n - 1}`, this.siteWithSchedule());
+        value = choice;
+        break;
+    }
+    if (failed) this.status[t] = STOPPED;
+    else if (this.violation === null) this.advance(t, value, Mode.STEP);
+    const fp = mem.endStep();
+    this.builder.current = -1;
+    const writes = fp.writes;
+    // Predicates scoped to what this step changed: their virtual key joins the footprint.
+    if (this.preds.length > 0 && (writes.length > 0 || fp.adds.length > 0)) {
+      const touched = this.touchedPreds(writes, fp.adds);
+      for (const i of touched) writes.push(this.predKey[i]);
+      if (this.violation === null) for (const i of touched) this.check(i, index);
+    }
+    this.site = {};
+    return {
+      tid: t,
+      choice: r.kind === 'choose' ? choice : -1,
+      label: r.label,
+      reads: fp.reads,
+      writes,
+      adds: fp.adds,
+      kind: r.kind,
+      mutex: r.mutex,
+      failed,
+    };
+  }
+
+  private touchedPreds(writes: number[], adds: number[]): number[] {
+    const out: number[] = [];
+    const ko = this.mem.keyObject;
+    const visit = (k: number) => {
+      const l = this.byObject.get(ko[k]);
+      if (l) for (const i of l) if (!out.includes(i)) out.push(i);
+    };
+    for (const k of writes) visit(k);
+    for (const k of adds) visit(k);
+    for (const i of this.globalPreds) if (!out.includes(i)) out.push(i);
+    return out;
+  }
+
+  private check(i: number, step: number): void {
+    const p = this.preds[i];
+    let v: boolean | string;
+    try {
+      v = this.mem.peek(p.pred);
+    } catch (e) {
+      if (e instanceof Violation) v = e.message;
+      else if (e instanceof ExplorerError) throw e;
+      else
+        throw new ExplorerError(`check '${p.name}' threw: ${errText(e)}`, this.siteWithSchedule(), {
+          cause: e,
+        });
+    }
+    if (i < this.nAlways) {
+      if (v !== true && this.violation === null)
+        this.violation = {
+          assertion: p.name,
+          message: typeof v === 'string' ? v : `${p.name} does not hold`,
+          kind: 'always',
+          step,
+        };
+    } else if (v === true && !this.witnessed.some((w) => w[0] === i - this.nAlways)) {
+      this.witnessed.push([i - this.nAlways, step]);
+    }
+  }
+
+  /** End-of-execution checks, for complete executions. */
+  checkFinals(): void {
+    if (this.violation !== null) return;
+    for (const p of this.inst.finals) {
+      let v: boolean | string;
+      try {
+        v = this.mem.peek(p.pred);
+      } catch (e) {
+        if (e instanceof Violation) v = e.message;
+        else if (e instanceof ExplorerError) throw e;
+        else throw new ExplorerError(`final check '${p.name}' threw: ${errText(e)}`, {}, { cause: e });
+      }
+      if (v !== true) {
+        this.violation = {
+          assertion: p.name,
+          message: typeof v === 'string' ? v : `${p.name} does not hold`,
+          kind: 'final',
+          step: this.steps - 1,
+        };
+        return;
+      }
+    }
+  }
+
+  /** The footprint a blocked thread's pending step would have (for race analysis at a deadlock). */
+  blockedFootprint(t: number): Ev {
+    const r = this.req[t];
+    const mem = this.mem;
+    mem.beginStep();
+    if (r.kind === 'await') {
+      try {
+        (r.pred as () => boolean)();
+      } finally {
+        mem.endStep();
+      }
+    } else mem.endStep();
+    const reads = r.kind === 'await' ? mem.reads : [];
+    const writes = r.kind === 'acquire' ? [r.mutex] : [];
+    return {
+      tid: t,
+      choice: -1,
+      label: r.label,
+      reads,
+      writes,
+      adds: [],
+      kind: r.kind,
+      mutex: r.mutex,
+      failed: false,
+    };
+  }
+
+  /** Who waits for what, for a deadlock report. */
+  waitFor(): string[] {
+    const out: string[] = [];
+    for (let t = 0; t < this.nThreads; t++) {
+      const name = this.names[t];
+      if (this.status[t] === STOPPED) out.push(`${name} waits in '${this.req[t].label}' (condition false)`);
+      if (this.status[t] !== READY) continue;
+      const r = this.req[t];
+      if (r.kind === 'acquire') {
+        const h = this.mem.vals[r.mutex] as number;
+        out.push(`${name} waits for ${r.mutexName} held by ${h >= 0 ? this.names[h] : 'nobody'}`);
+      } else if (r.kind === 'await') out.push(`${name} waits in '${r.label}' (condition false)`);
+    }
+    return out;
+  }
+
+  /** Resume thread t's generator: the body of the step runs now. */
+  private advance(t: number, value: number | undefined, mode: Mode): void {
+    const mem = this.mem;
+    const saved = mem.mode;
+    mem.mode = mode;
+    let res: IteratorResult<Request, void>;
+    try {
+      res = this.gens[t].next(value as number);
+    } catch (e) {
+      mem.mode = saved;
+      if (e instanceof Violation) {
+        this.violation = { assertion: e.assertion, message: e.message, kind: 'assert', step: this.steps - 1 };
+        this.status[t] = DONE;
+        return;
+      }
+      throw this.wrap(e, t);
+    }
+    mem.mode = saved;
+    if (res.done) {
+      this.status[t] = DONE;
+      return;
+    }
+    this.req[t] = this.normalize(res.value, t);
+  }
+
+  private normalize(r: unknown, t: number): Norm {
+    if (typeof r === 'string') return { kind: 'step', label: r, mutex: -1, mutexName: '', pred: null, n: 0 };
+    const bad = (why: string) =>
+      new ExplorerError(`thread '${this.names[t]}' yielded ${why}`, {
+        ...this.site,
+        schedule: this.scheduleOf(),
+      });
+    if (r === null || typeof r !== 'object')
+      throw bad(`${r === undefined ? 'nothing' : typeof r}: yield a step label or a request`);
+    if (typeof (r as { then?: unknown }).then === 'function')
+      throw bad('a Promise: threads are synchronous; model waits with until()');
+    const q = r as { kind?: unknown; label?: unknown };
+    const label = typeof q.label === 'string' ? q.label : '';
+    switch (q.kind) {
+      case 'acquire':
+      case 'release': {
+        const mx = (r as { mutex?: { key?: unknown; name?: unknown } }).mutex;
+        if (!mx || typeof mx.key !== 'number') throw bad(`a ${q.kind} without a mutex`);
+        return { kind: q.kind, label, mutex: mx.key, mutexName: String(mx.name), pred: null, n: 0 };
+      }
+      case 'await': {
+        const pred = (r as { pred?: unknown }).pred;
+        if (typeof pred !== 'function') throw bad('an await without a predicate');
+        return { kind: 'await', label, mutex: -1, mutexName: '', pred: pred as () => boolean, n: 0 };
+      }
+      case 'choose': {
+        const n = (r as { n?: unknown }).n;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
+          throw bad(`a choose of ${String(n)} values`);
+        return { kind: 'choose', label, mutex: -1, mutexName: '', pred: null, n };
+      }
+      default:
+        throw bad(`an object that is not a request (${JSON.stringify(r).slice(0, 60)})`);
+    }
+  }
+
+  private siteWithSchedule() {
+    return { ...this.site, schedule: this.scheduleOf() };
+  }
+
+  private wrap(e: unknown, t: number): ExplorerError {
+    if (e instanceof ExplorerError) return e;
+    return new ExplorerError(
+      `thread '${this.names[t]}' threw ${errText(e)}`,
+      { ...this.site, thread: this.names[t], schedule: this.scheduleOf() },
+      { cause: e },
+    );
+  }
+
+  /** Number of `sometimes` predicates. */
+  get nWitnesses(): number {
+    return this.preds.length - this.nAlways;
+  }
+  witnessName(i: number): string {
+    return this.preds[this.nAlways + i].name;
+  }
+  alwaysNames(): string[] {
+    return this.preds.slice(0, this.nAlways).map((p) => p.name);
+  }
+}
+
+export function errText(e: unknown): string {
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return String(e);
+}

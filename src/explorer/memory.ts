@@ -1,0 +1,237 @@
+import { ExplorerError } from './errors.ts';
+
+/**
+ * The explorer's shared memory: every value a thread may race on lives here, under a key
+ * `object.field`. Threads never touch a value directly; they go through {@link Memory.read},
+ * {@link Memory.write} and {@link Memory.add}, which log the key into the footprint of the step
+ * being executed. Dependence between steps is computed from those footprints, never declared.
+ *
+ * Keys are interned once per exploration (by name, so the same object gets the same key in every
+ * execution) and values are reset at the start of each execution by re-running the model's setup.
+ */
+
+/** Recording modes. */
+const OFF = 0; // setup, invariant checks, enabledness checks: reads are not part of any step
+const STEP = 1; // inside a step: reads/writes are logged into its footprint
+const OUTSIDE = 2; // thread code that runs outside any step (before its first yield)
+const READONLY = 3; // predicates (invariants, awaits polled by the scheduler): writes are misuse
+
+export type Mode = typeof OFF | typeof STEP | typeof OUTSIDE | typeof READONLY;
+export const Mode = { OFF, STEP, OUTSIDE, READONLY } as const;
+
+/** A step's footprint: the keys it read, wrote, and updated commutatively. */
+export interface Footprint {
+  reads: number[];
+  writes: number[];
+  adds: number[];
+}
+
+export class Memory {
+  // Interning (stable across the executions of one exploration).
+  readonly keyIds = new Map<string, number>();
+  readonly keyNames: string[] = [];
+  /** Object id of each key; invariants are scoped by object. */
+  readonly keyObject: number[] = [];
+  readonly objectIds = new Map<string, number>();
+  readonly objectNames: string[] = [];
+
+  /** Current values, by key id. */
+  vals: unknown[] = [];
+  /** Which keys exist in the current execution (a key may be created mid-execution). */
+  live: Uint8Array = new Uint8Array(64);
+
+  mode: Mode = OFF;
+  private stamp = 1;
+  private rStamp = new Int32Array(64);
+  private wStamp = new Int32Array(64);
+  private aStamp = new Int32Array(64);
+  reads: number[] = [];
+  writes: number[] = [];
+  adds: number[] = [];
+
+  /** Trace mode: old values of the keys written in the current step (for world diffs). */
+  tracing = false;
+  diff: Map<number, unknown> | null = null;
+
+  /** Called when code misuses memory; set by the execution so errors name the thread. */
+  onMisuse: (message: string) => never = (m) => {
+    throw new ExplorerError(m);
+  };
+
+  object(name: string): number {
+    let id = this.objectIds.get(name);
+    if (id === undefined) {
+      id = this.objectNames.length;
+      this.objectIds.set(name, id);
+      this.objectNames.push(name);
+    }
+    return id;
+  }
+
+  /** Intern `object.field` and return its key id. */
+  key(object: string, field: string): number {
+    const name = field === '' ? object : `${object}.${field}`;
+    let id = this.keyIds.get(name);
+    if (id === undefined) {
+      id = this.keyNames.length;
+      this.keyIds.set(name, id);
+      this.keyNames.push(name);
+      this.keyObject.push(this.object(object));
+      if (id >= this.rStamp.length) this.grow(id + 1);
+    }
+    return id;
+  }
+
+  private grow(n: number): void {
+    const size = Math.max(n, this.rStamp.length * 2);
+    const g = (a: Int32Array) => {
+      const b = new Int32Array(size);
+      b.set(a);
+      return b;
+    };
+    this.rStamp = g(this.rStamp);
+    this.wStamp = g(this.wStamp);
+    this.aStamp = g(this.aStamp);
+    const l = new Uint8Array(size);
+    l.set(this.live);
+    this.live = l;
+  }
+
+  /** Start a fresh execution: every key is dead until setup (or a step) initialises it. */
+  reset(): void {
+    this.vals = new Array(this.keyNames.length);
+    this.live.fill(0);
+    this.mode = OFF;
+  }
+
+  /** Create (or re-create) a key's value without recording: setup, or allocation inside a step. */
+  init(k: number, value: unknown): void {
+    if (this.mode === READONLY) this.onMisuse(`a predicate initialised '${this.keyNames[k]}'`);
+    if (this.mode === OUTSIDE) this.onMisuse(`shared memory touched outside a step: '${this.keyNames[k]}'`);
+    if (this.mode === STEP) this.logWrite(k);
+    this.live[k] = 1;
+    this.vals[k] = freeze(value);
+  }
+
+  beginStep(): void {
+    this.mode = STEP;
+    this.stamp++;
+    this.reads = [];
+    this.writes = [];
+    this.adds = [];
+    if (this.tracing) this.diff = new Map();
+  }
+
+  endStep(): Footprint {
+    this.mode = OFF;
+    return { reads: this.reads, writes: this.writes, adds: this.adds };
+  }
+
+  read(k: number): unknown {
+    const m = this.mode;
+    if (m === STEP) {
+      if (this.rStamp[k] !== this.stamp) {
+        this.rStamp[k] = this.stamp;
+        this.reads.push(k);
+      }
+    } else if (m === OUTSIDE) {
+      this.onMisuse(`shared memory read outside a step: '${this.keyNames[k]}' (put a yield before it)`);
+    }
+    if (this.live[k] === 0) this.onMisuse(`read of '${this.keyNames[k]}', which does not exist (yet)`);
+    return this.vals[k];
+  }
+
+  write(k: number, value: unknown): void {
+    if (this.mode !== STEP) this.misuseWrite(k);
+    if (this.live[k] === 0) this.onMisuse(`write to '${this.keyNames[k]}', which does not exist (yet)`);
+    this.logWrite(k);
+    this.vals[k] = freeze(value);
+  }
+
+  /** A commutative update (counter += delta): commutes with other adds, conflicts with reads and writes. */
+  add(k: number, delta: number): void {
+    if (this.mode !== STEP) this.misuseWrite(k);
+    if (this.live[k] === 0) this.onMisuse(`add to '${this.keyNames[k]}', which does not exist (yet)`);
+    if (this.aStamp[k] !== this.stamp) {
+      this.aStamp[k] = this.stamp;
+      this.adds.push(k);
+      if (this.diff !== null && !this.diff.has(k)) this.diff.set(k, this.vals[k]);
+    }
+    this.vals[k] = (this.vals[k] as number) + delta;
+  }
+
+  private logWrite(k: number): void {
+    if (this.wStamp[k] !== this.stamp) {
+      this.wStamp[k] = this.stamp;
+      this.writes.push(k);
+      if (this.diff !== null && !this.diff.has(k)) this.diff.set(k, this.vals[k]);
+    }
+  }
+
+  private misuseWrite(k: number): never {
+    const name = this.keyNames[k];
+    if (this.mode === READONLY) return this.onMisuse(`a predicate wrote '${name}': predicates must be pure`);
+    if (this.mode === OUTSIDE)
+      return this.onMisuse(`shared memory written outside a step: '${name}' (put a yield before it)`);
+    return this.onMisuse(`'${name}' written outside a step: only threads change memory, inside steps`);
+  }
+
+  /** Run `fn` with reads unrecorded and writes forbidden (invariants, await predicates). */
+  peek<T>(fn: () => T): T {
+    const saved = this.mode;
+    this.mode = READONLY;
+    try {
+      return fn();
+    } finally {
+      this.mode = saved;
+    }
+  }
+
+  /** FNV-1a hash of every live value, in key order: the identity of a final state. */
+  hash(): number {
+    let h = 0x811c9dc5;
+    const n = this.keyNames.length;
+    for (let k = 0; k < n; k++) {
+      if (this.live[k] === 0) continue;
+      h = fnv(h, k);
+      h = hashValue(h, this.vals[k]);
+    }
+    return h >>> 0;
+  }
+}
+
+function fnv(h: number, x: number): number {
+  h ^= x & 0xff;
+  h = Math.imul(h, 0x01000193);
+  h ^= (x >>> 8) & 0xff;
+  h = Math.imul(h, 0x01000193);
+  h ^= (x >>> 16) & 0xffff;
+  return Math.imul(h, 0x01000193);
+}
+
+function hashString(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+function hashValue(h: number, v: unknown): number {
+  switch (typeof v) {
+    case 'number':
+      return Number.isInteger(v) ? fnv(fnv(h, 1), v as number) : hashString(fnv(h, 2), String(v));
+    case 'boolean':
+      return fnv(h, v ? 3 : 4);
+    case 'string':
+      return hashString(fnv(h, 5), v as string);
+    case 'undefined':
+      return fnv(h, 6);
+    default:
+      if (v === null) return fnv(h, 7);
+      return hashString(fnv(h, 8), JSON.stringify(v));
+  }
+}
+
+/** Shared values are immutable: an in-place change would bypass the footprint. */
+function freeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) Object.freeze(v);
+  return v;
+}

@@ -1,0 +1,70 @@
+import type { Ev } from './event.ts';
+import { type Outcome, type Runner, STOPPED } from './execution.ts';
+
+/**
+ * What every strategy shares: the runner that executes steps, and a sink for finished executions.
+ * A strategy runs one execution per `next()` call, so the exploration can stop between any two.
+ */
+export interface SearchContext {
+  readonly runner: Runner;
+  /** Length bound: an execution longer than this ends as 'bound'. */
+  readonly maxSteps: number;
+  /** Record a finished execution. `events` are the steps in order. */
+  finish(outcome: Outcome, events: readonly Ev[]): void;
+}
+
+export interface Search {
+  /** Run one execution. Returns false once there is nothing left to explore. */
+  next(): boolean;
+  /** True once there is nothing left to explore. */
+  finished(): boolean;
+  /** A rough estimate of the total number of executions (for progress), or NaN. */
+  estimate(): number;
+  /** Whether the search covers every interleaving (given no bound was hit). */
+  readonly exhaustive: boolean;
+  /** A short description for verdict texts. */
+  readonly description: string;
+}
+
+/** The step a strategy asks for: a thread and, for a choose, the value. */
+export interface Pick {
+  tid: number;
+  choice: number;
+}
+
+/**
+ * Drive one execution with a picker; shared by naive, random and replay strategies. Ends on a
+ * violation, a deadlock, completion or the length bound.
+ */
+export function runWith(ctx: SearchContext, pick: (step: number) => Pick | null, events: Ev[]): Outcome {
+  const r = ctx.runner;
+  r.start();
+  events.length = 0;
+  if (r.violation) return 'violation';
+  for (;;) {
+    if (r.allDone()) {
+      r.checkFinals();
+      return r.violation ? 'violation' : 'complete';
+    }
+    if (events.length >= ctx.maxSteps) return 'bound';
+    const p = pick(events.length);
+    if (p === null) return anyEnabled(r) ? 'sleep-blocked' : blockedOutcome(r);
+    events.push(r.exec(p.tid, p.choice));
+    if (r.violation) return 'violation';
+  }
+}
+
+export function anyEnabled(r: Runner): boolean {
+  for (let t = 0; t < r.nThreads; t++) if (r.enabled(t)) return true;
+  return false;
+}
+
+/**
+ * No thread can run and some have not finished. It is a deadlock (a finding) unless a thread
+ * stopped on an await that is true by now: that execution only ran the await too early and stands
+ * for nothing real (the thread would have waited).
+ */
+export function blockedOutcome(r: Runner): Outcome {
+  for (let t = 0; t < r.nThreads; t++) if (r.status[t] === STOPPED && r.awaitHolds(t)) return 'await-blocked';
+  return 'deadlock';
+}

@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['spec-tests/**/*.test.ts'],
+    testTimeout: 60_000,
+    pool: 'threads',
+  },
+});
