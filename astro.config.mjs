@@ -1,0 +1,37 @@
+// The site: Astro + Starlight, chapters in the top-level content/ (src/content.config.ts).
+// Spec fences become <SpecBlock> islands through the shared extractor (src/live/remark-spec.ts).
+import { unified } from '@astrojs/markdown-remark';
+import starlight from '@astrojs/starlight';
+import { pluginCollapsibleSections } from '@expressive-code/plugin-collapsible-sections';
+import { defineConfig } from 'astro/config';
+import remarkSpecBlocks from './src/live/remark-spec.ts';
+
+export default defineConfig({
+  site: 'https://mmspec.invalid',
+  markdown: { processor: unified({ remarkPlugins: [remarkSpecBlocks] }) },
+  integrations: [
+    starlight({
+      title: 'mmspec',
+      description: 'The executable rulebook of Linux memory management.',
+      markdown: { processedDirs: ['./content/'] },
+      expressiveCode: {
+        plugins: [pluginCollapsibleSections()],
+        defaultProps: { collapseStyle: 'collapsible-start' },
+      },
+      sidebar: [{ label: 'Chapters', items: [{ autogenerate: { directory: '.' } }] }],
+      lastUpdated: false,
+      pagination: true,
+    }),
+  ],
+  vite: {
+    resolve: {
+      alias: [
+        {
+          find: /^mmspec\/explorer$/,
+          replacement: new URL('./src/explorer/index.ts', import.meta.url).pathname,
+        },
+      ],
+    },
+    worker: { format: 'es' },
+  },
+});
