@@ -57,9 +57,15 @@ export class BlockError extends Error {
   }
 }
 
+/** YAML frontmatter blanked to spaces (newlines kept), so positions stay those of the file. */
+function blankFrontmatter(source: string): string {
+  const m = /^---\r?\n[\s\S]*?\r?\n---[ \t]*(?=\r?\n|$)/.exec(source);
+  return m ? m[0].replace(/[^\n]/g, ' ') + source.slice(m[0].length) : source;
+}
+
 export function parseMdx(source: string, file = '<mdx>'): Root {
   try {
-    return unified().use(remarkParse).use(remarkMdx).parse(source) as Root;
+    return unified().use(remarkParse).use(remarkMdx).parse(blankFrontmatter(source)) as Root;
   } catch (e) {
     const err = e as { line?: number; column?: number; reason?: string; message: string };
     throw new BlockError(
