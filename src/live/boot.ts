@@ -1,9 +1,10 @@
 /**
  * The only spec-block code loaded with a page (kept tiny: the page-weight budget is in `npm run
- * bench`). It marks blocks that have a saved draft and loads the runtime on the first click, or
- * at once when the URL carries an edited block (a permalink), which is loaded but never run.
+ * bench`). It loads the runtime (controller.ts) on the first click on a block's control, or at once
+ * when a block has a saved draft or the URL carries an edited block (a permalink) — loaded into the
+ * block, never run until the reader clicks Run.
  */
-export const DRAFT_PREFIX = 'mmspec:draft:';
+import { loadDraft } from './drafts.ts';
 
 type Controller = typeof import('./controller.ts');
 let runtime: Promise<Controller> | undefined;
@@ -20,11 +21,8 @@ document.addEventListener('click', (e) => {
 });
 
 for (const el of document.querySelectorAll<HTMLElement>('spec-block')) {
-  let draft: string | null = null;
-  try {
-    draft = localStorage.getItem(DRAFT_PREFIX + location.pathname + '#' + el.dataset.id);
-  } catch {}
-  if (draft !== null) load().then((c) => c.showDraft(el, draft));
+  const draft = loadDraft(el.dataset.id ?? '');
+  if (draft !== null) load().then((c) => c.showCode(el, draft, 'edited'));
 }
 
 if (/^#spec-[\w-]+~/.test(location.hash)) load().then((c) => c.openPermalink(location.hash));

@@ -1,0 +1,272 @@
+/**
+ * The browser pass (`npm test`, last step): build the site, serve dist/ on 127.0.0.1, and with
+ * Debian's chromium (playwright-core):
+ * - click Run on every spec block of every page and require it to pass;
+ * - run the runaway fixture (src/pages/fixtures/runaway.mdx): it must be killed within its timeout
+ *   + 2.5 s while the page stays responsive;
+ * - edit a block so it fails: the output must name the failing line; the draft must survive a
+ *   reload; Copy link must carry the edit, and opening the link must load it without running it;
+ * - drive a block by keyboard alone, and leave the editor with Tab (no trap).
+ * Exits non-zero on the first broken expectation, naming the page and block.
+ * Flags: --no-build (reuse dist/).
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Locator, Page } from 'playwright-core';
+import { launch } from './chromium.ts';
+import { serve } from './serve.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DIST = join(ROOT, 'dist');
+const KILL_SLACK_MS = 2500;
+
+class Failure extends Error {}
+function check(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new Failure(message);
+}
+
+function build() {
+  const t0 = Date.now();
+  execFileSync(join(ROOT, 'node_modules/.bin/astro'), ['build', '--silent'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
+  });
+  console.log(`built the site in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/** Every page of dist/ that has spec blocks, as URL paths. */
+function pagesWithBlocks(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const f of readdirSync(dir)) {
+      const p = join(dir, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (f.endsWith('.html') && readFileSync(p, 'utf8').includes('<spec-block')) {
+        const rel = `/${relative(DIST, p).replaceAll('\\', '/')}`;
+        out.push(rel.replace(/index\.html$/, ''));
+      }
+    }
+  };
+  walk(DIST);
+  return out.sort();
+}
+
+async function finished(block: Locator, timeoutMs: number): Promise<string> {
+  await block.locator('output .spec-status').waitFor({ timeout: timeoutMs });
+  return (await block.getAttribute('data-state')) ?? '';
+}
+
+async function runBlock(block: Locator): Promise<{ state: string; ms: number; text: string }> {
+  const timeout = Number(await block.getAttribute('data-timeout'));
+  const t0 = Date.now();
+  await block.locator('button[data-act="run"]').click();
+  const state = await finished(block, timeout + 10_000);
+  return { state, ms: Date.now() - t0, text: (await block.locator('output').textContent()) ?? '' };
+}
+
+function watchErrors(page: Page, errors: string[]) {
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/favicon|404/.test(m.text())) errors.push(`console error: ${m.text()}`);
+  });
+}
+
+async function everyBlockPasses(page: Page, base: string, path: string) {
+  const errors: string[] = [];
+  watchErrors(page, errors);
+  await page.goto(base + path);
+  const blocks = page.locator('spec-block');
+  const n = await blocks.count();
+  check(n > 0, `${path}: no spec blocks rendered`);
+  for (let i = 0; i < n; i++) {
+    const b = blocks.nth(i);
+    const name = await b.getAttribute('data-name');
+    const where = `${await b.getAttribute('data-file')}:${await b.getAttribute('data-line')}`;
+    // The static code is highlighted at build (Expressive Code), before any script runs.
+    check(await b.locator('.expressive-code pre').count(), `${where} "${name}": not highlighted statically`);
+    const r = await runBlock(b);
+    check(r.state === 'pass', `${where} "${name}" did not pass in the page (${r.state}):\n${r.text}`);
+    console.log(`  ✓ ${where} ${name} (${r.ms} ms)`);
+  }
+  check(errors.length === 0, `${path}: ${errors.join('\n')}`);
+  return n;
+}
+
+async function runawayIsKilled(page: Page, base: string) {
+  await page.goto(`${base}/fixtures/runaway/`);
+  const b = page.locator('spec-block').first();
+  const timeout = Number(await b.getAttribute('data-timeout'));
+  const t0 = Date.now();
+  await b.locator('button[data-act="run"]').click();
+  // While the loop spins in its worker, the page answers at once and offers Stop.
+  await page.waitForTimeout(timeout / 2);
+  const p0 = Date.now();
+  const during = await page.evaluate(() => document.querySelector('spec-block')?.getAttribute('data-state'));
+  const answerMs = Date.now() - p0;
+  check(during === 'running', `runaway fixture: expected state running, got ${during}`);
+  check(answerMs < 500, `runaway fixture: the page took ${answerMs} ms to answer while the block ran`);
+  check(
+    await b.locator('button[data-act="stop"]').isVisible(),
+    'runaway fixture: no Stop button while running',
+  );
+  const state = await finished(b, timeout + KILL_SLACK_MS + 5000);
+  const killedMs = Date.now() - t0;
+  const text = (await b.locator('output').textContent()) ?? '';
+  check(state === 'timeout', `runaway fixture: expected a timeout, got ${state}: ${text}`);
+  check(/Timed out after \d+ ms/.test(text), `runaway fixture: unclear message: ${text}`);
+  check(
+    killedMs <= timeout + KILL_SLACK_MS,
+    `runaway fixture: killed after ${killedMs} ms, more than its timeout ${timeout} + ${KILL_SLACK_MS} ms`,
+  );
+  // Still responsive: the button works again, and Stop ends a second run at once.
+  await b.locator('button[data-act="run"]').click();
+  await page.waitForTimeout(300);
+  const s0 = Date.now();
+  await b.locator('button[data-act="stop"]').click();
+  const stopped = await finished(b, 2000);
+  check(stopped === 'stopped', `runaway fixture: Stop did not stop the run (${stopped})`);
+  console.log(
+    `  ✓ runaway block killed ${killedMs} ms after Run (timeout ${timeout} ms); page answered in ${answerMs} ms while it spun; Stop took ${Date.now() - s0} ms`,
+  );
+}
+
+async function replaceEditorText(page: Page, block: Locator, code: string) {
+  const content = block.locator('.cm-content');
+  await content.waitFor();
+  await content.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(code);
+}
+
+async function editedFailureNamesItsLine(page: Page, base: string, path: string) {
+  await page.goto(base + path);
+  const b = page.locator('spec-block').first();
+  const original = (await b.getAttribute('data-code')) ?? '';
+  const lines = original.split('\n');
+  const at = lines.findIndex((l) => /^expect\(/.test(l));
+  check(at >= 0, `${path}: the first block has no top-level expect() line to break`);
+  const broken = lines.slice();
+  broken[at] = `expect('this line fails').toBe('on purpose');`;
+  await b.locator('button[data-act="edit"]').click();
+  await replaceEditorText(page, b, broken.join('\n'));
+  check(await b.locator('.spec-edited').isVisible(), `${path}: no "edited" mark after an edit`);
+  const r = await runBlock(b);
+  check(r.state === 'fail', `${path}: the edited block should fail, got ${r.state}: ${r.text}`);
+  check(
+    r.text.includes(`at line ${at + 1} of the block`) && r.text.includes(broken[at]),
+    `${path}: the failure does not name line ${at + 1}:\n${r.text}`,
+  );
+  check(
+    r.text.includes("expected 'this line fails' to be 'on purpose'"),
+    `${path}: not vitest's matcher message:\n${r.text}`,
+  );
+  check(await b.locator('.cm-spec-failing').count(), `${path}: the failing line is not marked in the editor`);
+  console.log(`  ✓ an edited block that fails names line ${at + 1} and shows vitest's message`);
+
+  // Copy link carries the edit.
+  await b.locator('button[data-act="link"]').click();
+  const link = await b.locator('output input').inputValue();
+  check(link.includes(`#spec-${await b.getAttribute('data-id')}~`), `${path}: Copy link gave ${link}`);
+
+  // The draft survives a reload, marked edited, and runs as edited.
+  await page.reload();
+  const b2 = page.locator('spec-block').first();
+  await b2.locator('.spec-edited').waitFor({ state: 'visible' });
+  check(
+    ((await b2.locator('pre.spec-plain').textContent()) ?? '').includes(broken[at]),
+    `${path}: the draft was not shown`,
+  );
+  check((await runBlock(b2)).state === 'fail', `${path}: the reloaded draft did not run as edited`);
+  await b2.locator('button[data-act="reset"]').click();
+  check(!(await b2.locator('.spec-edited').isVisible()), `${path}: Reset left the edited mark`);
+  check((await runBlock(b2)).state === 'pass', `${path}: after Reset the block did not pass`);
+  console.log('  ✓ the draft survives a reload with its "edited" mark; Reset restores the block');
+
+  // A permalink loads the code, does not run it, and runs it on click.
+  const other = await page.context().newPage();
+  await other.goto(link);
+  const b3 = other.locator('spec-block').first();
+  await b3.locator('.spec-edited').waitFor({ state: 'visible' });
+  check(
+    (await b3.locator('.spec-edited').textContent()) === 'from link',
+    `${path}: the link's code is not marked`,
+  );
+  await other.waitForTimeout(500);
+  check((await b3.getAttribute('data-state')) === null, `${path}: opening a permalink ran the block`);
+  check((await runBlock(b3)).state === 'fail', `${path}: the permalink's code did not run as edited`);
+  await other.close();
+  console.log(`  ✓ Copy link carries the edit (${link.length} chars); opening it loads without running`);
+}
+
+async function keyboardOnly(page: Page, base: string, path: string) {
+  await page.goto(base + path);
+  const b = page.locator('spec-block').first();
+  const id = await b.getAttribute('id');
+  const focused = () =>
+    page.evaluate(() => {
+      const a = document.activeElement as HTMLElement | null;
+      return {
+        act: a?.dataset.act ?? null,
+        block: a?.closest('spec-block')?.id ?? null,
+        cm: !!a?.closest('.cm-editor'),
+      };
+    });
+  let presses = 0;
+  for (; presses < 300; presses++) {
+    const f = await focused();
+    if (f.block === id && f.act === 'run') break;
+    await page.keyboard.press('Tab');
+  }
+  check(presses < 300, `${path}: Tab never reached the first block's Run button`);
+  await page.keyboard.press('Enter');
+  check((await finished(b, 15_000)) === 'pass', `${path}: Run by keyboard did not pass`);
+  // Run → Edit by Tab, open the editor with Enter, then leave it with Tab: no keyboard trap.
+  await b.locator('button[data-act="run"]').focus();
+  await page.keyboard.press('Tab'); // Stop is hidden when idle; Edit is next
+  check((await focused()).act === 'edit', `${path}: Tab from Run did not reach Edit`);
+  await page.keyboard.press('Enter');
+  await b.locator('.cm-editor.cm-focused').waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Tab');
+  check(!(await focused()).cm, `${path}: Tab did not leave the editor (keyboard trap)`);
+  console.log(
+    `  ✓ keyboard: Run reached in ${presses} Tabs and run with Enter; Edit opens; Tab leaves the editor`,
+  );
+}
+
+async function main() {
+  if (!process.argv.includes('--no-build')) build();
+  const { server, url } = await serve(DIST);
+  const browser = await launch();
+  let failed = false;
+  try {
+    const page = await browser.context.newPage();
+    const pages = pagesWithBlocks();
+    const chapters = pages.filter((p) => !p.startsWith('/fixtures/'));
+    check(chapters.length > 0, 'no chapter page has spec blocks');
+    check(pages.includes('/fixtures/runaway/'), 'the runaway fixture page was not built');
+    let total = 0;
+    for (const p of chapters) {
+      console.log(p);
+      total += await everyBlockPasses(page, url, p);
+    }
+    console.log('/fixtures/runaway/');
+    await runawayIsKilled(page, url);
+    console.log(`${chapters[0]} (interaction)`);
+    await editedFailureNamesItsLine(page, url, chapters[0]);
+    await keyboardOnly(page, url, chapters[0]);
+    console.log(`browser pass: ${total} blocks on ${chapters.length} pages passed in chromium`);
+  } catch (e) {
+    failed = true;
+    console.error(e instanceof Failure ? `browser pass FAILED: ${e.message}` : e);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+await main();
