@@ -100,10 +100,10 @@ export function filesystem(n: number): Model {
   });
 }
 
-/** philosophers(N): 2^N − 1 traces, one of them the deadlock. */
-export function philosophers(n: number): Model {
+/** philosophers(N): 2^N − 1 traces, one of them the deadlock (expected, unless `allowDeadlock` is false). */
+export function philosophers(n: number, { allowDeadlock = true } = {}): Model {
   return defineModel(`philosophers(${n})`, (m) => {
-    m.options({ allowDeadlock: true });
+    m.options({ allowDeadlock });
     const fork = Array.from({ length: n }, (_, i) => m.mutex(`fork[${i}]`));
     for (let i = 0; i < n; i++)
       m.thread(`P${i}`, function* () {

@@ -108,29 +108,39 @@ export class Dpor implements Search {
       const branch = this.branch(node, d);
       if (branch === null) {
         this.stack.pop();
-        outcome = anyEnabled(r) ? 'sleep-blocked' : blockedOutcome(r);
+        outcome = anyEnabled(r) ? 'sleep-blocked' : blockedOutcome(r, events);
         break;
       }
-      const nChoices = r.choices(branch.ev.tid);
-      const ev = r.exec(branch.ev.tid, branch.ev.choice);
-      const fresh = d >= this.diverge;
-      if (fresh) branch.ev = ev;
-      node.ev = ev;
-      events.push(ev);
-      if (fresh) {
+      let ev: Ev;
+      if (d < this.diverge) {
+        // Replaying the prefix: same step, same footprint as when it was first explored.
+        ev = node.ev;
+        r.replay(ev.tid, ev.choice);
+        hb.append(ev, null);
+        events.push(ev);
+      } else {
+        const nChoices = r.choices(branch.ev.tid);
+        ev = r.exec(branch.ev.tid, branch.ev.choice);
+        branch.ev = ev;
+        node.ev = ev;
+        events.push(ev);
         this.races.length = 0;
         hb.append(ev, this.races);
         for (const i of this.races) this.reverse(i, d, null);
         if (nChoices > 0 && !node.frozen) this.addChoices(node, ev, nChoices);
-      } else hb.append(ev, null);
-      sleep = node.sleep.length === 0 ? [] : node.sleep.filter((q) => !dependent(q, ev));
+      }
+      if (node.sleep.length === 0) sleep = [];
+      else {
+        sleep = [];
+        for (const q of node.sleep) if (!dependent(q, ev)) sleep.push(q);
+      }
       wut = branch;
       if (r.violation) {
         outcome = 'violation';
         break;
       }
     }
-    if (outcome === 'deadlock') {
+    if (outcome === 'deadlock' || outcome === 'await-blocked') {
       // The blocked threads' pending steps race with what blocks them: reversing those races is
       // how the other ways into (and around) the deadlock are found.
       for (let t = 0; t < r.nThreads; t++) {
@@ -141,6 +151,8 @@ export class Dpor implements Search {
         for (const i of this.races) this.reverse(i, -1, pend);
       }
     }
+    if (process.env.DPOR_DEBUG)
+      console.log(outcome, events.map((e) => `${r.names[e.tid]}.${e.label}${e.failed ? '!' : ''}`).join(' '));
     this.ctx.finish(outcome, events);
   }
 
@@ -174,17 +186,25 @@ export class Dpor implements Search {
       if (!r.enabled(t)) continue;
       const n = r.choices(t);
       if (n === 0) {
-        if (node.sleep.some((s) => s.tid === t)) continue;
+        if (asleep(node.sleep, t, -1)) continue;
         const c: WNode = { ev: pending(t, -1), children: [] };
         kids.push(c);
         return c;
       }
       for (let v = 0; v < n; v++) {
-        if (node.sleep.some((s) => s.tid === t && s.choice === v)) continue;
+        if (asleep(node.sleep, t, v)) continue;
         const c: WNode = { ev: pending(t, v), children: [] };
         kids.push(c);
         return c;
       }
+    }
+    // Only waits are left. An await is a read that blocks its thread if false (an assume): run one
+    // that is false now, so its race with the write it waits for is seen and reversed.
+    for (let t = 0; t < r.nThreads; t++) {
+      if (r.status[t] !== READY || r.pendingKind(t) !== 'await' || asleep(node.sleep, t, -1)) continue;
+      const c: WNode = { ev: pending(t, -1), children: [] };
+      kids.push(c);
+      return c;
     }
     return null;
   }
@@ -248,4 +268,9 @@ export class Dpor implements Search {
     }
     this.done = true;
   }
+}
+
+function asleep(sleep: readonly Ev[], tid: number, choice: number): boolean {
+  for (let i = 0; i < sleep.length; i++) if (sleep[i].tid === tid && sleep[i].choice === choice) return true;
+  return false;
 }

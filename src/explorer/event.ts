@@ -17,6 +17,17 @@ export interface Ev {
   readonly mutex: number;
   /** An await that ran while its condition was false: the thread stopped (an assume that failed). */
   readonly failed: boolean;
+  /** One bit per key (mod 32) of reads, writes, adds: a quick "certainly independent" test. */
+  readonly rm: number;
+  readonly wm: number;
+  readonly am: number;
+}
+
+/** The 32-bit summary of a key set. */
+export function keyMask(keys: readonly number[]): number {
+  let m = 0;
+  for (let i = 0; i < keys.length; i++) m |= 1 << (keys[i] & 31);
+  return m;
 }
 
 export type StepKind = 'step' | 'acquire' | 'release' | 'await' | 'choose';
@@ -24,6 +35,13 @@ export type StepKind = 'step' | 'acquire' | 'release' | 'await' | 'choose';
 /** Two steps are dependent when they are of one thread, or touch a key and one of them writes it. */
 export function dependent(a: Ev, b: Ev): boolean {
   if (a.tid === b.tid) return true;
+  if (
+    (a.wm & (b.rm | b.wm | b.am)) === 0 &&
+    (b.wm & (a.rm | a.am)) === 0 &&
+    (a.am & b.rm) === 0 &&
+    (a.rm & b.am) === 0
+  )
+    return false;
   return (
     overlaps(a.writes, b.reads) ||
     overlaps(a.writes, b.writes) ||
@@ -63,5 +81,8 @@ export function pending(tid: number, choice: number): Ev {
     kind: 'step',
     mutex: -1,
     failed: false,
+    rm: 0,
+    wm: 0,
+    am: 0,
   };
 }

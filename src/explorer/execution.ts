@@ -1,5 +1,5 @@
 import { ExplorerError, Violation } from './errors.ts';
-import type { Ev, StepKind } from './event.ts';
+import { type Ev, keyMask, type StepKind } from './event.ts';
 import { Memory, Mode } from './memory.ts';
 import { type Instance, type Model, ModelBuilder, type PredicateSpec, type Request } from './model.ts';
 
@@ -55,6 +55,8 @@ export class Runner {
 
   /** Steps executed in the current execution. */
   steps = 0;
+  /** Threads that have returned. */
+  private nDone = 0;
   violation: ViolationRecord | null = null;
   /** Indices of `sometimes` predicates that held in this execution, with the step they held at. */
   witnessed: Array<[number, number]> = [];
@@ -97,6 +99,7 @@ export class Runner {
     this.inst = inst;
     if (!first) this.preds = [...inst.always, ...inst.sometimes];
     this.steps = 0;
+    this.nDone = 0;
     this.violation = null;
     this.witnessed = [];
     const n = this.nThreads;
@@ -189,8 +192,7 @@ export class Runner {
   }
 
   allDone(): boolean {
-    for (let t = 0; t < this.nThreads; t++) if (this.status[t] !== DONE) return false;
-    return true;
+    return this.nDone === this.nThreads;
   }
 
   /**
@@ -199,12 +201,25 @@ export class Runner {
    * the thread for the rest of the execution.
    */
   exec(t: number, choice: number): Ev {
+    return this.run(t, choice, true) as Ev;
+  }
+
+  /**
+   * Re-run a step of a prefix already explored: its footprint is known and its checks already
+   * passed (a violation would have ended that execution), so nothing is recorded or checked.
+   */
+  replay(t: number, choice: number): void {
+    this.run(t, choice, false);
+  }
+
+  private run(t: number, choice: number, record: boolean): Ev | null {
     const mem = this.mem;
     const r = this.req[t];
     const index = this.steps++;
     this.site = { thread: this.names[t], label: r.label, step: index };
     this.builder.current = t;
-    mem.beginStep();
+    if (record) mem.beginStep();
+    else mem.beginReplay();
     let value: number | undefined;
     let failed = false;
     switch (r.kind) {
@@ -244,9 +259,14 @@ export class Runner {
         break;
     }
     if (failed) this.status[t] = STOPPED;
-    else if (this.violation === null) this.advance(t, value, Mode.STEP);
-    const fp = mem.endStep();
+    else this.advance(t, value, record ? Mode.STEP : Mode.REPLAY);
     this.builder.current = -1;
+    if (!record) {
+      mem.mode = Mode.OFF;
+      this.site = {};
+      return null;
+    }
+    const fp = mem.endStep();
     const writes = fp.writes;
     // Predicates scoped to what this step changed: their virtual key joins the footprint.
     if (this.preds.length > 0 && (writes.length > 0 || fp.adds.length > 0)) {
@@ -265,6 +285,9 @@ export class Runner {
       kind: r.kind,
       mutex: r.mutex,
       failed,
+      rm: keyMask(fp.reads),
+      wm: keyMask(writes),
+      am: keyMask(fp.adds),
     };
   }
 
@@ -355,6 +378,9 @@ export class Runner {
       kind: r.kind,
       mutex: r.mutex,
       failed: false,
+      rm: keyMask(reads),
+      wm: keyMask(writes),
+      am: 0,
     };
   }
 
@@ -387,6 +413,7 @@ export class Runner {
       if (e instanceof Violation) {
         this.violation = { assertion: e.assertion, message: e.message, kind: 'assert', step: this.steps - 1 };
         this.status[t] = DONE;
+        this.nDone++;
         return;
       }
       throw this.wrap(e, t);
@@ -394,6 +421,7 @@ export class Runner {
     mem.mode = saved;
     if (res.done) {
       this.status[t] = DONE;
+      this.nDone++;
       return;
     }
     this.req[t] = this.normalize(res.value, t);

@@ -119,6 +119,8 @@ export interface ExploreResult {
   violations: Counterexample[];
   /** The last execution of a replay: its outcome. */
   outcome?: Outcome;
+  /** Hashes of the distinct final states, sorted (for comparing strategies). */
+  finalStateHashes: number[];
   elapsedMs: number;
   stepsPerSec: number;
   executionsPerSec: number;
@@ -397,6 +399,7 @@ export class Exploration implements SearchContext {
       counterexample: violations[0] ?? null,
       violations,
       outcome: this.strategy === 'replay' ? this.lastOutcome : undefined,
+      finalStateHashes: [...this.finals].sort((a, b) => a - b),
       elapsedMs: this.elapsed,
       stepsPerSec: secs > 0 ? c.steps / secs : 0,
       executionsPerSec: secs > 0 ? c.executions / secs : 0,

@@ -25,6 +25,9 @@ export class HappensBefore {
   private readsSince: number[][] = [];
   private addsSince: number[][] = [];
   private acqOf: Int32Array = new Int32Array(0);
+  /** Per-key tables are reset lazily: a key whose epoch is old is treated as untouched. */
+  private keyEpoch: Int32Array = new Int32Array(0);
+  private epoch = 0;
   private scratch: number[] = [];
 
   constructor(nThreads: number) {
@@ -41,16 +44,8 @@ export class HappensBefore {
     this.pairOf.length = 0;
     this.lastOfThread.fill(-1);
     this.countOfThread.fill(0);
-    if (this.lastW.length < nKeys) {
-      this.lastW = new Int32Array(Math.max(nKeys, this.lastW.length * 2));
-      this.acqOf = new Int32Array(this.lastW.length);
-    }
-    this.lastW.fill(-1);
-    this.acqOf.fill(-1);
-    for (let k = 0; k < this.readsSince.length; k++) {
-      this.readsSince[k].length = 0;
-      this.addsSince[k].length = 0;
-    }
+    this.epoch++;
+    if (nKeys > 0) this.ensureKeys(nKeys - 1);
   }
 
   get length(): number {
@@ -67,20 +62,29 @@ export class HappensBefore {
     return row[off + this.tidOf[i]] >= this.localOf[i];
   }
 
+  /** Make key k's tables exist and belong to this execution. */
   private ensureKeys(k: number): void {
-    if (k < this.lastW.length && k < this.readsSince.length) return;
     if (k >= this.lastW.length) {
-      const n = Math.max(k + 1, this.lastW.length * 2);
-      const a = new Int32Array(n).fill(-1);
-      a.set(this.lastW);
-      this.lastW = a;
-      const b = new Int32Array(n).fill(-1);
-      b.set(this.acqOf);
-      this.acqOf = b;
+      const n = Math.max(k + 1, this.lastW.length * 2, 64);
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(n);
+        b.set(a);
+        return b;
+      };
+      this.lastW = grow(this.lastW);
+      this.acqOf = grow(this.acqOf);
+      this.keyEpoch = grow(this.keyEpoch);
+      while (this.readsSince.length < n) {
+        this.readsSince.push([]);
+        this.addsSince.push([]);
+      }
     }
-    while (this.readsSince.length <= k) {
-      this.readsSince.push([]);
-      this.addsSince.push([]);
+    if (this.keyEpoch[k] !== this.epoch) {
+      this.keyEpoch[k] = this.epoch;
+      this.lastW[k] = -1;
+      this.acqOf[k] = -1;
+      this.readsSince[k].length = 0;
+      this.addsSince[k].length = 0;
     }
   }
 
@@ -88,24 +92,28 @@ export class HappensBefore {
   private dependees(ev: Ev): number[] {
     const out = this.scratch;
     out.length = 0;
-    const push = (i: number) => {
-      if (i >= 0 && !out.includes(i)) out.push(i);
-    };
-    for (const k of ev.writes) {
+    const lastW = this.lastW;
+    const w = ev.writes;
+    for (let i = 0; i < w.length; i++) {
+      const k = w[i];
       this.ensureKeys(k);
-      push(this.lastW[k]);
-      for (const i of this.readsSince[k]) push(i);
-      for (const i of this.addsSince[k]) push(i);
+      add(out, lastW[k]);
+      addAll(out, this.readsSince[k]);
+      addAll(out, this.addsSince[k]);
     }
-    for (const k of ev.reads) {
+    const r = ev.reads;
+    for (let i = 0; i < r.length; i++) {
+      const k = r[i];
       this.ensureKeys(k);
-      push(this.lastW[k]);
-      for (const i of this.addsSince[k]) push(i);
+      add(out, this.lastW[k]);
+      addAll(out, this.addsSince[k]);
     }
-    for (const k of ev.adds) {
+    const a = ev.adds;
+    for (let i = 0; i < a.length; i++) {
+      const k = a[i];
       this.ensureKeys(k);
-      push(this.lastW[k]);
-      for (const i of this.readsSince[k]) push(i);
+      add(out, this.lastW[k]);
+      addAll(out, this.readsSince[k]);
     }
     return out;
   }
@@ -148,6 +156,7 @@ export class HappensBefore {
     for (const k of ev.reads) if (!ev.writes.includes(k)) this.readsSince[k].push(idx);
     for (const k of ev.adds) if (!ev.writes.includes(k)) this.addsSince[k].push(idx);
     let pair = -1;
+    if (ev.mutex >= 0) this.ensureKeys(ev.mutex);
     if (ev.kind === 'acquire') this.acqOf[ev.mutex] = idx;
     else if (ev.kind === 'release') pair = this.acqOf[ev.mutex];
     this.pairOf.push(pair);
@@ -190,4 +199,12 @@ export class HappensBefore {
     for (let x = e + 1; x < end; x++) if (!this.hb(e, x)) out.push(x);
     return out;
   }
+}
+
+function add(out: number[], i: number): void {
+  if (i >= 0 && !out.includes(i)) out.push(i);
+}
+
+function addAll(out: number[], xs: number[]): void {
+  for (let j = 0; j < xs.length; j++) add(out, xs[j]);
 }

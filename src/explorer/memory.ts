@@ -15,9 +15,10 @@ const OFF = 0; // setup, invariant checks, enabledness checks: reads are not par
 const STEP = 1; // inside a step: reads/writes are logged into its footprint
 const OUTSIDE = 2; // thread code that runs outside any step (before its first yield)
 const READONLY = 3; // predicates (invariants, awaits polled by the scheduler): writes are misuse
+const REPLAY = 4; // re-running a step whose footprint is already known: nothing is recorded
 
-export type Mode = typeof OFF | typeof STEP | typeof OUTSIDE | typeof READONLY;
-export const Mode = { OFF, STEP, OUTSIDE, READONLY } as const;
+export type Mode = typeof OFF | typeof STEP | typeof OUTSIDE | typeof READONLY | typeof REPLAY;
+export const Mode = { OFF, STEP, OUTSIDE, READONLY, REPLAY } as const;
 
 /** A step's footprint: the keys it read, wrote, and updated commutatively. */
 export interface Footprint {
@@ -68,6 +69,17 @@ export class Memory {
     return id;
   }
 
+  private arrays = new Map<string, number[]>();
+  /** The keys `name[0..n)` of an array (cached: setup runs once per execution). */
+  arrayKeys(name: string, n: number): number[] {
+    let ks = this.arrays.get(name);
+    if (ks === undefined || ks.length !== n) {
+      ks = Array.from({ length: n }, (_, i) => this.key(name, `[${i}]`));
+      this.arrays.set(name, ks);
+    }
+    return ks;
+  }
+
   /** Intern `object.field` and return its key id. */
   key(object: string, field: string): number {
     const name = field === '' ? object : `${object}.${field}`;
@@ -99,7 +111,7 @@ export class Memory {
 
   /** Start a fresh execution: every key is dead until setup (or a step) initialises it. */
   reset(): void {
-    this.vals = new Array(this.keyNames.length);
+    // Values of dead keys are never read (`live` guards them), so the array is reused.
     this.live.fill(0);
     this.mode = OFF;
   }
@@ -109,8 +121,14 @@ export class Memory {
     if (this.mode === READONLY) this.onMisuse(`a predicate initialised '${this.keyNames[k]}'`);
     if (this.mode === OUTSIDE) this.onMisuse(`shared memory touched outside a step: '${this.keyNames[k]}'`);
     if (this.mode === STEP) this.logWrite(k);
+    if (this.mode === OFF && this.live[k] === 1) this.onMisuse(`'${this.keyNames[k]}' created twice`);
     this.live[k] = 1;
     this.vals[k] = freeze(value);
+  }
+
+  /** Re-run a step already explored: same effects, nothing recorded. */
+  beginReplay(): void {
+    this.mode = REPLAY;
   }
 
   beginStep(): void {
@@ -142,17 +160,19 @@ export class Memory {
   }
 
   write(k: number, value: unknown): void {
-    if (this.mode !== STEP) this.misuseWrite(k);
+    const m = this.mode;
+    if (m !== STEP && m !== REPLAY) this.misuseWrite(k);
     if (this.live[k] === 0) this.onMisuse(`write to '${this.keyNames[k]}', which does not exist (yet)`);
-    this.logWrite(k);
+    if (m === STEP) this.logWrite(k);
     this.vals[k] = freeze(value);
   }
 
   /** A commutative update (counter += delta): commutes with other adds, conflicts with reads and writes. */
   add(k: number, delta: number): void {
-    if (this.mode !== STEP) this.misuseWrite(k);
+    const m = this.mode;
+    if (m !== STEP && m !== REPLAY) this.misuseWrite(k);
     if (this.live[k] === 0) this.onMisuse(`add to '${this.keyNames[k]}', which does not exist (yet)`);
-    if (this.aStamp[k] !== this.stamp) {
+    if (m === STEP && this.aStamp[k] !== this.stamp) {
       this.aStamp[k] = this.stamp;
       this.adds.push(k);
       if (this.diff !== null && !this.diff.has(k)) this.diff.set(k, this.vals[k]);

@@ -122,11 +122,9 @@ export class ModelBuilder {
 
   /** A shared array; element i is the key `name[i]`. */
   array<T>(name: string, length: number, init: T | ((i: number) => T)): Arr<T> {
-    const keys = new Array<number>(length);
-    for (let i = 0; i < length; i++) {
-      keys[i] = this.mem.key(name, `[${i}]`);
+    const keys = this.mem.arrayKeys(name, length);
+    for (let i = 0; i < length; i++)
       this.mem.init(keys[i], typeof init === 'function' ? (init as (i: number) => T)(i) : init);
-    }
     return new Arr<T>(this.mem, keys, name);
   }
 

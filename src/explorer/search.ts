@@ -48,7 +48,7 @@ export function runWith(ctx: SearchContext, pick: (step: number) => Pick | null,
     }
     if (events.length >= ctx.maxSteps) return 'bound';
     const p = pick(events.length);
-    if (p === null) return anyEnabled(r) ? 'sleep-blocked' : blockedOutcome(r);
+    if (p === null) return anyEnabled(r) ? 'sleep-blocked' : blockedOutcome(r, events);
     events.push(r.exec(p.tid, p.choice));
     if (r.violation) return 'violation';
   }
@@ -60,11 +60,22 @@ export function anyEnabled(r: Runner): boolean {
 }
 
 /**
- * No thread can run and some have not finished. It is a deadlock (a finding) unless a thread
- * stopped on an await that is true by now: that execution only ran the await too early and stands
- * for nothing real (the thread would have waited).
+ * No thread can run and some have not finished: a deadlock (a finding), unless a thread stopped on
+ * an await that ran too early. An await that ran while false stands for a thread spinning until its
+ * condition holds. If a later step wrote what the await read, the thread would have retried: that
+ * execution stands for nothing real (the interleaving with the await after that write is explored
+ * separately). If nothing it read changed, the await would still be false: the thread is stuck.
  */
-export function blockedOutcome(r: Runner): Outcome {
-  for (let t = 0; t < r.nThreads; t++) if (r.status[t] === STOPPED && r.awaitHolds(t)) return 'await-blocked';
+export function blockedOutcome(r: Runner, events: readonly Ev[]): Outcome {
+  for (let t = 0; t < r.nThreads; t++) {
+    if (r.status[t] !== STOPPED) continue;
+    let i = events.length - 1;
+    while (i >= 0 && events[i].tid !== t) i--;
+    const reads = events[i].reads;
+    for (let j = i + 1; j < events.length; j++) {
+      const e = events[j];
+      if (reads.some((k) => e.writes.includes(k) || e.adds.includes(k))) return 'await-blocked';
+    }
+  }
   return 'deadlock';
 }

@@ -14,24 +14,30 @@ export interface WNode {
  * Is thread `e.tid` a weak initial of w (p ∈ WI[E](w))? Either its first step in w has no
  * dependent step before it in w, or it has no step in w and `e` is independent of all of w.
  */
-export function weakInitial(e: Ev, w: readonly Ev[]): boolean {
+export function weakInitial(e: Ev, w: readonly Ev[], gone?: Uint8Array): boolean {
   for (let k = 0; k < w.length; k++) {
+    if (gone !== undefined && gone[k] === 1) continue;
     const x = w[k];
     if (x.tid === e.tid) {
       if (x.choice !== e.choice) return false;
-      for (let y = 0; y < k; y++) if (dependent(w[y], x)) return false;
+      for (let y = 0; y < k; y++)
+        if ((gone === undefined || gone[y] === 0) && dependent(w[y], x)) return false;
       return true;
     }
   }
-  for (const x of w) if (dependent(e, x)) return false;
+  for (let k = 0; k < w.length; k++)
+    if ((gone === undefined || gone[k] === 0) && dependent(e, w[k])) return false;
   return true;
 }
 
-/** w \ p: w without the first step of thread p (if it has one). */
-function without(w: Ev[], tid: number): Ev[] {
-  const k = w.findIndex((x) => x.tid === tid);
-  if (k < 0) return w;
-  return w.slice(0, k).concat(w.slice(k + 1));
+/** w \ p, in place: mark the first remaining step of thread p (if any) as gone. */
+function remove(w: readonly Ev[], gone: Uint8Array, tid: number): boolean {
+  for (let k = 0; k < w.length; k++)
+    if (gone[k] === 0 && w[k].tid === tid) {
+      gone[k] = 1;
+      return true;
+    }
+  return false;
 }
 
 function chain(w: readonly Ev[]): WNode {
@@ -47,24 +53,25 @@ function chain(w: readonly Ev[]): WNode {
  */
 export function insert(root: WNode, v: readonly Ev[]): boolean {
   let cur = root;
-  let w = v.slice();
   if (cur.children.length === 0) {
-    cur.children.push(chain(w));
+    cur.children.push(chain(v));
     return true;
   }
+  const gone = new Uint8Array(v.length);
+  let left = v.length;
   for (;;) {
     let next: WNode | null = null;
     for (const c of cur.children)
-      if (weakInitial(c.ev, w)) {
+      if (weakInitial(c.ev, v, gone)) {
         next = c;
         break;
       }
     if (next === null) {
-      cur.children.push(chain(w));
+      cur.children.push(chain(v.filter((_, k) => gone[k] === 0)));
       return true;
     }
-    w = without(w, next.ev.tid);
+    if (remove(v, gone, next.ev.tid)) left--;
     cur = next;
-    if (cur.children.length === 0 || w.length === 0) return false;
+    if (cur.children.length === 0 || left === 0) return false;
   }
 }
