@@ -1,6 +1,6 @@
 import { ExplorerError } from './errors.ts';
 import { dependent, type Ev, pending, sameStep } from './event.ts';
-import { READY } from './execution.ts';
+import { type Outcome, READY } from './execution.ts';
 import { HappensBefore } from './hb.ts';
 import { anyEnabled, blockedOutcome, type Pick, type Search, type SearchContext } from './search.ts';
 import { insert, type WNode, weakInitial } from './wakeup.ts';
@@ -81,18 +81,13 @@ export class Dpor implements Search {
     hb.reset(r.mem.keyNames.length);
     const events = this.events;
     events.length = 0;
-    if (r.violation) {
-      this.done = true;
-      this.ctx.finish('violation', events);
-      return;
-    }
     let sleep: Ev[] = [];
     let wut: WNode = { ev: pending(-1, -1), children: [] };
-    let outcome: ReturnType<typeof blockedOutcome> | 'complete' | 'violation' | 'bound' | 'sleep-blocked';
+    let outcome: Outcome;
     for (let d = 0; ; d++) {
       if (r.allDone()) {
         r.checkFinals();
-        outcome = r.violation ? 'violation' : 'complete';
+        outcome = 'complete';
         break;
       }
       if (d >= maxSteps) {
@@ -135,10 +130,6 @@ export class Dpor implements Search {
         for (const q of node.sleep) if (!dependent(q, ev)) sleep.push(q);
       }
       wut = branch;
-      if (r.violation) {
-        outcome = 'violation';
-        break;
-      }
     }
     if (outcome === 'deadlock' || outcome === 'await-blocked') {
       // The blocked threads' pending steps race with what blocks them: reversing those races is

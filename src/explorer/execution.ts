@@ -23,7 +23,19 @@ export interface ViolationRecord {
   readonly step: number;
 }
 
-export type Outcome = 'complete' | 'deadlock' | 'sleep-blocked' | 'await-blocked' | 'violation' | 'bound';
+/**
+ * How an execution ended. Violations do not end executions: a check that fails is recorded (once
+ * per execution) and muted, a thread whose step hit `bug()` stops, and the rest run on, so every
+ * other check is still checked in every interleaving.
+ */
+export type Outcome =
+  | 'complete'
+  | 'deadlock'
+  | 'sleep-blocked'
+  | 'await-blocked'
+  | 'bound'
+  /** A replayed schedule ended before the threads did. */
+  | 'stopped';
 
 interface Norm {
   kind: StepKind;
@@ -57,7 +69,10 @@ export class Runner {
   steps = 0;
   /** Threads that have returned. */
   private nDone = 0;
-  violation: ViolationRecord | null = null;
+  /** The steps of this execution so far (thread, choice, label): for schedules in error messages. */
+  readonly trail: { tid: number[]; choice: number[]; label: string[] } = { tid: [], choice: [], label: [] };
+  /** Violations seen in this execution, in order; each check at most once. */
+  violations: ViolationRecord[] = [];
   /** Indices of `sometimes` predicates that held in this execution, with the step they held at. */
   witnessed: Array<[number, number]> = [];
   /** Names of keys, exposed for traces. */
@@ -100,7 +115,10 @@ export class Runner {
     if (!first) this.preds = [...inst.always, ...inst.sometimes];
     this.steps = 0;
     this.nDone = 0;
-    this.violation = null;
+    this.trail.tid.length = 0;
+    this.trail.choice.length = 0;
+    this.trail.label.length = 0;
+    this.violations = [];
     this.witnessed = [];
     const n = this.nThreads;
     this.status = new Uint8Array(n);
@@ -206,7 +224,8 @@ export class Runner {
 
   /**
    * Re-run a step of a prefix already explored: its footprint is known and its checks already
-   * passed (a violation would have ended that execution), so nothing is recorded or checked.
+   * were evaluated when it was first run (and any violation recorded then), so nothing is recorded
+   * or checked again.
    */
   replay(t: number, choice: number): void {
     this.run(t, choice, false);
@@ -216,6 +235,9 @@ export class Runner {
     const mem = this.mem;
     const r = this.req[t];
     const index = this.steps++;
+    this.trail.tid.push(t);
+    this.trail.choice.push(choice);
+    this.trail.label.push(r.label);
     this.site = { thread: this.names[t], label: r.label, step: index };
     this.builder.current = t;
     if (record) mem.beginStep();
@@ -272,7 +294,7 @@ export class Runner {
     if (this.preds.length > 0 && (writes.length > 0 || fp.adds.length > 0)) {
       const touched = this.touchedPreds(writes, fp.adds);
       for (const i of touched) writes.push(this.predKey[i]);
-      if (this.violation === null) for (const i of touched) this.check(i, index);
+      for (const i of touched) this.check(i, index);
     }
     this.site = {};
     return {
@@ -318,21 +340,31 @@ export class Runner {
         });
     }
     if (i < this.nAlways) {
-      if (v !== true && this.violation === null)
-        this.violation = {
+      if (v !== true)
+        this.record({
           assertion: p.name,
           message: typeof v === 'string' ? v : `${p.name} does not hold`,
           kind: 'always',
           step,
-        };
+        });
     } else if (v === true && !this.witnessed.some((w) => w[0] === i - this.nAlways)) {
       this.witnessed.push([i - this.nAlways, step]);
     }
   }
 
+  /** Record a violation unless this check already failed in this execution. */
+  private record(v: ViolationRecord): void {
+    for (const w of this.violations) if (w.assertion === v.assertion) return;
+    this.violations.push(v);
+  }
+
+  /** The violation of `assertion` in this execution, if any. */
+  violationOf(assertion: string): ViolationRecord | undefined {
+    return this.violations.find((v) => v.assertion === assertion);
+  }
+
   /** End-of-execution checks, for complete executions. */
   checkFinals(): void {
-    if (this.violation !== null) return;
     for (const p of this.inst.finals) {
       let v: boolean | string;
       try {
@@ -342,15 +374,13 @@ export class Runner {
         else if (e instanceof ExplorerError) throw e;
         else throw new ExplorerError(`final check '${p.name}' threw: ${errText(e)}`, {}, { cause: e });
       }
-      if (v !== true) {
-        this.violation = {
+      if (v !== true)
+        this.record({
           assertion: p.name,
           message: typeof v === 'string' ? v : `${p.name} does not hold`,
           kind: 'final',
           step: this.steps - 1,
-        };
-        return;
-      }
+        });
     }
   }
 
@@ -411,7 +441,7 @@ export class Runner {
     } catch (e) {
       mem.mode = saved;
       if (e instanceof Violation) {
-        this.violation = { assertion: e.assertion, message: e.message, kind: 'assert', step: this.steps - 1 };
+        this.record({ assertion: e.assertion, message: e.message, kind: 'assert', step: this.steps - 1 });
         this.status[t] = DONE;
         this.nDone++;
         return;

@@ -6,7 +6,7 @@ import type { Model } from './model.ts';
 import { Naive } from './naive.ts';
 import { Pct, RandomWalk } from './random.ts';
 import { decodeSchedule, encodeSchedule, labelHash, type Step } from './schedule.ts';
-import type { Pick, Search, SearchContext } from './search.ts';
+import { blockedOutcome, type Pick, type Search, type SearchContext } from './search.ts';
 import {
   causalSlice,
   fewerSwitches,
@@ -64,8 +64,6 @@ export interface Counts {
   sleepBlocked: number;
   /** Executions in which an await ran too early (its condition became true later): redundant. */
   awaitBlocked: number;
-  /** Executions that ended at a violation. */
-  violating: number;
   /** Executions that hit the length bound. */
   lengthBound: number;
   steps: number;
@@ -157,7 +155,6 @@ export class Exploration implements SearchContext {
     deadlocked: 0,
     sleepBlocked: 0,
     awaitBlocked: 0,
-    violating: 0,
     lengthBound: 0,
     steps: 0,
     finalStates: 0,
@@ -185,7 +182,12 @@ export class Exploration implements SearchContext {
     // Learn the threads (and validate the model) before anything runs.
     guarded(() => this.runner.start());
     this.deadlockAllowed = this.runner.inst.options.allowDeadlock === true;
-    this.runner.scheduleOf = () => '';
+    const trail = this.runner.trail;
+    this.runner.scheduleOf = () =>
+      encodeSchedule(
+        trail.tid.map((tid, i) => ({ tid, choice: trail.choice[i], label: trail.label[i] })),
+        this.runner.names,
+      );
     const names = this.runner.names;
     const prefix: Pick[] = opts.schedule ? decodeSchedule(opts.schedule, names).picks : [];
     switch (this.strategy) {
@@ -258,13 +260,9 @@ export class Exploration implements SearchContext {
           };
         }
         break;
-      case 'violation': {
-        c.violating++;
-        const rec = r.violation as ViolationRecord;
-        if (!this.found.has(rec.assertion)) this.found.set(rec.assertion, { rec, events: events.slice() });
-        break;
-      }
     }
+    for (const rec of r.violations)
+      if (!this.found.has(rec.assertion)) this.found.set(rec.assertion, { rec, events: events.slice() });
     if (this.opts.checkDeterminism && outcome !== 'sleep-blocked') this.checkDeterminism(events);
   }
 
@@ -349,7 +347,7 @@ export class Exploration implements SearchContext {
       violations.push(cex);
       checks[name] = { status: 'violated', counterexample: cex };
     }
-    const clean = exhaustive && c.violating === 0 && (this.deadlockAllowed || c.deadlocked === 0);
+    const clean = exhaustive;
     const declared = [...r.alwaysNames(), ...r.inst.finals.map((p) => p.name)];
     if (!this.deadlockAllowed) declared.push('deadlock');
     for (const name of declared) if (!checks[name]) checks[name] = { status: clean ? 'holds' : 'unchecked' };
@@ -464,10 +462,9 @@ export class Exploration implements SearchContext {
       maxSteps: this.maxSteps,
       finish: (outcome, events) => {
         if (hit) return;
-        const v = this.runner.violation;
-        if (outcome === 'violation' && v && v.assertion === assertion)
-          hit = { rec: v, events: events.slice() };
-        if (outcome === 'deadlock' && assertion === 'deadlock')
+        const v = this.runner.violationOf(assertion);
+        if (v) hit = { rec: v, events: events.slice() };
+        else if (outcome === 'deadlock' && assertion === 'deadlock')
           hit = {
             rec: { assertion, message: '', kind: 'deadlock', step: events.length - 1 },
             events: events.slice(),
@@ -520,16 +517,16 @@ export class Exploration implements SearchContext {
           preemption: preempt,
           ...(ev.failed ? { failed: true } : {}),
         });
-        if (r.violation) break;
+        if (r.violationOf(assertion)) break;
       }
     } finally {
       mem.tracing = false;
       mem.diff = null;
     }
-    let v = r.violation;
+    let v = r.violationOf(assertion);
     if (!v && r.allDone()) {
       r.checkFinals();
-      v = r.violation;
+      v = r.violationOf(assertion);
     }
     let message: string;
     let kind: ViolationRecord['kind'];
@@ -540,7 +537,7 @@ export class Exploration implements SearchContext {
       message = `deadlock: ${r.waitFor().join('; ')}`;
       kind = 'deadlock';
     } else {
-      if (!v || v.assertion !== assertion) return null;
+      if (!v) return null;
       message = v.message;
       kind = v.kind;
     }
@@ -626,27 +623,21 @@ class Replay implements Search {
           `replay diverged at step #${k}: thread '${name}' ran '${ev.label}', the schedule says '${want}'`,
           where(k),
         );
-      if (r.violation) {
-        outcome = 'violation';
-        break;
-      }
     }
-    if (outcome !== 'violation' && hash !== null && labelHash(events.map((e) => e.label)) !== hash)
+    if (hash !== null && labelHash(events.map((e) => e.label)) !== hash)
       throw new ExplorerError(
         'replay diverged: the steps ran other code than when recorded (label hash differs)',
         {
           schedule: this.ctx.scheduleOf(events),
         },
       );
-    if (outcome !== 'violation') {
-      if (r.allDone()) {
-        r.checkFinals();
-        outcome = r.violation ? 'violation' : 'complete';
-      } else {
-        let stuck = true;
-        for (let t = 0; t < r.nThreads; t++) if (r.enabled(t)) stuck = false;
-        outcome = stuck ? 'deadlock' : 'sleep-blocked';
-      }
+    if (r.allDone()) {
+      r.checkFinals();
+      outcome = 'complete';
+    } else {
+      let stuck = true;
+      for (let t = 0; t < r.nThreads; t++) if (r.enabled(t)) stuck = false;
+      outcome = stuck ? blockedOutcome(r, events) : 'stopped';
     }
     this.ctx.finish(outcome, events);
     return true;

@@ -18,7 +18,6 @@ interface Level {
 }
 
 export class Naive implements Search {
-  readonly exhaustive: boolean;
   readonly description: string;
   private stack: Level[] = [];
   private done = false;
@@ -34,9 +33,16 @@ export class Naive implements Search {
     private readonly preemptionBound = Number.POSITIVE_INFINITY,
     countTraces = false,
   ) {
-    this.exhaustive = preemptionBound === Number.POSITIVE_INFINITY;
-    this.description = this.exhaustive ? 'naive enumeration' : `preemption-bounded (≤ ${preemptionBound})`;
+    this.description =
+      preemptionBound === Number.POSITIVE_INFINITY
+        ? 'naive enumeration'
+        : `naive, ≤ ${preemptionBound} preemptions`;
     this.normalForms = countTraces ? new Set() : null;
+  }
+
+  /** Exhaustive unless the preemption bound actually cut a branch. */
+  get exhaustive(): boolean {
+    return !this.boundCut;
   }
 
   finished(): boolean {

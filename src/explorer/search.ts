@@ -33,24 +33,22 @@ export interface Pick {
 }
 
 /**
- * Drive one execution with a picker; shared by naive, random and replay strategies. Ends on a
- * violation, a deadlock, completion or the length bound.
+ * Drive one execution with a picker; shared by naive, random and replay strategies. Ends when
+ * every thread returned, none can run, or at the length bound.
  */
 export function runWith(ctx: SearchContext, pick: (step: number) => Pick | null, events: Ev[]): Outcome {
   const r = ctx.runner;
   r.start();
   events.length = 0;
-  if (r.violation) return 'violation';
   for (;;) {
     if (r.allDone()) {
       r.checkFinals();
-      return r.violation ? 'violation' : 'complete';
+      return 'complete';
     }
     if (events.length >= ctx.maxSteps) return 'bound';
     const p = pick(events.length);
     if (p === null) return anyEnabled(r) ? 'sleep-blocked' : blockedOutcome(r, events);
     events.push(r.exec(p.tid, p.choice));
-    if (r.violation) return 'violation';
   }
 }
 
