@@ -19,6 +19,8 @@ export default defineConfig({
         defaultProps: { collapseStyle: 'collapsible-start' },
       },
       sidebar: [{ label: 'Chapters', items: [{ autogenerate: { directory: '.' } }] }],
+      // Pagefind's UI loads when search is opened (not on idle): see the component's header.
+      components: { Search: './src/components/Search.astro' },
       lastUpdated: false,
       pagination: true,
     }),

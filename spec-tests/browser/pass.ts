@@ -237,6 +237,19 @@ async function keyboardOnly(page: Page, base: string, path: string) {
   );
 }
 
+/** Pagefind search (loaded when the dialog opens) finds a chapter by a word of its prose. */
+async function searchFindsChapter(page: Page, base: string, path: string) {
+  await page.goto(base + path);
+  await page.locator('button[data-open-modal]').click();
+  const input = page.locator('#starlight__search input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill('interleaving');
+  const hit = page.locator(`#starlight__search a[href*="${path}"]`).first();
+  await hit.waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Escape');
+  console.log(`  ✓ search: "interleaving" finds ${path}`);
+}
+
 async function main() {
   if (!process.argv.includes('--no-build')) build();
   const { server, url } = await serve(DIST);
@@ -258,6 +271,7 @@ async function main() {
     console.log(`${chapters[0]} (interaction)`);
     await editedFailureNamesItsLine(page, url, chapters[0]);
     await keyboardOnly(page, url, chapters[0]);
+    await searchFindsChapter(page, url, chapters[0]);
     console.log(`browser pass: ${total} blocks on ${chapters.length} pages passed in chromium`);
   } catch (e) {
     failed = true;

@@ -18,7 +18,14 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-export async function serve(root: string, port = 0): Promise<{ server: Server; url: string }> {
+/** Called for every file served (the bench counts bytes with it). */
+export type OnServe = (path: string, file: string) => void;
+
+export async function serve(
+  root: string,
+  port = 0,
+  onServe?: OnServe,
+): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     let file = join(root, path);
@@ -32,6 +39,7 @@ export async function serve(root: string, port = 0): Promise<{ server: Server; u
       createReadStream(join(root, '404.html')).pipe(res);
       return;
     }
+    onServe?.(path, file);
     res.writeHead(200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'cache-control': 'max-age=600',
