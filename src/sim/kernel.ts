@@ -1,0 +1,151 @@
+import { bug, ExplorerError, type Memory, type ModelBuilder, Mutex } from '../explorer/index.ts';
+import type { RcuReader } from './objects/rcu.ts';
+import { type Era, type Mutation, type Variant, variantOf } from './variants.ts';
+
+/**
+ * The simulated kernel of one execution: every kernel object of a scenario, addressed by name
+ * (`folio#1`, `pt#A`, `anon_vma#1`), with all of its state in the explorer's {@link Memory}, one
+ * key per field (`folio#1.refcount`), so footprints stay fine-grained and invariants can be
+ * scoped per object. A scenario's setup creates it afresh for every execution.
+ *
+ * Ops (src/sim/ops) receive a {@link Task}: the thread they run on, with its kernel.
+ */
+
+/** Misuse of the simulator: an op on a non-existent object, unlocking a folio not held. */
+export class SimMisuse extends ExplorerError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SimMisuse';
+  }
+}
+
+/** Something with a name in memory: the base of every kernel object handle. */
+export class KObject {
+  readonly mem: Memory;
+  constructor(
+    readonly k: Kernel,
+    readonly name: string,
+  ) {
+    this.mem = k.mem;
+  }
+  protected key(field: string): number {
+    return this.mem.key(this.name, field);
+  }
+  protected r<T>(key: number): T {
+    return this.mem.read(key) as T;
+  }
+  protected w(key: number, v: unknown): void {
+    this.mem.write(key, v);
+  }
+  /** A mutex whose key lives in this object (so invariants scoped to it see lock changes). */
+  protected mutex(field: string): Mutex {
+    const key = this.key(field);
+    return new Mutex(this.k.m, key, `${this.name}.${field}`);
+  }
+  toString(): string {
+    return this.name;
+  }
+}
+
+/** A kernel object that can be created (init) either in setup or, for allocation, inside a step. */
+export interface Registered {
+  readonly name: string;
+}
+
+export class Kernel {
+  readonly mem: Memory;
+  readonly variant: Variant;
+  private readonly objects = new Map<string, Registered>();
+  /** Thread index → task, filled by the scenario builder. */
+  readonly tasks: Task[] = [];
+
+  constructor(
+    readonly m: ModelBuilder,
+    opts: { era?: Era; mutate?: Mutation | readonly Mutation[] } = {},
+  ) {
+    this.mem = m.mem;
+    this.variant = variantOf(opts);
+  }
+
+  register<T extends Registered>(o: T): T {
+    if (this.objects.has(o.name)) throw new SimMisuse(`two kernel objects are named '${o.name}'`);
+    this.objects.set(o.name, o);
+    return o;
+  }
+
+  /** Look an object up by name; an unknown name is misuse (kernel: a wild pointer). */
+  lookup<T extends Registered>(name: string, what: string): T {
+    const o = this.objects.get(name);
+    if (o === undefined) throw new SimMisuse(`${what} '${name}' does not exist in this scenario`);
+    return o as T;
+  }
+
+  has(name: string): boolean {
+    return this.objects.has(name);
+  }
+
+  all<T extends Registered>(ctor: abstract new (...args: never[]) => T): T[] {
+    const out: T[] = [];
+    for (const o of this.objects.values()) if (o instanceof ctor) out.push(o);
+    return out;
+  }
+
+  mutated(m: Mutation): boolean {
+    return this.variant.mutations.has(m);
+  }
+
+  /**
+   * Setup only: give a key its initial value, creating it or overriding the default an object's
+   * init() gave it (the explorer's init() refuses to create a key twice).
+   */
+  setup(key: number, value: unknown): void {
+    if (this.m.current !== -1)
+      throw new SimMisuse('Kernel.setup() called from a step: it is for scenario setup');
+    if (this.mem.live[key] === 1)
+      this.mem.vals[key] = typeof value === 'object' && value !== null ? Object.freeze(value) : value;
+    else this.mem.init(key, value);
+  }
+
+  /** Index of the thread running the current step (-1 outside steps). */
+  get current(): number {
+    return this.m.current;
+  }
+}
+
+/** The thread an op runs on: its name, index and kernel; allocation names are per task. */
+export class Task {
+  private allocated = 0;
+  /** This task's RCU read-side state (set by the scenario builder). */
+  rcu!: RcuReader;
+  constructor(
+    readonly k: Kernel,
+    readonly name: string,
+    readonly tid: number,
+    /** Folios this task may allocate (names are reserved so invariants can be scoped to them). */
+    readonly allocBudget: number,
+  ) {}
+  /** Deterministic name for the task's n-th allocation (same in every execution). */
+  nextFolioName(): string {
+    this.allocated++;
+    if (this.allocated > this.allocBudget)
+      throw new SimMisuse(
+        `task '${this.name}' allocates more than ${this.allocBudget} folios: raise allocBudget in k.thread()`,
+      );
+    return allocName(this.name, this.allocated);
+  }
+  get variant(): Variant {
+    return this.k.variant;
+  }
+  mutated(m: Mutation): boolean {
+    return this.k.variant.mutations.has(m);
+  }
+}
+
+export function allocName(task: string, n: number): string {
+  return `folio#${task}.${n}`;
+}
+
+/** VM_BUG_ON / VM_WARN_ON: record a named violation (see invariants/names.ts for the names). */
+export function VM_BUG_ON(cond: boolean, assertion: string, message: string): void {
+  if (cond) bug(assertion, message);
+}

@@ -1,0 +1,203 @@
+import type { Mutex } from '../../explorer/index.ts';
+import { bug } from '../../explorer/index.ts';
+import { INV } from '../invariants/names.ts';
+import { type Kernel, KObject, SimMisuse } from '../kernel.ts';
+
+/**
+ * struct folio: one refcount, one set of flags, one mapping, one memcg_data; a large folio has
+ * per-page mapcounts plus the folio-wide aggregates.
+ *
+ * Fields (one memory key each, `folio#1.<field>`):
+ * - `refcount` (_refcount), `mapcount` (small: _mapcount + 1; large: per page `mapcount[i]`),
+ *   `large_mapcount`, `nr_pages_mapped`, `entire_mapcount` (large only, logical values: the
+ *   kernel's -1 bias is left out);
+ * - `lock` (PG_locked, a mutex holding the owner thread), `lru`, `swapcache`, `swap` (folio->swap:
+ *   the swap slot name), `dirty`, `writeback`, `exclusive` (PageAnonExclusive of page 0);
+ * - `mapping` (anon: the anon_vma name; file: the inode name), `memcg` (memcg_data: memcg name or
+ *   null), `content` (the data, for COW checks), `freed`.
+ * Model: `anon` and `nr` (folio_nr_pages) are fixed at allocation; KSM folios are not modelled.
+ */
+export class Folio extends KObject {
+  readonly kRef: number;
+  readonly kMap: number[];
+  readonly kLargeMap: number;
+  readonly kNrMapped: number;
+  readonly kEntire: number;
+  readonly kLru: number;
+  readonly kSwapcache: number;
+  readonly kSwap: number;
+  readonly kDirty: number;
+  readonly kWriteback: number;
+  readonly kExclusive: number;
+  readonly kMapping: number;
+  readonly kMemcg: number;
+  readonly kContent: number;
+  readonly kFreed: number;
+  /** Ghost: rmap removals of this folio queued in an mmu_gather (I2 is not checked meanwhile). */
+  readonly kDelayed: number;
+  readonly lock: Mutex;
+
+  constructor(
+    k: Kernel,
+    name: string,
+    readonly anon: boolean,
+    readonly nr: number,
+  ) {
+    super(k, name);
+    this.kRef = this.key('refcount');
+    this.kMap =
+      nr === 1 ? [this.key('mapcount')] : Array.from({ length: nr }, (_, i) => this.key(`mapcount[${i}]`));
+    this.kLargeMap = nr > 1 ? this.key('large_mapcount') : -1;
+    this.kNrMapped = nr > 1 ? this.key('nr_pages_mapped') : -1;
+    this.kEntire = nr > 1 ? this.key('entire_mapcount') : -1;
+    this.kLru = this.key('lru');
+    this.kSwapcache = this.key('swapcache');
+    this.kSwap = this.key('swap');
+    this.kDirty = this.key('dirty');
+    this.kWriteback = this.key('writeback');
+    this.kExclusive = this.key('exclusive');
+    this.kMapping = this.key('mapping');
+    this.kMemcg = this.key('memcg');
+    this.kContent = this.key('content');
+    this.kFreed = this.key('freed');
+    this.kDelayed = this.key('delayed_rmap');
+    this.lock = this.mutex('lock');
+  }
+
+  /** Create every field (setup, or folio allocation inside a step). */
+  init(v: { mapping: string | null; content: number; memcg?: string | null; refcount?: number }): void {
+    const m = this.mem;
+    m.init(this.kRef, v.refcount ?? 1);
+    for (const k of this.kMap) m.init(k, 0);
+    if (this.nr > 1) {
+      m.init(this.kLargeMap, 0);
+      m.init(this.kNrMapped, 0);
+      m.init(this.kEntire, 0);
+    }
+    m.init(this.kLru, false);
+    m.init(this.kSwapcache, false);
+    m.init(this.kSwap, null);
+    m.init(this.kDirty, false);
+    m.init(this.kWriteback, false);
+    m.init(this.kExclusive, false);
+    m.init(this.kMapping, v.mapping);
+    m.init(this.kMemcg, v.memcg ?? null);
+    m.init(this.kContent, v.content);
+    m.init(this.kFreed, false);
+    m.init(this.kDelayed, 0);
+    m.init(this.lock.key, -1);
+  }
+
+  /** Does this folio exist yet in the current execution (allocated folios appear mid-run)? */
+  exists(): boolean {
+    return this.mem.live[this.kRef] === 1;
+  }
+
+  get refcount(): number {
+    return this.r(this.kRef);
+  }
+  set refcount(v: number) {
+    this.w(this.kRef, v);
+  }
+  /** Small folio: the page's mapcount. */
+  get mapcount(): number {
+    return this.r(this.kMap[0]);
+  }
+  set mapcount(v: number) {
+    this.w(this.kMap[0], v);
+  }
+  pageMapcount(i: number): number {
+    return this.r(this.kMap[i]);
+  }
+  get large_mapcount(): number {
+    return this.r(this.kLargeMap);
+  }
+  get nr_pages_mapped(): number {
+    return this.r(this.kNrMapped);
+  }
+  get entire_mapcount(): number {
+    return this.r(this.kEntire);
+  }
+  get lru(): boolean {
+    return this.r(this.kLru);
+  }
+  set lru(v: boolean) {
+    this.w(this.kLru, v);
+  }
+  get swapcache(): boolean {
+    return this.r(this.kSwapcache);
+  }
+  set swapcache(v: boolean) {
+    this.w(this.kSwapcache, v);
+  }
+  get swap(): string | null {
+    return this.r(this.kSwap);
+  }
+  set swap(v: string | null) {
+    this.w(this.kSwap, v);
+  }
+  get dirty(): boolean {
+    return this.r(this.kDirty);
+  }
+  set dirty(v: boolean) {
+    this.w(this.kDirty, v);
+  }
+  get writeback(): boolean {
+    return this.r(this.kWriteback);
+  }
+  get exclusive(): boolean {
+    return this.r(this.kExclusive);
+  }
+  set exclusive(v: boolean) {
+    this.w(this.kExclusive, v);
+  }
+  get mapping(): string | null {
+    return this.r(this.kMapping);
+  }
+  set mapping(v: string | null) {
+    this.w(this.kMapping, v);
+  }
+  get memcg(): string | null {
+    return this.r(this.kMemcg);
+  }
+  set memcg(v: string | null) {
+    this.w(this.kMemcg, v);
+  }
+  get content(): number {
+    return this.r(this.kContent);
+  }
+  set content(v: number) {
+    this.w(this.kContent, v);
+  }
+  get freed(): boolean {
+    return this.r(this.kFreed);
+  }
+  set freed(v: boolean) {
+    this.w(this.kFreed, v);
+  }
+}
+
+/** folio_mapcount(): large folios report _large_mapcount (v6.10+). */
+export function folio_mapcount(f: Folio): number {
+  return f.nr === 1 ? f.mapcount : f.large_mapcount;
+}
+
+/** folio_mapped(): is any page of the folio mapped? */
+export function folio_mapped(f: Folio): boolean {
+  return folio_mapcount(f) > 0;
+}
+
+export function folio_test_locked(f: Folio): boolean {
+  return f.lock.holder() !== -1;
+}
+
+/** Does the running thread hold the folio lock? */
+export function folio_locked_by_me(f: Folio): boolean {
+  return f.lock.holder() === f.k.current;
+}
+
+/** A kernel path touching a freed folio: a use-after-free, recorded as a finding (I3). */
+export function assertLive(f: Folio, what: string): void {
+  if (!f.exists()) throw new SimMisuse(`${what}: ${f.name} has not been allocated`);
+  if (f.freed) bug(INV.I3, `${what}: use-after-free of ${f.name}`);
+}

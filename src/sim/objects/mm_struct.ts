@@ -1,0 +1,37 @@
+import { type Kernel, KObject } from '../kernel.ts';
+import type { MemCgroup } from './mem_cgroup.ts';
+import type { PageTable } from './page_table.ts';
+import type { Vma } from './vma.ts';
+
+/**
+ * struct mm_struct: a process address space with one VMA and one page table, and the process's
+ * view of its data: `expect[i]` is the value a read of page i must return (the last value this
+ * process wrote there, or the one it inherited at fork): the reference for I13 (COW isolation).
+ * Model: mmap_lock is not modelled; scenarios never race VMA changes with faults in the same mm
+ * (fork and the parent's later accesses run on one thread).
+ */
+export class MmStruct extends KObject {
+  pt!: PageTable;
+  vma!: Vma;
+  /** The memcg new folios of this process are charged to (mm->owner's), or null. */
+  memcg: MemCgroup | null = null;
+  readonly kExpect: number[];
+  constructor(
+    k: Kernel,
+    name: string,
+    readonly label: string,
+    readonly size: number,
+  ) {
+    super(k, name);
+    this.kExpect = Array.from({ length: size }, (_, i) => this.key(`expect[${i}]`));
+  }
+  init(): void {
+    for (const k of this.kExpect) this.mem.init(k, null);
+  }
+  expect(addr: number): number | null {
+    return this.r(this.kExpect[addr]);
+  }
+  setExpect(addr: number, v: number | null): void {
+    this.w(this.kExpect[addr], v);
+  }
+}

@@ -1,0 +1,103 @@
+import { bug, type Mutex } from '../../explorer/index.ts';
+import { INV } from '../invariants/names.ts';
+import { type Kernel, KObject } from '../kernel.ts';
+
+/**
+ * A PTE page table with its split PTL (`pte_offset_map_lock()`): one per process in the
+ * simulator, covering the process's one VMA. Entries are immutable values:
+ * - `none`;
+ * - `present`: a page of a folio, with write and dirty bits;
+ * - `swap`: a swap entry (the slot's name) with the pte_swp_exclusive bit;
+ * - `migration`: a migration entry for a folio under migration.
+ * Fields: `ptl` (mutex), `freed` (freed by free_pgd_range), `pte[i]`.
+ * Model: one page-table level; PMD mappings and PMD-level locks are not modelled.
+ */
+export type Pte =
+  | { readonly t: 'none' }
+  | { readonly t: 'present'; readonly folio: string; readonly page: number; readonly write: boolean }
+  | { readonly t: 'swap'; readonly entry: string; readonly excl: boolean }
+  | { readonly t: 'migration'; readonly folio: string; readonly write: boolean };
+
+export const PTE_NONE: Pte = Object.freeze({ t: 'none' });
+
+export function mk_pte(folio: string, page: number, write: boolean): Pte {
+  return Object.freeze({ t: 'present', folio, page, write });
+}
+export function swp_entry_to_pte(entry: string, excl: boolean): Pte {
+  return Object.freeze({ t: 'swap', entry, excl });
+}
+export function make_migration_entry(folio: string, write: boolean): Pte {
+  return Object.freeze({ t: 'migration', folio, write });
+}
+export function pte_same(a: Pte, b: Pte): boolean {
+  if (a.t !== b.t) return false;
+  switch (a.t) {
+    case 'none':
+      return true;
+    case 'present': {
+      const q = b as typeof a;
+      return a.folio === q.folio && a.page === q.page && a.write === q.write;
+    }
+    case 'swap': {
+      const q = b as typeof a;
+      return a.entry === q.entry && a.excl === q.excl;
+    }
+    case 'migration': {
+      const q = b as typeof a;
+      return a.folio === q.folio && a.write === q.write;
+    }
+  }
+}
+
+export class PageTable extends KObject {
+  readonly ptl: Mutex;
+  readonly kFreed: number;
+  readonly kPte: number[];
+  constructor(
+    k: Kernel,
+    name: string,
+    readonly size: number,
+  ) {
+    super(k, name);
+    this.ptl = this.mutex('ptl');
+    this.kFreed = this.key('freed');
+    this.kPte = Array.from({ length: size }, (_, i) => this.key(`pte[${i}]`));
+  }
+  init(): void {
+    this.mem.init(this.ptl.key, -1);
+    this.mem.init(this.kFreed, false);
+    for (const k of this.kPte) this.mem.init(k, PTE_NONE);
+  }
+  get freed(): boolean {
+    return this.r(this.kFreed);
+  }
+  set freed(v: boolean) {
+    this.w(this.kFreed, v);
+  }
+  /** ptep_get(): reading a freed page table is a use-after-free (I17). */
+  get(addr: number): Pte {
+    this.checkAddr(addr);
+    if (this.freed)
+      bug(INV.I17, `read of ${this.name} pte[${addr}] after free_pgd_range() freed the page table`);
+    return this.r(this.kPte[addr]);
+  }
+  /** The value without the liveness check (invariants). */
+  peekPte(addr: number): Pte {
+    return this.r(this.kPte[addr]);
+  }
+  /** set_pte_at() and friends: the caller must hold the PTL (I15). */
+  set(addr: number, v: Pte): void {
+    this.checkAddr(addr);
+    if (this.ptl.holder() !== this.k.current)
+      bug(INV.I15, `${this.name} pte[${addr}] written without holding its PTL`);
+    if (this.freed) bug(INV.I17, `PTE install into ${this.name}, which free_pgd_range() freed`);
+    this.w(this.kPte[addr], v);
+  }
+  heldByMe(): boolean {
+    return this.ptl.holder() === this.k.current;
+  }
+  private checkAddr(addr: number): void {
+    if (!(Number.isInteger(addr) && addr >= 0 && addr < this.size))
+      throw new RangeError(`address ${addr} is outside ${this.name} (0..${this.size - 1})`);
+  }
+}

@@ -1,0 +1,67 @@
+import { type Kernel, KObject } from '../kernel.ts';
+
+/**
+ * A swap slot (one entry of a swap device's swap_map) and its swap-cache entry.
+ * Fields: `count` (swap_map usage: swap PTEs referencing the entry), `has_cache`
+ * (SWAP_HAS_CACHE: a swap-cache folio exists or a swapin claimed the entry), `cache` (the
+ * swap-cache folio, the swap cache's xarray slot), `data` (what pageout wrote; null if never
+ * written), `memcg` (the swap_cgroup record).
+ * A slot is free when count == 0 and !has_cache; folio_alloc_swap() takes the lowest free one,
+ * so entry values are recycled (the ABA of R17).
+ * Model: one swap device, order-0 entries, no cluster lock (its critical sections are single steps).
+ */
+export class SwapSlot extends KObject {
+  readonly kCount: number;
+  readonly kHasCache: number;
+  readonly kCache: number;
+  readonly kData: number;
+  readonly kMemcg: number;
+  constructor(k: Kernel, name: string) {
+    super(k, name);
+    this.kCount = this.key('count');
+    this.kHasCache = this.key('has_cache');
+    this.kCache = this.key('cache');
+    this.kData = this.key('data');
+    this.kMemcg = this.key('memcg');
+  }
+  init(v: { count?: number; cache?: string | null; data?: number | null; memcg?: string | null } = {}): void {
+    this.mem.init(this.kCount, v.count ?? 0);
+    this.mem.init(this.kHasCache, (v.cache ?? null) !== null);
+    this.mem.init(this.kCache, v.cache ?? null);
+    this.mem.init(this.kData, v.data ?? null);
+    this.mem.init(this.kMemcg, v.memcg ?? null);
+  }
+  get count(): number {
+    return this.r(this.kCount);
+  }
+  set count(v: number) {
+    this.w(this.kCount, v);
+  }
+  get has_cache(): boolean {
+    return this.r(this.kHasCache);
+  }
+  set has_cache(v: boolean) {
+    this.w(this.kHasCache, v);
+  }
+  get cache(): string | null {
+    return this.r(this.kCache);
+  }
+  set cache(v: string | null) {
+    this.w(this.kCache, v);
+  }
+  get data(): number | null {
+    return this.r(this.kData);
+  }
+  set data(v: number | null) {
+    this.w(this.kData, v);
+  }
+  get memcg(): string | null {
+    return this.r(this.kMemcg);
+  }
+  set memcg(v: string | null) {
+    this.w(this.kMemcg, v);
+  }
+  isFree(): boolean {
+    return this.count === 0 && !this.has_cache;
+  }
+}

@@ -1,0 +1,41 @@
+import { bug } from '../../explorer/index.ts';
+import { INV } from '../invariants/names.ts';
+import type { Task } from '../kernel.ts';
+import type { Folio } from '../objects/folio.ts';
+import type { MmStruct } from '../objects/mm_struct.ts';
+import { handle_pte_fault } from './memory.ts';
+import type { Op } from './op.ts';
+
+/**
+ * A user load or store at page `addr` of `mm`: the CPU walks the page table (no lock); if the
+ * PTE does not allow the access, the kernel's fault handler runs and the access is retried.
+ * Not a kernel function: this is the hardware side (arch page-table walk + do_user_addr_fault).
+ * A load checks I13: it must return what this process last wrote there (or inherited at fork).
+ * Model: no TLB; at most 4 faults per access, then the access is abandoned (a livelock bound).
+ */
+export function* user_access(t: Task, mm: MmStruct, addr: number, store: number | null): Op<number | null> {
+  const write = store !== null;
+  for (let tries = 0; tries < 4; tries++) {
+    yield `${write ? `store ${store} to` : 'load from'} ${mm.label}[${addr}]`;
+    const p = mm.pt.get(addr);
+    if (p.t === 'present' && (!write || p.write)) {
+      const f = t.k.lookup<Folio>(p.folio, 'folio');
+      if (f.freed) bug(INV.I3, `${mm.label}[${addr}] maps ${f.name}, which was freed`);
+      if (write) {
+        f.content = store as number;
+        mm.setExpect(addr, store);
+        return store;
+      }
+      const v = f.content;
+      const e = mm.expect(addr);
+      if (e !== null && v !== e)
+        bug(
+          INV.I13,
+          `${mm.label} loads ${v} from page ${addr}, but the last value it wrote or inherited there is ${e}`,
+        );
+      return v;
+    }
+    yield* handle_pte_fault(t, mm, addr, write, p);
+  }
+  return null;
+}

@@ -1,0 +1,50 @@
+import { bug } from '../../explorer/index.ts';
+import { INV } from '../invariants/names.ts';
+import type { Task } from '../kernel.ts';
+import type { Folio } from '../objects/folio.ts';
+import type { MmStruct } from '../objects/mm_struct.ts';
+import type { Op } from './op.ts';
+import { folio_get, folio_put } from './swap.ts';
+
+/**
+ * A GUP reference held by a task (vmsplice into a pipe), and the data it must read: the content
+ * the pinning process saw when it took the reference (cow.c "vmsplice() + unmap in child").
+ */
+export interface GupRef {
+  readonly folio: Folio;
+  readonly expect: number | null;
+  readonly mm: MmStruct;
+}
+
+/**
+ * get_user_pages (FOLL_GET, read) - take a reference on the folio mapped at `addr`.
+ * Kernel: mm/gup.c follow_page_pte() @ v6.19+ (under the PTL: try_grab_folio(FOLL_GET)).
+ * Model: the page must be present (no fault-in); FOLL_PIN / FAULT_FLAG_UNSHARE are not used:
+ * a FOLL_GET reference is what vmsplice took in CVE-2020-29374.
+ */
+export function* get_user_pages(t: Task, mm: MmStruct, addr: number): Op<GupRef | null> {
+  const pt = mm.pt;
+  yield pt.ptl.lock('follow_page_pte: pte_offset_map_lock()');
+  const p = pt.get(addr);
+  let ref: GupRef | null = null;
+  if (p.t === 'present') {
+    const f = t.k.lookup<Folio>(p.folio, 'folio');
+    folio_get(t, f);
+    ref = { folio: f, expect: mm.expect(addr), mm };
+  }
+  yield pt.ptl.unlock('follow_page_pte: pte_unmap_unlock()');
+  return ref;
+}
+
+/** Read the data through a GUP reference (the pipe's reader), then drop it (put_page). */
+export function* read_gup_ref(t: Task, ref: GupRef): Op<number> {
+  yield `pipe read through the GUP reference of ${ref.mm.label}`;
+  const v = ref.folio.content;
+  if (ref.expect !== null && v !== ref.expect)
+    bug(
+      INV.I13,
+      `${ref.mm.label} reads ${v} through its GUP reference, but its data is ${ref.expect}: "Leak from parent into child"`,
+    );
+  folio_put(t, ref.folio);
+  return v;
+}

@@ -1,0 +1,499 @@
+import { bug, until } from '../../explorer/index.ts';
+import { INV } from '../invariants/names.ts';
+import { SimMisuse, type Task } from '../kernel.ts';
+import { assertLive, type Folio, folio_locked_by_me } from '../objects/folio.ts';
+import type { MmStruct } from '../objects/mm_struct.ts';
+import type { AddressSpace } from '../objects/page_cache.ts';
+import { mk_pte, PTE_NONE, type Pte, pte_same, swp_entry_to_pte } from '../objects/page_table.ts';
+import type { Vma } from '../objects/vma.ts';
+import { filemap_map_pages } from './filemap.ts';
+import { mem_cgroup_charge } from './memcontrol.ts';
+import {
+  type MmuGather,
+  tlb_delay_rmap,
+  tlb_finish_mmu,
+  tlb_flush_rmaps,
+  tlb_gather_mmu,
+} from './mmu_gather.ts';
+import type { Op } from './op.ts';
+import {
+  folio_add_anon_rmap_ptes,
+  folio_add_new_anon_rmap,
+  folio_move_anon_rmap,
+  folio_remove_rmap_ptes,
+  folio_try_dup_anon_rmap_pte,
+  page_zap_pte_rmap,
+  unlink_anon_vmas,
+  unlink_file_vma,
+} from './rmap.ts';
+import { folio_get, folio_put } from './swap.ts';
+import { add_to_swap_cache, free_swap_cache, swap_cache_get_folio } from './swap_state.ts';
+import {
+  folio_free_swap,
+  free_swap_and_cache_nr,
+  slotOf,
+  swap_duplicate,
+  swap_free_nr,
+  swapcache_prepare,
+} from './swapfile.ts';
+
+/**
+ * mm/memory.c: faults, COW, zap and page-table teardown, fork's page-table copy.
+ * Read at mainline v6.19+ (softleaf_t era, the AMDESE/linux-mm mirror): zap_present_folio_ptes,
+ * zap_pte_range, do_wp_page, wp_can_reuse_anon_folio, wp_page_copy, do_swap_page.
+ */
+
+function folioOf(t: Task, p: Pte): Folio {
+  if (p.t !== 'present' && p.t !== 'migration') throw new SimMisuse(`no folio behind a ${p.t} pte`);
+  return t.k.lookup<Folio>(p.folio, 'folio');
+}
+
+/** Allocate and initialise one of the task's reserved folio names (folio_prealloc / vma_alloc_folio). */
+export function alloc_folio(t: Task, anon: boolean, content: number): Folio {
+  const f = t.k.lookup<Folio>(t.nextFolioName(), 'folio');
+  if (f.anon !== anon) throw new SimMisuse(`${f.name} is reserved as ${f.anon ? 'anon' : 'file'}`);
+  f.init({ mapping: null, content });
+  return f;
+}
+
+// --- zap and teardown -------------------------------------------------------------------------
+
+/**
+ * zap_pte_range - clear the PTEs of `addrs` under the PTL; present pages are handed to the
+ * mmu_gather (it drops their references after the TLB flush), swap entries are freed.
+ * Kernel: mm/memory.c zap_pte_range() → zap_present_folio_ptes() / zap_nonpresent_ptes() @
+ * v6.19+: anon folios get folio_remove_rmap_ptes() at once; a dirty file folio gets delay_rmap
+ * plus force_flush, and "Do the actual TLB flush before dropping ptl": tlb_flush_rmaps() runs
+ * before pte_unmap_unlock(). Seed 004 (R1, R4, R5).
+ * Model: the whole PTL section is one step; file PTEs are dirty when writable.
+ * Variants: delayed_anon_rmap (R1: anon rmaps wait for tlb_finish_mmu), rmap_after_ptl_drop
+ * (R4: after the unlock), page_zap_pte_rmap (R5: large folios lose only per-page mapcounts).
+ */
+export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonly number[]): Op {
+  const pt = vma.mm.pt;
+  const afterDrop: Array<{ folio: Folio; pages: number[] }> = [];
+  yield pt.ptl.lock('zap_pte_range: pte_offset_map_lock()');
+  let force_flush = false;
+  const batches = new Map<Folio, number[]>();
+  for (const addr of addrs) {
+    const p = pt.get(addr);
+    // An anonymous page zapped (MADV_DONTNEED, munmap) reads as zero if touched again.
+    if (vma.file === null && p.t !== 'none') vma.mm.setExpect(addr, 0);
+    if (p.t === 'present') {
+      const f = folioOf(t, p);
+      let b = batches.get(f);
+      if (!b) batches.set(f, (b = []));
+      b.push(p.page);
+      pt.set(addr, PTE_NONE);
+      if (!f.anon && p.write) f.dirty = true;
+    } else if (p.t === 'swap') {
+      pt.set(addr, PTE_NONE);
+      free_swap_and_cache_nr(t, p.entry);
+    } else if (p.t === 'migration') {
+      pt.set(addr, PTE_NONE);
+    }
+  }
+  for (const [f, pages] of batches) {
+    if (!f.anon && f.dirty) {
+      // zap_present_folio_ptes: delay_rmap for a dirty file folio (tlb_delay_rmap), force_flush.
+      tlb_delay_rmap(t, tlb, f, vma, pages);
+      force_flush = true;
+    } else if (f.anon && t.mutated('delayed_anon_rmap')) tlb_delay_rmap(t, tlb, f, vma, pages);
+    else if (t.mutated('rmap_after_ptl_drop')) afterDrop.push({ folio: f, pages });
+    else if (f.nr > 1 && t.mutated('page_zap_pte_rmap')) page_zap_pte_rmap(t, f, pages);
+    else folio_remove_rmap_ptes(t, f, pages);
+    for (let i = 0; i < pages.length; i++) tlb.pages.push(f); // __tlb_remove_folio_pages
+  }
+  if (force_flush) {
+    // tlb_flush_mmu_tlbonly(); tlb_flush_rmaps(): the file rmaps delayed in this PTL section
+    // (anon rmaps queued by the R1 mutation wait for tlb_finish_mmu, as in Linus's series)
+    const keep = tlb.delayed.filter((d) => d.folio.anon);
+    const now = tlb.delayed.filter((d) => !d.folio.anon);
+    tlb.delayed.length = 0;
+    tlb.delayed.push(...now);
+    tlb_flush_rmaps(t, tlb);
+    tlb.delayed.push(...keep);
+  }
+  yield pt.ptl.unlock('zap_pte_range: pte_unmap_unlock()');
+  if (afterDrop.length > 0) {
+    yield 'zap_pte_range (mutated): folio_remove_rmap_ptes() after pte_unmap_unlock()';
+    for (const d of afterDrop) folio_remove_rmap_ptes(t, d.folio, d.pages);
+  }
+}
+
+/** unmap_vmas - zap every page of the VMA. Kernel: mm/memory.c unmap_vmas() @ v6.19+. */
+export function* unmap_vmas(t: Task, tlb: MmuGather, vma: Vma): Op {
+  const all = Array.from({ length: vma.mm.pt.size }, (_, i) => i);
+  yield* zap_pte_range(t, tlb, vma, all);
+}
+
+/**
+ * zap_page_range_single - MADV_DONTNEED / munmap of some pages: gather, zap, finish.
+ * Kernel: mm/memory.c zap_page_range_single() @ v6.19+.
+ */
+export function* zap_page_range_single(t: Task, vma: Vma, addrs: readonly number[]): Op {
+  const tlb = tlb_gather_mmu(t);
+  yield* zap_pte_range(t, tlb, vma, addrs);
+  yield* tlb_finish_mmu(t, tlb);
+}
+
+/**
+ * free_pgtables - hide the VMA from every reverse map, then free its page tables.
+ * Kernel: mm/memory.c free_pgtables() @ v6.13–v6.19+ ("Hide vma from rmap and truncate_pagecache
+ * before freeing pgtables": unlink_anon_vmas(), unlink_file_vma_batch_add(), then
+ * free_pgd_range()). Seed 004. Rule R3.
+ * Variant: free_pgtables_before_unlink frees the page table first.
+ */
+export function* free_pgtables(t: Task, _tlb: MmuGather, vma: Vma): Op {
+  if (t.mutated('free_pgtables_before_unlink')) yield* free_pgd_range(t, vma);
+  yield* unlink_anon_vmas(t, vma);
+  yield* unlink_file_vma(t, vma);
+  if (!t.mutated('free_pgtables_before_unlink')) yield* free_pgd_range(t, vma);
+}
+
+/** free_pgd_range - free the VMA's page table. Kernel: mm/memory.c free_pgd_range() @ v6.19+. */
+export function* free_pgd_range(_t: Task, vma: Vma): Op {
+  yield 'free_pgtables: free_pgd_range()';
+  vma.mm.pt.freed = true;
+}
+
+/**
+ * unmap_mapping_folio - unmap a locked page-cache folio from every VMA of its file.
+ * Kernel: mm/memory.c unmap_mapping_folio() @ v6.19+ (VM_BUG_ON(!folio_test_locked(folio));
+ * i_mmap_lock_read; unmap_mapping_range_tree → zap_page_range_single).
+ */
+export function* unmap_mapping_folio(t: Task, f: Folio): Op {
+  const as = t.k.lookup<AddressSpace>(f.mapping ?? '', 'address_space');
+  const index = as.kPages.findIndex((k) => as.mem.read(k) === f.name);
+  yield as.i_mmap_rwsem.down_read('unmap_mapping_folio: i_mmap_lock_read()');
+  as.i_mmap_rwsem.took_read();
+  if (!folio_locked_by_me(f)) bug('VM_BUG_ON', `unmap_mapping_folio: ${f.name} not locked`);
+  for (const vma of as.vmas.filter((v) => v.linked)) {
+    // the file is mapped linearly (vm_pgoff 0): page `index` of the file is address `index`
+    if (index >= 0) yield* zap_page_range_single(t, vma, [index]);
+  }
+  yield 'unmap_mapping_folio: i_mmap_unlock_read()';
+  as.i_mmap_rwsem.up_read();
+}
+
+// --- faults -----------------------------------------------------------------------------------
+
+/**
+ * handle_mm_fault - dispatch a fault on one page by the PTE read locklessly (vmf->orig_pte).
+ * Kernel: mm/memory.c handle_pte_fault() @ v6.19+ (do_pte_missing / do_swap_page /
+ * migration_entry_wait / do_wp_page).
+ * Model: the VMA is anonymous-private or file-backed (fault-around only).
+ */
+export function* handle_mm_fault(t: Task, mm: MmStruct, addr: number, write: boolean): Op {
+  yield 'handle_pte_fault: vmf->orig_pte = ptep_get_lockless()';
+  return yield* handle_pte_fault(t, mm, addr, write, mm.pt.get(addr));
+}
+
+/**
+ * handle_pte_fault - the fault path once vmf->orig_pte has been read (locklessly).
+ * Kernel: mm/memory.c handle_pte_fault() @ v6.19+.
+ * Model: called by a user access with the PTE value the access itself saw: the hardware walk
+ * and the kernel's lockless re-read are one step (a PTE changing between them only makes the
+ * fault spurious, which the PTL re-checks catch).
+ */
+export function* handle_pte_fault(t: Task, mm: MmStruct, addr: number, write: boolean, orig: Pte): Op {
+  const vma = mm.vma;
+  const pt = mm.pt;
+  switch (orig.t) {
+    case 'none':
+      if (vma.file !== null) return yield* filemap_map_pages(t, vma, addr);
+      return yield* do_anonymous_page(t, vma, addr);
+    case 'swap':
+      return yield* do_swap_page(t, vma, addr, orig, write);
+    case 'migration':
+      yield until('migration_entry_wait()', () => !pte_same(pt.peekPte(addr), orig));
+      return;
+    case 'present': {
+      if (!write || orig.write) return;
+      yield pt.ptl.lock('handle_pte_fault: pte_offset_map_lock() (write-protect fault)');
+      if (!pte_same(pt.get(addr), orig)) {
+        yield pt.ptl.unlock('handle_pte_fault: pte_unmap_unlock() (pte changed)');
+        return;
+      }
+      return yield* do_wp_page(t, vma, addr, orig);
+    }
+  }
+}
+
+/**
+ * do_anonymous_page - first touch of an anonymous page: a new, charged, exclusive folio.
+ * Kernel: mm/memory.c do_anonymous_page() → alloc_anon_folio() (mem_cgroup_charge) @ v6.19+.
+ * Model: a read fault also allocates (no shared zero page); the content starts at 0.
+ */
+export function* do_anonymous_page(t: Task, vma: Vma, addr: number): Op {
+  const pt = vma.mm.pt;
+  yield 'do_anonymous_page: alloc_anon_folio() (folio_prealloc + mem_cgroup_charge)';
+  const f = alloc_folio(t, true, 0);
+  mem_cgroup_charge(t, f, vma.mm.memcg);
+  yield pt.ptl.lock('do_anonymous_page: pte_offset_map_lock()');
+  if (pt.get(addr).t !== 'none') {
+    folio_put(t, f);
+    yield pt.ptl.unlock('do_anonymous_page: pte_unmap_unlock() (vmf_pte_changed)');
+    return;
+  }
+  folio_add_new_anon_rmap(t, f, vma, true);
+  f.lru = true; // folio_add_lru_vma
+  pt.set(addr, mk_pte(f.name, 0, true));
+  yield pt.ptl.unlock('do_anonymous_page: pte_unmap_unlock()');
+}
+
+/**
+ * should_try_to_free_swap - a write fault that will be the folio's only user drops the swap cache.
+ * Kernel: mm/memory.c should_try_to_free_swap() @ v6.19+ (FAULT_FLAG_WRITE && !ksm &&
+ * folio_ref_count(folio) == 1 + folio_nr_pages(folio)).
+ * Model: mem_cgroup_swap_full and mlock are never true.
+ */
+export function should_try_to_free_swap(_t: Task, f: Folio, write: boolean): boolean {
+  if (!f.swapcache) return false;
+  return write && f.refcount === 1 + f.nr;
+}
+
+/**
+ * do_swap_page - fault in a swap PTE: find or read the folio, lock it, re-validate, map it.
+ * Kernel: mm/memory.c do_swap_page() @ v6.19+: swap_cache_get_folio() | swapin_readahead();
+ * folio_lock_or_retry(); "Make sure folio_free_swap() or swapoff did not release the swapcache
+ * from under us" (folio_matches_swap_entry); pte_offset_map_lock + pte_same ("Back out if
+ * somebody else already faulted in this pte"); exclusive from pte_swp_exclusive; swap_free_nr;
+ * should_try_to_free_swap → folio_free_swap; RMAP_EXCLUSIVE if exclusive or refcount == 1;
+ * set_ptes; folio_unlock; do_wp_page for a write that could not map writable.
+ * Seeds 001 (the lock_page/charge order), 003. Rules R14, R16, R17.
+ * Model: swapin_readahead is __read_swap_cache_async for the one entry, as one step; no
+ * SWP_SYNCHRONOUS_IO path, no KSM, no large folios.
+ * Variants: no_swapcache_recheck (R17), charge_before_lock_page (R9, era 2008).
+ */
+export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write: boolean): Op {
+  if (orig.t !== 'swap') throw new SimMisuse('do_swap_page on a non-swap pte');
+  const pt = vma.mm.pt;
+  const entry = orig.entry;
+  yield 'do_swap_page: swap_cache_get_folio()';
+  let folio = swap_cache_get_folio(t, entry);
+  if (folio === null) {
+    folio = yield* __read_swap_cache_async(t, vma, entry);
+    if (folio === null) return; // raced: the fault is retried
+  }
+  const swapcache = folio;
+
+  yield folio.lock.lock('do_swap_page: folio_lock_or_retry()');
+  if (!t.mutated('no_swapcache_recheck') && (!folio.swapcache || folio.swap !== entry)) {
+    // folio_matches_swap_entry() failed: out_page
+    yield folio.lock.unlock('do_swap_page: folio_unlock() (swapcache changed)');
+    yield 'do_swap_page: folio_put() (out_release)';
+    folio_put(t, folio);
+    return;
+  }
+
+  yield pt.ptl.lock('do_swap_page: pte_offset_map_lock()');
+  if (!pte_same(pt.get(addr), orig)) {
+    yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock() (out_nomap)');
+    yield folio.lock.unlock('do_swap_page: folio_unlock() (out_page)');
+    yield 'do_swap_page: folio_put() (out_release)';
+    folio_put(t, folio);
+    return;
+  }
+  assertLive(folio, 'do_swap_page');
+  // "A swap pte must never point at an anonymous page in the swapcache that is PG_anon_exclusive."
+  if (folio.exclusive)
+    bug(INV.I14, `do_swap_page: BUG_ON(folio_test_anon(folio) && PageAnonExclusive(page)) for ${folio.name}`);
+  // "Check under PT lock (to protect against concurrent fork() sharing the swap entry
+  // concurrently) for certainly exclusive pages."
+  let exclusive = orig.excl;
+  if (folio !== swapcache) exclusive = true;
+  if (exclusive && folio.writeback) exclusive = false; // SWP_STABLE_WRITES
+  swap_free_nr(t, entry);
+  if (should_try_to_free_swap(t, folio, write)) folio_free_swap(t, folio);
+  let writable = false;
+  let rmapExclusive = false;
+  if (exclusive || folio.refcount === 1) {
+    writable = write;
+    rmapExclusive = true;
+  }
+  // A folio fresh from swapin_readahead is not anon yet: folio_add_new_anon_rmap
+  if (folio.mapping === null) folio_add_new_anon_rmap(t, folio, vma, rmapExclusive);
+  else folio_add_anon_rmap_ptes(t, folio, rmapExclusive);
+  if (writable && !folio.exclusive)
+    bug('VM_BUG_ON', 'do_swap_page: writable pte of a non-exclusive anon page');
+  const pte = mk_pte(folio.name, 0, writable);
+  pt.set(addr, pte);
+  yield folio.lock.unlock('do_swap_page: folio_unlock()');
+  if (write && !writable) return yield* do_wp_page(t, vma, addr, pte);
+  yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
+}
+
+/**
+ * __read_swap_cache_async - allocate a folio for a swap entry and read it into the swap cache.
+ * Kernel: mm/swap_state.c __read_swap_cache_async() @ v6.19+: swapcache_prepare →
+ * __folio_set_locked → mem_cgroup_swapin_charge_folio → add_to_swap_cache → swap_read_folio
+ * (the folio is unlocked when the read completes). Seed 002 (charge while locked, before it is
+ * visible).
+ * Model: all one step; reading an entry pageout never wrote returns garbage (I12).
+ */
+export function* __read_swap_cache_async(t: Task, vma: Vma, entry: string): Op<Folio | null> {
+  yield '__read_swap_cache_async: swapcache_prepare(); alloc; charge; add_to_swap_cache(); swap_read_folio()';
+  const s = slotOf(t, entry);
+  if (s.count === 0 && !s.has_cache) return null; // entry freed meanwhile (get_swap_device)
+  if (swapcache_prepare(t, entry)) return null; // -EEXIST: someone else is reading it in
+  const data = s.data;
+  if (data === null) bug(INV.I12, `swap_read_folio: ${entry} was never written and is not in the swap cache`);
+  const f = alloc_folio(t, true, data as number);
+  mem_cgroup_charge(t, f, vma.mm.memcg);
+  add_to_swap_cache(t, f, s);
+  f.lru = true;
+  return f; // our reference from the allocation is the fault's reference
+}
+
+/**
+ * do_wp_page - write fault on a present, write-protected PTE; entered with the PTL held.
+ * Kernel: mm/memory.c do_wp_page() @ v6.19+: "If we encounter a page that is marked exclusive,
+ * we must reuse the page without further checks"; else wp_can_reuse_anon_folio(); else
+ * folio_get() and wp_page_copy() after dropping the PTL. Seed 003. Rules R15, R16, R18.
+ * Model: private anonymous mappings only (no wp_page_shared).
+ */
+export function* do_wp_page(t: Task, vma: Vma, addr: number, orig: Pte): Op {
+  const pt = vma.mm.pt;
+  const f = folioOf(t, orig);
+  assertLive(f, 'do_wp_page');
+  if (f.anon && (f.exclusive || wp_can_reuse_anon_folio(t, f, vma))) {
+    if (!f.exclusive) f.exclusive = true; // SetPageAnonExclusive
+    return yield* wp_page_reuse(t, vma, addr, orig);
+  }
+  folio_get(t, f);
+  yield pt.ptl.unlock('do_wp_page: pte_unmap_unlock() before wp_page_copy()');
+  yield* wp_page_copy(t, vma, addr, orig, f);
+}
+
+/**
+ * wp_can_reuse_anon_folio - may a write fault reuse this (small, not exclusive) anon folio?
+ * Kernel: mm/memory.c wp_can_reuse_anon_folio() @ v6.19+: bail if KSM or refcount > 3;
+ * lru_add_drain(); bail if refcount > 1 + swapcache; folio_trylock(); folio_free_swap() if in
+ * the swap cache; reuse only if refcount == 1 ("Ok, we've got the only folio reference from our
+ * mapping and the folio is locked, it's dark out, and we're wearing sunglasses. Hit it.").
+ * Mapcount is not consulted. Seed 003. Rule R15.
+ * Model: runs in the caller's step (under the PTL; the folio lock is taken and dropped inside).
+ * Variant: mapcount_based_reuse — the pre-v5.9 rule "reuse if mapcount == 1".
+ */
+export function wp_can_reuse_anon_folio(t: Task, f: Folio, vma: Vma): boolean {
+  if (t.mutated('mapcount_based_reuse')) {
+    if (f.mapcount !== 1) return false;
+    if (!f.lock.tryLock()) return false;
+    if (f.swapcache) folio_free_swap(t, f);
+    folio_move_anon_rmap(t, f, vma);
+    f.mem.write(f.lock.key, -1);
+    return true;
+  }
+  if (f.refcount > 3) return false;
+  if (f.refcount > 1 + (f.swapcache ? 1 : 0)) return false;
+  if (!f.lock.tryLock()) return false;
+  if (f.swapcache) folio_free_swap(t, f);
+  if (f.refcount !== 1) {
+    f.mem.write(f.lock.key, -1);
+    return false;
+  }
+  folio_move_anon_rmap(t, f, vma);
+  f.mem.write(f.lock.key, -1); // folio_unlock
+  return true;
+}
+
+/**
+ * wp_page_reuse - make the PTE writable and dirty, drop the PTL.
+ * Kernel: mm/memory.c wp_page_reuse() @ v6.19+ (VM_BUG_ON(folio_test_anon(folio) &&
+ * !PageAnonExclusive(vmf->page))).
+ */
+export function* wp_page_reuse(t: Task, vma: Vma, addr: number, orig: Pte): Op {
+  const pt = vma.mm.pt;
+  if (orig.t !== 'present') throw new SimMisuse('wp_page_reuse on a non-present pte');
+  const f = folioOf(t, orig);
+  if (f.anon && !f.exclusive) bug('VM_BUG_ON', `wp_page_reuse: ${f.name} is not PageAnonExclusive`);
+  pt.set(addr, mk_pte(orig.folio, orig.page, true));
+  yield pt.ptl.unlock('wp_page_reuse: pte_unmap_unlock()');
+}
+
+/**
+ * wp_page_copy - COW: copy the old folio into a new exclusive one and switch the PTE.
+ * Kernel: mm/memory.c wp_page_copy() @ v6.19+: folio_prealloc + __wp_page_copy_user;
+ * pte_offset_map_lock; pte_same; ptep_clear_flush; folio_add_new_anon_rmap(new,
+ * RMAP_EXCLUSIVE); set_pte_at; "Only after switching the pte to the new page may we remove the
+ * mapcount here": folio_remove_rmap_pte(old); unlock; folio_put(old) for the PTE's reference,
+ * free_swap_cache(old), folio_put(old) for the fault's. Rule R18.
+ * Model: the TLB is not modelled: ptep_clear_flush and set_pte_at are one step.
+ * Variant: cow_drops_rmap_before_pte_switch (R18).
+ */
+export function* wp_page_copy(t: Task, vma: Vma, addr: number, orig: Pte, old: Folio): Op {
+  const pt = vma.mm.pt;
+  yield 'wp_page_copy: folio_prealloc(); __wp_page_copy_user()';
+  assertLive(old, 'wp_page_copy: __wp_page_copy_user');
+  const nf = alloc_folio(t, true, old.content);
+  mem_cgroup_charge(t, nf, vma.mm.memcg);
+  yield pt.ptl.lock('wp_page_copy: pte_offset_map_lock()');
+  if (!pte_same(pt.get(addr), orig)) {
+    folio_put(t, nf);
+    yield pt.ptl.unlock('wp_page_copy: pte_unmap_unlock() (pte changed)');
+    yield 'wp_page_copy: folio_put(old)';
+    folio_put(t, old);
+    return;
+  }
+  if (t.mutated('cow_drops_rmap_before_pte_switch')) {
+    folio_remove_rmap_ptes(t, old, [0]);
+    folio_put(t, old); // the PTE's reference
+    folio_put(t, old); // the fault's reference
+    yield 'wp_page_copy (mutated): ptep_clear_flush(); set_pte_at(new) after dropping old';
+    folio_add_new_anon_rmap(t, nf, vma, true);
+    nf.lru = true;
+    pt.set(addr, mk_pte(nf.name, 0, true));
+    yield pt.ptl.unlock('wp_page_copy: pte_unmap_unlock()');
+    return;
+  }
+  folio_add_new_anon_rmap(t, nf, vma, true);
+  nf.lru = true; // folio_add_lru_vma
+  pt.set(addr, mk_pte(nf.name, 0, true)); // ptep_clear_flush + set_pte_at
+  folio_remove_rmap_ptes(t, old, [0]);
+  yield pt.ptl.unlock('wp_page_copy: pte_unmap_unlock()');
+  yield 'wp_page_copy: folio_put(old) (the PTE reference)';
+  folio_put(t, old);
+  yield* free_swap_cache(t, old);
+  yield 'wp_page_copy: folio_put(old) (the fault reference)';
+  folio_put(t, old);
+}
+
+// --- fork -------------------------------------------------------------------------------------
+
+/**
+ * copy_pte_range - fork: copy the parent's PTEs into the child's page table under both PTLs.
+ * Kernel: mm/memory.c copy_pte_range() → copy_present_ptes() / copy_nonpresent_pte() @ v6.19+:
+ * present anon pages get folio_get + folio_try_dup_anon_rmap_pte (clears PageAnonExclusive,
+ * or fails if maybe pinned → copy_present_page) and are write-protected in both; swap entries
+ * get swap_duplicate and pte_swp_clear_exclusive ("Mark the swap entry as shared"). Rule R16.
+ * Model: both PTLs are taken in one step (dst then src, the kernel's nesting order).
+ */
+export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
+  const dpt = dst.mm.pt;
+  const spt = src.mm.pt;
+  yield dpt.ptl.lock('copy_pte_range: pte_alloc_map_lock(dst)');
+  yield spt.ptl.lock('copy_pte_range: pte_offset_map_nolock(src) + spin_lock_nested');
+  for (let a = 0; a < spt.size; a++) {
+    const p = spt.get(a);
+    if (p.t === 'present') {
+      const f = folioOf(t, p);
+      folio_get(t, f);
+      if (f.anon) {
+        if (folio_try_dup_anon_rmap_pte(t, f)) throw new SimMisuse('copy_present_page is not modelled');
+        if (p.write) spt.set(a, mk_pte(p.folio, p.page, false)); // wrprotect_ptes (parent)
+        dpt.set(a, mk_pte(p.folio, p.page, false));
+      } else {
+        f.mapcount = f.mapcount + 1; // folio_dup_file_rmap_pte
+        dpt.set(a, mk_pte(p.folio, p.page, false));
+      }
+    } else if (p.t === 'swap') {
+      swap_duplicate(t, p.entry);
+      if (p.excl) spt.set(a, swp_entry_to_pte(p.entry, false));
+      dpt.set(a, swp_entry_to_pte(p.entry, false));
+    }
+    dst.mm.setExpect(a, src.mm.expect(a));
+  }
+  yield spt.ptl.unlock('copy_pte_range: spin_unlock(src_ptl)');
+  yield dpt.ptl.unlock('copy_pte_range: pte_unmap_unlock(dst)');
+}

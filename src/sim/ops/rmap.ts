@@ -1,0 +1,446 @@
+import { bug, until } from '../../explorer/index.ts';
+import { INV } from '../invariants/names.ts';
+import type { Task } from '../kernel.ts';
+import type { AnonVma } from '../objects/anon_vma.ts';
+import {
+  assertLive,
+  type Folio,
+  folio_locked_by_me,
+  folio_mapped,
+  folio_test_locked,
+} from '../objects/folio.ts';
+import type { AddressSpace } from '../objects/page_cache.ts';
+import { PTE_NONE, swp_entry_to_pte } from '../objects/page_table.ts';
+import type { Vma } from '../objects/vma.ts';
+import { __folio_mod_stat } from './memcontrol.ts';
+import type { Op } from './op.ts';
+import { folio_put } from './swap.ts';
+import { swap_duplicate } from './swapfile.ts';
+
+/**
+ * mm/rmap.c: adding and removing rmaps (the mapcounts), and the anon_vma lifetime rules that
+ * make lockless rmap walks safe. Read at mainline v6.19+ (AMDESE/linux-mm mirror); seeds 004
+ * (anon_vma, subpages_mapcount) and 000 (the folio lock blocks !mapped → mapped).
+ */
+
+/** An anon_vma as a reader obtained it: the object, and which incarnation it read. */
+export interface AnonVmaRef {
+  readonly av: AnonVma;
+  readonly generation: number;
+}
+
+function inCache(t: Task, f: Folio): boolean {
+  if (f.swapcache) return true;
+  const m = f.mapping;
+  if (m === null || f.anon) return false;
+  const as = t.k.lookup<AddressSpace>(m, 'address_space');
+  return as.kPages.some((k) => as.mem.read(k) === f.name);
+}
+
+/**
+ * The !mapped → mapped transition of a cache folio needs its lock (R6, I9).
+ * Kernel: folio_add_anon_rmap_ptes kerneldoc "the page must be locked in the anon_vma case";
+ * seed 000 ("Page/folio lock prevents a !page_mapped(page) becoming a page_mapped(page)").
+ */
+function checkFirstMap(t: Task, f: Folio, what: string): void {
+  if (!folio_mapped(f) && inCache(t, f) && !folio_locked_by_me(f))
+    bug(
+      INV.I9,
+      `${what}: ${f.name} goes from unmapped to mapped while in the ${f.swapcache ? 'swap' : 'page'} cache, without its folio lock`,
+    );
+}
+
+/**
+ * folio_add_new_anon_rmap - map a freshly allocated anon folio (exclusive to this task).
+ * Kernel: mm/rmap.c folio_add_new_anon_rmap() @ v6.19+. Context: PTL held.
+ * Model: small folios; sets mapping = vma->anon_vma and PageAnonExclusive when `exclusive`.
+ */
+export function folio_add_new_anon_rmap(t: Task, f: Folio, vma: Vma, exclusive: boolean): void {
+  assertLive(f, 'folio_add_new_anon_rmap');
+  if (vma.anon_vma === null) throw new Error(`${vma.name} has no anon_vma`);
+  f.mapping = vma.anon_vma.name;
+  f.mapcount = 1;
+  f.exclusive = exclusive;
+  __folio_mod_stat(t, f, 1);
+}
+
+/**
+ * folio_add_anon_rmap_ptes - map pages of an existing anon folio (swapin, remove_migration_ptes).
+ * Kernel: mm/rmap.c folio_add_anon_rmap_ptes() → __folio_add_anon_rmap() @ v6.19+.
+ * Context: PTL held; "the page must be locked in the anon_vma case" (I9).
+ */
+export function folio_add_anon_rmap_ptes(t: Task, f: Folio, exclusive: boolean): void {
+  assertLive(f, 'folio_add_anon_rmap_ptes');
+  checkFirstMap(t, f, 'folio_add_anon_rmap_ptes');
+  const was = f.mapcount;
+  f.mapcount = was + 1;
+  if (exclusive) f.exclusive = true;
+  if (was === 0) __folio_mod_stat(t, f, 1);
+}
+
+/**
+ * folio_add_file_rmap_ptes - map a page-cache folio.
+ * Kernel: mm/rmap.c folio_add_file_rmap_ptes() @ v6.19+. Context: PTL held; the caller holds the
+ * folio lock for a !mapped → mapped transition (R6, seed 000).
+ */
+export function folio_add_file_rmap_ptes(t: Task, f: Folio): void {
+  assertLive(f, 'folio_add_file_rmap_ptes');
+  checkFirstMap(t, f, 'folio_add_file_rmap_ptes');
+  const was = f.mapcount;
+  f.mapcount = was + 1;
+  if (was === 0) __folio_mod_stat(t, f, 1);
+}
+
+/**
+ * folio_remove_rmap_ptes - unmap `pages` of a folio: per-page mapcounts, and for a large folio
+ * the aggregates _large_mapcount and _nr_pages_mapped (R5).
+ * Kernel: mm/rmap.c folio_remove_rmap_ptes() → __folio_remove_rmap() @ v6.19+
+ * (atomic_sub(nr, &folio->_large_mapcount); per page atomic_add_negative(-1, &page->_mapcount);
+ * atomic_sub_return_relaxed(last, &folio->_nr_pages_mapped)). Context: PTL held.
+ */
+export function folio_remove_rmap_ptes(t: Task, f: Folio, pages: readonly number[]): void {
+  assertLive(f, 'folio_remove_rmap_ptes');
+  if (f.nr === 1) {
+    const m = f.mapcount - 1;
+    if (m < 0) bug(INV.I2, `folio_remove_rmap_ptes: ${f.name} mapcount underflow ("Bad page map")`);
+    f.mapcount = m;
+    if (m === 0) __folio_mod_stat(t, f, -1);
+    return;
+  }
+  let last = 0;
+  for (const i of pages) {
+    const m = f.pageMapcount(i) - 1;
+    f.mem.write(f.kMap[i], m);
+    if (m === 0) last++;
+  }
+  f.mem.write(f.kLargeMap, f.large_mapcount - pages.length);
+  f.mem.write(f.kNrMapped, f.nr_pages_mapped - last);
+  __folio_mod_stat(t, f, -last);
+}
+
+/**
+ * page_zap_pte_rmap - the slimmed zap-only rmap removal of Linus's 2022 series: it handled a
+ * PTE-mapped page of a compound folio like a small page and left subpages_mapcount alone.
+ * Kernel: not in mainline (mm-unstable, 2022-11); seed 004. Used only with the R5 mutation.
+ */
+export function page_zap_pte_rmap(_t: Task, f: Folio, pages: readonly number[]): void {
+  for (const i of pages) f.mem.write(f.kMap[i], f.pageMapcount(i) - 1);
+}
+
+/**
+ * folio_add_rmap_ptes for a large folio mapped by `pages` PTEs (setup and faults of large folios).
+ * Kernel: mm/rmap.c __folio_add_rmap() @ v6.19+.
+ */
+export function folio_add_large_rmap_ptes(t: Task, f: Folio, pages: readonly number[]): void {
+  let first = 0;
+  for (const i of pages) {
+    const m = f.pageMapcount(i) + 1;
+    f.mem.write(f.kMap[i], m);
+    if (m === 1) first++;
+  }
+  f.mem.write(f.kLargeMap, f.large_mapcount + pages.length);
+  f.mem.write(f.kNrMapped, f.nr_pages_mapped + first);
+  __folio_mod_stat(t, f, first);
+}
+
+/**
+ * folio_try_dup_anon_rmap_pte - fork: share an anon page with the child, revoking exclusivity,
+ * or fail if the page may be pinned (the caller then copies it: copy_present_page).
+ * Kernel: include/linux/rmap.h folio_try_dup_anon_rmap_pte() @ v6.19+ (R16).
+ * Returns: true on failure (-EBUSY), like the kernel.
+ * Model: "maybe pinned" is a GUP reference counted in `pins`... folios here are never
+ * FOLL_PIN-pinned, so the dup always succeeds; the R16 mutation keeps PageAnonExclusive.
+ */
+export function folio_try_dup_anon_rmap_pte(t: Task, f: Folio): boolean {
+  assertLive(f, 'folio_try_dup_anon_rmap_pte');
+  if (!t.mutated('fork_keeps_anon_exclusive')) f.exclusive = false;
+  f.mapcount = f.mapcount + 1;
+  return false;
+}
+
+/**
+ * folio_move_anon_rmap - a reused anon folio now belongs to the faulting VMA's anon_vma.
+ * Kernel: mm/rmap.c folio_move_anon_rmap() @ v6.19+ (VM_BUG_ON_FOLIO(!folio_test_locked)).
+ */
+export function folio_move_anon_rmap(t: Task, f: Folio, vma: Vma): void {
+  if (!folio_locked_by_me(f)) bug('VM_BUG_ON_FOLIO', `folio_move_anon_rmap: ${f.name} not locked`);
+  if (vma.anon_vma) f.mapping = vma.anon_vma.name;
+  void t;
+}
+
+// --- anon_vma lifetime ------------------------------------------------------------------------
+
+/**
+ * folio_lock_anon_vma_read - find and read-lock the anon_vma of a folio that may be unmapped
+ * concurrently: inside rcu_read_lock(), (a) folio_mapped(), (b) pin the anon_vma by
+ * down_read_trylock(root->rwsem) or atomic_inc_not_zero(refcount), (c) re-check folio_mapped().
+ * Kernel: mm/rmap.c folio_lock_anon_vma_read() @ v6.19+; comment above folio_get_anon_vma()
+ * ("we know from folio_remove_rmap_*() that the anon_vma pointer from page->mapping is valid if
+ * there is a mapcount"); seed 004 ("folio_mapped() plays a key role in establishing the
+ * continued validity of an anon_vma"). Rule R2.
+ * Model: the trylock and the re-check are one step (holding the rwsem, the anon_vma cannot be
+ * freed: anon_vma_free() waits for it); `tryLock` is rwc->try_lock (folio_referenced: give up
+ * when contended instead of sleeping).
+ */
+export function* folio_lock_anon_vma_read(t: Task, f: Folio, tryLock: boolean): Op<AnonVmaRef | null> {
+  const rcu = t.rcu;
+  yield 'folio_lock_anon_vma_read: rcu_read_lock(); READ_ONCE(folio->mapping); folio_mapped()';
+  rcu.rcu_read_lock();
+  const mapping = f.mapping;
+  if (mapping === null || !f.anon || !folio_mapped(f)) {
+    rcu.rcu_read_unlock();
+    return null;
+  }
+  const av = t.k.lookup<AnonVma>(mapping, 'anon_vma');
+  const generation = av.generation;
+  const recheck = !t.mutated('no_recheck_mapped_after_pin');
+
+  yield 'folio_lock_anon_vma_read: down_read_trylock(&root_anon_vma->rwsem)';
+  typesafeTouch(av, 'down_read_trylock(&root_anon_vma->rwsem)');
+  if (av.rwsem.down_read_trylock()) {
+    if (recheck && !folio_mapped(f)) {
+      av.rwsem.up_read();
+      rcu.rcu_read_unlock();
+      return null;
+    }
+    rcu.rcu_read_unlock();
+    return { av, generation };
+  }
+  if (tryLock) {
+    rcu.rcu_read_unlock();
+    return null; // rwc->contended
+  }
+
+  yield 'folio_lock_anon_vma_read: atomic_inc_not_zero(&anon_vma->refcount)';
+  typesafeTouch(av, 'atomic_inc_not_zero(&anon_vma->refcount)');
+  const ref = av.refcount;
+  av.refcount = ref === 0 ? 0 : ref + 1; // a failed inc_not_zero still writes (footprint)
+  if (ref === 0) {
+    rcu.rcu_read_unlock();
+    return null;
+  }
+  if (recheck && !folio_mapped(f)) {
+    rcu.rcu_read_unlock();
+    yield* put_anon_vma(t, av);
+    return null;
+  }
+  rcu.rcu_read_unlock();
+
+  yield av.rwsem.down_read('folio_lock_anon_vma_read: anon_vma_lock_read()');
+  av.assertSame(generation, 'anon_vma_lock_read');
+  av.rwsem.took_read();
+  yield 'folio_lock_anon_vma_read: atomic_dec_and_test(&anon_vma->refcount)';
+  const left = av.refcount - 1;
+  av.refcount = left;
+  if (left === 0) {
+    av.rwsem.up_read();
+    yield* __put_anon_vma(t, av);
+    return null;
+  }
+  return { av, generation };
+}
+
+/**
+ * A typesafe access (trylock, inc_not_zero) inside an RCU read section: legal on a freed
+ * anon_vma (SLAB_TYPESAFE_BY_RCU keeps it an anon_vma), but not once its memory left the slab
+ * for the page allocator (R13, I20).
+ */
+function typesafeTouch(av: AnonVma, what: string): void {
+  if (av.state === 'pagetable')
+    bug(INV.I20, `${what}: ${av.name} was freed without an RCU grace period and is now a page table`);
+}
+
+export function anon_vma_unlock_read(_t: Task, ref: AnonVmaRef): void {
+  ref.av.rwsem.up_read();
+}
+
+/**
+ * put_anon_vma - drop a reference; the last one frees the anon_vma.
+ * Kernel: include/linux/rmap.h put_anon_vma() → mm/rmap.c __put_anon_vma() @ v6.19+.
+ */
+export function* put_anon_vma(t: Task, av: AnonVma): Op {
+  yield 'put_anon_vma: atomic_dec_and_test(&anon_vma->refcount)';
+  if (!av.isLive()) bug(INV.I4, `put_anon_vma on ${av.name}, which is ${av.state}`);
+  const left = av.refcount - 1;
+  av.refcount = left;
+  if (left === 0) yield* __put_anon_vma(t, av);
+}
+
+/**
+ * __put_anon_vma → anon_vma_free: wait out a reader that holds the rwsem (it pinned the
+ * anon_vma with down_read_trylock), then return the object to its SLAB_TYPESAFE_BY_RCU cache.
+ * Kernel: mm/rmap.c anon_vma_free() @ v5.x–v6.19+ ("if (rwsem_is_locked(&anon_vma->root->rwsem))
+ * { anon_vma_lock_write(anon_vma); anon_vma_unlock_write(anon_vma); }").
+ * Model: the slab page is handed back to the page allocator (and reused as a page table, as Hugh
+ * saw) only after an RCU grace period, unless R13's mutation frees it at once.
+ */
+export function* __put_anon_vma(t: Task, av: AnonVma): Op {
+  yield until(
+    'anon_vma_free: rwsem_is_locked() → anon_vma_lock_write(); anon_vma_unlock_write()',
+    () => !av.rwsem.rwsem_is_locked(),
+  );
+  av.state = t.mutated('free_without_grace_period') ? 'pagetable' : 'freed';
+}
+
+/**
+ * anon_vma_alloc - take an anon_vma from the slab; under SLAB_TYPESAFE_BY_RCU that may be a
+ * just-freed one, reallocated while RCU readers still hold pointers to it (R2).
+ * Kernel: mm/rmap.c anon_vma_alloc() @ v6.19+ (atomic_set(&anon_vma->refcount, 1)).
+ */
+export function* anon_vma_alloc(t: Task, av: AnonVma): Op<boolean> {
+  yield 'anon_vma_alloc: kmem_cache_alloc(anon_vma_cachep)';
+  if (av.state !== 'freed') return false; // the slab hands out another object
+  av.state = 'reused';
+  av.generation = av.generation + 1;
+  av.refcount = 1;
+  void t;
+  return true;
+}
+
+/**
+ * unlink_anon_vmas - hide a VMA from the anon rmap, then drop its anon_vma references.
+ * Kernel: mm/rmap.c unlink_anon_vmas() @ v6.19+ (lock_anon_vma_root →
+ * anon_vma_interval_tree_remove → unlock_anon_vma_root, then put_anon_vma for each).
+ */
+export function* unlink_anon_vmas(t: Task, vma: Vma): Op {
+  const av = vma.anon_vma;
+  if (av === null) return;
+  yield av.rwsem.down_write('unlink_anon_vmas: lock_anon_vma_root() (down_write)');
+  av.rwsem.took_write();
+  vma.linked = false; // anon_vma_interval_tree_remove
+  yield 'unlink_anon_vmas: unlock_anon_vma_root() (up_write)';
+  av.rwsem.up_write();
+  yield* put_anon_vma(t, av);
+}
+
+/**
+ * unlink_file_vma - hide a file VMA from the i_mmap tree.
+ * Kernel: mm/mmap.c unlink_file_vma() @ v6.19+ (i_mmap_lock_write → __remove_shared_vm_struct).
+ */
+export function* unlink_file_vma(_t: Task, vma: Vma): Op {
+  const as = vma.file;
+  if (as === null) return;
+  yield as.i_mmap_rwsem.down_write('unlink_file_vma: i_mmap_lock_write()');
+  as.i_mmap_rwsem.took_write();
+  vma.linked = false;
+  as.i_mmap_rwsem.up_write();
+}
+
+// --- rmap walks -----------------------------------------------------------------------------
+
+/** What an rmap_one callback sees: a VMA in the folio's rmap tree. Runs its own steps. */
+export type RmapOne = (vma: Vma) => Op<boolean>;
+
+/**
+ * rmap_walk_anon - visit every VMA in the folio's anon_vma tree.
+ * Kernel: mm/rmap.c rmap_walk_anon() @ v6.19+ (rwc->anon_lock = folio_lock_anon_vma_read;
+ * anon_vma_interval_tree_foreach; anon_vma_unlock_read).
+ * Model: the tree walk reads each VMA's `linked` flag in one step; a walk over an anon_vma
+ * that was freed or reallocated since folio->mapping was read is I4.
+ */
+export function* rmap_walk_anon(t: Task, f: Folio, tryLock: boolean, rmap_one: RmapOne): Op<boolean> {
+  const ref = yield* folio_lock_anon_vma_read(t, f, tryLock);
+  if (ref === null) return false;
+  yield 'rmap_walk_anon: anon_vma_interval_tree_foreach()';
+  ref.av.assertSame(ref.generation, 'anon_vma_interval_tree_foreach');
+  const vmas = ref.av.vmas.filter((v) => v.linked);
+  for (const vma of vmas) if (!(yield* rmap_one(vma))) break;
+  yield 'rmap_walk_anon: anon_vma_unlock_read()';
+  anon_vma_unlock_read(t, ref);
+  return true;
+}
+
+/**
+ * rmap_walk_file - visit every VMA of the folio's file in the i_mmap tree.
+ * Kernel: mm/rmap.c rmap_walk_file() @ v6.19+ (i_mmap_lock_read; vma_interval_tree_foreach).
+ * Context: the folio is locked (VM_BUG_ON_FOLIO(!folio_test_locked(folio))).
+ */
+export function* rmap_walk_file(t: Task, f: Folio, rmap_one: RmapOne): Op<boolean> {
+  const mapping = f.mapping;
+  if (mapping === null) return false;
+  const as = t.k.lookup<AddressSpace>(mapping, 'address_space');
+  yield as.i_mmap_rwsem.down_read('rmap_walk_file: i_mmap_lock_read()');
+  as.i_mmap_rwsem.took_read();
+  if (!folio_test_locked(f)) bug('VM_BUG_ON_FOLIO', `rmap_walk_file: ${f.name} not locked`);
+  const vmas = as.vmas.filter((v) => v.linked);
+  for (const vma of vmas) if (!(yield* rmap_one(vma))) break;
+  yield 'rmap_walk_file: i_mmap_unlock_read()';
+  as.i_mmap_rwsem.up_read();
+  return true;
+}
+
+export function* rmap_walk(t: Task, f: Folio, tryLock: boolean, rmap_one: RmapOne): Op<boolean> {
+  return f.anon ? yield* rmap_walk_anon(t, f, tryLock, rmap_one) : yield* rmap_walk_file(t, f, rmap_one);
+}
+
+/** The pages of `vma` whose PTE maps folio `f` (page_vma_mapped_walk), read under the PTL. */
+export function mappedPages(vma: Vma, f: Folio): number[] {
+  const pt = vma.mm.pt;
+  const out: number[] = [];
+  for (let a = 0; a < pt.size; a++) {
+    const p = pt.get(a);
+    if (p.t === 'present' && p.folio === f.name) out.push(a);
+  }
+  return out;
+}
+
+/**
+ * folio_referenced - test and clear the young bits of every mapping of a folio (reclaim).
+ * Kernel: mm/rmap.c folio_referenced() / folio_referenced_one() @ v6.19+: a folio that is not
+ * locked by the caller is trylocked (we_locked), and the anon walk uses rwc->try_lock.
+ * Model: one PTL section per VMA; "young" is not modelled, only the walk.
+ */
+export function* folio_referenced(t: Task, f: Folio, is_locked: boolean): Op<number> {
+  yield 'folio_referenced: folio_mapcount(); folio_trylock()';
+  assertLive(f, 'folio_referenced');
+  if (!folio_mapped(f) || f.mapping === null) return 0;
+  let we_locked = false;
+  if (!is_locked) {
+    we_locked = f.lock.tryLock();
+    if (!we_locked) return 1;
+  }
+  let referenced = 0;
+  yield* rmap_walk(t, f, true, function* (vma) {
+    const pt = vma.mm.pt;
+    yield pt.ptl.lock('folio_referenced_one: page_vma_mapped_walk() (pte_offset_map_lock)');
+    referenced += mappedPages(vma, f).length;
+    yield pt.ptl.unlock('folio_referenced_one: page_vma_mapped_walk_done()');
+    return true;
+  });
+  if (we_locked) {
+    yield f.lock.unlock('folio_referenced: folio_unlock()');
+  }
+  return referenced;
+}
+
+/**
+ * try_to_unmap - replace every PTE mapping a locked folio: anon pages by a swap PTE of
+ * folio->swap (swap_duplicate; pte_swp_exclusive if the page was PageAnonExclusive, which
+ * folio_try_share_anon_rmap_pte clears), file pages by none; then folio_remove_rmap_pte and
+ * folio_put, all under the PTL.
+ * Kernel: mm/rmap.c try_to_unmap() → try_to_unmap_one() @ v6.19+ ("When racing against e.g.
+ * zap_pte_range() on another cpu ... use TTU_SYNC"). Context: folio locked.
+ * Model: TTU_SYNC semantics (the walk takes each PTL); no pinned-page abort.
+ */
+export function* try_to_unmap(t: Task, f: Folio): Op {
+  yield 'try_to_unmap: VM_BUG_ON_FOLIO(!folio_test_locked(folio))';
+  if (!folio_locked_by_me(f)) bug('VM_BUG_ON_FOLIO', `try_to_unmap: ${f.name} not locked`);
+  yield* rmap_walk(t, f, false, function* (vma) {
+    const pt = vma.mm.pt;
+    yield pt.ptl.lock('try_to_unmap_one: page_vma_mapped_walk() (pte_offset_map_lock)');
+    for (const addr of mappedPages(vma, f)) {
+      if (f.anon) {
+        const entry = f.swap;
+        if (entry === null) bug('VM_BUG_ON_FOLIO', `try_to_unmap_one: anon ${f.name} has no swap entry`);
+        swap_duplicate(t, entry as string);
+        const excl = f.exclusive;
+        f.exclusive = false; // folio_try_share_anon_rmap_pte
+        pt.set(addr, swp_entry_to_pte(entry as string, excl));
+      } else pt.set(addr, PTE_NONE);
+      folio_remove_rmap_ptes(t, f, [0]);
+      folio_put(t, f);
+    }
+    yield pt.ptl.unlock('try_to_unmap_one: page_vma_mapped_walk_done()');
+    return true;
+  });
+}

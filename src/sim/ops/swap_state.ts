@@ -1,0 +1,77 @@
+import { bug } from '../../explorer/index.ts';
+import { INV } from '../invariants/names.ts';
+import type { Task } from '../kernel.ts';
+import { type Folio, folio_mapped } from '../objects/folio.ts';
+import type { SwapSlot } from '../objects/swap.ts';
+import type { Op } from './op.ts';
+import { folio_put } from './swap.ts';
+import { folio_free_swap, put_swap_folio, slotOf } from './swapfile.ts';
+
+/**
+ * mm/swap_state.c: the swap cache (entry → folio).
+ * Read at mainline v6.19+; free_swap_cache as verified at v6.10 in the catalog.
+ */
+
+/**
+ * swap_cache_get_folio - look up the swap cache and take a reference (folio_try_get).
+ * Kernel: mm/swap_state.c swap_cache_get_folio() @ v6.19+.
+ */
+export function swap_cache_get_folio(t: Task, entry: string): Folio | null {
+  const name = slotOf(t, entry).cache;
+  if (name === null) return null;
+  const f = t.k.lookup<Folio>(name, 'folio');
+  if (f.freed || f.refcount === 0) return null;
+  f.refcount = f.refcount + 1;
+  return f;
+}
+
+/**
+ * add_to_swap_cache / swap_cache_add_folio - insert a locked folio; the cache holds nr references.
+ * Kernel: mm/swap_state.c @ v6.19+ (VM_BUG_ON_FOLIO(!folio_test_locked(folio))).
+ */
+export function add_to_swap_cache(_t: Task, f: Folio, s: SwapSlot): void {
+  if (s.cache !== null) bug(INV.I11, `add_to_swap_cache: ${s.name} already caches ${s.cache}`);
+  s.cache = f.name;
+  f.swapcache = true;
+  f.swap = s.name;
+  f.refcount = f.refcount + f.nr;
+}
+
+/**
+ * __delete_from_swap_cache / __swap_cache_del_folio - unhook the folio from its entry
+ * (SWAP_HAS_CACHE stays until put_swap_folio; the cache's reference is the caller's to drop).
+ * Kernel: mm/swap_state.c @ v6.19+.
+ */
+export function __delete_from_swap_cache(t: Task, f: Folio): string {
+  const entry = f.swap;
+  if (entry === null || !f.swapcache)
+    bug('VM_BUG_ON_FOLIO', `__delete_from_swap_cache: ${f.name} not in the swap cache`);
+  slotOf(t, entry as string).cache = null;
+  f.swapcache = false;
+  f.swap = null;
+  return entry as string;
+}
+
+/**
+ * delete_from_swap_cache / swap_cache_del_folio - remove from the swap cache, clear
+ * SWAP_HAS_CACHE and drop the cache's reference. Kernel: mm/swap_state.c @ v6.19+.
+ */
+export function delete_from_swap_cache(t: Task, f: Folio): void {
+  const entry = __delete_from_swap_cache(t, f);
+  put_swap_folio(t, entry);
+  folio_put(t, f);
+}
+
+/**
+ * free_swap_cache - after unmapping, free the swap cache of a folio nobody maps any more.
+ * Kernel: mm/swap_state.c free_swap_cache() @ v6.10–v6.19+ ("if (folio_test_swapcache(folio) &&
+ * !folio_mapped(folio) && folio_trylock(folio)) { folio_free_swap(folio); folio_unlock(folio); }").
+ * Model: the trylock, folio_free_swap and unlock are one step (nobody can observe in between).
+ */
+export function* free_swap_cache(t: Task, f: Folio): Op {
+  yield 'free_swap_cache: folio_test_swapcache() && !folio_mapped() && folio_trylock()';
+  if (!f.swapcache || folio_mapped(f)) return;
+  if (!f.lock.tryLock()) return;
+  folio_free_swap(t, f);
+  f.mem.write(f.lock.key, -1); // folio_unlock
+}

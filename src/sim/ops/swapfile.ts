@@ -1,0 +1,121 @@
+import { bug } from '../../explorer/index.ts';
+import { INV } from '../invariants/names.ts';
+import { SimMisuse, type Task } from '../kernel.ts';
+import { type Folio, folio_locked_by_me } from '../objects/folio.ts';
+import { SwapSlot } from '../objects/swap.ts';
+import { delete_from_swap_cache } from './swap_state.ts';
+
+/**
+ * mm/swapfile.c: the swap_map (swap counts, SWAP_HAS_CACHE) and freeing the swap cache.
+ * Read at mainline v6.19+ (catalog: folio_free_swap verified at v6.13); seed 003.
+ */
+
+export function slotOf(t: Task, entry: string): SwapSlot {
+  return t.k.lookup<SwapSlot>(entry, 'swap entry');
+}
+
+/** A slot with no users and no cache is free: forget its contents (swap_entries_free). */
+function maybeFree(s: SwapSlot): void {
+  if (s.count === 0 && !s.has_cache) {
+    s.data = null;
+    s.memcg = null;
+  }
+}
+
+/**
+ * folio_swapped - do swap PTEs (or shmem) still reference the folio's entry?
+ * Kernel: mm/swapfile.c folio_swapped() @ v6.19+ (small folios: swap_count(si->swap_map[offset]) != 0).
+ */
+export function folio_swapped(t: Task, f: Folio): boolean {
+  const e = f.swap;
+  return e !== null && slotOf(t, e).count > 0;
+}
+
+/**
+ * folio_free_swap - free the swap cache of a locked folio if no swap PTE needs it any more.
+ * Kernel: mm/swapfile.c folio_free_swap() @ v6.19+: folio_swapcache_freeable() (locked, in the
+ * swap cache, !writeback), then "if (folio_swapped(folio)) return false;", then
+ * delete_from_swap_cache() and folio_set_dirty(). Seed 003 (Linus: "(a) you have it locked ...
+ * (b) there are no swapcount() users of this page"). Rule R14.
+ * Model: mapcount and refcount play no part, as in the kernel.
+ */
+export function folio_free_swap(t: Task, f: Folio): boolean {
+  if (!folio_locked_by_me(f))
+    bug('VM_BUG_ON_FOLIO', `folio_free_swap: ${f.name} is not locked by the caller`);
+  if (!f.swapcache || f.writeback) return false;
+  if (folio_swapped(t, f) && !t.mutated('free_swap_ignores_swapcount')) return false;
+  delete_from_swap_cache(t, f);
+  f.dirty = true;
+  return true;
+}
+
+/**
+ * swap_free_nr - drop swap-map references (a swap PTE went away).
+ * Kernel: mm/swapfile.c swap_free_nr() @ v6.19+.
+ */
+export function swap_free_nr(t: Task, entry: string): void {
+  const s = slotOf(t, entry);
+  const c = s.count - 1;
+  if (c < 0) bug(INV.I11, `swap_free: ${entry} count underflow ("Bad swap offset entry")`);
+  s.count = c;
+  maybeFree(s);
+}
+
+/** swap_duplicate - one more swap PTE for the entry (fork, try_to_unmap). Kernel: mm/swapfile.c @ v6.19+. */
+export function swap_duplicate(t: Task, entry: string): void {
+  const s = slotOf(t, entry);
+  if (s.isFree()) bug(INV.I11, `swap_duplicate on free entry ${entry}`);
+  s.count = s.count + 1;
+}
+
+/**
+ * free_swap_and_cache_nr - zap of a swap PTE: drop the count, and if that was the last user and
+ * a folio sits in the swap cache unmapped, trylock it and free the swap cache.
+ * Kernel: mm/swapfile.c free_swap_and_cache_nr() → __try_to_reclaim_swap(TTRS_UNMAPPED |
+ * TTRS_FULL) @ v6.19+.
+ * Model: the trylock, folio_free_swap and unlock are one step.
+ */
+export function free_swap_and_cache_nr(t: Task, entry: string): void {
+  const s = slotOf(t, entry);
+  swap_free_nr(t, entry);
+  if (s.count !== 0 || !s.has_cache) return;
+  const name = s.cache;
+  if (name === null) return;
+  const f = t.k.lookup<Folio>(name, 'folio');
+  if (f.lock.holder() !== -1 || f.mapcount !== 0 || f.writeback) return;
+  delete_from_swap_cache(t, f);
+}
+
+/**
+ * folio_alloc_swap - allocate a swap slot for a folio and claim it (SWAP_HAS_CACHE).
+ * Kernel: mm/swapfile.c folio_alloc_swap() @ v6.19+.
+ * Model: the lowest free slot, so entries are recycled deterministically (R17's ABA).
+ */
+export function folio_alloc_swap(t: Task, _f: Folio): SwapSlot | null {
+  const slots = t.k.all(SwapSlot);
+  for (const s of slots)
+    if (s.isFree()) {
+      s.has_cache = true;
+      return s;
+    }
+  return null;
+}
+
+/**
+ * swapcache_prepare - claim SWAP_HAS_CACHE for a swapin that bypasses or fills the swap cache.
+ * Kernel: mm/swapfile.c swapcache_prepare() @ v6.19+. Returns true on -EEXIST.
+ */
+export function swapcache_prepare(t: Task, entry: string): boolean {
+  const s = slotOf(t, entry);
+  if (s.count === 0 && !s.has_cache) throw new SimMisuse(`swapcache_prepare on free entry ${entry}`);
+  const busy = s.has_cache;
+  s.has_cache = true;
+  return busy;
+}
+
+/** put_swap_folio / swapcache_clear - drop SWAP_HAS_CACHE. Kernel: mm/swapfile.c @ v6.19+. */
+export function put_swap_folio(t: Task, entry: string): void {
+  const s = slotOf(t, entry);
+  s.has_cache = false;
+  maybeFree(s);
+}

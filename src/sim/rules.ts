@@ -1,0 +1,235 @@
+import type { Model } from '../explorer/index.ts';
+import type { InvariantId } from './invariants/names.ts';
+import type { Folio } from './objects/folio.ts';
+import type { Pte } from './objects/page_table.ts';
+import { type ScenarioBuilder, type ScenarioOptions, scenario } from './scenario.ts';
+import type { Mutation } from './variants.ts';
+
+/**
+ * The racy scenario of each rule R1–R18 of kernel-rules.md: the smallest setup and threads that
+ * reach the rule's window (proved by a `sometimes` witness), run as the correct model (the rule
+ * holds) or with the rule's mutation (a counterexample violating the named invariant). Chapters,
+ * tests and the benchmark use these.
+ */
+export interface RuleScenario {
+  readonly id: string;
+  readonly title: string;
+  readonly mutation: Mutation;
+  /** The invariant the mutation's counterexample violates. */
+  readonly breaks: InvariantId;
+  readonly build: (k: ScenarioBuilder) => void;
+  readonly opts?: ScenarioOptions;
+}
+
+const read = (k: ScenarioBuilder, obj: string, field: string) => k.k.mem.read(k.k.mem.key(obj, field));
+const pte = (k: ScenarioBuilder, pt: string, a: number) => read(k, pt, `pte[${a}]`) as Pte;
+const maps = (p: Pte, f: Folio) => p.t === 'present' && p.folio === f.name;
+
+export const RULES: readonly RuleScenario[] = [
+  {
+    id: 'R1',
+    title: 'folio_mapped() guards the anon_vma: exit_mmap vs folio_referenced',
+    mutation: 'delayed_anon_rmap',
+    breaks: 'I5',
+    build: (k) => {
+      const A = k.process('A', { pages: 1 });
+      const F = k.anonFolio(A, 0);
+      k.thread('exit', (t) => t.exit_mmap(A));
+      k.thread('reclaim', (t) => t.folio_referenced(F));
+      k.sometimes(
+        'reclaim holds the anon_vma pointer under RCU after exit freed it',
+        () => read(k, 'rcu#reclaim', 'reader') === true && A.anon_vma?.state === 'freed',
+        ['rcu#reclaim', A.anon_vma!],
+      );
+    },
+  },
+  {
+    id: 'R2',
+    title: 'an rmap reader re-checks folio_mapped() after pinning the anon_vma',
+    mutation: 'no_recheck_mapped_after_pin',
+    breaks: 'I4',
+    build: (k) => {
+      const A = k.process('A', { pages: 1 });
+      const F = k.anonFolio(A, 0);
+      k.thread('exit', (t) => t.exit_mmap(A));
+      k.thread('other', (t) => t.anon_vma_alloc(A.anon_vma!));
+      k.thread('reclaim', (t) => t.folio_referenced(F));
+      k.sometimes(
+        'reclaim holds the pointer under RCU while the anon_vma is reallocated',
+        () => read(k, 'rcu#reclaim', 'reader') === true && A.anon_vma?.state === 'reused',
+        ['rcu#reclaim', A.anon_vma!],
+      );
+    },
+  },
+  {
+    id: 'R3',
+    title: 'teardown: zap, then unlink from rmap, then free the page tables',
+    mutation: 'free_pgtables_before_unlink',
+    breaks: 'I17',
+    build: (k) => {
+      const A = k.process('A', { pages: 1 });
+      const F = k.anonFolio(A, 0);
+      k.forked(A, 'C');
+      k.thread('exit', (t) => t.exit_mmap(A));
+      k.thread('reclaim', (t) => t.folio_referenced(F));
+      const av = A.anon_vma!;
+      k.sometimes(
+        "reclaim walks the anon_vma tree after exit zapped A's PTE",
+        () =>
+          av.rwsem.rwsem_is_locked() &&
+          av.k.mem.read(av.rwsem.kReaders) === 1 &&
+          pte(k, 'pt#A', 0).t === 'none',
+        [av, 'pt#A'],
+      );
+    },
+  },
+  {
+    id: 'R4',
+    title: 'the PTE and its mapcount change in one PTL section',
+    mutation: 'rmap_after_ptl_drop',
+    breaks: 'I2',
+    build: (k) => {
+      const A = k.process('A', { pages: 1 });
+      const F = k.anonFolio(A, 0);
+      k.thread('munmap', (t) => t.zap(A, [0]));
+      k.thread('reclaim', (t) => t.folio_referenced(F));
+      k.sometimes(
+        'reclaim is in its rmap walk after the zap cleared the PTE',
+        () => read(k, 'rcu#reclaim', 'reader') === true && pte(k, 'pt#A', 0).t === 'none',
+        ['rcu#reclaim', 'pt#A'],
+      );
+    },
+  },
+  {
+    id: 'R5',
+    title: 'large-folio mapcount aggregates follow every rmap change',
+    mutation: 'page_zap_pte_rmap',
+    breaks: 'I16',
+    build: (k) => {
+      const A = k.process('A', { pages: 4 });
+      const F = k.anonFolio(A, 0, { nr: 4 });
+      k.thread('dontneed1', (t) => t.zap(A, [0, 1]));
+      k.thread('dontneed2', (t) => t.zap(A, [2, 3]));
+      k.sometimes('the folio is half mapped', () => F.nr_pages_mapped === 2, [F]);
+    },
+  },
+  {
+    id: 'R6',
+    title: 'the folio lock blocks !mapped → mapped: truncate vs fault-around',
+    mutation: 'map_without_folio_lock',
+    breaks: 'I9',
+    build: (k) => {
+      const file = k.file(1);
+      const F = k.fileFolio(file, 0);
+      const A = k.process('A', { pages: 1, file });
+      k.thread('truncate', (t) => t.truncate(file, 0));
+      k.thread('fault', (t) => t.load(A, 0));
+      k.sometimes(
+        'truncate holds the lock of a mapped folio',
+        () => F.mapcount > 0 && F.lock.holder() === 0,
+        [F],
+      );
+    },
+  },
+  {
+    id: 'R14',
+    title: 'the swap cache is freed only under the folio lock with a zero swap count',
+    mutation: 'free_swap_ignores_swapcount',
+    breaks: 'I12',
+    build: (k) => {
+      const P = k.process('P', { pages: 1 });
+      k.swapped(P, 0, { cached: true, written: false, content: 5 });
+      const Cp = k.forked(P, 'C');
+      k.thread('P', (t) => t.store(P, 0, 9));
+      k.thread('C', (t) => t.load(Cp, 0));
+      k.sometimes(
+        "P wrote while C's PTE still holds the swap entry",
+        () => read(k, 'mm#P', 'expect[0]') === 9 && pte(k, 'pt#C', 0).t === 'swap',
+        ['mm#P', 'pt#C'],
+      );
+    },
+  },
+  {
+    id: 'R15',
+    title: 'COW reuse needs an exclusive page or the only reference',
+    mutation: 'mapcount_based_reuse',
+    breaks: 'I13',
+    build: (k) => {
+      const P = k.process('P', { pages: 1 });
+      const F = k.anonFolio(P, 0, { content: 1 });
+      const Cp = k.forked(P, 'C');
+      k.thread('C', (t) => t.gup(Cp, 0).zap(Cp, [0]).readGup());
+      k.thread('P', (t) => t.store(P, 0, 2));
+      k.sometimes(
+        "P wrote after C unmapped, while C's GUP reference is held",
+        () => read(k, 'mm#P', 'expect[0]') === 2 && pte(k, 'pt#C', 0).t === 'none' && !F.freed,
+        ['mm#P', 'pt#C', F],
+      );
+    },
+  },
+  {
+    id: 'R16',
+    title: 'fork revokes PageAnonExclusive',
+    mutation: 'fork_keeps_anon_exclusive',
+    breaks: 'I14',
+    build: (k) => {
+      const P = k.process('P', { pages: 1 });
+      const F = k.anonFolio(P, 0, { content: 1 });
+      const Cp = k.child(P, 'C');
+      k.thread('P', (t) => t.fork(P, Cp).store(P, 0, 2));
+      k.thread('C', (t) =>
+        t.after('wait for fork to populate the child', () => pte(k, 'pt#C', 0).t !== 'none').load(Cp, 0),
+      );
+      k.sometimes(
+        'P wrote while C still maps the shared folio',
+        () => read(k, 'mm#P', 'expect[0]') === 2 && maps(pte(k, 'pt#C', 0), F),
+        ['mm#P', 'pt#C'],
+      );
+    },
+  },
+  {
+    id: 'R17',
+    title: 'swapin re-validates the swap cache entry after folio_lock',
+    mutation: 'no_swapcache_recheck',
+    breaks: 'I13',
+    opts: { checks: ['I11', 'I12', 'I13'] },
+    build: (k) => {
+      const P = k.process('P', { pages: 1 });
+      const { folio: F } = k.swapped(P, 0, { cached: true, written: true, content: 5 });
+      k.thread('T1', (t) => t.load(P, 0), { alloc: 2 });
+      k.thread('T2', (t) => t.zap(P, [0]).store(P, 0, 7).reclaim(P, 0), { alloc: 2 });
+      const f = F as Folio;
+      k.sometimes(
+        'T1 holds the lock of a folio whose entry was recycled',
+        () => f.lock.holder() === 0 && !f.swapcache && pte(k, 'pt#P', 0).t === 'swap',
+        [f, 'pt#P'],
+      );
+    },
+  },
+  {
+    id: 'R18',
+    title: 'COW copy drops the old rmap only after switching the PTE',
+    mutation: 'cow_drops_rmap_before_pte_switch',
+    breaks: 'I13',
+    opts: { checks: ['I13', 'I14'] },
+    build: (k) => {
+      const P = k.process('P', { pages: 1 });
+      const F = k.anonFolio(P, 0, { content: 1 });
+      const Cp = k.forked(P, 'C');
+      k.thread('P1', (t) => t.store(P, 0, 2));
+      k.thread('C', (t) => t.store(Cp, 0, 3));
+      k.thread('P2', (t) => t.load(P, 0));
+      k.sometimes(
+        "C faults while P1's COW holds its extra reference",
+        () => F.refcount === 3 && read(k, 'pt#C', 'ptl') === 1,
+        [F, 'pt#C'],
+      );
+    },
+  },
+];
+
+/** The rule's scenario as a model: correct (`holds`) or with its mutation (`breaks`). */
+export function ruleModel(r: RuleScenario, variant: 'holds' | 'breaks'): Model {
+  const opts: ScenarioOptions = { ...r.opts, ...(variant === 'breaks' ? { mutate: r.mutation } : {}) };
+  return scenario(`${r.id} ${r.title}${variant === 'breaks' ? ` (${r.mutation})` : ''}`, r.build, opts);
+}

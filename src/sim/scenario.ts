@@ -1,0 +1,440 @@
+import { defineModel, type Model, type ModelBuilder, type Scope, until } from '../explorer/index.ts';
+import { ALL_CHECKS, registerInvariants } from './invariants/index.ts';
+import { INV, type InvariantId } from './invariants/names.ts';
+import { allocName, Kernel, SimMisuse, Task } from './kernel.ts';
+import { AnonVma } from './objects/anon_vma.ts';
+import { Folio } from './objects/folio.ts';
+import { MemCgroup } from './objects/mem_cgroup.ts';
+import { MmStruct } from './objects/mm_struct.ts';
+import { AddressSpace } from './objects/page_cache.ts';
+import { mk_pte, PageTable, swp_entry_to_pte } from './objects/page_table.ts';
+import { RcuReader } from './objects/rcu.ts';
+import { SwapSlot } from './objects/swap.ts';
+import { Vma } from './objects/vma.ts';
+import { user_access } from './ops/access.ts';
+import { dup_mmap } from './ops/fork.ts';
+import { type GupRef, get_user_pages, read_gup_ref } from './ops/gup.ts';
+import { zap_page_range_single } from './ops/memory.ts';
+import { exit_mmap } from './ops/mmap.ts';
+import type { Op } from './ops/op.ts';
+import { anon_vma_alloc, folio_referenced, try_to_unmap } from './ops/rmap.ts';
+import { truncate_inode_pages_range } from './ops/truncate.ts';
+import { folio_isolate_lru, folio_putback_lru, shrink_folio_list } from './ops/vmscan.ts';
+import type { Era, Mutation } from './variants.ts';
+
+/**
+ * The scenario builder: a chapter block sets up processes, folios, swap, files and memcgs, and
+ * the racing kernel operations, in a few readable lines; `scenario()` turns that into an
+ * explorer model, so `explore(s)` checks every interleaving.
+ *
+ * ```ts
+ * const s = scenario('exit vs folio_referenced', (k) => {
+ *   const A = k.process('A');
+ *   const F = k.anonFolio(A, 0, { content: 1 });
+ *   k.thread('exit', (t) => t.exit_mmap(A));
+ *   k.thread('reclaim', (t) => t.folio_referenced(F));
+ * }, { mutate: 'delayed_anon_rmap' });
+ * explore(s).verdict; // 'breaks': I5 mapped anon folio keeps its anon_vma alive
+ * ```
+ */
+
+export interface ScenarioOptions {
+  /** The kernel era (default 'today'). */
+  era?: Era;
+  /** Mutations to switch on (the buggy patches of the threads). */
+  mutate?: Mutation | readonly Mutation[];
+  /** Invariants to check (default: all of I1–I20 that apply). */
+  checks?: readonly InvariantId[];
+}
+
+/** A process: its mm, page table, VMA and (for anonymous memory) anon_vma. */
+export interface Process {
+  readonly label: string;
+  readonly mm: MmStruct;
+  readonly pt: PageTable;
+  readonly vma: Vma;
+  readonly anon_vma: AnonVma | null;
+}
+
+export interface ProcessOptions {
+  /** Pages in the process's one VMA (default 4). */
+  pages?: number;
+  /** Map this file (shared, linear) instead of anonymous memory. */
+  file?: AddressSpace;
+  /** The memcg its folios are charged to. */
+  memcg?: MemCgroup;
+}
+
+/** Records the ops of one thread, in order. Each method names the kernel entry point it runs. */
+export class ThreadBuilder {
+  readonly ops: Array<(t: Task) => Op<unknown>> = [];
+  private gupRef: GupRef | null = null;
+  /** Run any op (for ops without a shortcut here). */
+  run(op: (t: Task) => Op<unknown>): this {
+    this.ops.push(op);
+    return this;
+  }
+  /** Wait until `pred` holds (e.g. a child exists only once forked). */
+  after(label: string, pred: () => boolean): this {
+    return this.run(function* () {
+      yield until(label, pred);
+    });
+  }
+  /** A user load from page `addr` (faults as needed); checks I13. */
+  load(p: Process, addr: number): this {
+    return this.run((t) => user_access(t, p.mm, addr, null));
+  }
+  /** A user store of `value` to page `addr` (faults as needed). */
+  store(p: Process, addr: number, value: number): this {
+    return this.run((t) => user_access(t, p.mm, addr, value));
+  }
+  /** Process exit: exit_mmap(). */
+  exit_mmap(p: Process): this {
+    return this.run((t) => exit_mmap(t, p.mm));
+  }
+  /** MADV_DONTNEED / partial munmap of some pages: zap_page_range_single(). */
+  zap(p: Process, addrs: readonly number[]): this {
+    return this.run((t) => zap_page_range_single(t, p.vma, addrs));
+  }
+  /** fork(): dup_mmap() from parent into a child made with k.child(). */
+  fork(parent: Process, child: Process): this {
+    return this.run((t) => dup_mmap(t, parent.mm, child.mm));
+  }
+  /**
+   * Reclaim's reference check, as shrink_folio_list() runs it: folio_isolate_lru(),
+   * folio_referenced() (folio not locked by the caller), folio_putback_lru().
+   */
+  folio_referenced(f: Folio): this {
+    return this.run(function* (t) {
+      if (!(yield* folio_isolate_lru(t, f))) return;
+      yield* folio_referenced(t, f, false);
+      yield* folio_putback_lru(t, f);
+    });
+  }
+  /** folio_lock(); try_to_unmap(); folio_unlock() (the caller holds a reference). */
+  try_to_unmap(f: Folio): this {
+    return this.run(function* (t) {
+      yield f.lock.lock('folio_lock()');
+      yield* try_to_unmap(t, f);
+      yield f.lock.unlock('folio_unlock()');
+    });
+  }
+  /** Reclaim of one folio: shrink_folio_list(). */
+  shrink_folio_list(f: Folio): this {
+    return this.run((t) => shrink_folio_list(t, f));
+  }
+  /** Reclaim the folio mapped at `addr` now (looked up when the op starts). */
+  reclaim(p: Process, addr: number): this {
+    return this.run(function* (t) {
+      yield 'reclaim: pick the folio mapped at the address (lru list scan)';
+      const pte = p.pt.get(addr);
+      if (pte.t !== 'present') return false;
+      return yield* shrink_folio_list(t, t.k.lookup<Folio>(pte.folio, 'folio'));
+    });
+  }
+  /** truncate(2) of one page: truncate_inode_pages_range(). */
+  truncate(file: AddressSpace, index: number): this {
+    return this.run((t) => truncate_inode_pages_range(t, file, index));
+  }
+  /** Another process's anon_vma_prepare(): anon_vma_alloc(), which may reuse a freed anon_vma. */
+  anon_vma_alloc(av: AnonVma): this {
+    return this.run((t) => anon_vma_alloc(t, av));
+  }
+  /** vmsplice(): get_user_pages(FOLL_GET) on page `addr`; read it later with readGup(). */
+  gup(p: Process, addr: number): this {
+    return this.run((t) => {
+      const self = this;
+      return (function* () {
+        self.gupRef = yield* get_user_pages(t, p.mm, addr);
+      })();
+    });
+  }
+  /** Read the pipe: the data behind the GUP reference taken by gup(); checks I13. */
+  readGup(): this {
+    return this.run((t) => {
+      const self = this;
+      return (function* () {
+        const ref = self.gupRef;
+        if (ref === null) {
+          yield 'pipe read (nothing was pinned)';
+          return;
+        }
+        yield* read_gup_ref(t, ref);
+      })();
+    });
+  }
+}
+
+/** Handed to a scenario's setup: creates the kernel objects and the threads. */
+export class ScenarioBuilder {
+  readonly k: Kernel;
+  private nFolio = 0;
+  private nSlot = 0;
+  private nFile = 0;
+  private readonly threads: Array<{ name: string; tb: ThreadBuilder; alloc: number }> = [];
+  private readonly checks: Array<{
+    kind: 'always' | 'sometimes';
+    name: string;
+    pred: () => boolean | string;
+    on?: Scope[];
+  }> = [];
+
+  constructor(
+    readonly m: ModelBuilder,
+    opts: ScenarioOptions,
+  ) {
+    this.k = new Kernel(m, opts);
+  }
+
+  /** A memory cgroup. */
+  memcg(name: string): MemCgroup {
+    const c = this.k.register(new MemCgroup(this.k, `memcg#${name}`));
+    c.init();
+    return c;
+  }
+
+  /** A file (address_space) of `pages` pages. */
+  file(pages = 4): AddressSpace {
+    const as = this.k.register(new AddressSpace(this.k, `file#${++this.nFile}`, pages));
+    as.init();
+    return as;
+  }
+
+  /** A process with one VMA: anonymous (with its anon_vma) or a shared mapping of `file`. */
+  process(label: string, opts: ProcessOptions = {}): Process {
+    return this.makeProcess(label, opts, null);
+  }
+
+  /**
+   * A child of `parent` that does not exist yet: a thread runs t.fork(parent, child). Its VMA
+   * joins the parent's anon_vma when forked.
+   */
+  child(parent: Process, label: string): Process {
+    return this.makeProcess(label, { pages: parent.pt.size, memcg: parent.mm.memcg ?? undefined }, parent);
+  }
+
+  /** A child already forked from `parent`: its PTEs are shared write-protected copies. */
+  forked(parent: Process, label: string): Process {
+    const c = this.child(parent, label);
+    const k = this.k;
+    const mem = k.mem;
+    if (parent.anon_vma) {
+      this.k.setup(c.vma.kLinked, true);
+      this.k.setup(parent.anon_vma.kRef, (mem.vals[parent.anon_vma.kRef] as number) + 1);
+    }
+    for (let a = 0; a < parent.pt.size; a++) {
+      const p = mem.vals[parent.pt.kPte[a]] as ReturnType<PageTable['peekPte']>;
+      if (p.t === 'present') {
+        const f = k.lookup<Folio>(p.folio, 'folio');
+        this.k.setup(f.kRef, (mem.vals[f.kRef] as number) + 1);
+        this.k.setup(f.kMap[p.page], (mem.vals[f.kMap[p.page]] as number) + 1);
+        if (f.anon) this.k.setup(f.kExclusive, false);
+        this.k.setup(parent.pt.kPte[a], mk_pte(p.folio, p.page, false));
+        this.k.setup(c.pt.kPte[a], mk_pte(p.folio, p.page, false));
+      } else if (p.t === 'swap') {
+        const s = k.lookup<SwapSlot>(p.entry, 'swap entry');
+        this.k.setup(s.kCount, (mem.vals[s.kCount] as number) + 1);
+        this.k.setup(parent.pt.kPte[a], swp_entry_to_pte(p.entry, false));
+        this.k.setup(c.pt.kPte[a], swp_entry_to_pte(p.entry, false));
+      }
+      this.k.setup(c.mm.kExpect[a], mem.vals[parent.mm.kExpect[a]]);
+    }
+    return c;
+  }
+
+  private makeProcess(label: string, opts: ProcessOptions, parent: Process | null): Process {
+    const k = this.k;
+    const pages = opts.pages ?? 4;
+    const mm = k.register(new MmStruct(k, `mm#${label}`, label, pages));
+    mm.init();
+    mm.memcg = opts.memcg ?? null;
+    const pt = k.register(new PageTable(k, `pt#${label}`, pages));
+    pt.init();
+    let av: AnonVma | null = null;
+    if (parent) av = parent.anon_vma;
+    else if (!opts.file) {
+      av = k.register(new AnonVma(k, `anon_vma#${label}`));
+      av.init(1);
+    }
+    const vma = k.register(new Vma(k, `vma#${label}`, mm, av, opts.file ?? null, opts.file !== undefined));
+    vma.init(parent === null);
+    av?.vmas.push(vma);
+    opts.file?.vmas.push(vma);
+    mm.pt = pt;
+    mm.vma = vma;
+    return { label, mm, pt, vma, anon_vma: av };
+  }
+
+  /**
+   * An anonymous folio mapped at `addr` of `p` (pages addr..addr+nr-1 for a large folio), with
+   * `content`, charged to the process's memcg, on the LRU; exclusive unless shared later.
+   */
+  anonFolio(
+    p: Process,
+    addr: number,
+    opts: { content?: number; nr?: number; writable?: boolean } = {},
+  ): Folio {
+    if (p.anon_vma === null) throw new SimMisuse(`${p.label} has no anonymous VMA`);
+    const nr = opts.nr ?? 1;
+    const f = this.k.register(new Folio(this.k, `folio#${++this.nFolio}`, true, nr));
+    const content = opts.content ?? this.nFolio;
+    f.init({ mapping: p.anon_vma.name, content, memcg: p.mm.memcg?.name ?? null, refcount: nr });
+    for (let i = 0; i < nr; i++) {
+      this.k.setup(f.kMap[i], 1);
+      this.k.setup(p.pt.kPte[addr + i], mk_pte(f.name, i, nr === 1 && opts.writable !== false));
+      this.k.setup(p.mm.kExpect[addr + i], content);
+    }
+    if (nr > 1) {
+      this.k.setup(f.kLargeMap, nr);
+      this.k.setup(f.kNrMapped, nr);
+    }
+    this.k.setup(f.kExclusive, nr === 1);
+    this.k.setup(f.kLru, true);
+    this.chargeAtSetup(f, p.mm.memcg, true);
+    return f;
+  }
+
+  /**
+   * Page `addr` of `p` swapped out to a new slot: the data was written (`written`, default
+   * true), and/or a folio still sits in the swap cache (`cached`). Returns the slot and folio.
+   */
+  swapped(
+    p: Process,
+    addr: number,
+    opts: { content?: number; cached?: boolean; written?: boolean; exclusive?: boolean } = {},
+  ): { slot: SwapSlot; folio: Folio | null } {
+    const content = opts.content ?? ++this.nFolio + 100;
+    const slot = this.swapSlot();
+    let folio: Folio | null = null;
+    if (opts.cached) {
+      folio = this.k.register(new Folio(this.k, `folio#${++this.nFolio}`, true, 1));
+      folio.init({
+        mapping: p.anon_vma?.name ?? null,
+        content,
+        memcg: p.mm.memcg?.name ?? null,
+        refcount: 1,
+      });
+      this.k.setup(folio.kSwapcache, true);
+      this.k.setup(folio.kSwap, slot.name);
+      this.k.setup(folio.kLru, true);
+      this.k.setup(folio.kDirty, opts.written === false);
+      this.k.setup(slot.kCache, folio.name);
+      this.k.setup(slot.kHasCache, true);
+      this.chargeAtSetup(folio, p.mm.memcg, false);
+    } else if (p.mm.memcg) this.k.setup(slot.kMemcg, p.mm.memcg.name);
+    this.k.setup(slot.kCount, 1);
+    this.k.setup(slot.kData, opts.written === false ? null : content);
+    this.k.setup(p.pt.kPte[addr], swp_entry_to_pte(slot.name, opts.exclusive ?? true));
+    this.k.setup(p.mm.kExpect[addr], content);
+    return { slot, folio };
+  }
+
+  /** A free swap slot (folio_alloc_swap takes the lowest free one). */
+  swapSlot(): SwapSlot {
+    const s = this.k.register(new SwapSlot(this.k, `swp#${this.nSlot++}`));
+    s.init();
+    return s;
+  }
+
+  /** A page-cache folio of `file` at `index` (uptodate, unmapped, on the LRU). */
+  fileFolio(file: AddressSpace, index: number, opts: { content?: number; memcg?: MemCgroup } = {}): Folio {
+    const f = this.k.register(new Folio(this.k, `folio#${++this.nFolio}`, false, 1));
+    f.init({
+      mapping: file.name,
+      content: opts.content ?? this.nFolio,
+      memcg: opts.memcg?.name ?? null,
+      refcount: 1,
+    });
+    this.k.setup(file.kPages[index], f.name);
+    this.k.setup(f.kLru, true);
+    this.chargeAtSetup(f, opts.memcg ?? null, false);
+    return f;
+  }
+
+  /** Map an existing page-cache folio at `addr` of `p` (read-only). */
+  mapFile(p: Process, f: Folio, addr: number): void {
+    const mem = this.k.mem;
+    this.k.setup(p.pt.kPte[addr], mk_pte(f.name, 0, false));
+    this.k.setup(f.kMap[0], (mem.vals[f.kMap[0]] as number) + 1);
+    this.k.setup(f.kRef, (mem.vals[f.kRef] as number) + 1);
+    this.k.setup(p.mm.kExpect[addr], mem.vals[f.kContent]);
+    const c = f.memcg;
+    if (c !== null && mem.vals[f.kMap[0]] === 1) {
+      const memcg = this.k.lookup<MemCgroup>(c, 'mem_cgroup');
+      this.k.setup(memcg.kFileMapped, (mem.vals[memcg.kFileMapped] as number) + 1);
+    }
+  }
+
+  private chargeAtSetup(f: Folio, memcg: MemCgroup | null, mapped: boolean): void {
+    if (memcg === null) return;
+    const mem = this.k.mem;
+    this.k.setup(memcg.kMemory, (mem.vals[memcg.kMemory] as number) + f.nr);
+    this.k.setup(memcg.kMemsw, (mem.vals[memcg.kMemsw] as number) + f.nr);
+    if (mapped) {
+      const key = f.anon ? memcg.kAnonMapped : memcg.kFileMapped;
+      this.k.setup(key, (mem.vals[key] as number) + f.nr);
+    }
+  }
+
+  /**
+   * A thread running `body`'s ops in order. `alloc` reserves names for the folios it may
+   * allocate (COW copies, anonymous faults, swapins), so invariants can be scoped to them.
+   */
+  thread(name: string, body: (t: ThreadBuilder) => void, opts: { alloc?: number } = {}): void {
+    const tb = new ThreadBuilder();
+    body(tb);
+    this.threads.push({ name, tb, alloc: opts.alloc ?? 1 });
+  }
+
+  /** A witness: must hold in some reachable state (proves the racy window is entered). */
+  sometimes(name: string, pred: () => boolean, on?: Array<{ name: string } | string>): void {
+    this.checks.push({ kind: 'sometimes', name, pred, on: on?.map(scopeName) });
+  }
+
+  /** An extra invariant of the scenario. */
+  always(name: string, pred: () => boolean | string, on?: Array<{ name: string } | string>): void {
+    this.checks.push({ kind: 'always', name, pred, on: on?.map(scopeName) });
+  }
+
+  /** Build threads and checks (called once the user's setup has run). */
+  finish(checks: ReadonlySet<InvariantId>): void {
+    const k = this.k;
+    // Reserve each thread's allocations, and give every task its RCU state.
+    for (const th of this.threads)
+      for (let i = 1; i <= th.alloc; i++) k.register(new Folio(k, allocName(th.name, i), true, 1));
+    this.threads.forEach((th, tid) => {
+      const task = new Task(k, th.name, tid, th.alloc);
+      task.rcu = k.register(new RcuReader(k, th.name));
+      task.rcu.init();
+      k.tasks.push(task);
+      const ops = th.tb.ops;
+      this.m.thread(th.name, function* () {
+        for (const op of ops) yield* op(task);
+      });
+    });
+    registerInvariants(k, checks);
+    for (const c of this.checks) {
+      if (c.kind === 'always') this.m.always(c.name, c.pred, c.on ? { on: c.on } : {});
+      else this.m.sometimes(c.name, c.pred as () => boolean, c.on ? { on: c.on } : {});
+    }
+  }
+}
+
+function scopeName(s: { name: string } | string): string {
+  return typeof s === 'string' ? s : s.name;
+}
+
+/** Define a scenario: an explorer model whose setup builds the kernel objects and threads. */
+export function scenario(
+  name: string,
+  setup: (k: ScenarioBuilder) => void,
+  opts: ScenarioOptions = {},
+): Model {
+  const checks = opts.checks ? new Set(opts.checks) : ALL_CHECKS;
+  for (const c of checks) if (!(c in INV)) throw new SimMisuse(`unknown invariant '${c}'`);
+  return defineModel(name, (m) => {
+    const b = new ScenarioBuilder(m, opts);
+    setup(b);
+    b.finish(checks);
+  });
+}

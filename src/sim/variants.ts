@@ -1,0 +1,197 @@
+/**
+ * Variants: the buggy patches from the threads (mutations), and the kernel eras whose behaviour
+ * differs. A scenario runs the correct model of its era unless a mutation is switched on.
+ *
+ * Every mutation names the rule it breaks (kernel-rules.md R1–R18), the seed it comes from, and
+ * the commit or posting where known.
+ */
+
+export type Era = '2008' | '2014' | '2022' | 'today';
+
+export const ERAS: Record<Era, string> = {
+  '2008':
+    'v2.6.27-rc (KAMEZAWA lockless page_cgroup, seed 001): anon pages charged at first map and uncharged at last unmap; page_cgroup freed under RCU.',
+  '2014':
+    'v3.17 (0a31bc97c8 "mm: memcontrol: rewrite uncharge API", seed 002): charge before the folio is visible, uncharge at the final put, mem_cgroup_migrate and mem_cgroup_swapout transfer charges.',
+  '2022':
+    'v6.1/v6.2 (seeds 000, 003, 004): memcg v1 charge moving with lock_page_memcg in rmap; do_wp_page refcount-based reuse with PG_anon_exclusive (v5.19).',
+  today:
+    'mainline after v6.18 (read from the AMDESE/linux-mm mirror, softleaf_t era): charge moving removed (v6.13), delayed rmap only for dirty file folios (5df397dec7c4).',
+};
+
+export type Mutation =
+  | 'delayed_anon_rmap'
+  | 'no_recheck_mapped_after_pin'
+  | 'free_pgtables_before_unlink'
+  | 'rmap_after_ptl_drop'
+  | 'page_zap_pte_rmap'
+  | 'map_without_folio_lock'
+  | 'move_charge_without_trylock'
+  | 'memcg_switch_on_lru'
+  | 'charge_before_lock_page'
+  | 'uncharge_at_last_unmap'
+  | 'migrate_keeps_old_memcg'
+  | 'swapout_before_freeze'
+  | 'free_without_grace_period'
+  | 'free_swap_ignores_swapcount'
+  | 'mapcount_based_reuse'
+  | 'fork_keeps_anon_exclusive'
+  | 'no_swapcache_recheck'
+  | 'cow_drops_rmap_before_pte_switch';
+
+export interface MutationInfo {
+  /** The rule of kernel-rules.md it breaks. */
+  readonly rule: string;
+  /** The invariant its counterexample violates. */
+  readonly breaks: string;
+  readonly source: string;
+  readonly description: string;
+}
+
+export const MUTATIONS: Record<Mutation, MutationInfo> = {
+  delayed_anon_rmap: {
+    rule: 'R1',
+    breaks: 'I5',
+    source:
+      "004_02c1a82d333a6d5f.txt: Linus's page_zap_pte_rmap() series (backed out of mm-unstable, 2022-11); merged form 5df397dec7c4 delays only dirty file rmaps",
+    description:
+      'zap_pte_range clears an anon PTE but queues the mapcount decrement in the mmu_gather until tlb_finish_mmu(), after free_pgtables() has unlinked and freed the anon_vma.',
+  },
+  no_recheck_mapped_after_pin: {
+    rule: 'R2',
+    breaks: 'I4',
+    source: '004_02c1a82d333a6d5f.txt (folio_lock_anon_vma_read / folio_get_anon_vma comments)',
+    description:
+      'folio_lock_anon_vma_read() trusts the anon_vma once it is pinned (down_read_trylock or atomic_inc_not_zero) without re-checking folio_mapped().',
+  },
+  free_pgtables_before_unlink: {
+    rule: 'R3',
+    breaks: 'I17',
+    source: '004_02c1a82d333a6d5f.txt ("It looked like a page table when I peeped at it")',
+    description: 'free_pgtables() frees the page table before unlink_anon_vmas() hides the VMA from rmap.',
+  },
+  rmap_after_ptl_drop: {
+    rule: 'R4',
+    breaks: 'I2',
+    source:
+      '004_02c1a82d333a6d5f.txt ("he delays the mapcount decrementation until long after pte was removed and page table lock dropped")',
+    description: 'zap_pte_range() drops the PTL, then decrements the mapcount of the folios it unmapped.',
+  },
+  page_zap_pte_rmap: {
+    rule: 'R5',
+    breaks: 'I16',
+    source:
+      '004_02c1a82d333a6d5f.txt ("page_zap_pte_rmap() now needs to handle the PageCompound ... case too")',
+    description:
+      'A slimmed zap rmap that decrements only page->_mapcount of a large folio, not _large_mapcount / _nr_pages_mapped.',
+  },
+  map_without_folio_lock: {
+    rule: 'R6',
+    breaks: 'I9',
+    source:
+      '000_562aa84da29c2f4b.txt ("Page/folio lock prevents a !page_mapped(page) becoming a page_mapped(page)")',
+    description: 'Fault-around (filemap_map_pages) maps a page-cache folio without folio_trylock().',
+  },
+  move_charge_without_trylock: {
+    rule: 'R7',
+    breaks: 'I8',
+    source:
+      '000_562aa84da29c2f4b.txt (pre-v6.3 mc_handle_swap_pte; fixed by "mm: memcontrol: skip moving non-present pages that are mapped elsewhere")',
+    description:
+      'Charge moving handles a swap PTE whose folio is in the swap cache without folio_trylock() and without skipping folios mapped elsewhere, and rmap has no lock_page_memcg().',
+  },
+  memcg_switch_on_lru: {
+    rule: 'R8',
+    breaks: 'I10',
+    source:
+      '002_e900c981f0a87c3f.txt ("page_cgroup changes are now protected by whatever protection the page itself offers")',
+    description: 'folio->memcg_data is switched on a folio that is still on the LRU and not isolated.',
+  },
+  charge_before_lock_page: {
+    rule: 'R9',
+    breaks: 'I7',
+    source: '001_8c0d70ad379c4b6c.txt ("There will be race because charge is done before lock_page()")',
+    description: '2008 do_swap_page: mem_cgroup_charge() of a swap-cache page before lock_page().',
+  },
+  uncharge_at_last_unmap: {
+    rule: 'R10',
+    breaks: 'I19',
+    source:
+      '002_e900c981f0a87c3f.txt ("On page migration, the old page might be unmapped but then reused"); pre-3.17 MEM_CGROUP_CHARGE_TYPE_MAPPED uncharge',
+    description: 'An anon folio is uncharged when its last mapping goes away, not at the final put.',
+  },
+  migrate_keeps_old_memcg: {
+    rule: 'R11',
+    breaks: 'I6',
+    source:
+      '002_e900c981f0a87c3f.txt ("Because the old page is no longer uncharged after migration, prevent double charges")',
+    description: 'mem_cgroup_migrate() gives new the charge but leaves old->memcg_data set.',
+  },
+  swapout_before_freeze: {
+    rule: 'R12',
+    breaks: 'I19',
+    source: '002_e900c981f0a87c3f.txt (mem_cgroup_swapout "before the final put_page() in page reclaim")',
+    description:
+      'Reclaim transfers the charge to the swap entry (memcg1_swapout) before folio_ref_freeze() has succeeded.',
+  },
+  free_without_grace_period: {
+    rule: 'R13',
+    breaks: 'I20',
+    source:
+      '001_8c0d70ad379c4b6c.txt ("freeing page_cgroup is done under RCU"); 004 ("It looked like a page table")',
+    description:
+      'The last put_anon_vma() returns the memory to the page allocator at once instead of after an RCU grace period (no SLAB_TYPESAFE_BY_RCU).',
+  },
+  free_swap_ignores_swapcount: {
+    rule: 'R14',
+    breaks: 'I12',
+    source: '003_859f4d202f500720.txt (Linus: "(b) there are no swapcount() users of this page")',
+    description:
+      'folio_free_swap() removes the folio from the swap cache although swap PTEs still use its entry.',
+  },
+  mapcount_based_reuse: {
+    rule: 'R15',
+    breaks: 'I13',
+    source:
+      '003_859f4d202f500720.txt (David: "check if it\'s mapped somewhere else"); pre-v5.9 reuse_swap_page()/mapcount logic, CVE-2020-29374',
+    description:
+      'do_wp_page() reuses an anon folio when its mapcount is 1, ignoring refcount and GUP references.',
+  },
+  fork_keeps_anon_exclusive: {
+    rule: 'R16',
+    breaks: 'I14',
+    source: '003_859f4d202f500720.txt (derived; PG_anon_exclusive v5.19)',
+    description: 'copy_pte_range() write-protects the parent PTE but leaves PageAnonExclusive set.',
+  },
+  no_swapcache_recheck: {
+    rule: 'R17',
+    breaks: 'I13',
+    source:
+      '001_8c0d70ad379c4b6c.txt ("Back out if somebody else already faulted in this pte"); do_swap_page comment',
+    description:
+      'do_swap_page() relies on pte_same() alone after folio_lock(), without re-checking that the folio is still in the swap cache for the same entry.',
+  },
+  cow_drops_rmap_before_pte_switch: {
+    rule: 'R18',
+    breaks: 'I13',
+    source:
+      '003_859f4d202f500720.txt (derived); wp_page_copy() comment "Only after switching the pte to the new page"',
+    description:
+      'wp_page_copy() removes the old folio rmap and drops its references before set_pte_at() of the new folio.',
+  },
+};
+
+export interface Variant {
+  readonly era: Era;
+  readonly mutations: ReadonlySet<Mutation>;
+}
+
+export function variantOf(opts: { era?: Era; mutate?: Mutation | readonly Mutation[] }): Variant {
+  const era = opts.era ?? 'today';
+  if (!(era in ERAS)) throw new Error(`unknown era '${era}' (one of ${Object.keys(ERAS).join(', ')})`);
+  const list = opts.mutate === undefined ? [] : typeof opts.mutate === 'string' ? [opts.mutate] : opts.mutate;
+  for (const m of list)
+    if (!(m in MUTATIONS))
+      throw new Error(`unknown mutation '${m}' (one of ${Object.keys(MUTATIONS).join(', ')})`);
+  return { era, mutations: new Set(list) };
+}
