@@ -79,8 +79,20 @@ export class Runner {
   get keyNames(): string[] {
     return this.mem.keyNames;
   }
-  /** Set while a step runs, so misuse errors can say where. */
-  private site: { thread?: string; label?: string; step?: number } = {};
+  /** Where we are, so misuse errors can say it: thread index, label, step (-1: outside a step). */
+  private atThread = -1;
+  private atLabel = '';
+  private atStep = -1;
+  private get site(): { thread?: string; label?: string; step?: number } {
+    if (this.atThread < 0) return {};
+    if (this.atStep < 0) return { thread: this.names[this.atThread] };
+    return { thread: this.names[this.atThread], label: this.atLabel, step: this.atStep };
+  }
+  private at(t: number, label: string, step: number): void {
+    this.atThread = t;
+    this.atLabel = label;
+    this.atStep = step;
+  }
   scheduleOf: () => string = () => '';
 
   constructor(readonly model: Model) {
@@ -94,7 +106,7 @@ export class Runner {
     const mem = this.mem;
     mem.reset();
     this.builder = new ModelBuilder(mem);
-    this.site = {};
+    this.at(-1, '', -1);
     try {
       this.model.setup(this.builder);
     } catch (e) {
@@ -121,16 +133,25 @@ export class Runner {
     this.violations = [];
     this.witnessed = [];
     const n = this.nThreads;
-    this.status = new Uint8Array(n);
-    this.gens = new Array(n);
-    this.req = new Array(n);
+    if (this.status.length !== n) {
+      this.status = new Uint8Array(n);
+      this.gens = new Array(n);
+      this.req = Array.from({ length: n }, () => ({
+        kind: 'step' as StepKind,
+        label: '',
+        mutex: -1,
+        mutexName: '',
+        pred: null,
+        n: 0,
+      }));
+    } else this.status.fill(READY);
     for (let t = 0; t < n; t++) {
       const spec = inst.threads[t];
       if (spec.name !== this.names[t])
         throw new ExplorerError(
           `model '${this.model.name}': setup is not deterministic (thread ${t} renamed)`,
         );
-      this.site = { thread: spec.name };
+      this.at(t, '', -1);
       mem.mode = Mode.OUTSIDE;
       let g: Generator<Request, void, number>;
       try {
@@ -153,7 +174,7 @@ export class Runner {
       this.gens[t] = g;
       this.advance(t, undefined, Mode.OUTSIDE);
     }
-    this.site = {};
+    this.at(-1, '', -1);
     // The initial state must satisfy every invariant.
     for (let i = 0; i < this.preds.length; i++) this.check(i, -1);
   }
@@ -234,11 +255,15 @@ export class Runner {
   private run(t: number, choice: number, record: boolean): Ev | null {
     const mem = this.mem;
     const r = this.req[t];
+    // The request record is reused: the step's own request is read before the body runs.
+    const kind = r.kind;
+    const label = r.label;
+    const mutex = r.mutex;
     const index = this.steps++;
     this.trail.tid.push(t);
     this.trail.choice.push(choice);
     this.trail.label.push(r.label);
-    this.site = { thread: this.names[t], label: r.label, step: index };
+    this.at(t, label, index);
     this.builder.current = t;
     if (record) mem.beginStep();
     else mem.beginReplay();
@@ -285,27 +310,28 @@ export class Runner {
     this.builder.current = -1;
     if (!record) {
       mem.mode = Mode.OFF;
-      this.site = {};
+      this.at(-1, '', -1);
       return null;
     }
     const fp = mem.endStep();
-    const writes = fp.writes;
+    let writes = fp.writes;
     // Predicates scoped to what this step changed: their virtual key joins the footprint.
     if (this.preds.length > 0 && (writes.length > 0 || fp.adds.length > 0)) {
       const touched = this.touchedPreds(writes, fp.adds);
+      if (touched.length > 0 && writes.length === 0) writes = [];
       for (const i of touched) writes.push(this.predKey[i]);
       for (const i of touched) this.check(i, index);
     }
-    this.site = {};
+    this.at(-1, '', -1);
     return {
       tid: t,
-      choice: r.kind === 'choose' ? choice : -1,
-      label: r.label,
+      choice: kind === 'choose' ? choice : -1,
+      label,
       reads: fp.reads,
       writes,
       adds: fp.adds,
-      kind: r.kind,
-      mutex: r.mutex,
+      kind,
+      mutex,
       failed,
       rm: keyMask(fp.reads),
       wm: keyMask(writes),
@@ -454,11 +480,18 @@ export class Runner {
       this.nDone++;
       return;
     }
-    this.req[t] = this.normalize(res.value, t);
+    this.normalize(res.value, t, this.req[t]);
   }
 
-  private normalize(r: unknown, t: number): Norm {
-    if (typeof r === 'string') return { kind: 'step', label: r, mutex: -1, mutexName: '', pred: null, n: 0 };
+  /** Read a yielded request into the thread's (reused) request record. */
+  private normalize(r: unknown, t: number, q: Norm): void {
+    if (typeof r === 'string') {
+      q.kind = 'step';
+      q.label = r;
+      q.mutex = -1;
+      q.pred = null;
+      return;
+    }
     const bad = (why: string) =>
       new ExplorerError(`thread '${this.names[t]}' yielded ${why}`, {
         ...this.site,
@@ -468,25 +501,34 @@ export class Runner {
       throw bad(`${r === undefined ? 'nothing' : typeof r}: yield a step label or a request`);
     if (typeof (r as { then?: unknown }).then === 'function')
       throw bad('a Promise: threads are synchronous; model waits with until()');
-    const q = r as { kind?: unknown; label?: unknown };
-    const label = typeof q.label === 'string' ? q.label : '';
-    switch (q.kind) {
+    const o = r as { kind?: unknown; label?: unknown };
+    q.label = typeof o.label === 'string' ? o.label : '';
+    q.mutex = -1;
+    q.pred = null;
+    switch (o.kind) {
       case 'acquire':
       case 'release': {
         const mx = (r as { mutex?: { key?: unknown; name?: unknown } }).mutex;
-        if (!mx || typeof mx.key !== 'number') throw bad(`a ${q.kind} without a mutex`);
-        return { kind: q.kind, label, mutex: mx.key, mutexName: String(mx.name), pred: null, n: 0 };
+        if (!mx || typeof mx.key !== 'number') throw bad(`a ${o.kind} without a mutex`);
+        q.kind = o.kind;
+        q.mutex = mx.key;
+        q.mutexName = String(mx.name);
+        return;
       }
       case 'await': {
         const pred = (r as { pred?: unknown }).pred;
         if (typeof pred !== 'function') throw bad('an await without a predicate');
-        return { kind: 'await', label, mutex: -1, mutexName: '', pred: pred as () => boolean, n: 0 };
+        q.kind = 'await';
+        q.pred = pred as () => boolean;
+        return;
       }
       case 'choose': {
         const n = (r as { n?: unknown }).n;
         if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
           throw bad(`a choose of ${String(n)} values`);
-        return { kind: 'choose', label, mutex: -1, mutexName: '', pred: null, n };
+        q.kind = 'choose';
+        q.n = n;
+        return;
       }
       default:
         throw bad(`an object that is not a request (${JSON.stringify(r).slice(0, 60)})`);

@@ -10,6 +10,9 @@ import { ExplorerError } from './errors.ts';
  * execution) and values are reset at the start of each execution by re-running the model's setup.
  */
 
+/** The shared empty footprint part (never pushed to: replaced by a fresh array on first use). */
+const NONE: number[] = [];
+
 /** Recording modes. */
 const OFF = 0; // setup, invariant checks, enabledness checks: reads are not part of any step
 const STEP = 1; // inside a step: reads/writes are logged into its footprint
@@ -134,9 +137,10 @@ export class Memory {
   beginStep(): void {
     this.mode = STEP;
     this.stamp++;
-    this.reads = [];
-    this.writes = [];
-    this.adds = [];
+    // Most steps touch one or two keys and add nothing: arrays are made on first use.
+    this.reads = NONE;
+    this.writes = NONE;
+    this.adds = NONE;
     if (this.tracing) this.diff = new Map();
   }
 
@@ -150,7 +154,8 @@ export class Memory {
     if (m === STEP) {
       if (this.rStamp[k] !== this.stamp) {
         this.rStamp[k] = this.stamp;
-        this.reads.push(k);
+        if (this.reads === NONE) this.reads = [k];
+        else this.reads.push(k);
       }
     } else if (m === OUTSIDE) {
       this.onMisuse(`shared memory read outside a step: '${this.keyNames[k]}' (put a yield before it)`);
@@ -174,7 +179,8 @@ export class Memory {
     if (this.live[k] === 0) this.onMisuse(`add to '${this.keyNames[k]}', which does not exist (yet)`);
     if (m === STEP && this.aStamp[k] !== this.stamp) {
       this.aStamp[k] = this.stamp;
-      this.adds.push(k);
+      if (this.adds === NONE) this.adds = [k];
+      else this.adds.push(k);
       if (this.diff !== null && !this.diff.has(k)) this.diff.set(k, this.vals[k]);
     }
     this.vals[k] = (this.vals[k] as number) + delta;
@@ -183,7 +189,8 @@ export class Memory {
   private logWrite(k: number): void {
     if (this.wStamp[k] !== this.stamp) {
       this.wStamp[k] = this.stamp;
-      this.writes.push(k);
+      if (this.writes === NONE) this.writes = [k];
+      else this.writes.push(k);
       if (this.diff !== null && !this.diff.has(k)) this.diff.set(k, this.vals[k]);
     }
   }
