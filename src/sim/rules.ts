@@ -132,6 +132,23 @@ export const RULES: readonly RuleScenario[] = [
     },
   },
   {
+    id: 'R13',
+    title: 'an object reachable under rcu_read_lock() is freed only after a grace period',
+    mutation: 'free_without_grace_period',
+    breaks: 'I20',
+    build: (k) => {
+      const A = k.process('A', { pages: 1 });
+      const F = k.anonFolio(A, 0);
+      k.thread('exit', (t) => t.exit_mmap(A));
+      k.thread('reclaim', (t) => t.folio_referenced(F));
+      k.sometimes(
+        'reclaim holds the anon_vma pointer under RCU after the last put_anon_vma()',
+        () => read(k, 'rcu#reclaim', 'reader') === true && A.anon_vma?.refcount === 0,
+        ['rcu#reclaim', A.anon_vma!],
+      );
+    },
+  },
+  {
     id: 'R14',
     title: 'the swap cache is freed only under the folio lock with a zero swap count',
     mutation: 'free_swap_ignores_swapcount',

@@ -271,8 +271,10 @@ export function* put_anon_vma(t: Task, av: AnonVma): Op {
  * anon_vma with down_read_trylock), then return the object to its SLAB_TYPESAFE_BY_RCU cache.
  * Kernel: mm/rmap.c anon_vma_free() @ v5.x–v6.19+ ("if (rwsem_is_locked(&anon_vma->root->rwsem))
  * { anon_vma_lock_write(anon_vma); anon_vma_unlock_write(anon_vma); }").
- * Model: the slab page is handed back to the page allocator (and reused as a page table, as Hugh
- * saw) only after an RCU grace period, unless R13's mutation frees it at once.
+ * Model: with SLAB_TYPESAFE_BY_RCU the memory stays an anon_vma ('freed', reallocatable) for
+ * every reader that could still hold it; the slab page's return to the page allocator after the
+ * grace period is not modelled (no reader can observe it). R13's mutation frees it at once, and
+ * it becomes a page table, as Hugh saw (seed 004).
  */
 export function* __put_anon_vma(t: Task, av: AnonVma): Op {
   yield until(
