@@ -5,6 +5,7 @@ import starlight from '@astrojs/starlight';
 import { pluginCollapsibleSections } from '@expressive-code/plugin-collapsible-sections';
 import { defineConfig } from 'astro/config';
 import remarkSpecBlocks from './src/live/remark-spec.ts';
+import { blockTypes } from './src/live/vite-block-types.ts';
 
 export default defineConfig({
   site: 'https://mmspec.invalid',
@@ -26,14 +27,8 @@ export default defineConfig({
     }),
   ],
   vite: {
-    resolve: {
-      alias: [
-        {
-          find: /^mmspec\/explorer$/,
-          replacement: new URL('./src/explorer/index.ts', import.meta.url).pathname,
-        },
-      ],
-    },
-    worker: { format: 'es' },
+    plugins: [blockTypes()],
+    // Workers are bundled separately: the type worker needs the block files too.
+    worker: { format: 'es', plugins: () => [blockTypes()] },
   },
 });

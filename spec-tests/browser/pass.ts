@@ -237,6 +237,58 @@ async function keyboardOnly(page: Page, base: string, path: string) {
   );
 }
 
+/** The lazy type worker: a type error is flagged with its TS code, hover shows a signature. */
+async function typesInEditor(page: Page, base: string, path: string) {
+  await page.goto(base + path);
+  const b = page.locator('spec-block').first();
+  const original = (await b.getAttribute('data-code')) ?? '';
+  await b.locator('button[data-act="edit"]').click();
+  await replaceEditorText(page, b, `${original}\nconst wrong: string = 42;`);
+  const t0 = Date.now();
+  const range = b.locator('.cm-lintRange-error').first();
+  await range.waitFor({ timeout: 30_000 });
+  const ms = Date.now() - t0;
+  const rb = await range.boundingBox();
+  check(rb, 'no box');
+  await page.mouse.move(rb.x + rb.width / 2, rb.y + rb.height / 2, { steps: 5 });
+  const tip = page.locator('.cm-tooltip-lint').first();
+  await tip.waitFor({ timeout: 5000 });
+  const text = (await tip.textContent()) ?? '';
+  check(/TS2322/.test(text), `${path}: the type error is not TS2322: ${text}`);
+  check(
+    (await b.locator('.cm-lintRange-error').count()) === 1,
+    `${path}: the unedited block has type errors`,
+  );
+  // Hover over `explore` in `explore(…)` shows its signature from the bundled sources.
+  await page.mouse.move(0, 0);
+  const at = await b.evaluate((el) => {
+    for (const line of el.querySelectorAll('.cm-line')) {
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const i = n.textContent?.indexOf('explore') ?? -1;
+        if (i >= 0 && /= explore\(/.test(line.textContent ?? '')) {
+          const r = document.createRange();
+          r.setStart(n, i + 2);
+          r.setEnd(n, i + 3);
+          const box = r.getBoundingClientRect();
+          return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+        }
+      }
+    }
+    return null;
+  });
+  check(at, `${path}: no explore( line to hover`);
+  await page.mouse.move(at.x, at.y, { steps: 3 });
+  const hover = page.locator('.cm-spec-hover', { hasText: 'explore' }).first();
+  await hover.waitFor({ timeout: 10_000 });
+  const sig = (await hover.textContent()) ?? '';
+  check(/ExploreResult/.test(sig), `${path}: hover on explore shows "${sig}"`);
+  await b.locator('button[data-act="reset"]').click();
+  console.log(
+    `  ✓ types: TS2322 flagged ${ms} ms after the edit (type worker cold start included); hover shows explore's signature`,
+  );
+}
+
 /** Pagefind search (loaded when the dialog opens) finds a chapter by a word of its prose. */
 async function searchFindsChapter(page: Page, base: string, path: string) {
   await page.goto(base + path);
@@ -272,6 +324,7 @@ async function main() {
     await editedFailureNamesItsLine(page, url, chapters[0]);
     await keyboardOnly(page, url, chapters[0]);
     await searchFindsChapter(page, url, chapters[0]);
+    await typesInEditor(page, url, chapters[0]);
     console.log(`browser pass: ${total} blocks on ${chapters.length} pages passed in chromium`);
   } catch (e) {
     failed = true;

@@ -54,6 +54,9 @@ export function blockCompilerOptions(ts: typeof TS, root: string): TS.CompilerOp
 }
 
 export interface BlockDiagnostic {
+  /** Offset and length in the block's code. */
+  start: number;
+  length: number;
   /** 1-based, in the block. */
   line: number;
   column: number;
@@ -69,6 +72,8 @@ export function blockDiagnostics(ts: typeof TS, program: TS.Program, fileName: s
   return all.map((d) => {
     const { line, character } = sf.getLineAndCharacterOfPosition(d.start ?? 0);
     return {
+      start: d.start ?? 0,
+      length: d.length ?? 0,
       line: line + 1,
       column: character + 1,
       code: d.code,

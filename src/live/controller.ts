@@ -217,7 +217,7 @@ export function showCode(el: HTMLElement, code: string, origin: 'edited' | 'from
     const box = $<HTMLElement>(el, '.spec-code');
     box.querySelector('pre.spec-plain')?.remove();
     for (const c of box.children) (c as HTMLElement).hidden = true;
-    box.append(h('pre', { class: 'spec-plain', tabindex: '0' }, h('code', {}, code)));
+    box.append(h('pre', { class: 'spec-plain not-content', tabindex: '0' }, h('code', {}, code)));
   }
   setOrigin(el, origin);
 }

@@ -115,7 +115,11 @@ export function mountEditor(parent: HTMLElement, code: string, opts: EditorOptio
       if (u.docChanged) opts.onChange(u.state.doc.toString());
     }),
   ];
-  const view = new EditorView({ state: EditorState.create({ doc: code, extensions }), parent });
+  // `not-content`: Starlight's prose styles (margins between siblings) must not reach the editor.
+  const host = document.createElement('div');
+  host.className = 'not-content spec-editor';
+  parent.append(host);
+  const view = new EditorView({ state: EditorState.create({ doc: code, extensions }), parent: host });
   if (opts.hiddenLines.length) {
     // Fold each run of hidden lines (they run; the page just keeps them out of the way).
     const effects: StateEffect<unknown>[] = [];
@@ -148,6 +152,9 @@ export function mountEditor(parent: HTMLElement, code: string, opts: EditorOptio
     },
     isEdited: () => view.state.doc.toString() !== original,
     focus: () => view.focus(),
-    destroy: () => view.destroy(),
+    destroy: () => {
+      view.destroy();
+      host.remove();
+    },
   };
 }

@@ -1,0 +1,5 @@
+/** The files of a block's TypeScript program, bundled at build (src/live/vite-block-types.ts). */
+declare module 'virtual:mmspec-block-files' {
+  const files: Record<string, string>;
+  export default files;
+}
