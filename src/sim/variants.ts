@@ -46,6 +46,8 @@ export interface MutationInfo {
   readonly breaks: string;
   readonly source: string;
   readonly description: string;
+  /** False while no op consults the switch yet (asking for it is refused, never silently ignored). */
+  readonly modelled?: false;
 }
 
 export const MUTATIONS: Record<Mutation, MutationInfo> = {
@@ -93,6 +95,7 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
     description: 'Fault-around (filemap_map_pages) maps a page-cache folio without folio_trylock().',
   },
   move_charge_without_trylock: {
+    modelled: false,
     rule: 'R7',
     breaks: 'I8',
     source:
@@ -101,6 +104,7 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
       'Charge moving handles a swap PTE whose folio is in the swap cache without folio_trylock() and without skipping folios mapped elsewhere, and rmap has no lock_page_memcg().',
   },
   memcg_switch_on_lru: {
+    modelled: false,
     rule: 'R8',
     breaks: 'I10',
     source:
@@ -108,12 +112,14 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
     description: 'folio->memcg_data is switched on a folio that is still on the LRU and not isolated.',
   },
   charge_before_lock_page: {
+    modelled: false,
     rule: 'R9',
     breaks: 'I7',
     source: '001_8c0d70ad379c4b6c.txt ("There will be race because charge is done before lock_page()")',
     description: '2008 do_swap_page: mem_cgroup_charge() of a swap-cache page before lock_page().',
   },
   uncharge_at_last_unmap: {
+    modelled: false,
     rule: 'R10',
     breaks: 'I19',
     source:
@@ -121,6 +127,7 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
     description: 'An anon folio is uncharged when its last mapping goes away, not at the final put.',
   },
   migrate_keeps_old_memcg: {
+    modelled: false,
     rule: 'R11',
     breaks: 'I6',
     source:
@@ -190,8 +197,13 @@ export function variantOf(opts: { era?: Era; mutate?: Mutation | readonly Mutati
   const era = opts.era ?? 'today';
   if (!(era in ERAS)) throw new Error(`unknown era '${era}' (one of ${Object.keys(ERAS).join(', ')})`);
   const list = opts.mutate === undefined ? [] : typeof opts.mutate === 'string' ? [opts.mutate] : opts.mutate;
-  for (const m of list)
+  for (const m of list) {
     if (!(m in MUTATIONS))
       throw new Error(`unknown mutation '${m}' (one of ${Object.keys(MUTATIONS).join(', ')})`);
+    if (MUTATIONS[m].modelled === false)
+      throw new Error(
+        `mutation '${m}' (${MUTATIONS[m].rule}) is catalogued but not modelled yet: no op consults it`,
+      );
+  }
   return { era, mutations: new Set(list) };
 }
