@@ -107,11 +107,14 @@ export class Runner {
     mem.reset();
     this.builder = new ModelBuilder(mem);
     this.at(-1, '', -1);
+    mem.inSetup = true;
     try {
       this.model.setup(this.builder);
     } catch (e) {
       if (e instanceof ExplorerError) throw e;
       throw new ExplorerError(`model '${this.model.name}': setup threw: ${errText(e)}`, {}, { cause: e });
+    } finally {
+      mem.inSetup = false;
     }
     const inst = this.builder.instance();
     const first = this.inst === undefined;

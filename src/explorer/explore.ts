@@ -503,13 +503,20 @@ export class Exploration implements SearchContext {
         events.push(ev);
         const changes = [...(mem.diff ?? new Map()).entries()]
           .filter(([key]) => !mem.keyNames[key].startsWith('@'))
-          .map(([key, before]) => ({ key: mem.keyNames[key], before, after: mem.vals[key] }));
+          .map(([key, before]) => {
+            // A mutex's value is its holder: show the thread, not its index.
+            const holder = (v: unknown) => (v === -1 ? 'free' : r.names[v as number]);
+            return mem.mutexKeys.has(key)
+              ? { key: mem.keyNames[key], before: holder(before), after: holder(mem.vals[key]) }
+              : { key: mem.keyNames[key], before, after: mem.vals[key] };
+          });
         steps.push({
           index: k,
           thread: r.names[p.tid],
           label: ev.label,
           kind: ev.kind,
           ...(ev.choice >= 0 ? { choice: ev.choice } : {}),
+          ...(ev.mutex >= 0 ? { mutex: mem.keyNames[ev.mutex] } : {}),
           reads: visibleKeys(ev.reads, mem.keyNames),
           writes: visibleKeys([...ev.writes, ...ev.adds], mem.keyNames),
           changes,

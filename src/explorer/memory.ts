@@ -38,6 +38,8 @@ export class Memory {
   readonly keyObject: number[] = [];
   readonly objectIds = new Map<string, number>();
   readonly objectNames: string[] = [];
+  /** Keys that are mutexes (their value is the holder's thread index, -1 when free). */
+  readonly mutexKeys = new Set<number>();
 
   /** Current values, by key id. */
   vals: unknown[] = [];
@@ -45,6 +47,8 @@ export class Memory {
   live: Uint8Array = new Uint8Array(64);
 
   mode: Mode = OFF;
+  /** True while the model's setup runs: the only time `set` may change a value outside a step. */
+  inSetup = false;
   private stamp = 1;
   private rStamp = new Int32Array(64);
   private wStamp = new Int32Array(64);
@@ -132,6 +136,28 @@ export class Memory {
   /** Re-run a step already explored: same effects, nothing recorded. */
   beginReplay(): void {
     this.mode = REPLAY;
+  }
+
+  /** Does key k exist in this execution (created by setup or a step, not yet dead)? */
+  isLive(k: number): boolean {
+    return this.live[k] === 1;
+  }
+
+  /**
+   * Change a key's value during setup (building the initial state step by step, e.g. raising a
+   * refcount as mappings are added). Not a step: nothing is recorded.
+   */
+  set(k: number, value: unknown): void {
+    if (!this.inSetup)
+      this.onMisuse(`set('${this.keyNames[k]}') outside setup: threads change memory in steps`);
+    if (this.live[k] === 0) this.onMisuse(`set('${this.keyNames[k]}'), which does not exist (yet)`);
+    this.vals[k] = freeze(value);
+  }
+
+  /** A value without recording it, for setup code that builds on earlier setup (not for threads). */
+  peekValue(k: number): unknown {
+    if (this.live[k] === 0) this.onMisuse(`'${this.keyNames[k]}' does not exist (yet)`);
+    return this.vals[k];
   }
 
   beginStep(): void {

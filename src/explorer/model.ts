@@ -131,6 +131,7 @@ export class ModelBuilder {
   /** A mutex: `yield m.lock()` blocks while another thread holds it. */
   mutex(name: string): Mutex {
     const mx = new Mutex(this, this.mem.key(name, ''), name);
+    this.mem.mutexKeys.add(mx.key);
     this.mem.init(mx.key, -1);
     return mx;
   }

@@ -29,6 +29,8 @@ export interface TraceStep {
   preemption: boolean;
   /** The await ran while its condition was false: the thread stops here. */
   failed?: boolean;
+  /** For lock and unlock steps: the mutex. */
+  mutex?: string;
 }
 
 /** Keys whose names start with '@' are the explorer's own (check footprints); traces hide them. */

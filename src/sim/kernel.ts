@@ -101,8 +101,7 @@ export class Kernel {
   setup(key: number, value: unknown): void {
     if (this.m.current !== -1)
       throw new SimMisuse('Kernel.setup() called from a step: it is for scenario setup');
-    if (this.mem.live[key] === 1)
-      this.mem.vals[key] = typeof value === 'object' && value !== null ? Object.freeze(value) : value;
+    if (this.mem.isLive(key)) this.mem.set(key, value);
     else this.mem.init(key, value);
   }
 

@@ -220,24 +220,24 @@ export class ScenarioBuilder {
     const mem = k.mem;
     if (parent.anon_vma) {
       this.k.setup(c.vma.kLinked, true);
-      this.k.setup(parent.anon_vma.kRef, (mem.vals[parent.anon_vma.kRef] as number) + 1);
+      this.k.setup(parent.anon_vma.kRef, (mem.peekValue(parent.anon_vma.kRef) as number) + 1);
     }
     for (let a = 0; a < parent.pt.size; a++) {
-      const p = mem.vals[parent.pt.kPte[a]] as ReturnType<PageTable['peekPte']>;
+      const p = mem.peekValue(parent.pt.kPte[a]) as ReturnType<PageTable['peekPte']>;
       if (p.t === 'present') {
         const f = k.lookup<Folio>(p.folio, 'folio');
-        this.k.setup(f.kRef, (mem.vals[f.kRef] as number) + 1);
-        this.k.setup(f.kMap[p.page], (mem.vals[f.kMap[p.page]] as number) + 1);
+        this.k.setup(f.kRef, (mem.peekValue(f.kRef) as number) + 1);
+        this.k.setup(f.kMap[p.page], (mem.peekValue(f.kMap[p.page]) as number) + 1);
         if (f.anon) this.k.setup(f.kExclusive, false);
         this.k.setup(parent.pt.kPte[a], mk_pte(p.folio, p.page, false));
         this.k.setup(c.pt.kPte[a], mk_pte(p.folio, p.page, false));
       } else if (p.t === 'swap') {
         const s = k.lookup<SwapSlot>(p.entry, 'swap entry');
-        this.k.setup(s.kCount, (mem.vals[s.kCount] as number) + 1);
+        this.k.setup(s.kCount, (mem.peekValue(s.kCount) as number) + 1);
         this.k.setup(parent.pt.kPte[a], swp_entry_to_pte(p.entry, false));
         this.k.setup(c.pt.kPte[a], swp_entry_to_pte(p.entry, false));
       }
-      this.k.setup(c.mm.kExpect[a], mem.vals[parent.mm.kExpect[a]]);
+      this.k.setup(c.mm.kExpect[a], mem.peekValue(parent.mm.kExpect[a]));
     }
     return c;
   }
@@ -355,24 +355,24 @@ export class ScenarioBuilder {
   mapFile(p: Process, f: Folio, addr: number): void {
     const mem = this.k.mem;
     this.k.setup(p.pt.kPte[addr], mk_pte(f.name, 0, false));
-    this.k.setup(f.kMap[0], (mem.vals[f.kMap[0]] as number) + 1);
-    this.k.setup(f.kRef, (mem.vals[f.kRef] as number) + 1);
-    this.k.setup(p.mm.kExpect[addr], mem.vals[f.kContent]);
+    this.k.setup(f.kMap[0], (mem.peekValue(f.kMap[0]) as number) + 1);
+    this.k.setup(f.kRef, (mem.peekValue(f.kRef) as number) + 1);
+    this.k.setup(p.mm.kExpect[addr], mem.peekValue(f.kContent));
     const c = f.memcg;
-    if (c !== null && mem.vals[f.kMap[0]] === 1) {
+    if (c !== null && mem.peekValue(f.kMap[0]) === 1) {
       const memcg = this.k.lookup<MemCgroup>(c, 'mem_cgroup');
-      this.k.setup(memcg.kFileMapped, (mem.vals[memcg.kFileMapped] as number) + 1);
+      this.k.setup(memcg.kFileMapped, (mem.peekValue(memcg.kFileMapped) as number) + 1);
     }
   }
 
   private chargeAtSetup(f: Folio, memcg: MemCgroup | null, mapped: boolean): void {
     if (memcg === null) return;
     const mem = this.k.mem;
-    this.k.setup(memcg.kMemory, (mem.vals[memcg.kMemory] as number) + f.nr);
-    this.k.setup(memcg.kMemsw, (mem.vals[memcg.kMemsw] as number) + f.nr);
+    this.k.setup(memcg.kMemory, (mem.peekValue(memcg.kMemory) as number) + f.nr);
+    this.k.setup(memcg.kMemsw, (mem.peekValue(memcg.kMemsw) as number) + f.nr);
     if (mapped) {
       const key = f.anon ? memcg.kAnonMapped : memcg.kFileMapped;
-      this.k.setup(key, (mem.vals[key] as number) + f.nr);
+      this.k.setup(key, (mem.peekValue(key) as number) + f.nr);
     }
   }
 

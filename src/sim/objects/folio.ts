@@ -90,7 +90,7 @@ export class Folio extends KObject {
 
   /** Does this folio exist yet in the current execution (allocated folios appear mid-run)? */
   exists(): boolean {
-    return this.mem.live[this.kRef] === 1;
+    return this.mem.isLive(this.kRef);
   }
 
   get refcount(): number {

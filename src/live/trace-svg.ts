@@ -1,0 +1,192 @@
+import type { Counterexample, TraceStep } from '../explorer/index.ts';
+
+/**
+ * A counterexample as a swimlane picture: one lane per thread, one row per step in the order the
+ * explorer ran them, lock-held spans as bars beside the lane, waits dashed, the races that made
+ * the interleaving matter as arrows, and the step that broke the rule outlined with the check it
+ * broke. Pure string building, no DOM: the same function draws the figure at build time (Astro)
+ * and in the page after a Run.
+ *
+ * Colours are CSS custom properties with fallbacks, so the figure follows the site's light and
+ * dark themes when inlined and still reads when opened on its own.
+ */
+
+export interface SvgOptions {
+  /** Prefix for ids inside the SVG (markers, title): unique per page. */
+  id?: string;
+  /** Highlight this step as the current one (the step slider). */
+  current?: number;
+  /** Lane width in px (default: fit the longest label, 150 to 360). */
+  laneWidth?: number;
+}
+
+const ROW = 30;
+const HEAD = 34;
+const BOX_H = 22;
+const CHANGES_W = 260;
+const GUTTER = 36;
+const BAR = 5;
+
+export function traceToSvg(cex: Counterexample, opts: SvgOptions = {}): string {
+  const id = opts.id ?? 'cex';
+  const lanes = cex.threads.filter((t) => cex.steps.some((s) => s.thread === t));
+  const longest = Math.max(...cex.steps.map((s) => stepLabel(s).length), ...lanes.map((t) => t.length));
+  const laneW = opts.laneWidth ?? Math.min(360, Math.max(150, Math.ceil(longest * 7.2) + 44));
+  const width = GUTTER + lanes.length * laneW + CHANGES_W;
+  const last = cex.steps.length - 1;
+  const foot = 40;
+  const height = HEAD + cex.steps.length * ROW + foot;
+  const x0 = (t: string) => GUTTER + lanes.indexOf(t) * laneW;
+  const yRow = (i: number) => HEAD + i * ROW;
+  const out: string[] = [];
+  const titleId = `${id}-title`;
+  const descId = `${id}-desc`;
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="mm-trace" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="${titleId} ${descId}" font-family="var(--sl-font-system-mono, ui-monospace, monospace)" font-size="12">`,
+  );
+  out.push(`<title id="${titleId}">${esc(`Counterexample: '${cex.assertion}' violated`)}</title>`);
+  out.push(`<desc id="${descId}">${esc(describe(cex))}</desc>`);
+  out.push(
+    `<style>.mm-trace .lane{fill:var(--mm-lane,var(--sl-color-gray-6,#f3f4f6))}.mm-trace .box{fill:var(--mm-box,var(--sl-color-bg,#fff));stroke:var(--mm-stroke,var(--sl-color-gray-3,#6b7280))}.mm-trace .txt{fill:var(--mm-text,var(--sl-color-text,#111827))}.mm-trace .dim{fill:var(--mm-dim,var(--sl-color-gray-3,#6b7280))}.mm-trace .lock{fill:var(--mm-lock,var(--sl-color-accent,#2563eb))}.mm-trace .race{stroke:var(--mm-race,#d97706);fill:none}.mm-trace .racehead{fill:var(--mm-race,#d97706)}.mm-trace .bad{stroke:var(--mm-bad,#dc2626);stroke-width:2.5}.mm-trace .badtxt{fill:var(--mm-bad,#dc2626)}.mm-trace .cur{stroke:var(--mm-cur,var(--sl-color-accent,#2563eb));stroke-width:2.5}.mm-trace .wait{stroke-dasharray:4 3}</style>`,
+  );
+  out.push(
+    `<defs><marker id="${id}-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="racehead" d="M0,0L8,4L0,8z"/></marker></defs>`,
+  );
+  // Lanes and their headers.
+  for (const t of lanes) {
+    const x = x0(t);
+    out.push(
+      `<rect class="lane" x="${x + 4}" y="${HEAD - 6}" width="${laneW - 8}" height="${cex.steps.length * ROW + 6}" rx="6"/>`,
+    );
+    out.push(
+      `<text class="txt" x="${x + laneW / 2}" y="20" text-anchor="middle" font-weight="bold">${esc(t)}</text>`,
+    );
+  }
+  out.push(`<text class="dim" x="${GUTTER + lanes.length * laneW + 8}" y="20">changes</text>`);
+  // Lock-held spans: from a lock step to the matching unlock (or the end), beside the lane.
+  for (const span of lockSpans(cex.steps)) {
+    const x = x0(span.thread) + 6 + span.depth * (BAR + 2);
+    const y1 = yRow(span.from) + 4;
+    const y2 = span.to < 0 ? yRow(last) + ROW - 4 : yRow(span.to) + BOX_H;
+    out.push(
+      `<rect class="lock" x="${x}" y="${y1}" width="${BAR}" height="${Math.max(4, y2 - y1)}" rx="2" opacity="0.55"><title>${esc(`${span.thread} holds ${span.mutex}`)}</title></rect>`,
+    );
+  }
+  // Race arrows: from the earlier step to the one that raced with it.
+  for (const s of cex.steps)
+    for (const r of s.racesWith) {
+      const a = cex.steps[r];
+      if (!a) continue;
+      const ax = x0(a.thread) + laneW / 2;
+      const bx = x0(s.thread) + laneW / 2;
+      const ay = yRow(r) + BOX_H;
+      const by = yRow(s.index) + 2;
+      const mx = (ax + bx) / 2;
+      out.push(
+        `<path class="race" d="M${ax},${ay} C${mx},${ay + 8} ${mx},${by - 8} ${bx},${by}" stroke-width="1.3" marker-end="url(#${id}-arrow)"><title>${esc(`#${s.index} races with #${r}`)}</title></path>`,
+      );
+    }
+  // Steps.
+  for (const s of cex.steps) {
+    const x = x0(s.thread) + 16;
+    const y = yRow(s.index);
+    const w = laneW - 28;
+    const cls = ['box'];
+    if (s.kind === 'await') cls.push('wait');
+    if (s.index === last) cls.push('bad');
+    else if (s.index === opts.current) cls.push('cur');
+    const label = stepLabel(s);
+    const shown = fit(label, Math.floor((w - 10) / 7.2));
+    out.push(`<g data-step="${s.index}">`);
+    out.push(`<title>${esc(`#${s.index} ${s.thread}: ${label}`)}</title>`);
+    out.push(`<rect class="${cls.join(' ')}" x="${x}" y="${y}" width="${w}" height="${BOX_H}" rx="4"/>`);
+    out.push(`<text class="txt" x="${x + 6}" y="${y + 15}">${esc(shown)}</text>`);
+    out.push(`</g>`);
+    out.push(`<text class="dim" x="4" y="${y + 15}">${s.preemption ? '»' : ''}#${s.index}</text>`);
+    const ch = s.changes.map((c) => `${c.key}: ${show(c.before)}→${show(c.after)}`).join(', ');
+    if (ch)
+      out.push(
+        `<text class="dim" x="${GUTTER + lanes.length * laneW + 8}" y="${y + 15}">${esc(fit(ch, Math.floor(CHANGES_W / 7.2) - 1))}<title>${esc(ch)}</title></text>`,
+      );
+  }
+  const fy = HEAD + cex.steps.length * ROW + 24;
+  out.push(
+    `<text class="badtxt" x="${GUTTER}" y="${fy}" font-weight="bold">${esc(fit(`✗ ${cex.assertion}: ${cex.message}`, Math.floor((width - GUTTER) / 7.2)))}</text>`,
+  );
+  out.push('</svg>');
+  return out.join('');
+}
+
+/** The same trace as an HTML table: the figure's text alternative for screen readers. */
+export function traceToTable(cex: Counterexample): string {
+  const rows = cex.steps
+    .map(
+      (s) =>
+        `<tr><td>${s.index}</td><td>${esc(s.thread)}</td><td>${esc(stepLabel(s))}${s.preemption ? ' (preempts)' : ''}</td><td>${esc(
+          s.changes.map((c) => `${c.key}: ${show(c.before)} → ${show(c.after)}`).join(', '),
+        )}</td><td>${s.racesWith.map((r) => `#${r}`).join(', ')}</td></tr>`,
+    )
+    .join('');
+  return `<table class="mm-trace-table"><caption>${esc(`'${cex.assertion}' violated: ${cex.message}`)}</caption><thead><tr><th>#</th><th>thread</th><th>step</th><th>changes</th><th>after</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+interface Span {
+  thread: string;
+  mutex: string;
+  from: number;
+  /** Index of the unlock, or -1 if still held at the end. */
+  to: number;
+  depth: number;
+}
+
+function lockSpans(steps: readonly TraceStep[]): Span[] {
+  const open = new Map<string, Span>();
+  const spans: Span[] = [];
+  const depth = new Map<string, number>();
+  for (const s of steps) {
+    if (!s.mutex) continue;
+    const key = `${s.thread}\u0000${s.mutex}`;
+    if (s.kind === 'acquire') {
+      const d = depth.get(s.thread) ?? 0;
+      depth.set(s.thread, d + 1);
+      const span = { thread: s.thread, mutex: s.mutex, from: s.index, to: -1, depth: d };
+      open.set(key, span);
+      spans.push(span);
+    } else if (s.kind === 'release') {
+      const span = open.get(key);
+      if (span) {
+        span.to = s.index;
+        open.delete(key);
+        depth.set(s.thread, Math.max(0, (depth.get(s.thread) ?? 1) - 1));
+      }
+    }
+  }
+  return spans;
+}
+
+function stepLabel(s: TraceStep): string {
+  let l = s.label;
+  if (s.choice !== undefined) l += ` → ${s.choice}`;
+  if (s.failed) l += ' (waits)';
+  return l;
+}
+
+function describe(cex: Counterexample): string {
+  const steps = cex.steps.map((s) => `#${s.index} ${s.thread}: ${stepLabel(s)}`).join('; ');
+  return `${cex.threads.length} threads, ${cex.steps.length} steps, ${cex.preemptions} preemption(s). ${steps}. Then '${cex.assertion}' fails: ${cex.message}`;
+}
+
+function fit(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, Math.max(1, n - 1))}…`;
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return '∅';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'object' && v !== null) return JSON.stringify(v);
+  return String(v);
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
