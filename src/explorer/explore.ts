@@ -382,6 +382,12 @@ export class Exploration implements SearchContext {
       text = `bounded: no violation found, not exhaustive: ${
         this.boundHit ? this.boundHit.detail : this.strategy === 'replay' ? 'one replayed schedule' : desc
       } (${stats})`;
+    if (this.search instanceof Pct && verdict !== 'breaks') {
+      // PCT's guarantee: a bug of depth d is found by one run with probability ≥ 1/(n·k^(d−1)).
+      const p = this.search.guarantee(r.nThreads);
+      const runs95 = Math.ceil(Math.log(0.05) / Math.log(1 - p));
+      text += `; per run, a depth-${this.search.depth} bug is found with p ≥ ${p.toExponential(2)} (95% needs ${runs95} runs)`;
+    }
 
     const secs = this.elapsed / 1000;
     this.result_ = {
