@@ -128,6 +128,17 @@ async function runawayIsKilled(page: Page, base: string) {
   await b.locator('button[data-act="stop"]').click();
   const stopped = await finished(b, 2000);
   check(stopped === 'stopped', `runaway fixture: Stop did not stop the run (${stopped})`);
+  // A long exploration shows its progress, and Stop ends it.
+  const long = page.locator('spec-block[data-name="long exploration"]');
+  await long.locator('button[data-act="run"]').click();
+  const progress = long.locator('.spec-progress');
+  await progress
+    .filter({ hasText: /Exploring seven increments: \d+ executions/ })
+    .waitFor({ timeout: 15_000 });
+  const seen = (await progress.textContent()) ?? '';
+  await long.locator('button[data-act="stop"]').click();
+  check((await finished(long, 2000)) === 'stopped', 'long exploration: Stop did not stop it');
+  console.log(`  ✓ a long exploration shows progress ("${seen}") and stops on Stop`);
   console.log(
     `  ✓ runaway block killed ${killedMs} ms after Run (timeout ${timeout} ms); page answered in ${answerMs} ms while it spun; Stop took ${Date.now() - s0} ms`,
   );
