@@ -76,11 +76,17 @@ export class Dpor implements Search {
   private execute(): void {
     const { runner: r, maxSteps } = this.ctx;
     r.start();
-    if (this.executions === 0) this.hb = new HappensBefore(r.nThreads);
+    if (this.executions === 0) {
+      this.hb = new HappensBefore(r.nThreads);
+      this.hb.reset(r.mem.keyNames.length);
+    } else {
+      // The prefix replayed below is the previous execution's: rewind its happens-before to there
+      // instead of recomputing it.
+      this.hb.truncate(this.diverge);
+    }
     const hb = this.hb;
-    hb.reset(r.mem.keyNames.length);
     const events = this.events;
-    events.length = 0;
+    events.length = this.diverge;
     let sleep: Ev[] = [];
     let wut: WNode = { ev: pending(-1, -1), children: [] };
     let outcome: Outcome;
@@ -108,11 +114,9 @@ export class Dpor implements Search {
       }
       let ev: Ev;
       if (d < this.diverge) {
-        // Replaying the prefix: same step, same footprint as when it was first explored.
+        // Replaying the prefix: same step, same footprint, happens-before already known.
         ev = node.ev;
         r.replay(ev.tid, ev.choice);
-        hb.append(ev, null);
-        events.push(ev);
       } else {
         const nChoices = r.choices(branch.ev.tid);
         ev = r.exec(branch.ev.tid, branch.ev.choice);

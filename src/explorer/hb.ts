@@ -11,6 +11,11 @@ import type { Ev } from './event.ts';
  * Lock races follow explorer.md §4.8: a release(m) → acquire(m) race is moved to the acquire that
  * began the released critical section, so reversing it moves the whole critical section.
  */
+const W = 0;
+const R = 1;
+const A = 2;
+const Q = 3;
+
 export class HappensBefore {
   private T: number;
   private clocks: Int32Array;
@@ -29,6 +34,18 @@ export class HappensBefore {
   private keyEpoch: Int32Array = new Int32Array(0);
   private epoch = 0;
   private scratch: number[] = [];
+  /** Previous event of the same thread, per event (for rewinding). */
+  private prevOf: number[] = [];
+  /**
+   * Undo log of the per-key tables, so the search can rewind to the prefix it replays instead of
+   * recomputing it: per record a kind, a key, an old index and (for writes) the lists they cleared.
+   */
+  private undoStart: number[] = [];
+  private uKind: number[] = [];
+  private uKey: number[] = [];
+  private uOld: number[] = [];
+  private uReads: Array<number[] | null> = [];
+  private uAdds: Array<number[] | null> = [];
 
   constructor(nThreads: number) {
     this.T = nThreads;
@@ -42,6 +59,13 @@ export class HappensBefore {
     this.tidOf.length = 0;
     this.localOf.length = 0;
     this.pairOf.length = 0;
+    this.prevOf.length = 0;
+    this.undoStart.length = 0;
+    this.uKind.length = 0;
+    this.uKey.length = 0;
+    this.uOld.length = 0;
+    this.uReads.length = 0;
+    this.uAdds.length = 0;
     this.lastOfThread.fill(-1);
     this.countOfThread.fill(0);
     this.epoch++;
@@ -146,20 +170,86 @@ export class HappensBefore {
     this.events.push(ev);
     this.tidOf.push(ev.tid);
     this.localOf.push(local);
+    this.prevOf.push(prev);
     this.lastOfThread[ev.tid] = idx;
-    // Update the per-key access tables.
+    this.undoStart.push(this.uKind.length);
+    // Update the per-key access tables, logging what is needed to undo it.
     for (const k of ev.writes) {
+      const rs = this.readsSince[k];
+      const as = this.addsSince[k];
+      this.log(W, k, this.lastW[k], rs.length > 0 ? rs : null, as.length > 0 ? as : null);
       this.lastW[k] = idx;
-      this.readsSince[k].length = 0;
-      this.addsSince[k].length = 0;
+      if (rs.length > 0) this.readsSince[k] = [];
+      if (as.length > 0) this.addsSince[k] = [];
     }
-    for (const k of ev.reads) if (!ev.writes.includes(k)) this.readsSince[k].push(idx);
-    for (const k of ev.adds) if (!ev.writes.includes(k)) this.addsSince[k].push(idx);
+    for (const k of ev.reads)
+      if (!ev.writes.includes(k)) {
+        this.readsSince[k].push(idx);
+        this.log(R, k, -1, null, null);
+      }
+    for (const k of ev.adds)
+      if (!ev.writes.includes(k)) {
+        this.addsSince[k].push(idx);
+        this.log(A, k, -1, null, null);
+      }
     let pair = -1;
     if (ev.mutex >= 0) this.ensureKeys(ev.mutex);
-    if (ev.kind === 'acquire') this.acqOf[ev.mutex] = idx;
-    else if (ev.kind === 'release') pair = this.acqOf[ev.mutex];
+    if (ev.kind === 'acquire') {
+      this.log(Q, ev.mutex, this.acqOf[ev.mutex], null, null);
+      this.acqOf[ev.mutex] = idx;
+    } else if (ev.kind === 'release') pair = this.acqOf[ev.mutex];
     this.pairOf.push(pair);
+  }
+
+  private log(kind: number, k: number, old: number, reads: number[] | null, adds: number[] | null): void {
+    this.uKind.push(kind);
+    this.uKey.push(k);
+    this.uOld.push(old);
+    this.uReads.push(reads);
+    this.uAdds.push(adds);
+  }
+
+  /** Rewind to the first n events: the state after appending exactly those. */
+  truncate(n: number): void {
+    for (let i = this.events.length - 1; i >= n; i--) {
+      const start = this.undoStart[i];
+      for (let u = this.uKind.length - 1; u >= start; u--) {
+        const k = this.uKey[u];
+        switch (this.uKind[u]) {
+          case W: {
+            this.lastW[k] = this.uOld[u];
+            const rs = this.uReads[u];
+            const as = this.uAdds[u];
+            if (rs !== null) this.readsSince[k] = rs;
+            if (as !== null) this.addsSince[k] = as;
+            break;
+          }
+          case R:
+            this.readsSince[k].pop();
+            break;
+          case A:
+            this.addsSince[k].pop();
+            break;
+          case Q:
+            this.acqOf[k] = this.uOld[u];
+            break;
+        }
+      }
+      this.uKind.length = start;
+      this.uKey.length = start;
+      this.uOld.length = start;
+      this.uReads.length = start;
+      this.uAdds.length = start;
+      const t = this.tidOf[i];
+      this.lastOfThread[t] = this.prevOf[i];
+      this.countOfThread[t]--;
+    }
+    this.events.length = n;
+    this.tidOf.length = n;
+    this.localOf.length = n;
+    this.pairOf.length = n;
+    this.prevOf.length = n;
+    this.undoStart.length = n;
   }
 
   /** Races of a step that is not appended (a blocked thread's pending step at a deadlock). */
