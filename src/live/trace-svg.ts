@@ -96,7 +96,7 @@ export function traceToSvg(cex: Counterexample, opts: SvgOptions = {}): string {
     if (s.index === last) cls.push('bad');
     else if (s.index === opts.current) cls.push('cur');
     const label = stepLabel(s);
-    const shown = fit(label, Math.floor((w - 10) / 7.2));
+    const shown = clip(label, Math.floor((w - 10) / 7.2));
     out.push(`<g data-step="${s.index}">`);
     out.push(`<title>${esc(`#${s.index} ${s.thread}: ${label}`)}</title>`);
     out.push(`<rect class="${cls.join(' ')}" x="${x}" y="${y}" width="${w}" height="${BOX_H}" rx="4"/>`);
@@ -106,12 +106,12 @@ export function traceToSvg(cex: Counterexample, opts: SvgOptions = {}): string {
     const ch = s.changes.map((c) => `${c.key}: ${show(c.before)}→${show(c.after)}`).join(', ');
     if (ch)
       out.push(
-        `<text class="dim" x="${GUTTER + lanes.length * laneW + 8}" y="${y + 15}">${esc(fit(ch, Math.floor(CHANGES_W / 7.2) - 1))}<title>${esc(ch)}</title></text>`,
+        `<text class="dim" x="${GUTTER + lanes.length * laneW + 8}" y="${y + 15}">${esc(clip(ch, Math.floor(CHANGES_W / 7.2) - 1))}<title>${esc(ch)}</title></text>`,
       );
   }
   const fy = HEAD + cex.steps.length * ROW + 24;
   out.push(
-    `<text class="badtxt" x="${GUTTER}" y="${fy}" font-weight="bold">${esc(fit(`✗ ${cex.assertion}: ${cex.message}`, Math.floor((width - GUTTER) / 7.2)))}</text>`,
+    `<text class="badtxt" x="${GUTTER}" y="${fy}" font-weight="bold">${esc(clip(`✗ ${cex.assertion}: ${cex.message}`, Math.floor((width - GUTTER) / 7.2)))}</text>`,
   );
   out.push('</svg>');
   return out.join('');
@@ -176,7 +176,7 @@ function describe(cex: Counterexample): string {
   return `${cex.threads.length} threads, ${cex.steps.length} steps, ${cex.preemptions} preemption(s). ${steps}. Then '${cex.assertion}' fails: ${cex.message}`;
 }
 
-function fit(s: string, n: number): string {
+function clip(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, Math.max(1, n - 1))}…`;
 }
 
