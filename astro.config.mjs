@@ -1,11 +1,34 @@
 // The site: Astro + Starlight, chapters in the top-level content/ (src/content.config.ts).
 // Spec fences become <SpecBlock> islands through the shared extractor (src/live/remark-spec.ts).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { unified } from '@astrojs/markdown-remark';
 import starlight from '@astrojs/starlight';
 import { pluginCollapsibleSections } from '@expressive-code/plugin-collapsible-sections';
 import { defineConfig } from 'astro/config';
 import remarkSpecBlocks from './src/live/remark-spec.ts';
 import { blockTypes } from './src/live/vite-block-types.ts';
+
+/**
+ * The sidebar: every chapter of content/ (not `_*` files, not the landing page), by frontmatter
+ * `sidebar.order` then path. Starlight's `autogenerate` only sees src/content/docs, so the list is
+ * made here; adding a chapter is still just adding its MDX file.
+ */
+function chapters(dir = 'content', prefix = '') {
+  const out = [];
+  for (const f of readdirSync(dir)) {
+    const path = join(dir, f);
+    if (statSync(path).isDirectory()) out.push(...chapters(path, `${prefix}${f}/`));
+    else if (/^[^_].*\.mdx?$/.test(f) && !(prefix === '' && /^index\./.test(f))) {
+      const order = /^sidebar:\s*\n(?:\s+.*\n)*?\s+order:\s*(-?\d+)/m.exec(readFileSync(path, 'utf8'));
+      out.push({ slug: prefix + f.replace(/\.mdx?$/, ''), order: order ? Number(order[1]) : 1000 });
+    }
+  }
+  return out;
+}
+const sidebar = chapters()
+  .sort((a, b) => a.order - b.order || a.slug.localeCompare(b.slug))
+  .map(({ slug }) => ({ slug }));
 
 export default defineConfig({
   site: 'https://mmspec.invalid',
@@ -19,7 +42,7 @@ export default defineConfig({
         plugins: [pluginCollapsibleSections()],
         defaultProps: { collapseStyle: 'collapsible-start' },
       },
-      sidebar: [{ label: 'Chapters', items: [{ autogenerate: { directory: '.' } }] }],
+      sidebar: [{ label: 'Chapters', items: sidebar }],
       // Pagefind's UI loads when search is opened (not on idle): see the component's header.
       components: { Search: './src/components/Search.astro' },
       lastUpdated: false,

@@ -78,6 +78,7 @@ async function everyBlockPasses(page: Page, base: string, path: string) {
   const errors: string[] = [];
   watchErrors(page, errors);
   await page.goto(base + path);
+  check(await page.locator(`#starlight__sidebar a[href="${path}"]`).count(), `${path}: not in the sidebar`);
   const blocks = page.locator('spec-block');
   const n = await blocks.count();
   check(n > 0, `${path}: no spec blocks rendered`);
