@@ -1,0 +1,365 @@
+/**
+ * The eighteen rules of kernel-rules.md as the chapters state them: one record per rule, read by
+ * <Rule id> in the chapters and by the rules index, so a statement, a status or a block name is
+ * written once. `holds` / `breaks` are the names of the rule's spec blocks in its chapter (the
+ * anchor is `#spec-<slug(name)>`); null while the rule has no block yet (say why in `missing`).
+ */
+
+export type Status = 'holds today' | 'historical' | 'superseded';
+
+export interface KernelRef {
+  readonly file: string;
+  readonly fn: string;
+}
+
+export interface RuleRecord {
+  readonly id: string;
+  readonly title: string;
+  readonly statement: string;
+  readonly chapter: { readonly slug: string; readonly title: string };
+  readonly seed: string;
+  readonly kernel: readonly KernelRef[];
+  /** Where the kernel names were read: a mirror commit, or a released tag for removed code. */
+  readonly at: string;
+  readonly status: Status;
+  readonly statusNote: string;
+  readonly invariant: string;
+  readonly holds: string | null;
+  readonly breaks: string | null;
+  readonly missing?: string;
+}
+
+/** The tree the "today" references were read in (see the history chapter, "Sources"). */
+export const TODAY = 'linux-mm 9b3bb8e2226a / 91883f9ea22a';
+
+const ANON = { slug: 'anon-vma', title: 'anon_vma lifetime and rmap walks' };
+const LOCK = { slug: 'folio-lock', title: 'The folio lock and mapped-ness' };
+const MEMCG = { slug: 'memcg', title: 'The life of a memcg charge' };
+const SWAP = { slug: 'swap-cow', title: 'Swap cache and COW reuse' };
+const MEMCG_MISSING =
+  'the memcg operations of the simulator (charge moving, migration, swapout transfer) had not landed when this chapter was written';
+
+export const RULES: readonly RuleRecord[] = [
+  {
+    id: 'R1',
+    title: 'folio_mapped() guards the anon_vma',
+    statement:
+      'While an anonymous folio is mapped, the anon_vma its mapping points to cannot be freed. Teardown must clear the PTEs and drop their mapcounts before free_pgtables() unlinks the anon_vma and drops its last reference.',
+    chapter: ANON,
+    seed: '004_02c1a82d333a6d5f.txt',
+    kernel: [
+      { file: 'mm/rmap.c', fn: 'folio_get_anon_vma' },
+      { file: 'mm/memory.c', fn: 'zap_present_folio_ptes' },
+    ],
+    at: TODAY,
+    status: 'holds today',
+    statusNote: 'Delayed rmap was merged only for dirty file folios (5df397dec7c4).',
+    invariant: 'I5',
+    holds: 'R1 holds: exit_mmap vs folio_referenced',
+    breaks: "R1 breaks: delayed anon rmap frees a mapped folio's anon_vma",
+  },
+  {
+    id: 'R2',
+    title: 'pin the anon_vma, then re-check folio_mapped()',
+    statement:
+      'A lockless rmap reader may trust the anon_vma it read from folio->mapping only if, inside rcu_read_lock(), it saw folio_mapped(), pinned the anon_vma (trylock of the root rwsem or atomic_inc_not_zero), and then saw folio_mapped() again. Otherwise it backs off.',
+    chapter: ANON,
+    seed: '004_02c1a82d333a6d5f.txt',
+    kernel: [
+      { file: 'mm/rmap.c', fn: 'folio_lock_anon_vma_read' },
+      { file: 'mm/rmap.c', fn: 'folio_get_anon_vma' },
+    ],
+    at: TODAY,
+    status: 'holds today',
+    statusNote: 'The folio->mapping re-check for UFFDIO_MOVE was added in v6.8.',
+    invariant: 'I4',
+    holds: 'R2 holds: folio_lock_anon_vma_read re-checks folio_mapped after pinning',
+    breaks: 'R2 breaks: no re-check after the pin walks a freed anon_vma',
+  },
+  {
+    id: 'R3',
+    title: 'zap, then unlink from rmap, then free the page tables',
+    statement:
+      'VMA teardown zaps every PTE (rmap removal included), then hides the VMA from every reverse map, and only then frees its page tables. No page table reachable through an rmap tree may be freed.',
+    chapter: ANON,
+    seed: '004_02c1a82d333a6d5f.txt',
+    kernel: [
+      { file: 'mm/memory.c', fn: 'free_pgtables' },
+      { file: 'mm/rmap.c', fn: 'unlink_anon_vmas' },
+    ],
+    at: TODAY,
+    status: 'holds today',
+    statusNote: 'process_addrs.rst documents the zap → free_pgtables window.',
+    invariant: 'I17',
+    holds: 'R3 holds: zap, unlink, then free the page tables',
+    breaks: 'R3 breaks: page tables freed while the VMA is still in the rmap tree',
+  },
+  {
+    id: 'R4',
+    title: 'the PTE lock covers the PTE and its rmap',
+    statement:
+      'Changing a PTE and adjusting the mapcount of the folio behind it happen in the same PTE-lock critical section: map adds the rmap before set_pte_at(), unmap removes it after the PTE is cleared, before the PTL is dropped.',
+    chapter: ANON,
+    seed: '004_02c1a82d333a6d5f.txt',
+    kernel: [
+      { file: 'mm/rmap.c', fn: 'folio_remove_rmap_ptes' },
+      { file: 'mm/memory.c', fn: 'zap_pte_range' },
+    ],
+    at: TODAY,
+    status: 'holds today',
+    statusNote: 'A delayed file rmap is flushed by tlb_flush_rmaps() before the PTL is dropped.',
+    invariant: 'I2',
+    holds: 'R4 holds: PTE and mapcount change under one PTL',
+    breaks: 'R4 breaks: mapcount dropped after the PTL is released',
+  },
+  {
+    id: 'R5',
+    title: 'large-folio mapcount aggregates follow every rmap change',
+    statement:
+      'Every rmap add or remove on a large folio updates the per-page mapcount and the folio-wide aggregates together, through the common __folio_add_rmap() / __folio_remove_rmap() helpers. No fast path may skip the aggregates.',
+    chapter: ANON,
+    seed: '004_02c1a82d333a6d5f.txt',
+    kernel: [
+      { file: 'mm/rmap.c', fn: '__folio_add_rmap' },
+      { file: 'mm/rmap.c', fn: '__folio_remove_rmap' },
+    ],
+    at: TODAY,
+    status: 'holds today',
+    statusNote: 'The field is superseded: subpages_mapcount (v6.2) became _nr_pages_mapped, then _large_mapcount (v6.10).',
+    invariant: 'I16',
+    holds: 'R5 holds: two partial zaps keep the large-folio aggregates',
+    breaks: 'R5 breaks: page_zap_pte_rmap skips the aggregates',
+  },
+  {
+    id: 'R6',
+    title: 'the folio lock blocks !mapped → mapped',
+    statement:
+      'Holding the lock of a page-cache or swap-cache folio guarantees it cannot go from unmapped to mapped. It does not stop the mapcount rising from 1 (fork) or falling to 0 (zap takes no folio lock).',
+    chapter: LOCK,
+    seed: '000_562aa84da29c2f4b.txt',
+    kernel: [
+      { file: 'mm/filemap.c', fn: 'next_uptodate_folio' },
+      { file: 'mm/memory.c', fn: 'unmap_mapping_folio' },
+    ],
+    at: TODAY,
+    status: 'holds today',
+    statusNote: 'do_swap_page() likewise locks the folio before set_ptes().',
+    invariant: 'I9',
+    holds: 'R6 holds: truncate vs fault-around',
+    breaks: 'R6 breaks: fault-around maps without folio_trylock',
+  },
+  {
+    id: 'R7',
+    title: 'charge moving needs a stable folio_mapped()',
+    statement:
+      'mem_cgroup_move_account() moved the mapped-page stats only if folio_mapped(), so it could move a folio only while mapped-ness was stable: a present PTE under its PTL, or a non-present one whose folio was trylocked and skipped when mapped elsewhere.',
+    chapter: LOCK,
+    seed: '000_562aa84da29c2f4b.txt',
+    kernel: [
+      { file: 'mm/memcontrol-v1.c', fn: 'get_mctgt_type' },
+      { file: 'mm/memcontrol-v1.c', fn: 'mem_cgroup_move_account' },
+    ],
+    at: 'v6.12 (removed in v6.13)',
+    status: 'historical',
+    statusNote: 'Charge moving was removed by 6b611388b626 "memcg-v1: remove charge move code" (v6.13).',
+    invariant: 'I8',
+    holds: null,
+    breaks: null,
+    missing: MEMCG_MISSING,
+  },
+  {
+    id: 'R8',
+    title: 'folio_memcg() changes only under lock, isolation or exclusivity',
+    statement:
+      "folio->memcg_data may change only while the writer holds the folio lock, an LRU isolation of the folio, or an exclusive reference. Code that derives a memcg or lruvec from a folio relies on it.",
+    chapter: LOCK,
+    seed: '002_e900c981f0a87c3f.txt',
+    kernel: [{ file: 'mm/memcontrol.c', fn: 'commit_charge' }],
+    at: TODAY,
+    status: 'holds today',
+    statusNote: 'lock_page_memcg() was once a fourth guard; it left rmap in v6.3 and the kernel in v6.13.',
+    invariant: 'I10',
+    holds: null,
+    breaks: null,
+    missing: MEMCG_MISSING,
+  },
+  {
+    id: 'R9',
+    title: 'charge exactly once, before anyone else can see the folio',
+    statement:
+      'A folio is charged exactly once, while no other thread can reach it: at allocation (anon, COW), or locked and before insertion into the page cache or swap cache. commit_charge() asserts it was not charged already.',
+    chapter: MEMCG,
+    seed: '001_8c0d70ad379c4b6c.txt',
+    kernel: [
+      { file: 'mm/memcontrol.c', fn: 'commit_charge' },
+      { file: 'mm/filemap.c', fn: 'filemap_add_folio' },
+    ],
+    at: TODAY,
+    status: 'holds today',
+    statusNote: 'The charge point moved from first map (2008) to allocation or insertion (0a31bc97c8, v3.17).',
+    invariant: 'I7',
+    holds: null,
+    breaks: null,
+    missing: MEMCG_MISSING,
+  },
+  {
+    id: 'R10',
+    title: 'uncharge only at the final put',
+    statement:
+      'The memory charge is released only when the last reference is dropped, off the LRU; never at unmap, truncation or swap-cache deletion.',
+    chapter: MEMCG,
+    seed: '002_e900c981f0a87c3f.txt',
+    kernel: [
+      { file: 'mm/memcontrol.c', fn: 'uncharge_folio' },
+      { file: 'mm/swap.c', fn: '__folio_put' },
+    ],
+    at: TODAY,
+    status: 'holds today',
+    statusNote: 'Since 0a31bc97c8 "mm: memcontrol: rewrite uncharge API" (v3.17).',
+    invariant: 'I19',
+    holds: null,
+    breaks: null,
+    missing: MEMCG_MISSING,
+  },
+  {
+    id: 'R11',
+    title: 'migration transfers the charge from old to new',
+    statement:
+      "On successful migration the memcg association moves from the old folio to the new one, both locked; the counters do not change, and the old folio's memcg_data is cleared so that freeing it does not uncharge.",
+    chapter: MEMCG,
+    seed: '002_e900c981f0a87c3f.txt',
+    kernel: [{ file: 'mm/memcontrol.c', fn: 'mem_cgroup_migrate' }],
+    at: TODAY,
+    status: 'holds today',
+    statusNote: 'The transfer-only form (no charge, no uncharge) dates from v6.7.',
+    invariant: 'I6',
+    holds: null,
+    breaks: null,
+    missing: MEMCG_MISSING,
+  },
+  {
+    id: 'R12',
+    title: 'swapout moves the charge to the swap entry only once frozen',
+    statement:
+      "Swap-out moves the folio's memory+swap charge to the swap entry only at the last moment: unmapped, isolated, locked, its refcount frozen and the folio out of the swap cache.",
+    chapter: MEMCG,
+    seed: '002_e900c981f0a87c3f.txt',
+    kernel: [
+      { file: 'mm/memcontrol-v1.c', fn: 'memcg1_swapout' },
+      { file: 'mm/vmscan.c', fn: '__remove_mapping' },
+    ],
+    at: TODAY,
+    status: 'holds today',
+    statusNote: 'cgroup v1 (memsw); v2 charges swap at folio_alloc_swap().',
+    invariant: 'I19',
+    holds: null,
+    breaks: null,
+    missing: MEMCG_MISSING,
+  },
+  {
+    id: 'R13',
+    title: 'RCU grace period before lockless-reachable memory is reused',
+    statement:
+      'An object that lockless readers can reach under rcu_read_lock() must not be freed or retyped until a grace period has passed, and readers must confirm identity after taking a reference.',
+    chapter: MEMCG,
+    seed: '001_8c0d70ad379c4b6c.txt',
+    kernel: [
+      { file: 'mm/rmap.c', fn: 'anon_vma_init' },
+      { file: 'mm/rmap.c', fn: 'folio_get_anon_vma' },
+    ],
+    at: TODAY,
+    status: 'holds today',
+    statusNote: 'The principle holds; the 2008 page_cgroup scheme is superseded (folio->memcg_data).',
+    invariant: 'I20',
+    holds: 'R13 holds: anon_vma memory waits for a grace period',
+    breaks: 'R13 breaks: anon_vma freed to the page allocator at once',
+  },
+  {
+    id: 'R14',
+    title: 'freeing the swap cache needs the lock and no swap users',
+    statement:
+      'A folio may leave the swap cache only when the caller holds its lock, it is not under writeback, and no swap PTE still uses its entry (swap count 0). Mapcount and refcount play no part.',
+    chapter: SWAP,
+    seed: '003_859f4d202f500720.txt',
+    kernel: [{ file: 'mm/swapfile.c', fn: 'folio_free_swap' }],
+    at: TODAY,
+    status: 'holds today',
+    statusNote: "Linus's (a) and (b) of 2022-01-13, as folio_swapcache_freeable() + folio_swapped().",
+    invariant: 'I12',
+    holds: 'R14 holds: the swap cache stays while a swap PTE uses the entry',
+    breaks: 'R14 breaks: folio_free_swap ignores the swap count',
+  },
+  {
+    id: 'R15',
+    title: 'COW reuse needs exclusivity or the sole reference',
+    statement:
+      'A write fault may reuse a read-only anonymous page in place only if it is PageAnonExclusive, or, with the folio trylocked and its swap cache freed, it is not KSM and its refcount is 1. Mapcount is the wrong question.',
+    chapter: SWAP,
+    seed: '003_859f4d202f500720.txt',
+    kernel: [
+      { file: 'mm/memory.c', fn: 'wp_can_reuse_anon_folio' },
+      { file: 'mm/memory.c', fn: 'do_wp_page' },
+    ],
+    at: TODAY,
+    status: 'holds today',
+    statusNote: 'reuse_swap_page() (mapcount + swapcount) is superseded: removed in v5.18.',
+    invariant: 'I13',
+    holds: 'R15 holds: vmsplice then unmap in the child, parent writes',
+    breaks: "R15 breaks: mapcount-based reuse leaks into the child's pipe",
+  },
+  {
+    id: 'R16',
+    title: 'fork revokes exclusivity (or copies a pinned page)',
+    statement:
+      'fork clears PageAnonExclusive on every anonymous page it shares, write-protects both PTEs, and copies at once a page that may be pinned; shared swap entries lose their exclusive bit.',
+    chapter: SWAP,
+    seed: '003_859f4d202f500720.txt',
+    kernel: [
+      { file: 'mm/memory.c', fn: 'copy_present_ptes' },
+      { file: 'mm/memory.c', fn: 'copy_nonpresent_pte' },
+    ],
+    at: TODAY,
+    status: 'holds today',
+    statusNote: 'PG_anon_exclusive arrived in v5.19, after the seed.',
+    invariant: 'I14',
+    holds: 'R16 holds: fork clears PageAnonExclusive',
+    breaks: 'R16 breaks: fork keeps PageAnonExclusive',
+  },
+  {
+    id: 'R17',
+    title: 'swapin re-validates after taking its locks',
+    statement:
+      'do_swap_page() finds a swap-cache folio without locks, so after folio_lock() it must re-check that the folio is still in the swap cache for the same entry, and under the PTL that the PTE is unchanged.',
+    chapter: SWAP,
+    seed: '001_8c0d70ad379c4b6c.txt',
+    kernel: [{ file: 'mm/memory.c', fn: 'do_swap_page' }],
+    at: TODAY,
+    status: 'holds today',
+    statusNote: 'pte_same() alone cannot see a recycled swap entry (ABA).',
+    invariant: 'I13',
+    holds: 'R17 holds: do_swap_page re-checks the swap cache entry',
+    breaks: 'R17 breaks: pte_same alone misses a recycled swap entry',
+  },
+  {
+    id: 'R18',
+    title: 'the COW copy drops the old rmap after the PTE switch',
+    statement:
+      "wp_page_copy() holds its own reference on the old folio throughout, and removes the old folio's rmap only after the PTE points at the new folio.",
+    chapter: SWAP,
+    seed: '003_859f4d202f500720.txt',
+    kernel: [{ file: 'mm/memory.c', fn: 'wp_page_copy' }],
+    at: TODAY,
+    status: 'holds today',
+    statusNote: 'The wp_page_copy() comment has said so since 2.6.',
+    invariant: 'I13',
+    holds: 'R18 holds: wp_page_copy drops the old rmap after the PTE switch',
+    breaks: 'R18 breaks: old rmap dropped before the PTE switch',
+  },
+];
+
+export const RULES_BY_ID: Readonly<Record<string, RuleRecord>> = Object.fromEntries(
+  RULES.map((r) => [r.id, r]),
+);
+
+/** The block anchor, exactly as the spec-block extractor makes it. */
+export { slug as blockSlug } from '../live/extract.ts';
