@@ -252,9 +252,8 @@ export const RULES: readonly RuleRecord[] = [
     status: 'holds today',
     statusNote: 'cgroup v1 (memsw); v2 charges swap at folio_alloc_swap().',
     invariant: 'I19',
-    holds: null,
-    breaks: null,
-    missing: MEMCG_MISSING,
+    holds: 'R12 holds: swap-out transfers the charge after the freeze',
+    breaks: 'R12 breaks: charge moved before the refcount freeze',
   },
   {
     id: 'R13',
