@@ -31,25 +31,33 @@ function summarize(r: explorer.ExploreResult): ExploreSummary {
   };
 }
 
-/** `explore` in slices: the page sees progress between slices, and Stop is a terminate. */
-function exploreWithProgress(model: explorer.Model, opts?: explorer.ExploreOptions): explorer.ExploreResult {
-  const ex = new explorer.Exploration(model, opts);
+/**
+ * Every exploration runs in slices, so the page sees progress between slices (and Stop is a
+ * terminate), and its result is reported to the page. Patched on the class, it covers `explore()`
+ * from mmspec/explorer and from mmspec (which re-exports it) alike.
+ */
+explorer.Exploration.prototype.run = function run(this: explorer.Exploration): explorer.ExploreResult {
   let last = 0;
-  for (let p = ex.progress(); !p.done; ) {
-    p = ex.runSlice(PROGRESS_SLICE_MS);
+  for (let p = this.progress(); !p.done; ) {
+    p = this.runSlice(PROGRESS_SLICE_MS);
     const t = performance.now();
     if (t - last > 200) {
       last = t;
-      post({ type: 'progress', model: model.name, executions: p.executions, perSec: p.executionsPerSec });
+      post({
+        type: 'progress',
+        model: this.model.name,
+        executions: p.executions,
+        perSec: p.executionsPerSec,
+      });
     }
   }
-  const r = ex.result();
+  const r = this.result();
   post({ type: 'explore', result: summarize(r) });
   return r;
-}
+};
 
 const modules: Record<string, object | undefined> = {
-  'mmspec/explorer': { ...explorer, explore: exploreWithProgress },
+  'mmspec/explorer': explorer,
   mmspec: sim,
 };
 
