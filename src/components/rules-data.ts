@@ -125,7 +125,8 @@ export const RULES: readonly RuleRecord[] = [
     ],
     at: TODAY,
     status: 'holds today',
-    statusNote: 'The field is superseded: subpages_mapcount (v6.2) became _nr_pages_mapped, then _large_mapcount (v6.10).',
+    statusNote:
+      'The field is superseded: subpages_mapcount (v6.2) became _nr_pages_mapped, then _large_mapcount (v6.10).',
     invariant: 'I16',
     holds: 'R5 holds: two partial zaps keep the large-folio aggregates',
     breaks: 'R5 breaks: page_zap_pte_rmap skips the aggregates',
@@ -171,7 +172,7 @@ export const RULES: readonly RuleRecord[] = [
     id: 'R8',
     title: 'folio_memcg() changes only under lock, isolation or exclusivity',
     statement:
-      "folio->memcg_data may change only while the writer holds the folio lock, an LRU isolation of the folio, or an exclusive reference. Code that derives a memcg or lruvec from a folio relies on it.",
+      'folio->memcg_data may change only while the writer holds the folio lock, an LRU isolation of the folio, or an exclusive reference. Code that derives a memcg or lruvec from a folio relies on it.',
     chapter: LOCK,
     seed: '002_e900c981f0a87c3f.txt',
     kernel: [{ file: 'mm/memcontrol.c', fn: 'commit_charge' }],
@@ -196,7 +197,8 @@ export const RULES: readonly RuleRecord[] = [
     ],
     at: TODAY,
     status: 'holds today',
-    statusNote: 'The charge point moved from first map (2008) to allocation or insertion (0a31bc97c8, v3.17).',
+    statusNote:
+      'The charge point moved from first map (2008) to allocation or insertion (0a31bc97c8, v3.17).',
     invariant: 'I7',
     holds: null,
     breaks: null,
