@@ -146,8 +146,6 @@ export class Dpor implements Search {
         for (const i of this.races) this.reverse(i, -1, pend);
       }
     }
-    if (process.env.DPOR_DEBUG)
-      console.log(outcome, events.map((e) => `${r.names[e.tid]}.${e.label}${e.failed ? '!' : ''}`).join(' '));
     this.ctx.finish(outcome, events);
   }
 
