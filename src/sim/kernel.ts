@@ -1,4 +1,5 @@
 import { bug, ExplorerError, type Memory, type ModelBuilder, Mutex } from '../explorer/index.ts';
+import type { Folio } from './objects/folio.ts';
 import type { RcuReader } from './objects/rcu.ts';
 import { type Era, type Mutation, type Variant, variantOf } from './variants.ts';
 
@@ -116,6 +117,8 @@ export class Task {
   private allocated = 0;
   /** This task's RCU read-side state (set by the scenario builder). */
   rcu!: RcuReader;
+  /** Stat updates a mutated rmap left for the task's next step (memcg_lock_before_stats_only). */
+  readonly pendingStats: Array<{ folio: Folio; delta: number }> = [];
   constructor(
     readonly k: Kernel,
     readonly name: string,

@@ -1,6 +1,7 @@
 import type { Model } from '../explorer/index.ts';
 import type { InvariantId } from './invariants/names.ts';
 import type { Folio } from './objects/folio.ts';
+import type { MemCgroup } from './objects/mem_cgroup.ts';
 import type { Pte } from './objects/page_table.ts';
 import { type ScenarioBuilder, type ScenarioOptions, scenario } from './scenario.ts';
 import type { Mutation } from './variants.ts';
@@ -127,7 +128,137 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         'truncate holds the lock of a mapped folio',
         () => F.mapcount > 0 && F.lock.holder() === 0,
-        [F],
+        F.objects(),
+      );
+    },
+  },
+  {
+    id: 'R7',
+    title: "charge moving trylocks a non-present PTE's folio and skips it if mapped elsewhere",
+    mutation: 'move_charge_without_trylock',
+    breaks: 'I8',
+    opts: { era: '2023' },
+    build: (k) => {
+      const { F, Q } = swapSharedWithMover(k);
+      k.thread('Q', (t) => t.load(Q, 0), { alloc: 1 });
+      k.sometimes(
+        "the mover holds the lock of P's swap-cache folio while Q's swap PTE still points at it",
+        () => F.lock.holder() === 0 && F.mapcount === 0 && pte(k, 'pt#Q', 0).t === 'swap',
+        [F.name, F.mapcountObject(), 'pt#Q.pte[0]'],
+      );
+    },
+  },
+  {
+    id: 'R8',
+    title: 'folio_memcg() changes only under the folio lock, LRU isolation or exclusivity',
+    mutation: 'memcg_switch_on_lru',
+    breaks: 'I10',
+    opts: { era: '2023' },
+    build: (k) => {
+      const A = k.memcg('A');
+      const B = k.memcg('B');
+      const P = k.process('P', { pages: 1, memcg: A });
+      const F = k.anonFolio(P, 0);
+      k.thread('move', (t) => t.move_charge(P, B));
+      k.thread('reclaim', (t) => t.folio_referenced(F));
+      k.sometimes(
+        'charge moving skipped the folio because reclaim held it (isolated or locked)',
+        () => read(k, 'mc', 'to') === null && read(k, 'mm#P', 'memcg') === B.name && F.memcg === A.name,
+        ['mc', 'mm#P', `${F.name}.memcg`],
+      );
+    },
+  },
+  {
+    id: 'R8',
+    title: 'lock_page_memcg() before the mapcount transition, not just before the stats update (2022)',
+    mutation: 'memcg_lock_before_stats_only',
+    breaks: 'I8',
+    opts: { era: '2022' },
+    build: (k) => {
+      const { F, Q, B } = swapSharedWithMover(k);
+      k.thread('Q', (t) => t.load(Q, 0).zap(Q, [0]), { alloc: 1 });
+      k.sometimes('the folio is moved to B while Q maps it', () => F.memcg === B.name && F.mapcount === 1, [
+        `${F.name}.memcg`,
+        F.mapcountObject(),
+      ]);
+    },
+  },
+  {
+    id: 'R9',
+    title: 'a folio is charged exactly once: 2008 swapin charges under lock_page()',
+    mutation: 'charge_before_lock_page',
+    breaks: 'I7',
+    opts: { era: '2008' },
+    build: (k) => {
+      const X = k.memcg('X');
+      const Y = k.memcg('Y');
+      const P = k.process('P', { pages: 1, memcg: X });
+      const { folio } = k.swapped(P, 0, { cached: true, written: true, content: 5 });
+      const C = k.forked(P, 'C', { memcg: Y });
+      const F = folio as Folio;
+      k.thread('P', (t) => t.load(P, 0));
+      k.thread('C', (t) => t.load(C, 0));
+      k.sometimes(
+        'both faults found the swap-cache folio before either charged it',
+        () => F.refcount === 3 && F.memcg === null,
+        [F.name, `${F.name}.memcg`],
+      );
+    },
+  },
+  {
+    id: 'R10',
+    title: 'uncharge only at the final put: migration that backs out keeps the charge',
+    mutation: 'uncharge_at_last_unmap',
+    breaks: 'I19',
+    opts: { era: '2014' },
+    build: (k) => {
+      const X = k.memcg('X');
+      const P = k.process('P', { pages: 1, memcg: X });
+      const F = k.anonFolio(P, 0, { content: 1 });
+      k.thread('migrate', (t) => t.migrate(F), { alloc: 1 });
+      k.thread('gup', (t) => t.gup(P, 0).readGup());
+      k.sometimes(
+        "the folio is unmapped into a migration entry while GUP's reference is held (migration backs out)",
+        () => pte(k, 'pt#P', 0).t === 'migration' && F.refcount === 2,
+        [F.name, 'pt#P.pte[0]'],
+      );
+    },
+  },
+  {
+    id: 'R11',
+    title: 'migration transfers the charge from the old folio to the new one',
+    mutation: 'migrate_keeps_old_memcg',
+    breaks: 'I6',
+    build: (k) => {
+      const X = k.memcg('X');
+      const P = k.process('P', { pages: 1, memcg: X });
+      const F = k.anonFolio(P, 0, { content: 1 });
+      k.thread('migrate', (t) => t.migrate(F), { alloc: 1 });
+      k.thread('P', (t) => t.load(P, 0));
+      const dst = 'folio#migrate.1';
+      k.sometimes('the new folio is mapped and charged while the old one is not yet freed', () => {
+        const key = k.k.mem.key(dst, 'mapcount');
+        return !F.freed && k.k.mem.isLive(key) && k.k.mem.read(key) === 1;
+      }, [F.name, `${dst}.mapcount`]);
+      void X;
+    },
+  },
+  {
+    id: 'R12',
+    title: 'swapout moves the charge to the swap entry only once the refcount is frozen',
+    mutation: 'swapout_before_freeze',
+    breaks: 'I19',
+    build: (k) => {
+      const X = k.memcg('X');
+      const P = k.process('P', { pages: 1, memcg: X });
+      const { folio } = k.swapped(P, 0, { cached: true, written: true, content: 5 });
+      const F = folio as Folio;
+      k.thread('reclaim', (t) => t.shrink_folio_list(F));
+      k.thread('P', (t) => t.load(P, 0));
+      k.sometimes(
+        'the fault holds a reference while reclaim has the folio isolated and locked',
+        () => F.lock.holder() === 0 && !F.lru && F.refcount === 3,
+        [F.name],
       );
     },
   },
@@ -209,7 +340,6 @@ export const RULES: readonly RuleScenario[] = [
     title: 'swapin re-validates the swap cache entry after folio_lock',
     mutation: 'no_swapcache_recheck',
     breaks: 'I13',
-    opts: { checks: ['I11', 'I12', 'I13'] },
     build: (k) => {
       const P = k.process('P', { pages: 1 });
       const { folio: F } = k.swapped(P, 0, { cached: true, written: true, content: 5 });
@@ -228,7 +358,6 @@ export const RULES: readonly RuleScenario[] = [
     title: 'COW copy drops the old rmap only after switching the PTE',
     mutation: 'cow_drops_rmap_before_pte_switch',
     breaks: 'I13',
-    opts: { checks: ['I13', 'I14'] },
     build: (k) => {
       const P = k.process('P', { pages: 1 });
       const F = k.anonFolio(P, 0, { content: 1 });
@@ -244,6 +373,24 @@ export const RULES: readonly RuleScenario[] = [
     },
   },
 ];
+
+/**
+ * R7/R8's world: P (memcg A) has a swap PTE whose folio F sits in the swap cache, charged to A;
+ * its forked child Q holds the same entry; a thread moves P's charges to B.
+ */
+function swapSharedWithMover(k: ScenarioBuilder): {
+  F: Folio;
+  Q: ReturnType<ScenarioBuilder['process']>;
+  B: MemCgroup;
+} {
+  const A = k.memcg('A');
+  const B = k.memcg('B');
+  const P = k.process('P', { pages: 1, memcg: A });
+  const { folio } = k.swapped(P, 0, { cached: true, written: true, content: 5 });
+  const Q = k.forked(P, 'Q');
+  k.thread('move', (t) => t.move_charge(P, B));
+  return { F: folio as Folio, Q, B };
+}
 
 /** The rule's scenario as a model: correct (`holds`) or with its mutation (`breaks`). */
 export function ruleModel(r: RuleScenario, variant: 'holds' | 'breaks'): Model {

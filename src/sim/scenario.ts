@@ -4,17 +4,19 @@ import { INV, type InvariantId } from './invariants/names.ts';
 import { allocName, Kernel, SimMisuse, Task } from './kernel.ts';
 import { AnonVma } from './objects/anon_vma.ts';
 import { Folio } from './objects/folio.ts';
-import { MemCgroup } from './objects/mem_cgroup.ts';
+import { MemCgroup, MoveCharge } from './objects/mem_cgroup.ts';
 import { MmStruct } from './objects/mm_struct.ts';
 import { AddressSpace } from './objects/page_cache.ts';
-import { mk_pte, PageTable, swp_entry_to_pte } from './objects/page_table.ts';
+import { ghost, mk_pte, PageTable, type Pte, swp_entry_to_pte } from './objects/page_table.ts';
 import { RcuReader } from './objects/rcu.ts';
 import { SwapSlot } from './objects/swap.ts';
 import { Vma } from './objects/vma.ts';
 import { user_access } from './ops/access.ts';
 import { dup_mmap } from './ops/fork.ts';
 import { type GupRef, get_user_pages, read_gup_ref } from './ops/gup.ts';
+import { mem_cgroup_move_charge } from './ops/memcontrol-v1.ts';
 import { zap_page_range_single } from './ops/memory.ts';
+import { migrate_pages } from './ops/migrate.ts';
 import { exit_mmap } from './ops/mmap.ts';
 import type { Op } from './ops/op.ts';
 import { anon_vma_alloc, folio_referenced, try_to_unmap } from './ops/rmap.ts';
@@ -136,6 +138,17 @@ export class ThreadBuilder {
   truncate(file: AddressSpace, index: number): this {
     return this.run((t) => truncate_inode_pages_range(t, file, index));
   }
+  /** Migrate folio `f` (compaction / NUMA): migrate_pages() of one folio. Allocates one folio. */
+  migrate(f: Folio): this {
+    return this.run((t) => migrate_pages(t, f));
+  }
+  /**
+   * Attach process `p` to memcg `to` with memory.move_charge_at_immigrate (cgroup v1, eras
+   * '2022' and '2023'): precharge pass, the task joins `to`, move pass, mem_cgroup_clear_mc().
+   */
+  move_charge(p: Process, to: MemCgroup): this {
+    return this.run((t) => mem_cgroup_move_charge(t, p.mm, to));
+  }
   /** Another process's anon_vma_prepare(): anon_vma_alloc(), which may reuse a freed anon_vma. */
   anon_vma_alloc(av: AnonVma): this {
     return this.run((t) => anon_vma_alloc(t, av));
@@ -190,6 +203,7 @@ export class ScenarioBuilder {
   memcg(name: string): MemCgroup {
     const c = this.k.register(new MemCgroup(this.k, `memcg#${name}`));
     c.init();
+    if (!this.k.has('mc')) this.k.register(new MoveCharge(this.k)).init();
     return c;
   }
 
@@ -209,13 +223,14 @@ export class ScenarioBuilder {
    * A child of `parent` that does not exist yet: a thread runs t.fork(parent, child). Its VMA
    * joins the parent's anon_vma when forked.
    */
-  child(parent: Process, label: string): Process {
-    return this.makeProcess(label, { pages: parent.pt.size, memcg: parent.mm.memcg ?? undefined }, parent);
+  child(parent: Process, label: string, opts: { memcg?: MemCgroup } = {}): Process {
+    const memcg = opts.memcg ?? parent.mm.memcg ?? undefined;
+    return this.makeProcess(label, { pages: parent.pt.size, memcg }, parent);
   }
 
   /** A child already forked from `parent`: its PTEs are shared write-protected copies. */
-  forked(parent: Process, label: string): Process {
-    const c = this.child(parent, label);
+  forked(parent: Process, label: string, opts: { memcg?: MemCgroup } = {}): Process {
+    const c = this.child(parent, label, opts);
     const k = this.k;
     const mem = k.mem;
     if (parent.anon_vma) {
@@ -248,6 +263,7 @@ export class ScenarioBuilder {
     const mm = k.register(new MmStruct(k, `mm#${label}`, label, pages));
     mm.init();
     mm.memcg = opts.memcg ?? null;
+    if (mm.memcg) k.setup(mm.kMemcg, mm.memcg.name);
     const pt = k.register(new PageTable(k, `pt#${label}`, pages));
     pt.init();
     let av: AnonVma | null = null;
@@ -290,6 +306,7 @@ export class ScenarioBuilder {
     }
     this.k.setup(f.kExclusive, nr === 1);
     this.k.setup(f.kLru, true);
+    this.k.setup(f.kLruvec, p.mm.memcg?.name ?? null);
     this.chargeAtSetup(f, p.mm.memcg, true);
     return f;
   }
@@ -320,7 +337,11 @@ export class ScenarioBuilder {
       this.k.setup(folio.kDirty, opts.written === false);
       this.k.setup(slot.kCache, folio.name);
       this.k.setup(slot.kHasCache, true);
-      this.chargeAtSetup(folio, p.mm.memcg, false);
+      // 2008: a swap-cache page is charged at its first map (seed 001)
+      const memcg = this.k.variant.era === '2008' ? null : p.mm.memcg;
+      if (memcg === null) this.k.setup(folio.kMemcg, null);
+      this.k.setup(folio.kLruvec, memcg?.name ?? null);
+      this.chargeAtSetup(folio, memcg, false);
     } else if (p.mm.memcg) this.k.setup(slot.kMemcg, p.mm.memcg.name);
     this.k.setup(slot.kCount, 1);
     this.k.setup(slot.kData, opts.written === false ? null : content);
@@ -347,6 +368,7 @@ export class ScenarioBuilder {
     });
     this.k.setup(file.kPages[index], f.name);
     this.k.setup(f.kLru, true);
+    this.k.setup(f.kLruvec, opts.memcg?.name ?? null);
     this.chargeAtSetup(f, opts.memcg ?? null, false);
     return f;
   }
@@ -399,6 +421,8 @@ export class ScenarioBuilder {
   /** Build threads and checks (called once the user's setup has run). */
   finish(checks: ReadonlySet<InvariantId>): void {
     const k = this.k;
+    // The ghost PTE counters of the initial page tables (PageTable.set keeps them afterwards).
+    for (const pt of k.all(PageTable)) for (const key of pt.kPte) ghost(k, k.mem.peekValue(key) as Pte, 1);
     // Reserve each thread's allocations, and give every task its RCU state.
     for (const th of this.threads)
       for (let i = 1; i <= th.alloc; i++) k.register(new Folio(k, allocName(th.name, i), true, 1));
@@ -408,15 +432,43 @@ export class ScenarioBuilder {
       task.rcu.init();
       k.tasks.push(task);
       const ops = th.tb.ops;
-      this.m.thread(th.name, function* () {
-        for (const op of ops) yield* op(task);
-      });
+      if (k.variant.mutations.has('memcg_lock_before_stats_only'))
+        this.m.thread(th.name, function* () {
+          for (const op of ops) yield* statsAfterTransition(task, op(task));
+        });
+      else
+        this.m.thread(th.name, function* () {
+          for (const op of ops) yield* op(task);
+        });
     });
     registerInvariants(k, checks);
     for (const c of this.checks) {
       if (c.kind === 'always') this.m.always(c.name, c.pred, c.on ? { on: c.on } : {});
       else this.m.sometimes(c.name, c.pred as () => boolean, c.on ? { on: c.on } : {});
     }
+  }
+}
+
+/**
+ * The memcg_lock_before_stats_only mutation (seed 004, Linus's proposal): rmap's stat updates
+ * run in a step of their own after the mapcount transition (lock_page_memcg() just before the
+ * stats update), still inside the caller's PTL section.
+ */
+function* statsAfterTransition(task: Task, inner: Op<unknown>): Op<unknown> {
+  let input: number | undefined;
+  for (;;) {
+    const r = inner.next(input as number);
+    if (task.pendingStats.length > 0) {
+      yield 'lock_page_memcg(); __lruvec_stat_mod_folio(); unlock_page_memcg() (mutated: after the mapcount transition)';
+      for (const { folio, delta } of task.pendingStats.splice(0)) {
+        const name = folio.memcg;
+        if (name === null) continue;
+        const memcg = task.k.lookup<MemCgroup>(name, 'mem_cgroup');
+        memcg.mem.add(folio.anon ? memcg.kAnonMapped : memcg.kFileMapped, delta);
+      }
+    }
+    if (r.done) return r.value;
+    input = yield r.value;
   }
 }
 

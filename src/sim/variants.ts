@@ -6,15 +6,17 @@
  * the commit or posting where known.
  */
 
-export type Era = '2008' | '2014' | '2022' | 'today';
+export type Era = '2008' | '2014' | '2022' | '2023' | 'today';
 
 export const ERAS: Record<Era, string> = {
   '2008':
-    'v2.6.27-rc (KAMEZAWA lockless page_cgroup, seed 001): anon pages charged at first map and uncharged at last unmap; page_cgroup freed under RCU.',
+    "v2.6.27-rc (KAMEZAWA lockless page_cgroup, seed 001): a swap-cache page is charged at its first map in do_swap_page, under lock_page() (before it with charge_before_lock_page); the page_cgroup is found under RCU. Uncharge at last unmap is modelled only as R10's mutation; migration and charge moving are not modelled for this era.",
   '2014':
     'v3.17 (0a31bc97c8 "mm: memcontrol: rewrite uncharge API", seed 002): charge before the folio is visible, uncharge at the final put, mem_cgroup_migrate and mem_cgroup_swapout transfer charges.',
   '2022':
-    'v6.1/v6.2 (seeds 000, 003, 004): memcg v1 charge moving with lock_page_memcg in rmap; do_wp_page refcount-based reuse with PG_anon_exclusive (v5.19).',
+    'v6.1/v6.2 (seeds 000, 003, 004): memcg v1 charge moving where rmap takes lock_page_memcg() before every mapcount transition and mem_cgroup_move_account() trylocks the folio; do_wp_page refcount-based reuse with PG_anon_exclusive (v5.19).',
+  '2023':
+    'v6.3–v6.12 (seed 000; Johannes Weiner\'s 2022-12 series "mm: memcontrol: skip moving non-present pages that are mapped elsewhere", "mm: rmap: remove lock_page_memcg()"): charge moving trylocks the folio in get_mctgt_type() and skips a non-present PTE\'s folio mapped elsewhere; rmap takes no memcg lock. The last kernels with charge moving (removed in v6.13, 6b611388b626).',
   today:
     'mainline after v6.18 (read from the AMDESE/linux-mm mirror, softleaf_t era): charge moving removed (v6.13), delayed rmap only for dirty file folios (5df397dec7c4).',
 };
@@ -28,6 +30,7 @@ export type Mutation =
   | 'map_without_folio_lock'
   | 'move_charge_without_trylock'
   | 'memcg_switch_on_lru'
+  | 'memcg_lock_before_stats_only'
   | 'charge_before_lock_page'
   | 'uncharge_at_last_unmap'
   | 'migrate_keeps_old_memcg'
@@ -48,6 +51,8 @@ export interface MutationInfo {
   readonly description: string;
   /** False while no op consults the switch yet (asking for it is refused, never silently ignored). */
   readonly modelled?: false;
+  /** The only era whose code the mutation applies to (another era is refused). */
+  readonly era?: Era;
 }
 
 export const MUTATIONS: Record<Mutation, MutationInfo> = {
@@ -95,16 +100,24 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
     description: 'Fault-around (filemap_map_pages) maps a page-cache folio without folio_trylock().',
   },
   move_charge_without_trylock: {
-    modelled: false,
+    era: '2023',
     rule: 'R7',
     breaks: 'I8',
     source:
       '000_562aa84da29c2f4b.txt (pre-v6.3 mc_handle_swap_pte; fixed by "mm: memcontrol: skip moving non-present pages that are mapped elsewhere")',
     description:
-      'Charge moving handles a swap PTE whose folio is in the swap cache without folio_trylock() and without skipping folios mapped elsewhere, and rmap has no lock_page_memcg().',
+      'Charge moving handles a swap PTE whose folio is in the swap cache without folio_trylock() and without skipping folios mapped elsewhere, and rmap has no lock_page_memcg() (v6.3 rmap with the v6.1 mc_handle_swap_pte, and no trylock in mem_cgroup_move_account).',
+  },
+  memcg_lock_before_stats_only: {
+    era: '2022',
+    rule: 'R8',
+    breaks: 'I8',
+    source:
+      '004_02c1a82d333a6d5f.txt (Hugh: "I currently believe that Linus is right, that the lock_page_memcg()s could and should be moved just before the stats updates. But I am not 100% certain"); answered by 000_562aa84da29c2f4b.txt and the v6.3 trylock',
+    description:
+      'In the v6.1 code, rmap takes lock_page_memcg() just before the stats update instead of before the mapcount transition: charge moving of a swap PTE whose folio is mapped elsewhere sees the transition but not the stat, and the stat lands on the wrong memcg.',
   },
   memcg_switch_on_lru: {
-    modelled: false,
     rule: 'R8',
     breaks: 'I10',
     source:
@@ -112,14 +125,13 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
     description: 'folio->memcg_data is switched on a folio that is still on the LRU and not isolated.',
   },
   charge_before_lock_page: {
-    modelled: false,
+    era: '2008',
     rule: 'R9',
     breaks: 'I7',
     source: '001_8c0d70ad379c4b6c.txt ("There will be race because charge is done before lock_page()")',
     description: '2008 do_swap_page: mem_cgroup_charge() of a swap-cache page before lock_page().',
   },
   uncharge_at_last_unmap: {
-    modelled: false,
     rule: 'R10',
     breaks: 'I19',
     source:
@@ -127,7 +139,6 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
     description: 'An anon folio is uncharged when its last mapping goes away, not at the final put.',
   },
   migrate_keeps_old_memcg: {
-    modelled: false,
     rule: 'R11',
     breaks: 'I6',
     source:
@@ -200,6 +211,11 @@ export function variantOf(opts: { era?: Era; mutate?: Mutation | readonly Mutati
   for (const m of list) {
     if (!(m in MUTATIONS))
       throw new Error(`unknown mutation '${m}' (one of ${Object.keys(MUTATIONS).join(', ')})`);
+    const only = MUTATIONS[m].era;
+    if (only !== undefined && only !== era)
+      throw new Error(
+        `mutation '${m}' (${MUTATIONS[m].rule}) changes the code of era '${only}': use { era: '${only}' }`,
+      );
     if (MUTATIONS[m].modelled === false)
       throw new Error(
         `mutation '${m}' (${MUTATIONS[m].rule}) is catalogued but not modelled yet: no op consults it`,

@@ -1,7 +1,8 @@
 import type { Kernel } from '../kernel.ts';
 import { AnonVma } from '../objects/anon_vma.ts';
 import { Folio, folio_mapcount, folio_mapped } from '../objects/folio.ts';
-import { MemCgroup } from '../objects/mem_cgroup.ts';
+import { MemCgroup, type MoveCharge } from '../objects/mem_cgroup.ts';
+import { MmStruct } from '../objects/mm_struct.ts';
 import { AddressSpace } from '../objects/page_cache.ts';
 import { PageTable } from '../objects/page_table.ts';
 import { SwapSlot } from '../objects/swap.ts';
@@ -18,29 +19,22 @@ import { INV, type InvariantId } from './names.ts';
  * mapping without the folio lock, I13 what a load returns, I15 PTE writes without the PTL, I20
  * memory reused before a grace period): those are assertions inside the ops (`bug(INV.In, …)`),
  * reported under the same names. I18 (lock order) is not checked: the explorer reports the
- * deadlocks an order violation produces.
+ * deadlocks an order violation produces. Present and swap PTEs are counted by ghost counters that
+ * every PTE write keeps (objects/page_table.ts), so no check scans a page table.
  */
 
 export type Pred = () => true | string;
-
-/** Where an anon or file folio can be mapped: every page table of the scenario. */
-function pagesMapping(k: Kernel, f: Folio): number {
-  let n = 0;
-  for (const pt of k.all(PageTable)) {
-    if (pt.freed) continue;
-    for (let a = 0; a < pt.size; a++) {
-      const p = pt.peekPte(a);
-      if (p.t === 'present' && p.folio === f.name) n++;
-    }
-  }
-  return n;
-}
 
 function inPageCache(k: Kernel, f: Folio): boolean {
   const m = f.mapping;
   if (m === null || f.anon || !k.has(m)) return false;
   const as = k.lookup<AddressSpace>(m, 'address_space');
   return as.kPages.some((key) => as.mem.read(key) === f.name);
+}
+
+/** Present PTEs mapping f: a ghost counter kept by every PTE write (PageTable.set). */
+function ptesMapping(f: Folio): number {
+  return f.mem.read(f.kPtes) as number;
 }
 
 /** I1: refcount ≥ mapcount + the cache's references (transient references are not tracked). */
@@ -53,18 +47,24 @@ export function I1(k: Kernel, f: Folio): Pred {
 }
 
 /**
- * I2: at quiescent points (no PTL held, no delayed rmap pending in an mmu_gather), mapcount ==
- * the number of present PTEs mapping the folio.
+ * I2: at points quiescent for the folio, mapcount == the number of present PTEs mapping it.
+ * Quiescent: no delayed rmap of it pending in an mmu_gather, and no PTL section that changed its
+ * PTEs still open. The ops change a PTE and the mapcount in the same step under the PTL, so a
+ * PTL section is open with the two out of step only where an op says so (`ptl_pending`: the R4
+ * and R18 mutations), and the check reads only that PTL.
  */
 export function I2(k: Kernel, f: Folio): Pred {
-  const pts = k.all(PageTable);
   return () => {
     if (!f.exists() || f.freed) return true;
-    if (pts.some((pt) => pt.ptl.holder() !== -1)) return true; // not quiescent: a PTL is held
     if ((f.mem.read(f.kDelayed) as number) > 0) return true; // an mmu_gather holds a delayed rmap
-    const ptes = pagesMapping(k, f);
+    const pending = f.mem.read(f.kPtlPending) as string | null;
+    if (pending !== null && k.lookup<PageTable>(pending, 'page table').ptl.holder() !== -1) return true;
+    const ptes = ptesMapping(f);
     const m = folio_mapcount(f);
-    return m === ptes || `${f.name}: mapcount ${m} but ${ptes} present PTE(s) map it, and no PTL is held`;
+    return (
+      m === ptes ||
+      `${f.name}: mapcount ${m} but ${ptes} present PTE(s) map it, outside any PTL section that changed them`
+    );
   };
 }
 
@@ -75,7 +75,7 @@ export function I3(k: Kernel, f: Folio): Pred {
     if (f.refcount !== 0) return `${f.name} freed with refcount ${f.refcount}`;
     if (f.swapcache || inPageCache(k, f)) return `${f.name} freed while cached`;
     if (f.memcg !== null) return `${f.name} freed while charged to ${f.memcg}`;
-    const ptes = pagesMapping(k, f);
+    const ptes = ptesMapping(f);
     return ptes === 0 || `${f.name} freed while ${ptes} PTE(s) still map it`;
   };
 }
@@ -94,19 +94,12 @@ export function I5(k: Kernel, f: Folio): Pred {
 }
 
 /** I14: PageAnonExclusive ⇒ at most one mapping; a writable anon PTE ⇒ PageAnonExclusive. */
-export function I14(k: Kernel, f: Folio): Pred {
+export function I14(_k: Kernel, f: Folio): Pred {
   return () => {
     if (!f.exists() || !f.anon || f.freed || f.nr > 1) return true;
     if (f.exclusive && f.mapcount > 1) return `${f.name} is PageAnonExclusive but mapped ${f.mapcount} times`;
-    for (const pt of k.all(PageTable)) {
-      if (pt.freed) continue;
-      for (let a = 0; a < pt.size; a++) {
-        const p = pt.peekPte(a);
-        if (p.t === 'present' && p.folio === f.name && p.write && !f.exclusive)
-          return `${pt.name} pte[${a}] maps ${f.name} writable, but it is not PageAnonExclusive`;
-      }
-    }
-    return true;
+    const w = f.mem.read(f.kWPtes) as number;
+    return w === 0 || f.exclusive || `${w} writable PTE(s) map ${f.name}, but it is not PageAnonExclusive`;
   };
 }
 
@@ -131,34 +124,20 @@ export function I16(_k: Kernel, f: Folio): Pred {
 }
 
 /** I11: a slot's count == the swap PTEs holding it; has_cache ⇐ it caches a folio. */
-export function I11(k: Kernel, s: SwapSlot): Pred {
+export function I11(_k: Kernel, s: SwapSlot): Pred {
   return () => {
-    let n = 0;
-    for (const pt of k.all(PageTable)) {
-      if (pt.freed) continue;
-      for (let a = 0; a < pt.size; a++) {
-        const p = pt.peekPte(a);
-        if (p.t === 'swap' && p.entry === s.name) n++;
-      }
-    }
+    const n = s.mem.read(s.kPtes) as number;
     if (s.count !== n) return `${s.name}: swap count ${s.count} but ${n} swap PTE(s) hold it`;
     return s.cache === null || s.has_cache || `${s.name} caches ${s.cache} without SWAP_HAS_CACHE`;
   };
 }
 
 /** I12: every swap PTE's data is reachable: in the swap cache, or written to the slot. */
-export function I12(k: Kernel, s: SwapSlot): Pred {
+export function I12(_k: Kernel, s: SwapSlot): Pred {
   return () => {
     if (s.cache !== null || s.data !== null) return true;
-    for (const pt of k.all(PageTable)) {
-      if (pt.freed) continue;
-      for (let a = 0; a < pt.size; a++) {
-        const p = pt.peekPte(a);
-        if (p.t === 'swap' && p.entry === s.name)
-          return `${pt.name} pte[${a}] holds ${s.name}, which is neither in the swap cache nor written`;
-      }
-    }
-    return true;
+    const n = s.mem.read(s.kPtes) as number;
+    return n === 0 || `${n} swap PTE(s) hold ${s.name}, which is neither in the swap cache nor written`;
   };
 }
 
@@ -169,25 +148,53 @@ export function I17(_k: Kernel, vma: Vma): Pred {
     `${vma.mm.pt.name} was freed while ${vma.name} is still linked in its rmap tree`;
 }
 
-/** I19: a mapped, cached or LRU folio is charged (when the scenario has memcgs). */
-export function I19(_k: Kernel, f: Folio): Pred {
+/**
+ * I19: with memcg enabled, a folio that is mapped, in the page or swap cache, or on the LRU is
+ * charged. A frozen folio (refcount 0: __remove_mapping, the free path) is exempt: nobody can
+ * find it any more.
+ */
+export function I19(k: Kernel, f: Folio): Pred {
   return () => {
-    if (!f.exists() || f.freed) return true;
-    if (f.memcg !== null) return true;
+    if (!f.exists() || f.freed || f.memcg !== null || f.refcount === 0) return true;
     if (folio_mapped(f)) return `${f.name} is mapped but uncharged`;
+    if (f.swapcache) return `${f.name} is in the swap cache but uncharged`;
+    if (f.lru) return `${f.name} is on the LRU but uncharged`;
+    if (inPageCache(k, f)) return `${f.name} is in the page cache but uncharged`;
     return true;
   };
 }
 
 /**
- * I6: each memcg's memory counter equals the pages of the live folios charged to it.
- * Model: no reserved charges in flight (try_charge and commit_charge are one step here).
+ * I10: a folio on an LRU list is on the list of its memcg's lruvec (folio_lruvec(folio) is
+ * where lru_lock users look for it): memcg_data changed under an LRU folio corrupts the list.
+ */
+export function I10(_k: Kernel, f: Folio): Pred {
+  return () => {
+    if (!f.exists() || f.freed || !f.lru) return true;
+    const v = f.lruvec;
+    return (
+      v === f.memcg ||
+      `${f.name} sits on the LRU list of ${v ?? 'no memcg'} but folio_memcg() is ${f.memcg ?? 'none'}: folio_lruvec_lock() takes the wrong lru_lock`
+    );
+  };
+}
+
+/**
+ * I6: each memcg's memory counter equals the pages of the live folios charged to it, plus the
+ * charge-moving bookkeeping: the precharge not yet used (on mc.to), the moved pages not yet
+ * uncharged (on mc.from) and the moved swap entries' memory charge (on mc.to).
+ * Model: try_charge and commit_charge are one step; memsw is tracked but not checked.
  */
 export function I6(k: Kernel, m: MemCgroup): Pred {
   const folios = k.all(Folio);
+  const mc = k.has('mc') ? k.lookup<MoveCharge>('mc', 'mc') : null;
   return () => {
     let n = 0;
-    for (const f of folios) if (f.exists() && !f.freed && f.memcg === m.name) n += f.nr;
+    for (const f of folios) if (f.mem.isLive(f.kMemcg) && f.memcg === m.name) n += f.nr;
+    if (mc !== null) {
+      if (mc.to === m.name) n += mc.precharge + (mc.mem.read(mc.kMovedSwap) as number);
+      if (mc.from === m.name) n += mc.moved_charge;
+    }
     return m.memory === n || `${m.name}.memory is ${m.memory} but ${n} page(s) are charged to it`;
   };
 }
@@ -197,22 +204,31 @@ export function I7(_k: Kernel, m: MemCgroup): Pred {
   return () => (m.memory >= 0 && m.memsw >= 0) || `${m.name}: negative page counter (memory ${m.memory})`;
 }
 
-/** I8: the mapped stats equal the mapped folios charged to the memcg (small folios). */
+/** Whose stats a folio's mapped pages count in: its memcg, or the one a charge move has already moved them to. */
+function statsOwner(f: Folio): string | null {
+  return (f.mem.read(f.kMoving) as string | null) ?? f.memcg;
+}
+
+/**
+ * I8: the mapped stats equal the mapped folios charged to the memcg. Inside
+ * mem_cgroup_move_account's folio_memcg_lock section, after the stats moved and before
+ * memcg_data is switched, the folio counts for the memcg it is moving to.
+ */
 export function I8(k: Kernel, m: MemCgroup): Pred {
   const folios = k.all(Folio);
   return () => {
     let anon = 0;
     let file = 0;
     for (const f of folios)
-      if (f.exists() && !f.freed && f.memcg === m.name && folio_mapped(f)) {
+      if (f.mem.isLive(f.kMemcg) && statsOwner(f) === m.name && folio_mapped(f)) {
         if (f.anon) anon += f.nr;
         else file += f.nr;
       }
     if (m.anon_mapped !== anon)
-      return `${m.name}.anon_mapped is ${m.anon_mapped} but ${anon} mapped anon page(s) are charged to it`;
+      return `${m.name}.anon_mapped (NR_ANON_MAPPED) is ${m.anon_mapped} but ${anon} mapped anon page(s) are charged to it`;
     return (
       m.file_mapped === file ||
-      `${m.name}.file_mapped is ${m.file_mapped} but ${file} mapped file page(s) are charged to it`
+      `${m.name}.file_mapped (NR_FILE_MAPPED) is ${m.file_mapped} but ${file} mapped file page(s) are charged to it`
     );
   };
 }
@@ -221,36 +237,50 @@ export function I8(k: Kernel, m: MemCgroup): Pred {
 export type CheckSet = ReadonlySet<InvariantId>;
 export const ALL_CHECKS: CheckSet = new Set(Object.keys(INV) as InvariantId[]);
 
-/** Register every applicable invariant instance, each scoped to the objects it reads. */
+/** Register every applicable invariant instance, each scoped to exactly the objects it reads. */
 export function registerInvariants(k: Kernel, only: CheckSet): void {
   const m = k.m;
-  const pts = k.all(PageTable).map((p) => p.name);
+  const pts = k.all(PageTable).map((p) => p.name); // their PTL and `freed` (the PTEs are objects of their own)
   const on = (id: InvariantId) => only.has(id);
+  const memcgs = k.all(MemCgroup);
+  // I19 applies when every process is in a memcg (no root-memcg modelling), and not in 2008,
+  // when swap-cache pages were charged only at their first map.
+  const i19 =
+    on('I19') &&
+    memcgs.length > 0 &&
+    k.variant.era !== '2008' &&
+    k.all(MmStruct).every((mm) => mm.memcg !== null);
+  const avs = k.all(AnonVma).map((a) => a.name);
   for (const f of k.all(Folio)) {
     const tag = `[${f.name}]`;
-    if (on('I1'))
-      m.always(`${INV.I1} ${tag}`, I1(k, f), { on: [f.name, ...k.all(AddressSpace).map((a) => a.name)] });
-    if (on('I2')) m.always(`${INV.I2} ${tag}`, I2(k, f), { on: [f.name, ...pts] });
-    if (on('I3')) m.always(`${INV.I3} ${tag}`, I3(k, f), { on: [f.name, ...pts] });
-    if (on('I5') && f.anon) {
-      const avs = k.all(AnonVma).map((a) => a.name);
-      m.always(`${INV.I5} ${tag}`, I5(k, f), { on: [f.name, ...avs] });
-    }
-    if (on('I14') && f.anon) m.always(`${INV.I14} ${tag}`, I14(k, f), { on: [f.name, ...pts] });
-    if (on('I16') && f.nr > 1) m.always(`${INV.I16} ${tag}`, I16(k, f), { on: [f.name] });
-    if (on('I19') && k.all(MemCgroup).length > 0) m.always(`${INV.I19} ${tag}`, I19(k, f), { on: [f.name] });
+    const mo = f.mapcountObject();
+    const cacheScope = f.anon ? [] : k.all(AddressSpace).map((a) => a.name);
+    if (on('I1')) m.always(`${INV.I1} ${tag}`, I1(k, f), { on: [f.name, mo, ...cacheScope] });
+    // I2 reads a PTL only when an op left `ptl_pending` (R4's mutation): only then is it in scope
+    const v = k.variant.mutations;
+    const i2pts = v.has('rmap_after_ptl_drop') || v.has('cow_drops_rmap_before_pte_switch') ? pts : [];
+    if (on('I2')) m.always(`${INV.I2} ${tag}`, I2(k, f), { on: [f.name, mo, ...i2pts] });
+    if (on('I3')) m.always(`${INV.I3} ${tag}`, I3(k, f), { on: [...f.objects(), ...cacheScope] });
+    if (on('I5') && f.anon) m.always(`${INV.I5} ${tag}`, I5(k, f), { on: [f.name, mo, ...avs] });
+    if (on('I14') && f.anon) m.always(`${INV.I14} ${tag}`, I14(k, f), { on: [f.name, mo] });
+    if (on('I16') && f.nr > 1) m.always(`${INV.I16} ${tag}`, I16(k, f), { on: f.objects() });
+    if (i19) m.always(`${INV.I19} ${tag}`, I19(k, f), { on: [...f.objects(), ...cacheScope] });
+    if (on('I10') && memcgs.length > 0)
+      m.always(`${INV.I10} ${tag}`, I10(k, f), { on: [f.name, `${f.name}.memcg`] });
   }
   for (const s of k.all(SwapSlot)) {
-    if (on('I11')) m.always(`${INV.I11} [${s.name}]`, I11(k, s), { on: [s.name, ...pts] });
-    if (on('I12')) m.always(`${INV.I12} [${s.name}]`, I12(k, s), { on: [s.name, ...pts] });
+    if (on('I11')) m.always(`${INV.I11} [${s.name}]`, I11(k, s), { on: [s.name] });
+    if (on('I12')) m.always(`${INV.I12} [${s.name}]`, I12(k, s), { on: [s.name] });
   }
   for (const v of k.all(Vma))
     if (on('I17')) m.always(`${INV.I17} [${v.name}]`, I17(k, v), { on: [v.name, v.mm.pt.name] });
-  const folios = k.all(Folio).map((f) => f.name);
-  for (const c of k.all(MemCgroup)) {
-    if (on('I6')) m.always(`${INV.I6} [${c.name}]`, I6(k, c), { on: [c.name, ...folios] });
+  const charges = k.all(Folio).map((f) => `${f.name}.memcg`);
+  const mapped = k.all(Folio).map((f) => f.mapcountObject());
+  const mc = k.has('mc') ? ['mc'] : [];
+  for (const c of memcgs) {
+    if (on('I6')) m.always(`${INV.I6} [${c.name}]`, I6(k, c), { on: [c.name, ...mc, ...charges] });
     if (on('I7')) m.always(`${INV.I7} [${c.name}]`, I7(k, c), { on: [c.name] });
-    if (on('I8')) m.always(`${INV.I8} [${c.name}]`, I8(k, c), { on: [c.name, ...folios] });
+    if (on('I8')) m.always(`${INV.I8} [${c.name}]`, I8(k, c), { on: [c.name, ...charges, ...mapped] });
   }
 }
 

@@ -30,11 +30,25 @@ export class Folio extends KObject {
   readonly kWriteback: number;
   readonly kExclusive: number;
   readonly kMapping: number;
+  /** memcg_data, an object of its own (`folio#1.memcg`) so memcg invariants are scoped to it. */
   readonly kMemcg: number;
+  /** Ghost (in the memcg object): the memcg a charge move is switching the folio to (I8). */
+  readonly kMoving: number;
+  /** The memcg whose LRU list (lruvec) holds the folio while `lru` is set (I10). */
+  readonly kLruvec: number;
   readonly kContent: number;
   readonly kFreed: number;
   /** Ghost: rmap removals of this folio queued in an mmu_gather (I2 is not checked meanwhile). */
   readonly kDelayed: number;
+  /**
+   * Ghost: the page table whose PTL section changed the folio's PTEs but left its rmap for
+   * later (only R4's mutation does): I2 waits for that PTL to be dropped.
+   */
+  readonly kPtlPending: number;
+  /** Ghost (in the mapcount object): present PTEs mapping the folio, kept by PageTable.set(). */
+  readonly kPtes: number;
+  /** Ghost: writable present PTEs mapping the folio (I14). */
+  readonly kWPtes: number;
   readonly lock: Mutex;
 
   constructor(
@@ -45,9 +59,13 @@ export class Folio extends KObject {
   ) {
     super(k, name);
     this.kRef = this.key('refcount');
+    // The mapcounts and memcg_data are objects of their own (same key names), so invariants
+    // about mapped-ness or charges are scoped to them and not to every folio field.
     this.kMap =
-      nr === 1 ? [this.key('mapcount')] : Array.from({ length: nr }, (_, i) => this.key(`mapcount[${i}]`));
-    this.kLargeMap = nr > 1 ? this.key('large_mapcount') : -1;
+      nr === 1
+        ? [this.mem.key(`${name}.mapcount`, '')]
+        : Array.from({ length: nr }, (_, i) => this.mem.key(`${name}.mapcount[${i}]`, ''));
+    this.kLargeMap = nr > 1 ? this.mem.key(`${name}.large_mapcount`, '') : -1;
     this.kNrMapped = nr > 1 ? this.key('nr_pages_mapped') : -1;
     this.kEntire = nr > 1 ? this.key('entire_mapcount') : -1;
     this.kLru = this.key('lru');
@@ -57,10 +75,16 @@ export class Folio extends KObject {
     this.kWriteback = this.key('writeback');
     this.kExclusive = this.key('exclusive');
     this.kMapping = this.key('mapping');
-    this.kMemcg = this.key('memcg');
+    this.kMemcg = this.mem.key(`${name}.memcg`, '');
+    this.kLruvec = this.key('lruvec');
+    this.kMoving = this.mem.key(`${name}.memcg`, 'moving');
     this.kContent = this.key('content');
     this.kFreed = this.key('freed');
     this.kDelayed = this.key('delayed_rmap');
+    this.kPtlPending = this.key('ptl_pending');
+    const mo = this.mapcountObject();
+    this.kPtes = this.mem.key(mo, 'ptes');
+    this.kWPtes = this.mem.key(mo, 'writable_ptes');
     this.lock = this.mutex('lock');
   }
 
@@ -82,10 +106,30 @@ export class Folio extends KObject {
     m.init(this.kExclusive, false);
     m.init(this.kMapping, v.mapping);
     m.init(this.kMemcg, v.memcg ?? null);
+    m.init(this.kLruvec, null);
+    m.init(this.kMoving, null);
     m.init(this.kContent, v.content);
     m.init(this.kFreed, false);
     m.init(this.kDelayed, 0);
+    m.init(this.kPtlPending, null);
+    m.init(this.kPtes, 0);
+    m.init(this.kWPtes, 0);
     m.init(this.lock.key, -1);
+  }
+
+  /** The objects holding this folio's fields (for scoping invariants): all of them. */
+  objects(): string[] {
+    const out = [this.name, `${this.name}.memcg`];
+    if (this.nr === 1) out.push(`${this.name}.mapcount`);
+    else {
+      for (let i = 0; i < this.nr; i++) out.push(`${this.name}.mapcount[${i}]`);
+      out.push(`${this.name}.large_mapcount`);
+    }
+    return out;
+  }
+  /** The object folio_mapcount() reads. */
+  mapcountObject(): string {
+    return this.nr === 1 ? `${this.name}.mapcount` : `${this.name}.large_mapcount`;
   }
 
   /** Does this folio exist yet in the current execution (allocated folios appear mid-run)? */
@@ -144,6 +188,12 @@ export class Folio extends KObject {
   }
   get writeback(): boolean {
     return this.r(this.kWriteback);
+  }
+  get lruvec(): string | null {
+    return this.r(this.kLruvec);
+  }
+  set lruvec(v: string | null) {
+    this.w(this.kLruvec, v);
   }
   get exclusive(): boolean {
     return this.r(this.kExclusive);

@@ -47,3 +47,44 @@ export class MemCgroup extends KObject {
     return this.r(this.kMoving);
   }
 }
+
+/**
+ * struct move_charge_struct `mc` (memcg v1 charge moving, mm/memcontrol-v1.c until v6.12):
+ * `from`, `to`, `precharge` (charged to `to` by the precharge pass, not yet used),
+ * `moved_charge` (pages moved, still charged to `from` until mem_cgroup_clear_mc),
+ * `moved_swap`. One per kernel ("mc and its members are protected by cgroup_mutex").
+ */
+export class MoveCharge extends KObject {
+  readonly kFrom: number;
+  readonly kTo: number;
+  readonly kPrecharge: number;
+  readonly kMoved: number;
+  readonly kMovedSwap: number;
+  constructor(k: Kernel) {
+    super(k, 'mc');
+    this.kFrom = this.key('from');
+    this.kTo = this.key('to');
+    this.kPrecharge = this.key('precharge');
+    this.kMoved = this.key('moved_charge');
+    this.kMovedSwap = this.key('moved_swap');
+  }
+  init(): void {
+    this.mem.init(this.kFrom, null);
+    this.mem.init(this.kTo, null);
+    this.mem.init(this.kPrecharge, 0);
+    this.mem.init(this.kMoved, 0);
+    this.mem.init(this.kMovedSwap, 0);
+  }
+  get from(): string | null {
+    return this.r(this.kFrom);
+  }
+  get to(): string | null {
+    return this.r(this.kTo);
+  }
+  get precharge(): number {
+    return this.r(this.kPrecharge);
+  }
+  get moved_charge(): number {
+    return this.r(this.kMoved);
+  }
+}

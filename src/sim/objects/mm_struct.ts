@@ -13,8 +13,10 @@ import type { Vma } from './vma.ts';
 export class MmStruct extends KObject {
   pt!: PageTable;
   vma!: Vma;
-  /** The memcg new folios of this process are charged to (mm->owner's), or null. */
+  /** The memcg its folios are charged to at setup (mm->owner's), or null. */
   memcg: MemCgroup | null = null;
+  /** mm->owner's memcg now (charge moving moves the task): a memcg name or null. */
+  readonly kMemcg: number;
   readonly kExpect: number[];
   constructor(
     k: Kernel,
@@ -24,9 +26,11 @@ export class MmStruct extends KObject {
   ) {
     super(k, name);
     this.kExpect = Array.from({ length: size }, (_, i) => this.key(`expect[${i}]`));
+    this.kMemcg = this.key('memcg');
   }
   init(): void {
     for (const k of this.kExpect) this.mem.init(k, null);
+    this.mem.init(this.kMemcg, null);
   }
   expect(addr: number): number | null {
     return this.r(this.kExpect[addr]);

@@ -61,7 +61,13 @@ export class PageTable extends KObject {
     super(k, name);
     this.ptl = this.mutex('ptl');
     this.kFreed = this.key('freed');
-    this.kPte = Array.from({ length: size }, (_, i) => this.key(`pte[${i}]`));
+    // Each PTE is an object of its own (same key name, `pt#A.pte[0]`): invariants about one
+    // entry are scoped to it, not to the whole table.
+    this.kPte = Array.from({ length: size }, (_, i) => this.mem.key(`${name}.pte[${i}]`, ''));
+  }
+  /** The objects of the entries (for scoping checks). */
+  pteObjects(): string[] {
+    return Array.from({ length: this.size }, (_, i) => `${this.name}.pte[${i}]`);
   }
   init(): void {
     this.mem.init(this.ptl.key, -1);
@@ -91,7 +97,10 @@ export class PageTable extends KObject {
     if (this.ptl.holder() !== this.k.current)
       bug(INV.I15, `${this.name} pte[${addr}] written without holding its PTL`);
     if (this.freed) bug(INV.I17, `PTE install into ${this.name}, which free_pgd_range() freed`);
+    const old = this.r(this.kPte[addr]) as Pte;
     this.w(this.kPte[addr], v);
+    ghost(this.k, old, -1);
+    ghost(this.k, v, 1);
   }
   heldByMe(): boolean {
     return this.ptl.holder() === this.k.current;
@@ -100,4 +109,27 @@ export class PageTable extends KObject {
     if (!(Number.isInteger(addr) && addr >= 0 && addr < this.size))
       throw new RangeError(`address ${addr} is outside ${this.name} (0..${this.size - 1})`);
   }
+}
+
+/**
+ * Ghost counters kept with every PTE write (setup included): how many present (and writable)
+ * PTEs map each folio, how many swap PTEs hold each entry. The invariants compare them with the
+ * mapcounts and swap counts without scanning every page table.
+ */
+export function ghost(k: Kernel, p: Pte, d: number): void {
+  const mem = k.mem;
+  if (p.t === 'present') {
+    const f = k.lookup<{ kPtes: number; kWPtes: number; name: string }>(p.folio, 'folio');
+    ghostAdd(k, f.kPtes, d);
+    if (p.write) ghostAdd(k, f.kWPtes, d);
+  } else if (p.t === 'swap') {
+    const s = k.lookup<{ kPtes: number; name: string }>(p.entry, 'swap entry');
+    ghostAdd(k, s.kPtes, d);
+  }
+  void mem;
+}
+
+function ghostAdd(k: Kernel, key: number, d: number): void {
+  if (k.m.current === -1) k.setup(key, (k.mem.peekValue(key) as number) + d);
+  else k.mem.add(key, d);
 }

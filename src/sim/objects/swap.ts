@@ -16,6 +16,8 @@ export class SwapSlot extends KObject {
   readonly kCache: number;
   readonly kData: number;
   readonly kMemcg: number;
+  /** Ghost: swap PTEs holding this entry, kept by PageTable.set() (I11, I12). */
+  readonly kPtes: number;
   constructor(k: Kernel, name: string) {
     super(k, name);
     this.kCount = this.key('count');
@@ -23,6 +25,7 @@ export class SwapSlot extends KObject {
     this.kCache = this.key('cache');
     this.kData = this.key('data');
     this.kMemcg = this.key('memcg');
+    this.kPtes = this.key('swap_ptes');
   }
   init(v: { count?: number; cache?: string | null; data?: number | null; memcg?: string | null } = {}): void {
     this.mem.init(this.kCount, v.count ?? 0);
@@ -30,6 +33,7 @@ export class SwapSlot extends KObject {
     this.mem.init(this.kCache, v.cache ?? null);
     this.mem.init(this.kData, v.data ?? null);
     this.mem.init(this.kMemcg, v.memcg ?? null);
+    this.mem.init(this.kPtes, 0);
   }
   get count(): number {
     return this.r(this.kCount);

@@ -1,8 +1,19 @@
 import { bug } from '../../explorer/index.ts';
 import { INV } from '../invariants/names.ts';
 import type { Task } from '../kernel.ts';
-import type { Folio } from '../objects/folio.ts';
+import { type Folio, folio_locked_by_me } from '../objects/folio.ts';
 import { MemCgroup } from '../objects/mem_cgroup.ts';
+import type { MmStruct } from '../objects/mm_struct.ts';
+import type { Op } from './op.ts';
+
+/**
+ * get_mem_cgroup_from_mm - the memcg a process's new folios are charged to (mm->owner's, which
+ * charge moving changes when it moves the task). Kernel: mm/memcontrol.c @ v6.19+.
+ */
+export function get_mem_cgroup_from_mm(t: Task, mm: MmStruct): MemCgroup | null {
+  const name = mm.mem.read(mm.kMemcg) as string | null;
+  return name === null ? null : t.k.lookup<MemCgroup>(name, 'mem_cgroup');
+}
 
 /**
  * mem_cgroup_charge - charge a folio that nobody else can see yet, and commit it.
@@ -58,10 +69,68 @@ export function page_counter_uncharge(memcg: MemCgroup, nr: number, what: string
  * the caller holds folio_memcg_lock where the kernel did.
  */
 export function __folio_mod_stat(t: Task, f: Folio, delta: number): void {
+  if (delta === 0) return;
+  if (t.mutated('memcg_lock_before_stats_only')) {
+    // Linus's 2022 proposal (seed 004): lock_page_memcg() moved from before the mapcount
+    // transition to just before the stats update; the task does the update in its next step.
+    t.pendingStats.push({ folio: f, delta });
+    return;
+  }
   const name = f.memcg;
-  if (name === null || delta === 0) return;
+  if (name === null) return;
   const memcg = t.k.lookup<MemCgroup>(name, 'mem_cgroup');
   memcg.mem.add(f.anon ? memcg.kAnonMapped : memcg.kFileMapped, delta);
+}
+
+/**
+ * mem_cgroup_migrate - migration succeeded: move the memcg association and charge from old to
+ * new. Both folios are locked; the page counters do not change.
+ * Kernel: mm/memcontrol.c mem_cgroup_migrate() @ v6.7+ (Nhat Pham, "memcontrol: only transfer
+ * the memcg data for migration": VM_BUG_ON_FOLIO(!folio_test_locked(old)) and of new;
+ * commit_charge(new, memcg); old->memcg_data = 0; "Note that the memory counters will remain
+ * unchanged throughout the process"). Seed 002 ("introduce mem_cgroup_migrate(), which is called
+ * after the migration is successful ... Because the old page is no longer uncharged after
+ * migration, prevent double charges"). Rule R11.
+ * Era 2014 (0a31bc97c8, and until v6.6) uncharged old and charged new instead of transferring:
+ * at the level modelled here (one step, no limits) the counters end the same.
+ * Variant: migrate_keeps_old_memcg (R11) leaves old->memcg_data set, so old's final put
+ * uncharges a second time (I6).
+ */
+export function mem_cgroup_migrate(t: Task, old: Folio, nf: Folio): void {
+  if (!folio_locked_by_me(old)) bug('VM_BUG_ON_FOLIO', `mem_cgroup_migrate: ${old.name} not locked`);
+  if (!folio_locked_by_me(nf)) bug('VM_BUG_ON_FOLIO', `mem_cgroup_migrate: ${nf.name} not locked`);
+  const name = old.memcg;
+  if (name === null) return;
+  commit_charge(t, nf, t.k.lookup<MemCgroup>(name, 'mem_cgroup'));
+  if (!t.mutated('migrate_keeps_old_memcg')) old.memcg = null;
+}
+
+/**
+ * Era 2008: mem_cgroup_charge() of a swap-cache page at its first map in do_swap_page — the
+ * lockless page_cgroup of KAMEZAWA's patch: "pc = page_get_page_cgroup(page); if (pc &&
+ * !PcgObsolete(pc)) return 0" under rcu_read_lock, then mem_cgroup_charge_common():
+ * res_counter_charge, kmem_cache_alloc(page_cgroup) (may sleep), and the "Double counting race
+ * condition ?" VM_BUG_ON(page_get_page_cgroup(page)) before page_assign_page_cgroup.
+ * Kernel: mm/memcontrol.c mem_cgroup_charge() @ v2.6.27-rc3 + seed 001 (mmtom, 2008-08-20).
+ * Model: two steps (the lookup, then charge + commit); PCG flags and the LRU list of the
+ * page_cgroup are not modelled; the swap-cache page is uncharged until first mapped, as in the
+ * catalog's R9 interleaving.
+ */
+export function* mem_cgroup_charge_2008(t: Task, f: Folio, memcg: MemCgroup | null): Op {
+  if (memcg === null) return;
+  yield 'mem_cgroup_charge: rcu_read_lock(); page_get_page_cgroup(); PcgObsolete()';
+  if (f.memcg !== null) return; // already charged
+  yield 'mem_cgroup_charge_common: res_counter_charge(); kmem_cache_alloc(page_cgroup); page_assign_page_cgroup()';
+  // (the kernel charges the res_counter first; the VM_BUG_ON is checked first here so that the
+  // counterexample reports the assertion, not the counter it leaves behind)
+  if (f.memcg !== null)
+    bug(
+      INV.I7,
+      `mem_cgroup_charge_common: VM_BUG_ON(page_get_page_cgroup(page)) for ${f.name}, charged to ${f.memcg}: "Double counting race condition ?"`,
+    );
+  try_charge(t, memcg, f.nr);
+  f.memcg = memcg.name;
+  if (f.lru) f.lruvec = memcg.name; // __mem_cgroup_add_list(mz, pc): the page_cgroup joins memcg's LRU
 }
 
 export { MemCgroup };

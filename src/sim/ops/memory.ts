@@ -7,7 +7,7 @@ import type { AddressSpace } from '../objects/page_cache.ts';
 import { mk_pte, PTE_NONE, type Pte, pte_same, swp_entry_to_pte } from '../objects/page_table.ts';
 import type { Vma } from '../objects/vma.ts';
 import { filemap_map_pages } from './filemap.ts';
-import { mem_cgroup_charge } from './memcontrol.ts';
+import { get_mem_cgroup_from_mm, mem_cgroup_charge, mem_cgroup_charge_2008 } from './memcontrol.ts';
 import {
   type MmuGather,
   tlb_delay_rmap,
@@ -26,7 +26,7 @@ import {
   unlink_anon_vmas,
   unlink_file_vma,
 } from './rmap.ts';
-import { folio_get, folio_put } from './swap.ts';
+import { folio_add_lru, folio_get, folio_put } from './swap.ts';
 import { add_to_swap_cache, free_swap_cache, swap_cache_get_folio } from './swap_state.ts';
 import {
   folio_free_swap,
@@ -99,8 +99,10 @@ export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonl
       tlb_delay_rmap(t, tlb, f, vma, pages);
       force_flush = true;
     } else if (f.anon && t.mutated('delayed_anon_rmap')) tlb_delay_rmap(t, tlb, f, vma, pages);
-    else if (t.mutated('rmap_after_ptl_drop')) afterDrop.push({ folio: f, pages });
-    else if (f.nr > 1 && t.mutated('page_zap_pte_rmap')) page_zap_pte_rmap(t, f, pages);
+    else if (t.mutated('rmap_after_ptl_drop')) {
+      afterDrop.push({ folio: f, pages });
+      f.mem.write(f.kPtlPending, pt.name); // ghost for I2: the rmap is still to come
+    } else if (f.nr > 1 && t.mutated('page_zap_pte_rmap')) page_zap_pte_rmap(t, f, pages);
     else folio_remove_rmap_ptes(t, f, pages);
     for (let i = 0; i < pages.length; i++) tlb.pages.push(f); // __tlb_remove_folio_pages
   }
@@ -117,7 +119,10 @@ export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonl
   yield pt.ptl.unlock('zap_pte_range: pte_unmap_unlock()');
   if (afterDrop.length > 0) {
     yield 'zap_pte_range (mutated): folio_remove_rmap_ptes() after pte_unmap_unlock()';
-    for (const d of afterDrop) folio_remove_rmap_ptes(t, d.folio, d.pages);
+    for (const d of afterDrop) {
+      folio_remove_rmap_ptes(t, d.folio, d.pages);
+      d.folio.mem.write(d.folio.kPtlPending, null);
+    }
   }
 }
 
@@ -229,7 +234,7 @@ export function* do_anonymous_page(t: Task, vma: Vma, addr: number): Op {
   const pt = vma.mm.pt;
   yield 'do_anonymous_page: alloc_anon_folio() (folio_prealloc + mem_cgroup_charge)';
   const f = alloc_folio(t, true, 0);
-  mem_cgroup_charge(t, f, vma.mm.memcg);
+  mem_cgroup_charge(t, f, get_mem_cgroup_from_mm(t, vma.mm));
   yield pt.ptl.lock('do_anonymous_page: pte_offset_map_lock()');
   if (pt.get(addr).t !== 'none') {
     folio_put(t, f);
@@ -237,7 +242,7 @@ export function* do_anonymous_page(t: Task, vma: Vma, addr: number): Op {
     return;
   }
   folio_add_new_anon_rmap(t, f, vma, true);
-  f.lru = true; // folio_add_lru_vma
+  folio_add_lru(t, f); // folio_add_lru_vma
   pt.set(addr, mk_pte(f.name, 0, true));
   yield pt.ptl.unlock('do_anonymous_page: pte_unmap_unlock()');
 }
@@ -277,8 +282,14 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
     if (folio === null) return; // raced: the fault is retried
   }
   const swapcache = folio;
+  const era2008 = t.variant.era === '2008';
+  const memcg = get_mem_cgroup_from_mm(t, vma.mm);
+  // 2008 (seed 001): the page is charged at its first map; before KAMEZAWA's patch the charge
+  // came before lock_page() ("There will be race because charge is done before lock_page()").
+  if (era2008 && t.mutated('charge_before_lock_page')) yield* mem_cgroup_charge_2008(t, folio, memcg);
 
   yield folio.lock.lock('do_swap_page: folio_lock_or_retry()');
+  if (era2008 && !t.mutated('charge_before_lock_page')) yield* mem_cgroup_charge_2008(t, folio, memcg);
   if (!t.mutated('no_swapcache_recheck') && (!folio.swapcache || folio.swap !== entry)) {
     // folio_matches_swap_entry() failed: out_page
     yield folio.lock.unlock('do_swap_page: folio_unlock() (swapcache changed)');
@@ -340,9 +351,10 @@ export function* __read_swap_cache_async(t: Task, vma: Vma, entry: string): Op<F
   const data = s.data;
   if (data === null) bug(INV.I12, `swap_read_folio: ${entry} was never written and is not in the swap cache`);
   const f = alloc_folio(t, true, data as number);
-  mem_cgroup_charge(t, f, vma.mm.memcg);
+  // mem_cgroup_swapin_charge_folio (2014+); in 2008 the page is charged at its first map
+  if (t.variant.era !== '2008') mem_cgroup_charge(t, f, get_mem_cgroup_from_mm(t, vma.mm));
   add_to_swap_cache(t, f, s);
-  f.lru = true;
+  folio_add_lru(t, f);
   return f; // our reference from the allocation is the fault's reference
 }
 
@@ -427,7 +439,7 @@ export function* wp_page_copy(t: Task, vma: Vma, addr: number, orig: Pte, old: F
   yield 'wp_page_copy: folio_prealloc(); __wp_page_copy_user()';
   assertLive(old, 'wp_page_copy: __wp_page_copy_user');
   const nf = alloc_folio(t, true, old.content);
-  mem_cgroup_charge(t, nf, vma.mm.memcg);
+  mem_cgroup_charge(t, nf, get_mem_cgroup_from_mm(t, vma.mm));
   yield pt.ptl.lock('wp_page_copy: pte_offset_map_lock()');
   if (!pte_same(pt.get(addr), orig)) {
     folio_put(t, nf);
@@ -440,15 +452,17 @@ export function* wp_page_copy(t: Task, vma: Vma, addr: number, orig: Pte, old: F
     folio_remove_rmap_ptes(t, old, [0]);
     folio_put(t, old); // the PTE's reference
     folio_put(t, old); // the fault's reference
+    old.mem.write(old.kPtlPending, pt.name); // ghost for I2: the PTE switch is still to come
     yield 'wp_page_copy (mutated): ptep_clear_flush(); set_pte_at(new) after dropping old';
+    old.mem.write(old.kPtlPending, null);
     folio_add_new_anon_rmap(t, nf, vma, true);
-    nf.lru = true;
+    folio_add_lru(t, nf);
     pt.set(addr, mk_pte(nf.name, 0, true));
     yield pt.ptl.unlock('wp_page_copy: pte_unmap_unlock()');
     return;
   }
   folio_add_new_anon_rmap(t, nf, vma, true);
-  nf.lru = true; // folio_add_lru_vma
+  folio_add_lru(t, nf); // folio_add_lru_vma
   pt.set(addr, mk_pte(nf.name, 0, true)); // ptep_clear_flush + set_pte_at
   folio_remove_rmap_ptes(t, old, [0]);
   yield pt.ptl.unlock('wp_page_copy: pte_unmap_unlock()');

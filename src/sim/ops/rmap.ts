@@ -10,11 +10,11 @@ import {
   folio_test_locked,
 } from '../objects/folio.ts';
 import type { AddressSpace } from '../objects/page_cache.ts';
-import { PTE_NONE, swp_entry_to_pte } from '../objects/page_table.ts';
+import { make_migration_entry, mk_pte, PTE_NONE, swp_entry_to_pte } from '../objects/page_table.ts';
 import type { Vma } from '../objects/vma.ts';
-import { __folio_mod_stat } from './memcontrol.ts';
+import { __folio_mod_stat, mem_cgroup_uncharge } from './memcontrol.ts';
 import type { Op } from './op.ts';
-import { folio_put } from './swap.ts';
+import { folio_get, folio_put } from './swap.ts';
 import { swap_duplicate } from './swapfile.ts';
 
 /**
@@ -105,6 +105,9 @@ export function folio_remove_rmap_ptes(t: Task, f: Folio, pages: readonly number
     if (m < 0) bug(INV.I2, `folio_remove_rmap_ptes: ${f.name} mapcount underflow ("Bad page map")`);
     f.mapcount = m;
     if (m === 0) __folio_mod_stat(t, f, -1);
+    // R10's mutation: the pre-3.17 MEM_CGROUP_CHARGE_TYPE_MAPPED uncharge at the last unmap
+    // ("if (PcgCache(pc) || page_mapped(page)) goto out", seed 001's __mem_cgroup_uncharge_common)
+    if (m === 0 && f.anon && !f.swapcache && t.mutated('uncharge_at_last_unmap')) mem_cgroup_uncharge(t, f);
     return;
   }
   let last = 0;
@@ -445,4 +448,86 @@ export function* try_to_unmap(t: Task, f: Folio): Op {
     yield pt.ptl.unlock('try_to_unmap_one: page_vma_mapped_walk_done()');
     return true;
   });
+}
+
+/**
+ * try_to_migrate - replace every PTE mapping a locked folio by a migration entry (writable if
+ * the PTE was), removing the rmap and the PTE's reference, under each PTL.
+ * Kernel: mm/rmap.c try_to_migrate() → try_to_migrate_one() @ v6.19+ (anon exclusive pages get
+ * a readable-exclusive or writable migration entry; folio_remove_rmap_pte; folio_put).
+ * Model: the migration entry keeps only the write bit (a writable anon PTE is exclusive), so a
+ * read-only exclusive page comes back non-exclusive.
+ */
+export function* try_to_migrate(t: Task, f: Folio): Op {
+  yield 'try_to_migrate: VM_BUG_ON_FOLIO(!folio_test_locked(folio))';
+  if (!folio_locked_by_me(f)) bug('VM_BUG_ON_FOLIO', `try_to_migrate: ${f.name} not locked`);
+  yield* rmap_walk(t, f, false, function* (vma) {
+    const pt = vma.mm.pt;
+    yield pt.ptl.lock('try_to_migrate_one: page_vma_mapped_walk() (pte_offset_map_lock)');
+    for (let addr = 0; addr < pt.size; addr++) {
+      const p = pt.get(addr);
+      if (p.t !== 'present' || p.folio !== f.name) continue;
+      if (f.anon) f.exclusive = false; // folio_try_share_anon_rmap_pte
+      pt.set(addr, make_migration_entry(f.name, p.write));
+      folio_remove_rmap_ptes(t, f, [p.page]);
+      folio_put(t, f);
+    }
+    yield pt.ptl.unlock('try_to_migrate_one: page_vma_mapped_walk_done()');
+    return true;
+  });
+}
+
+/**
+ * remove_migration_ptes - point every migration entry of `src` at `dst` (dst === src when
+ * migration backs out): folio_get, folio_add_anon_rmap_pte (exclusive if the entry was
+ * writable), set_pte_at, under each PTL.
+ * Kernel: mm/migrate.c remove_migration_ptes() → remove_migration_pte() @ v6.19+; the anon
+ * walk is rmap_walk() on dst, whose anon_vma the migration pinned with folio_get_anon_vma().
+ */
+export function* remove_migration_ptes(t: Task, src: Folio, dst: Folio, av: AnonVma | null): Op {
+  const vmas = av
+    ? av.vmas
+    : dst.anon
+      ? []
+      : t.k.lookup<AddressSpace>(dst.mapping ?? '', 'address_space').vmas;
+  if (av) {
+    yield av.rwsem.down_read('remove_migration_ptes: rmap_walk(): anon_vma_lock_read()');
+    av.rwsem.took_read();
+  }
+  for (const vma of vmas) {
+    if (!vma.linked) continue;
+    const pt = vma.mm.pt;
+    yield pt.ptl.lock('remove_migration_pte: page_vma_mapped_walk() (pte_offset_map_lock)');
+    for (let addr = 0; addr < pt.size; addr++) {
+      const p = pt.get(addr);
+      if (p.t !== 'migration' || p.folio !== src.name) continue;
+      folio_get(t, dst);
+      if (dst.anon) folio_add_anon_rmap_ptes(t, dst, p.write);
+      else folio_add_file_rmap_ptes(t, dst);
+      pt.set(addr, mk_pte(dst.name, 0, p.write));
+    }
+    yield pt.ptl.unlock('remove_migration_pte: page_vma_mapped_walk_done()');
+  }
+  if (av) {
+    yield 'remove_migration_ptes: anon_vma_unlock_read()';
+    av.rwsem.up_read();
+  }
+}
+
+/**
+ * folio_get_anon_vma - pin the anon_vma of a mapped anon folio: under RCU, folio_mapped(),
+ * atomic_inc_not_zero(&anon_vma->refcount), re-check folio_mapped().
+ * Kernel: mm/rmap.c folio_get_anon_vma() @ v6.19+ (the comment above it: "we know from
+ * folio_remove_rmap_*() that the anon_vma pointer from page->mapping is valid if there is a
+ * mapcount"). Model: one step (the caller holds the folio lock and a reference).
+ */
+export function* folio_get_anon_vma(t: Task, f: Folio): Op<AnonVma | null> {
+  yield 'folio_get_anon_vma: rcu_read_lock(); folio_mapped(); atomic_inc_not_zero(&anon_vma->refcount)';
+  const m = f.mapping;
+  if (m === null || !f.anon || !folio_mapped(f)) return null;
+  const av = t.k.lookup<AnonVma>(m, 'anon_vma');
+  typesafeTouch(av, 'folio_get_anon_vma: atomic_inc_not_zero');
+  if (av.refcount === 0) return null;
+  av.refcount = av.refcount + 1;
+  return av;
 }

@@ -51,3 +51,13 @@ export function __folio_put(t: Task, f: Folio): void {
   f.mapping = null;
   f.freed = true;
 }
+
+/**
+ * folio_add_lru / lruvec_add_folio - put a folio on the LRU list of its memcg's lruvec (under
+ * that lruvec's lru_lock, found through folio_memcg()). Kernel: mm/swap.c folio_add_lru() @ v6.19+.
+ * Model: `lruvec` records which memcg's list holds it (I10: it must stay folio_memcg()).
+ */
+export function folio_add_lru(_t: Task, f: Folio): void {
+  f.lru = true;
+  f.lruvec = f.memcg;
+}

@@ -4,7 +4,7 @@ import { mem_cgroup_uncharge } from './memcontrol.ts';
 import { memcg1_swapout } from './memcontrol-v1.ts';
 import type { Op } from './op.ts';
 import { try_to_unmap } from './rmap.ts';
-import { folio_put } from './swap.ts';
+import { folio_add_lru, folio_put } from './swap.ts';
 import { __delete_from_swap_cache, add_to_swap_cache } from './swap_state.ts';
 import { folio_alloc_swap, put_swap_folio, slotOf } from './swapfile.ts';
 
@@ -62,14 +62,14 @@ export function* folio_isolate_lru(_t: Task, f: Folio): Op<boolean> {
 /** folio_putback_lru - Kernel: mm/vmscan.c folio_putback_lru() @ v6.19+. */
 export function* folio_putback_lru(t: Task, f: Folio): Op {
   yield 'folio_putback_lru()';
-  f.lru = true;
+  folio_add_lru(t, f);
   folio_put(t, f);
 }
 
 function* putback(t: Task, f: Folio, locked: boolean): Op<boolean> {
   if (locked) yield f.lock.unlock('shrink_folio_list: folio_unlock() (keep)');
   yield 'shrink_folio_list: folio_putback_lru()';
-  f.lru = true;
+  folio_add_lru(t, f);
   folio_put(t, f);
   return false;
 }

@@ -1,0 +1,78 @@
+import { SimMisuse, type Task } from '../kernel.ts';
+import { type Folio, folio_mapped } from '../objects/folio.ts';
+import { mem_cgroup_migrate } from './memcontrol.ts';
+import { alloc_folio } from './memory.ts';
+import type { Op } from './op.ts';
+import { folio_get_anon_vma, put_anon_vma, remove_migration_ptes, try_to_migrate } from './rmap.ts';
+import { folio_add_lru, folio_put } from './swap.ts';
+import { folio_isolate_lru, folio_putback_lru } from './vmscan.ts';
+
+/**
+ * mm/migrate.c: moving a folio's contents to a new folio (compaction, NUMA balancing).
+ */
+
+/**
+ * migrate_pages for one anon folio: isolate it, lock it, pin its anon_vma, unmap it into
+ * migration entries, then either move it (the refcount is exactly the isolation reference:
+ * copy, folio_migrate_flags → mem_cgroup_migrate, remove_migration_ptes(src, dst)) or back
+ * out with -EAGAIN (someone holds another reference: remove_migration_ptes(src, src)).
+ * Kernel: mm/migrate.c migrate_pages_batch() → migrate_folio_unmap() (folio_lock(src),
+ * folio_get_anon_vma(src), folio_trylock(dst), try_to_migrate) → migrate_folio_move()
+ * (folio_migrate_mapping: "if (folio_ref_count(folio) != expected_count) return -EAGAIN";
+ * folio_migrate_flags(): "mem_cgroup_migrate(folio, newfolio)"; remove_migration_ptes;
+ * folio_add_lru(dst)) or migrate_folio_undo_src() @ v6.19+. Seed 002 ("On page migration, the
+ * old page might be unmapped but then reused"). Rules R10, R11.
+ * Model: anonymous small folios not in the swap cache; one attempt (no retry loop); the new
+ * folio is allocated from the task's reserved names; eras 2014 and today (2008's
+ * mem_cgroup_prepare_migration is not modelled).
+ */
+export function* migrate_pages(t: Task, src: Folio): Op<boolean> {
+  if (t.variant.era === '2008') throw new SimMisuse("migration is not modelled for era '2008'");
+  if (!src.anon || src.nr > 1) throw new SimMisuse('migrate_pages: only small anon folios are modelled');
+  if (!(yield* folio_isolate_lru(t, src))) return false;
+  yield src.lock.lock('migrate_folio_unmap: folio_lock(src)');
+  if (src.swapcache) {
+    yield src.lock.unlock('migrate_folio_unmap: folio_unlock(src) (swap cache: not modelled, skip)');
+    yield* folio_putback_lru(t, src);
+    return false;
+  }
+  const av = yield* folio_get_anon_vma(t, src);
+  if (av === null) {
+    // an unmapped anon folio: nothing to migrate here (the kernel would just copy it)
+    yield src.lock.unlock('migrate_folio_unmap: folio_unlock(src)');
+    yield* folio_putback_lru(t, src);
+    return false;
+  }
+  yield 'migrate_folio_unmap: dst = get_new_folio(); folio_trylock(dst)';
+  const dst = alloc_folio(t, true, src.content);
+  dst.lock.tryLock();
+  yield* try_to_migrate(t, src);
+
+  yield 'migrate_folio_move: folio_migrate_mapping(): folio_ref_count(src) == expected_count';
+  const moved = !folio_mapped(src) && src.refcount === 1; // only the isolation reference
+  if (moved) {
+    dst.content = src.content; // folio_copy
+    dst.mapping = src.mapping;
+    mem_cgroup_migrate(t, src, dst); // folio_migrate_flags()
+    yield* remove_migration_ptes(t, src, dst, av);
+    yield 'migrate_folio_move: folio_add_lru(dst); folio_unlock(dst); folio_put(dst)';
+    folio_add_lru(t, dst);
+    dst.mem.write(dst.lock.key, -1);
+    folio_put(t, dst); // the allocation's reference: dst is now held by its mappings
+    yield src.lock.unlock('migrate_folio_done: folio_unlock(src)');
+  } else {
+    // -EAGAIN: migrate_folio_undo_src()
+    yield* remove_migration_ptes(t, src, src, av);
+    yield 'migrate_folio_undo_dst: folio_unlock(dst); folio_put(dst)';
+    dst.mem.write(dst.lock.key, -1);
+    folio_put(t, dst);
+    yield src.lock.unlock('migrate_folio_undo_src: folio_unlock(src)');
+  }
+  yield* put_anon_vma(t, av);
+  if (moved) {
+    yield 'migrate_folio_done: folio_put(src) (the isolation reference: the final put)';
+    src.lru = false;
+    folio_put(t, src);
+  } else yield* folio_putback_lru(t, src);
+  return moved;
+}
