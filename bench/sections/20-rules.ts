@@ -1,5 +1,6 @@
 /**
- * The simulator's rule scenarios (kernel-rules.md R1–R18): each rule's correct model explored
+ * The simulator's rule scenarios (kernel-rules.md R1–R18; R8 has two: the LRU switch and the 2022
+ * lock_page_memcg() placement): each rule's correct model explored
  * exhaustively (Optimal DPOR), and its mutation's first counterexample. Goal: every holds check
  * under 1 s on one core. Each figure is the best of a few warm runs.
  */
@@ -27,7 +28,7 @@ export default function run(): void {
       `${(top.stepsPerSec / 1e3).toFixed(0)} k`,
       top.elapsedMs.toFixed(0),
       top.elapsedMs < 1000 ? 'yes' : 'NO',
-      `${b.verdict} (${b.counterexample?.assertion.split(' ')[0] ?? '-'}, ${b.elapsedMs.toFixed(0)} ms)`,
+      `${r.mutation}: ${b.verdict} (${b.counterexample?.assertion.split(' ')[0] ?? '-'}, ${b.elapsedMs.toFixed(0)} ms)`,
     ]);
   }
   const head = ['rule', 'holds check', 'executions', 'steps', 'steps/s', 'ms', '< 1 s', 'mutation'];

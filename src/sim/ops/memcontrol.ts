@@ -85,7 +85,8 @@ export function __folio_mod_stat(t: Task, f: Folio, delta: number): void {
 /**
  * mem_cgroup_migrate - migration succeeded: move the memcg association and charge from old to
  * new. Both folios are locked; the page counters do not change.
- * Kernel: mm/memcontrol.c mem_cgroup_migrate() @ v6.7+ (Nhat Pham, "memcontrol: only transfer
+ * Kernel: mm/memcontrol.c mem_cgroup_migrate() @ v6.7+ as quoted in kernel-rules.md R11, not
+ * re-read for this model (Nhat Pham, "memcontrol: only transfer
  * the memcg data for migration": VM_BUG_ON_FOLIO(!folio_test_locked(old)) and of new;
  * commit_charge(new, memcg); old->memcg_data = 0; "Note that the memory counters will remain
  * unchanged throughout the process"). Seed 002 ("introduce mem_cgroup_migrate(), which is called

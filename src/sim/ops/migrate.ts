@@ -20,7 +20,8 @@ import { folio_isolate_lru, folio_putback_lru } from './vmscan.ts';
  * folio_get_anon_vma(src), folio_trylock(dst), try_to_migrate) → migrate_folio_move()
  * (folio_migrate_mapping: "if (folio_ref_count(folio) != expected_count) return -EAGAIN";
  * folio_migrate_flags(): "mem_cgroup_migrate(folio, newfolio)"; remove_migration_ptes;
- * folio_add_lru(dst)) or migrate_folio_undo_src() @ v6.19+. Seed 002 ("On page migration, the
+ * folio_add_lru(dst)) or migrate_folio_undo_src(): function names and order from kernel-rules.md
+ * §3 op 10 (mm/migrate.c was not re-read for this model). Seed 002 ("On page migration, the
  * old page might be unmapped but then reused"). Rules R10, R11.
  * Model: anonymous small folios not in the swap cache; one attempt (no retry loop); the new
  * folio is allocated from the task's reserved names; eras 2014 and today (2008's
