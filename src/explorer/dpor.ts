@@ -3,7 +3,7 @@ import { dependent, type Ev, pending, sameStep } from './event.ts';
 import { type Outcome, READY } from './execution.ts';
 import { HappensBefore } from './hb.ts';
 import { anyEnabled, blockedOutcome, type Pick, type Search, type SearchContext } from './search.ts';
-import { insert, type WNode, weakInitial } from './wakeup.ts';
+import { insert, prefixMasks, type WNode, weakInitial } from './wakeup.ts';
 
 /**
  * Stateless dynamic partial-order reduction (explorer.md §1.7, §4.5–6).
@@ -226,7 +226,10 @@ export class Dpor implements Search {
     for (const x of hb.notDep(i, end)) v.push(this.events[x]);
     v.push(j >= 0 ? this.events[j] : (pend as Ev));
     if (this.mode === 'optimal') {
-      for (const s of node.sleep) if (weakInitial(s, v)) return;
+      if (node.sleep.length > 0) {
+        const pre = prefixMasks(v);
+        for (const s of node.sleep) if (weakInitial(s, v, undefined, pre)) return;
+      }
       insert(node.wut, v);
       return;
     }

@@ -14,20 +14,49 @@ export interface WNode {
  * Is thread `e.tid` a weak initial of w (p ∈ WI[E](w))? Either its first step in w has no
  * dependent step before it in w, or it has no step in w and `e` is independent of all of w.
  */
-export function weakInitial(e: Ev, w: readonly Ev[], gone?: Uint8Array): boolean {
+export function weakInitial(e: Ev, w: readonly Ev[], gone?: Uint8Array, pre?: PrefixMasks): boolean {
   for (let k = 0; k < w.length; k++) {
     if (gone !== undefined && gone[k] === 1) continue;
     const x = w[k];
     if (x.tid === e.tid) {
       if (x.choice !== e.choice) return false;
+      if (pre !== undefined && !maskConflict(x, pre.r[k], pre.w[k], pre.a[k])) return true;
       for (let y = 0; y < k; y++)
         if ((gone === undefined || gone[y] === 0) && dependent(w[y], x)) return false;
       return true;
     }
   }
-  for (let k = 0; k < w.length; k++)
-    if ((gone === undefined || gone[k] === 0) && dependent(e, w[k])) return false;
+  const n = w.length;
+  if (pre !== undefined && !maskConflict(e, pre.r[n], pre.w[n], pre.a[n])) return true;
+  for (let k = 0; k < n; k++) if ((gone === undefined || gone[k] === 0) && dependent(e, w[k])) return false;
   return true;
+}
+
+/**
+ * Key-mask unions of every prefix of a sequence: w[0..k) in slot k. A step whose masks miss a
+ * union is independent of every step in that prefix (of any subset of it, too).
+ */
+export interface PrefixMasks {
+  r: Int32Array;
+  w: Int32Array;
+  a: Int32Array;
+}
+
+export function prefixMasks(w: readonly Ev[]): PrefixMasks {
+  const n = w.length;
+  const r = new Int32Array(n + 1);
+  const wr = new Int32Array(n + 1);
+  const a = new Int32Array(n + 1);
+  for (let k = 0; k < n; k++) {
+    r[k + 1] = r[k] | w[k].rm;
+    wr[k + 1] = wr[k] | w[k].wm;
+    a[k + 1] = a[k] | w[k].am;
+  }
+  return { r, w: wr, a };
+}
+
+function maskConflict(x: Ev, r: number, w: number, a: number): boolean {
+  return (x.wm & (r | w | a)) !== 0 || (w & (x.rm | x.am)) !== 0 || (x.am & r) !== 0 || (x.rm & a) !== 0;
 }
 
 /** w \ p, in place: mark the first remaining step of thread p (if any) as gone. */
@@ -58,11 +87,12 @@ export function insert(root: WNode, v: readonly Ev[]): boolean {
     return true;
   }
   const gone = new Uint8Array(v.length);
+  const pre = prefixMasks(v);
   let left = v.length;
   for (;;) {
     let next: WNode | null = null;
     for (const c of cur.children)
-      if (weakInitial(c.ev, v, gone)) {
+      if (weakInitial(c.ev, v, gone, pre)) {
         next = c;
         break;
       }
