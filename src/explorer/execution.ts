@@ -355,19 +355,22 @@ export class Runner {
     return out;
   }
 
+  /** Evaluate a predicate: true, or false / a message. A Violation thrown by it is its message. */
+  private evaluate(p: PredicateSpec, what: string): boolean | string {
+    try {
+      return this.mem.peek(p.pred);
+    } catch (e) {
+      if (e instanceof Violation) return e.message;
+      if (e instanceof ExplorerError) throw e;
+      throw new ExplorerError(`${what} '${p.name}' threw: ${errText(e)}`, this.siteWithSchedule(), {
+        cause: e,
+      });
+    }
+  }
+
   private check(i: number, step: number): void {
     const p = this.preds[i];
-    let v: boolean | string;
-    try {
-      v = this.mem.peek(p.pred);
-    } catch (e) {
-      if (e instanceof Violation) v = e.message;
-      else if (e instanceof ExplorerError) throw e;
-      else
-        throw new ExplorerError(`check '${p.name}' threw: ${errText(e)}`, this.siteWithSchedule(), {
-          cause: e,
-        });
-    }
+    const v = this.evaluate(p, 'check');
     if (i < this.nAlways) {
       if (v !== true)
         this.record({
@@ -395,14 +398,7 @@ export class Runner {
   /** End-of-execution checks, for complete executions. */
   checkFinals(): void {
     for (const p of this.inst.finals) {
-      let v: boolean | string;
-      try {
-        v = this.mem.peek(p.pred);
-      } catch (e) {
-        if (e instanceof Violation) v = e.message;
-        else if (e instanceof ExplorerError) throw e;
-        else throw new ExplorerError(`final check '${p.name}' threw: ${errText(e)}`, {}, { cause: e });
-      }
+      const v = this.evaluate(p, 'final check');
       if (v !== true)
         this.record({
           assertion: p.name,
