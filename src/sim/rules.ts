@@ -336,6 +336,26 @@ export const RULES: readonly RuleScenario[] = [
     },
   },
   {
+    id: 'R16',
+    title: "fork revokes exclusivity of a swap PTE too: the parent's pte_swp_exclusive is cleared",
+    mutation: 'fork_keeps_swp_exclusive',
+    breaks: 'I14',
+    build: (k) => {
+      const P = k.process('P', { pages: 1 });
+      k.swapped(P, 0, { cached: true, written: true, content: 5, exclusive: true });
+      const Cp = k.child(P, 'C');
+      k.thread('P', (t) => t.fork(P, Cp).store(P, 0, 9));
+      k.thread('C', (t) =>
+        t.after('wait for fork to populate the child', () => pte(k, 'pt#C', 0).t !== 'none').load(Cp, 0),
+      );
+      k.sometimes(
+        "P wrote its swapped-in page while C's PTE still holds the shared swap entry",
+        () => read(k, 'mm#P', 'expect[0]') === 9 && pte(k, 'pt#C', 0).t === 'swap',
+        ['mm#P', 'pt#C'],
+      );
+    },
+  },
+  {
     id: 'R17',
     title: 'swapin re-validates the swap cache entry after folio_lock',
     mutation: 'no_swapcache_recheck',

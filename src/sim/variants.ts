@@ -39,6 +39,7 @@ export type Mutation =
   | 'free_swap_ignores_swapcount'
   | 'mapcount_based_reuse'
   | 'fork_keeps_anon_exclusive'
+  | 'fork_keeps_swp_exclusive'
   | 'no_swapcache_recheck'
   | 'cow_drops_rmap_before_pte_switch';
 
@@ -180,6 +181,14 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
     breaks: 'I14',
     source: '003_859f4d202f500720.txt (derived; PG_anon_exclusive v5.19)',
     description: 'copy_pte_range() write-protects the parent PTE but leaves PageAnonExclusive set.',
+  },
+  fork_keeps_swp_exclusive: {
+    rule: 'R16',
+    breaks: 'I14',
+    source:
+      '003_859f4d202f500720.txt (derived); mm/memory.c copy_nonpresent_pte(): swap_duplicate(), then "Mark the swap entry as shared" (pte_swp_clear_exclusive)',
+    description:
+      "copy_pte_range() duplicates a swap PTE (swap_duplicate) but leaves pte_swp_exclusive set on the parent's entry, so the parent's swapin maps the shared folio writable.",
   },
   no_swapcache_recheck: {
     rule: 'R17',

@@ -482,6 +482,8 @@ export function* wp_page_copy(t: Task, vma: Vma, addr: number, orig: Pte, old: F
  * or fails if maybe pinned → copy_present_page) and are write-protected in both; swap entries
  * get swap_duplicate and pte_swp_clear_exclusive ("Mark the swap entry as shared"). Rule R16.
  * Model: both PTLs are taken in one step (dst then src, the kernel's nesting order).
+ * Variants: fork_keeps_anon_exclusive (R16, present PTEs: in folio_try_dup_anon_rmap_pte),
+ * fork_keeps_swp_exclusive (R16, swap PTEs: the parent's pte_swp_exclusive stays set).
  */
 export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
   const dpt = dst.mm.pt;
@@ -503,7 +505,8 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
       }
     } else if (p.t === 'swap') {
       swap_duplicate(t, p.entry);
-      if (p.excl) spt.set(a, swp_entry_to_pte(p.entry, false));
+      // "Mark the swap entry as shared" (Variant fork_keeps_swp_exclusive, R16: left exclusive)
+      if (p.excl && !t.mutated('fork_keeps_swp_exclusive')) spt.set(a, swp_entry_to_pte(p.entry, false));
       dpt.set(a, swp_entry_to_pte(p.entry, false));
     }
     dst.mm.setExpect(a, src.mm.expect(a));

@@ -425,7 +425,9 @@ export function* folio_referenced(t: Task, f: Folio, is_locked: boolean): Op<num
  * folio_put, all under the PTL.
  * Kernel: mm/rmap.c try_to_unmap() → try_to_unmap_one() @ v6.19+ ("When racing against e.g.
  * zap_pte_range() on another cpu ... use TTU_SYNC"). Context: folio locked.
- * Model: TTU_SYNC semantics (the walk takes each PTL); no pinned-page abort.
+ * Model: TTU_SYNC semantics (the walk takes each PTL); no pinned-page abort; a writable PTE
+ * counts as dirty (pte_dirty → folio_mark_dirty), so a folio written through it is written out
+ * again by pageout().
  */
 export function* try_to_unmap(t: Task, f: Folio): Op {
   yield 'try_to_unmap: VM_BUG_ON_FOLIO(!folio_test_locked(folio))';
@@ -434,6 +436,10 @@ export function* try_to_unmap(t: Task, f: Folio): Op {
     const pt = vma.mm.pt;
     yield pt.ptl.lock('try_to_unmap_one: page_vma_mapped_walk() (pte_offset_map_lock)');
     for (const addr of mappedPages(vma, f)) {
+      // try_to_unmap_one: if (pte_dirty(pteval)) folio_mark_dirty(folio). Model: a writable
+      // PTE counts as dirty (PTEs have no separate dirty bit here).
+      const before = pt.get(addr);
+      if (before.t === 'present' && before.write) f.dirty = true;
       if (f.anon) {
         const entry = f.swap;
         if (entry === null) bug('VM_BUG_ON_FOLIO', `try_to_unmap_one: anon ${f.name} has no swap entry`);

@@ -7,7 +7,8 @@ import { delete_from_swap_cache } from './swap_state.ts';
 
 /**
  * mm/swapfile.c: the swap_map (swap counts, SWAP_HAS_CACHE) and freeing the swap cache.
- * Read at mainline v6.19+ (catalog: folio_free_swap verified at v6.13); seed 003.
+ * Read at torvalds/linux 0ec8bc9e880e (≈v6.12/v6.13: swap_slots cache and zswap still present, before the 2025
+ * swap-table rework that renamed delete_from_swap_cache → swap_cache_del_folio); seed 003.
  */
 
 export function slotOf(t: Task, entry: string): SwapSlot {
@@ -24,7 +25,9 @@ function maybeFree(s: SwapSlot): void {
 
 /**
  * folio_swapped - do swap PTEs (or shmem) still reference the folio's entry?
- * Kernel: mm/swapfile.c folio_swapped() @ v6.19+ (small folios: swap_count(si->swap_map[offset]) != 0).
+ * Kernel: mm/swapfile.c folio_swapped() @ torvalds/linux 0ec8bc9e880e (small folios: swap_swapcount(si, entry) != 0,
+ * under the cluster lock). Seed 003.
+ * Model: small folios; the count is read in the caller's step.
  */
 export function folio_swapped(t: Task, f: Folio): boolean {
   const e = f.swap;
@@ -33,11 +36,11 @@ export function folio_swapped(t: Task, f: Folio): boolean {
 
 /**
  * folio_free_swap - free the swap cache of a locked folio if no swap PTE needs it any more.
- * Kernel: mm/swapfile.c folio_free_swap() @ v6.19+: folio_swapcache_freeable() (locked, in the
+ * Kernel: mm/swapfile.c folio_free_swap() @ torvalds/linux 0ec8bc9e880e: folio_swapcache_freeable() (locked, in the
  * swap cache, !writeback), then "if (folio_swapped(folio)) return false;", then
  * delete_from_swap_cache() and folio_set_dirty(). Seed 003 (Linus: "(a) you have it locked ...
  * (b) there are no swapcount() users of this page"). Rule R14.
- * Model: mapcount and refcount play no part, as in the kernel.
+ * Model: mapcount and refcount play no part, as in the kernel; pm_suspended_storage() is false.
  */
 export function folio_free_swap(t: Task, f: Folio): boolean {
   if (!folio_locked_by_me(f))
@@ -51,7 +54,9 @@ export function folio_free_swap(t: Task, f: Folio): boolean {
 
 /**
  * swap_free_nr - drop swap-map references (a swap PTE went away).
- * Kernel: mm/swapfile.c swap_free_nr() @ v6.19+.
+ * Kernel: mm/swapfile.c swap_free_nr() → cluster_swap_free_nr() → __swap_entry_free_locked()
+ * @ torvalds/linux 0ec8bc9e880e.
+ * Model: one entry; the slot is freed when neither a count nor SWAP_HAS_CACHE is left.
  */
 export function swap_free_nr(t: Task, entry: string): void {
   const s = slotOf(t, entry);
@@ -61,7 +66,11 @@ export function swap_free_nr(t: Task, entry: string): void {
   maybeFree(s);
 }
 
-/** swap_duplicate - one more swap PTE for the entry (fork, try_to_unmap). Kernel: mm/swapfile.c @ v6.19+. */
+/**
+ * swap_duplicate - one more swap PTE for the entry (fork, try_to_unmap).
+ * Kernel: mm/swapfile.c swap_duplicate() → __swap_duplicate(entry, 1) (declared as read at
+ * torvalds/linux 0ec8bc9e880e; its body was not re-read). Model: a duplicate of a free entry is I11.
+ */
 export function swap_duplicate(t: Task, entry: string): void {
   const s = slotOf(t, entry);
   if (s.isFree()) bug(INV.I11, `swap_duplicate on free entry ${entry}`);
@@ -71,9 +80,11 @@ export function swap_duplicate(t: Task, entry: string): void {
 /**
  * free_swap_and_cache_nr - zap of a swap PTE: drop the count, and if that was the last user and
  * a folio sits in the swap cache unmapped, trylock it and free the swap cache.
- * Kernel: mm/swapfile.c free_swap_and_cache_nr() → __try_to_reclaim_swap(TTRS_UNMAPPED |
- * TTRS_FULL) @ v6.19+.
- * Model: the trylock, folio_free_swap and unlock are one step.
+ * Kernel: mm/swapfile.c free_swap_and_cache_nr() → __swap_entries_free(), then for an entry
+ * left with only SWAP_HAS_CACHE, __try_to_reclaim_swap(TTRS_UNMAPPED | TTRS_FULL) @ torvalds/linux 0ec8bc9e880e:
+ * folio_trylock; need_reclaim if !folio_mapped(); folio_swapcache_freeable() (!writeback);
+ * swap_is_has_cache(); delete_from_swap_cache(); folio_set_dirty().
+ * Model: the lookup, trylock, checks, delete and unlock are one step.
  */
 export function free_swap_and_cache_nr(t: Task, entry: string): void {
   const s = slotOf(t, entry);
@@ -84,12 +95,16 @@ export function free_swap_and_cache_nr(t: Task, entry: string): void {
   const f = t.k.lookup<Folio>(name, 'folio');
   if (f.lock.holder() !== -1 || f.mapcount !== 0 || f.writeback) return;
   delete_from_swap_cache(t, f);
+  f.dirty = true; // folio_set_dirty(): the data now lives only in the folio
 }
 
 /**
  * folio_alloc_swap - allocate a swap slot for a folio and claim it (SWAP_HAS_CACHE).
- * Kernel: mm/swapfile.c folio_alloc_swap() @ v6.19+.
- * Model: the lowest free slot, so entries are recycled deterministically (R17's ABA).
+ * Kernel: mm/swapfile.c folio_alloc_swap() (not re-read; declared at torvalds/linux 0ec8bc9e880e; in the tree of
+ * AMDESE/linux-mm 74b0442a1c76 shrink_folio_list calls folio_alloc_swap(folio), which also adds
+ * the folio to the swap cache).
+ * Model: the lowest free slot, so entries are recycled deterministically (R17's ABA); the caller
+ * adds it to the swap cache in the same step.
  */
 export function folio_alloc_swap(t: Task, _f: Folio): SwapSlot | null {
   const slots = t.k.all(SwapSlot);
@@ -103,7 +118,11 @@ export function folio_alloc_swap(t: Task, _f: Folio): SwapSlot | null {
 
 /**
  * swapcache_prepare - claim SWAP_HAS_CACHE for a swapin that bypasses or fills the swap cache.
- * Kernel: mm/swapfile.c swapcache_prepare() @ v6.19+. Returns true on -EEXIST.
+ * Kernel: mm/swapfile.c swapcache_prepare() → __swap_duplicate(entry, SWAP_HAS_CACHE) (not
+ * re-read; declared at torvalds/linux 0ec8bc9e880e, and its use in __read_swap_cache_async() as read at
+ * torvalds/linux 014bb1de4fc1: "Swap entry may have been freed since our caller observed it";
+ * -EEXIST loops). Returns true on -EEXIST.
+ * Model: a free entry is misuse here (the caller checks it first, as get_swap_device does).
  */
 export function swapcache_prepare(t: Task, entry: string): boolean {
   const s = slotOf(t, entry);
@@ -113,7 +132,11 @@ export function swapcache_prepare(t: Task, entry: string): boolean {
   return busy;
 }
 
-/** put_swap_folio / swapcache_clear - drop SWAP_HAS_CACHE. Kernel: mm/swapfile.c @ v6.19+. */
+/**
+ * put_swap_folio / swapcache_clear - drop SWAP_HAS_CACHE.
+ * Kernel: mm/swapfile.c put_swap_folio() → __swap_entry_free_locked(si, offset, SWAP_HAS_CACHE)
+ * @ torvalds/linux 0ec8bc9e880e. Model: one entry.
+ */
 export function put_swap_folio(t: Task, entry: string): void {
   const s = slotOf(t, entry);
   s.has_cache = false;

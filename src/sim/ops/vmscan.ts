@@ -11,10 +11,16 @@ import { folio_alloc_swap, put_swap_folio, slotOf } from './swapfile.ts';
 /**
  * shrink_folio_list - reclaim one anon folio: isolate it from the LRU, trylock, add it to the
  * swap cache, unmap it, write it out, and free it if nothing else holds it.
- * Kernel: mm/vmscan.c shrink_folio_list() @ v6.19+ (folio_isolate_lru with a reference,
- * folio_trylock, add_to_swap → folio_alloc_swap + add_to_swap_cache, try_to_unmap, pageout,
- * __remove_mapping, then folio_unlock and the free of the frozen folio). Seed 002. Rules R12, R17.
- * Model: the folio is always written out synchronously; folio_referenced is not consulted.
+ * Kernel: mm/vmscan.c shrink_folio_list() @ AMDESE/linux-mm 74b0442a1c76 (mainline after v6.18,
+ * swap-table era): the caller isolated the folio (isolate_lru_folios: folio_try_get +
+ * folio_test_clear_lru); folio_trylock; folio_alloc_swap (which adds it to the swap cache) and
+ * folio_mark_dirty; try_to_unmap, "if (folio_mapped(folio)) goto activate_locked"; pageout() of
+ * a dirty folio ("if (folio_ref_count(folio) != 1 + folio_nr_pages(folio) || !mapping) return
+ * PAGE_KEEP"); __remove_mapping; folio_unlock; mem_cgroup_uncharge_folios + free_unref_folios.
+ * Seed 002. Rules R12, R17.
+ * Model: one anon folio, isolated by this op; the write is synchronous (PAGE_SUCCESS, then
+ * clean); folio_check_references, demotion, writeback throttling and activation are not
+ * modelled (activate/keep both put the folio back).
  */
 export function* shrink_folio_list(t: Task, f: Folio): Op<boolean> {
   yield 'shrink_folio_list: folio_isolate_lru()';
@@ -32,10 +38,13 @@ export function* shrink_folio_list(t: Task, f: Folio): Op<boolean> {
     f.dirty = true;
   }
   if (folio_mapped(f)) yield* try_to_unmap(t, f);
-  yield 'shrink_folio_list: pageout() (swap_writepage, completed)';
+  yield 'shrink_folio_list: folio_mapped() after try_to_unmap(); pageout() if dirty';
   if (folio_mapped(f)) return yield* putback(t, f, true);
-  if (f.dirty && f.swap !== null) {
-    slotOf(t, f.swap).data = f.content;
+  if (f.dirty) {
+    // pageout(): "A freeable shmem or swapcache folio is referenced only by the caller that
+    // isolated the folio and the page cache": otherwise PAGE_KEEP (keep_locked).
+    if (f.refcount !== 1 + f.nr || f.swap === null) return yield* putback(t, f, true);
+    slotOf(t, f.swap).data = f.content; // folio_clear_dirty_for_io(); swap_writeout() (synchronous)
     f.dirty = false;
   }
   if (!(yield* __remove_mapping(t, f))) return yield* putback(t, f, true);
@@ -49,7 +58,9 @@ export function* shrink_folio_list(t: Task, f: Folio): Op<boolean> {
 
 /**
  * folio_isolate_lru - take a folio off its LRU list with a reference (isolate_lru_folios).
- * Kernel: mm/vmscan.c folio_isolate_lru() @ v6.19+. Returns false if it is not on the LRU.
+ * Kernel: mm/vmscan.c folio_isolate_lru() (not re-read); the same steps as isolate_lru_folios()
+ * @ AMDESE/linux-mm 74b0442a1c76: folio_try_get(), then folio_test_clear_lru(). Seed 002.
+ * Model: one step. Returns false if it is not on the LRU.
  */
 export function* folio_isolate_lru(_t: Task, f: Folio): Op<boolean> {
   yield 'folio_isolate_lru()';
@@ -59,7 +70,10 @@ export function* folio_isolate_lru(_t: Task, f: Folio): Op<boolean> {
   return true;
 }
 
-/** folio_putback_lru - Kernel: mm/vmscan.c folio_putback_lru() @ v6.19+. */
+/**
+ * folio_putback_lru - Kernel: mm/vmscan.c folio_putback_lru() @ AMDESE/linux-mm 74b0442a1c76
+ * (folio_add_lru(); folio_put() "drop ref from isolate"). Model: one step.
+ */
 export function* folio_putback_lru(t: Task, f: Folio): Op {
   yield 'folio_putback_lru()';
   folio_add_lru(t, f);
@@ -78,9 +92,12 @@ function* putback(t: Task, f: Folio, locked: boolean): Op<boolean> {
  * __remove_mapping - free a clean, unmapped swap-cache folio: freeze its refcount at exactly
  * the isolation reference plus the swap cache's, then take it out of the swap cache and move the
  * memcg charge to the swap entry (memcg1_swapout), all under the swap-cache lock.
- * Kernel: mm/vmscan.c __remove_mapping() @ v6.19+ ("refcount = 1 + folio_nr_pages(folio); if
- * (!folio_ref_freeze(folio, refcount)) goto cannot_free;", then __swap_cache_del_folio;
- * memcg1_swapout; put_swap_folio). Seed 002. Rule R12.
+ * Kernel: mm/vmscan.c __remove_mapping() @ AMDESE/linux-mm 74b0442a1c76 (mainline after v6.18):
+ * swap_cluster_get_and_lock_irq(); "refcount = 1 + folio_nr_pages(folio); if
+ * (!folio_ref_freeze(folio, refcount)) goto cannot_free;"; folio_test_dirty → unfreeze, cannot
+ * free; __swap_cache_del_folio(); memcg1_swapout(); swap_cluster_unlock_irq(); put_swap_folio().
+ * Seed 002. Rule R12.
+ * Model: the cluster lock section is one step (the swap-cache lock is not a separate mutex).
  * Variant: swapout_before_freeze (R12) moves the charge before the freeze is known to succeed.
  */
 export function* __remove_mapping(t: Task, f: Folio): Op<boolean> {
