@@ -18,7 +18,7 @@ import { folio_put } from './swap.ts';
  * filemap_map_pages - fault-around: map page-cache folios that are already uptodate, without
  * sleeping: under RCU, folio_try_get, folio_trylock, re-check the xarray slot (xas_reload), map.
  * Kernel: mm/filemap.c filemap_map_pages() → next_uptodate_folio() → filemap_map_folio_range()
- * → set_pte_range() @ v6.19+.
+ * → set_pte_range() @ v6.19+ [unverified: catalog's word, not re-read].
  * Model: one page (`addr` = file index, linear mapping); the lookup reference becomes the PTE's.
  * Variant: map_without_folio_lock (R6) skips folio_trylock.
  */
@@ -58,7 +58,7 @@ export function* filemap_map_pages(t: Task, vma: Vma, addr: number): Op {
  * filemap_remove_folio - remove a locked folio from the page cache; it must be unmapped
  * ("BUG: Bad page cache" in filemap_unaccount_folio otherwise: I3b).
  * Kernel: mm/filemap.c filemap_remove_folio() → __filemap_remove_folio() → page_cache_delete()
- * @ v6.19+ (folio->mapping = NULL; the cache's references are dropped by the caller).
+ * @ v6.19+ [unverified: catalog's word, not re-read] (folio->mapping = NULL; the cache's references are dropped by the caller).
  */
 export function filemap_remove_folio(_t: Task, as: AddressSpace, index: number, f: Folio): void {
   if (folio_mapped(f))

@@ -6,7 +6,7 @@ import type { Op } from './op.ts';
 /**
  * dup_mmap - fork: link the child VMA into the parent's anon_vma tree, then copy the page table.
  * Kernel: kernel/fork.c dup_mmap() → anon_vma_fork() (mm/rmap.c: anon_vma_clone under the root
- * rwsem, get_anon_vma) → copy_page_range() @ v6.19+. Rule R16.
+ * rwsem, get_anon_vma) → copy_page_range() @ v6.19+ [unverified: catalog's word, not re-read]. Rule R16.
  * Model: the child's own anon_vma is not created: its VMA joins the parent's anon_vma (which
  * takes one more reference); mmap_lock is not modelled.
  */

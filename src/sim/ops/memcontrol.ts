@@ -8,7 +8,7 @@ import type { Op } from './op.ts';
 
 /**
  * get_mem_cgroup_from_mm - the memcg a process's new folios are charged to (mm->owner's, which
- * charge moving changes when it moves the task). Kernel: mm/memcontrol.c @ v6.19+.
+ * charge moving changes when it moves the task). Kernel: mm/memcontrol.c @ v6.19+ [unverified: catalog's word, not re-read].
  */
 export function get_mem_cgroup_from_mm(t: Task, mm: MmStruct): MemCgroup | null {
   const name = mm.mem.read(mm.kMemcg) as string | null;
@@ -17,7 +17,7 @@ export function get_mem_cgroup_from_mm(t: Task, mm: MmStruct): MemCgroup | null 
 
 /**
  * mem_cgroup_charge - charge a folio that nobody else can see yet, and commit it.
- * Kernel: mm/memcontrol.c mem_cgroup_charge() → charge_memcg() → commit_charge() @ v6.19+
+ * Kernel: mm/memcontrol.c mem_cgroup_charge() → charge_memcg() → commit_charge() @ v6.19+ [unverified: catalog's word, not re-read]
  * ("VM_BUG_ON_FOLIO(folio_memcg_charged(folio), folio)" and "Any of the following ensures
  * page's memcg stability: - the page lock - LRU isolation - exclusive reference"); seed 002.
  * Model: try_charge always succeeds (no limits); memsw is charged with memory (v1 accounting).
@@ -42,7 +42,7 @@ export function commit_charge(_t: Task, f: Folio, memcg: MemCgroup): void {
 
 /**
  * mem_cgroup_uncharge - release the charge of a folio at its final put.
- * Kernel: mm/memcontrol.c __mem_cgroup_uncharge() → uncharge_folio() @ v6.19+ (returns early if
+ * Kernel: mm/memcontrol.c __mem_cgroup_uncharge() → uncharge_folio() @ v6.19+ [unverified: catalog's word, not re-read] (returns early if
  * !folio_memcg_charged; "we have fully exclusive access"); seed 002.
  */
 export function mem_cgroup_uncharge(t: Task, f: Folio): void {
@@ -64,7 +64,7 @@ export function page_counter_uncharge(memcg: MemCgroup, nr: number, what: string
 /**
  * __folio_mod_stat / __lruvec_stat_mod_folio - NR_ANON_MAPPED / NR_FILE_MAPPED of the folio's
  * memcg, updated by rmap when the mapcount crosses zero.
- * Kernel: mm/rmap.c __folio_mod_stat() @ v6.19+.
+ * Kernel: mm/rmap.c __folio_mod_stat() @ v6.19+ [unverified: catalog's word, not re-read].
  * Model: the stat lands on folio_memcg(folio) as read in this step; with memcg moving (2022 era)
  * the caller holds folio_memcg_lock where the kernel did.
  */

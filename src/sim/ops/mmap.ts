@@ -7,7 +7,7 @@ import type { Op } from './op.ts';
 /**
  * exit_mmap - tear down an address space: zap every PTE, hide the VMAs from rmap and free the
  * page tables, then free the gathered pages.
- * Kernel: mm/mmap.c exit_mmap() @ v6.19+: tlb_gather_mmu_fullmm → unmap_vmas → ... →
+ * Kernel: mm/mmap.c exit_mmap() @ v6.19+ [unverified: catalog's word, not re-read]: tlb_gather_mmu_fullmm → unmap_vmas → ... →
  * free_pgtables → tlb_finish_mmu. Seed 004. Rules R1, R3.
  * Model: the mmap_lock read/write phases are not modelled (nobody else uses this mm).
  */

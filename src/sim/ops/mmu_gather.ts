@@ -9,7 +9,7 @@ import { free_swap_cache } from './swap_state.ts';
  * struct mmu_gather: the folios a zap unmapped, whose references are dropped after the TLB
  * flush, and the rmaps whose removal is delayed until then (5df397dec7c4: dirty file folios).
  * It is private to the zapping task, so it lives in the op's closure, not in shared memory.
- * Kernel: mm/mmu_gather.c @ v6.19+.
+ * Kernel: mm/mmu_gather.c @ v6.19+ [unverified: catalog's word, not re-read].
  */
 export class MmuGather {
   /** Folios whose reference the gather holds (__tlb_remove_folio_pages). */
@@ -18,14 +18,14 @@ export class MmuGather {
   readonly delayed: Array<{ folio: Folio; vma: Vma; pages: number[] }> = [];
 }
 
-/** tlb_gather_mmu - Kernel: mm/mmu_gather.c tlb_gather_mmu() @ v6.19+. */
+/** tlb_gather_mmu - Kernel: mm/mmu_gather.c tlb_gather_mmu() @ v6.19+ [unverified: catalog's word, not re-read]. */
 export function tlb_gather_mmu(_t: Task): MmuGather {
   return new MmuGather();
 }
 
 /**
  * tlb_flush_rmaps - remove the delayed rmaps; zap_pte_range calls it before dropping the PTL.
- * Kernel: mm/mmu_gather.c tlb_flush_rmaps() @ v6.19+ ("if (!tlb->delayed_rmap) return").
+ * Kernel: mm/mmu_gather.c tlb_flush_rmaps() @ v6.19+ [unverified: catalog's word, not re-read] ("if (!tlb->delayed_rmap) return").
  */
 export function tlb_flush_rmaps(t: Task, tlb: MmuGather): void {
   for (const d of tlb.delayed.splice(0)) {
@@ -44,7 +44,7 @@ export function tlb_delay_rmap(_t: Task, tlb: MmuGather, folio: Folio, vma: Vma,
  * tlb_flush_mmu / tlb_finish_mmu - flush the TLB, then free the gathered folios:
  * free_pages_and_swap_cache() → free_swap_cache() + folio_put for each.
  * Kernel: mm/mmu_gather.c tlb_finish_mmu() → tlb_flush_mmu() → tlb_batch_pages_flush() →
- * free_pages_and_swap_cache() (mm/swap_state.c) @ v6.19+.
+ * free_pages_and_swap_cache() (mm/swap_state.c) @ v6.19+ [unverified: catalog's word, not re-read].
  * Model: with the R1 mutation, the delayed anon rmaps are flushed only here (Linus's series).
  */
 export function* tlb_finish_mmu(t: Task, tlb: MmuGather) {
