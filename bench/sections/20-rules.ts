@@ -1,6 +1,6 @@
 /**
  * The simulator's rule scenarios (kernel-rules.md R1–R18; R8 has two, the LRU switch and the 2022
- * lock_page_memcg() placement): each rule 's correct model explored
+ * lock_page_memcg() placement; R16 has two, present and swap PTEs): each rule's correct model explored
  * exhaustively (Optimal DPOR), and its mutation's first counterexample. Goal: every holds check
  * under 1 s on one core. Each figure is the best of a few warm runs.
  */
