@@ -7,6 +7,7 @@ import starlight from '@astrojs/starlight';
 import { pluginCollapsibleSections } from '@expressive-code/plugin-collapsible-sections';
 import { defineConfig } from 'astro/config';
 import remarkSpecBlocks from './src/live/remark-spec.ts';
+import { traceAssets } from './src/live/trace-assets.ts';
 import { blockTypes } from './src/live/vite-block-types.ts';
 
 /**
@@ -48,6 +49,8 @@ export default defineConfig({
       lastUpdated: false,
       pagination: true,
     }),
+    // The counterexample pictures the remark plugin drew at build: dist/_traces/*.svg.
+    traceAssets(),
   ],
   vite: {
     plugins: [blockTypes()],

@@ -6,15 +6,20 @@
  *   + 2.5 s while the page stays responsive;
  * - edit a block so it fails: the output must name the failing line; the draft must survive a
  *   reload; Copy link must carry the edit, and opening the link must load it without running it;
- * - drive a block by keyboard alone, and leave the editor with Tab (no trap).
+ * - drive a block by keyboard alone, and leave the editor with Tab (no trap);
+ * - counterexamples (issue 6): every block whose Run finds one has its build-time picture (and
+ *   only those), the same schedule in the page as at build; stepping through the live view (←/→)
+ *   updates the state inspector; Copy link carries the schedule and the step, and opening the link
+ *   replays exactly that interleaving; the kernel-era toggle shows a verdict per variant.
  * Exits non-zero on the first broken expectation, naming the page and block.
- * Flags: --no-build (reuse dist/).
+ * Flags: --no-build (reuse dist/); --only traces (just the counterexample checks).
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
+import { extractBlocks } from '../../src/live/extract.ts';
 import { launch } from './chromium.ts';
 import { serve } from './serve.ts';
 
@@ -74,6 +79,15 @@ function watchErrors(page: Page, errors: string[]) {
   });
 }
 
+/** The block's code as the chapter has it (the page reads it back from the highlighted lines). */
+async function chapterCode(b: Locator): Promise<string> {
+  const file = (await b.getAttribute('data-file')) ?? '';
+  const line = Number(await b.getAttribute('data-line'));
+  const block = extractBlocks(readFileSync(join(ROOT, file), 'utf8'), file).find((x) => x.line === line);
+  check(block, `${file}:${line}: no such block in the MDX`);
+  return block.code;
+}
+
 async function everyBlockPasses(page: Page, base: string, path: string) {
   const errors: string[] = [];
   watchErrors(page, errors);
@@ -88,12 +102,175 @@ async function everyBlockPasses(page: Page, base: string, path: string) {
     const where = `${await b.getAttribute('data-file')}:${await b.getAttribute('data-line')}`;
     // The static code is highlighted at build (Expressive Code), before any script runs.
     check(await b.locator('.expressive-code pre').count(), `${where} "${name}": not highlighted statically`);
+    const pictures = await staticPictures(page, b, `${where} "${name}"`);
     const r = await runBlock(b);
     check(r.state === 'pass', `${where} "${name}" did not pass in the page (${r.state}):\n${r.text}`);
-    console.log(`  ✓ ${where} ${name} (${r.ms} ms)`);
+    const drawn = await liveTraces(page, b, `${where} "${name}"`, pictures);
+    console.log(`  ✓ ${where} ${name} (${r.ms} ms)${drawn}`);
+    if (pictures.length) breaks.push({ path, name: name ?? '' });
+    if (await b.getAttribute('data-variants')) variantBlocks.push({ path, name: name ?? '' });
   }
   check(errors.length === 0, `${path}: ${errors.join('\n')}`);
   return n;
+}
+
+const breaks: { path: string; name: string }[] = [];
+const variantBlocks: { path: string; name: string }[] = [];
+
+/** The build-time pictures of a block: shown for the current theme, served, and their schedules. */
+async function staticPictures(page: Page, b: Locator, where: string): Promise<string[]> {
+  const figs = b.locator('.spec-traces .mm-trace-fig');
+  const out: string[] = [];
+  for (let i = 0; i < (await figs.count()); i++) {
+    const f = figs.nth(i);
+    const imgs = f.locator('img.mm-trace-img');
+    check((await imgs.count()) === 2, `${where}: picture ${i + 1} lacks its light and dark images`);
+    const visible = f.locator('img.mm-trace-img:visible');
+    check((await visible.count()) === 1, `${where}: picture ${i + 1} shows ${await visible.count()} images`);
+    const src = (await visible.getAttribute('src')) ?? '';
+    const served = await page.evaluate(async (u) => {
+      const r = await fetch(u);
+      return { ok: r.ok, type: r.headers.get('content-type'), svg: (await r.text()).startsWith('<svg') };
+    }, src);
+    check(
+      served.ok && served.svg,
+      `${where}: picture ${src} is not served as SVG (${JSON.stringify(served)})`,
+    );
+    check(
+      ((await visible.getAttribute('alt')) ?? '').length > 20,
+      `${where}: picture ${i + 1} has no useful alt text`,
+    );
+    check(await f.locator('details table.mm-trace-table').count(), `${where}: picture ${i + 1} has no table`);
+    out.push((await f.getAttribute('data-schedule')) ?? '');
+  }
+  return out;
+}
+
+/**
+ * After a Run: the live views show exactly the build-time counterexamples (same schedules), and
+ * stepping through the first with the keyboard moves the slider and updates the inspector.
+ */
+async function liveTraces(page: Page, b: Locator, where: string, pictures: string[]): Promise<string> {
+  await b.locator('.spec-trace-slot').first().waitFor({ state: 'detached', timeout: 10_000 });
+  const views = b.locator('.spec-trace-view');
+  const live: string[] = [];
+  for (let i = 0; i < (await views.count()); i++)
+    live.push((await views.nth(i).getAttribute('data-schedule')) ?? '');
+  check(
+    JSON.stringify([...live].sort()) === JSON.stringify([...pictures].sort()),
+    `${where}: the page's counterexamples ${JSON.stringify(live)} are not the build's ${JSON.stringify(pictures)}`,
+  );
+  if (live.length === 0) return '';
+  check(
+    await b.locator('.spec-traces').isHidden(),
+    `${where}: the build-time picture is still shown after Run`,
+  );
+  const v = views.first();
+  const slider = v.locator('input.spec-step-slider');
+  const n = Number(await slider.getAttribute('max')) + 1;
+  const status = v.locator('.spec-step-status');
+  await v.locator('.mm-trace-scroll').focus();
+  await page.keyboard.press('Home');
+  let changed = 0;
+  const seen = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    if (i > 0) await page.keyboard.press('ArrowRight');
+    const text = (await status.textContent()) ?? '';
+    check(text.startsWith(`Step ${i + 1} of ${n}:`), `${where}: at step ${i + 1} the status says "${text}"`);
+    check((await slider.inputValue()) === String(i), `${where}: the slider is not at step ${i + 1}`);
+    const inspector = (await v.locator('.spec-inspector').innerHTML()) ?? '';
+    check(inspector.length > 0, `${where}: the inspector is empty at step ${i + 1}`);
+    seen.add(inspector);
+    check(
+      (await v.locator(`g[data-step="${i}"] rect.cur, g[data-step="${i}"] rect.bad`).count()) === 1,
+      `${where}: step ${i + 1} is not marked in the figure`,
+    );
+    if ((await v.locator('.spec-inspector tr.changed').count()) > 0) changed++;
+  }
+  check(n === 1 || seen.size > 1, `${where}: stepping never changed the inspector`);
+  check((await status.textContent())?.includes('fails'), `${where}: the last step does not name the failure`);
+  await page.keyboard.press('ArrowLeft');
+  check((await slider.inputValue()) === String(Math.max(n - 2, 0)), `${where}: ← did not step back`);
+  // Every step that changed something (the table's changes column) highlighted it in the inspector.
+  const withChanges = await v
+    .locator('table.mm-trace-table tbody tr')
+    .evaluateAll((rows) => rows.filter((r) => (r.children[3]?.textContent ?? '') !== '').length);
+  check(
+    changed === withChanges,
+    `${where}: ${withChanges} steps change fields, the inspector highlighted changes at ${changed}`,
+  );
+  return ` — counterexample of ${n} steps; stepped through it, ${changed} steps highlighted changed fields`;
+}
+
+/** Copy link after stepping carries the schedule and step; opening it replays that interleaving. */
+async function linkReplays(page: Page, base: string, path: string, name: string) {
+  await page.goto(base + path);
+  const b = page.locator(`spec-block[data-name="${name.replaceAll('"', '\\"')}"]`);
+  const where = `${path} "${name}"`;
+  check((await runBlock(b)).state === 'pass', `${where}: did not pass`);
+  await b.locator('.spec-trace-view').first().waitFor();
+  const v = b.locator('.spec-trace-view').first();
+  const schedule = (await v.getAttribute('data-schedule')) ?? '';
+  const index = (await v.getAttribute('data-index')) ?? '';
+  const n = Number(await v.locator('input.spec-step-slider').getAttribute('max')) + 1;
+  const k = Math.floor((n - 1) / 2);
+  await v.locator('.mm-trace-scroll').focus();
+  await page.keyboard.press('Home');
+  for (let i = 0; i < k; i++) await page.keyboard.press('ArrowRight');
+  await b.locator('button[data-act="link"]').click();
+  const link = await b.locator('output .spec-link input').inputValue();
+  const hash = new URL(link).hash;
+  const q = new URLSearchParams(hash.slice(hash.indexOf('?') + 1));
+  check(
+    q.get('schedule') === schedule && q.get('run') === index && q.get('step') === String(k),
+    `${where}: Copy link does not carry the schedule/step: ${link}`,
+  );
+  const other = await page.context().newPage();
+  await other.goto(link);
+  const b2 = other.locator(`spec-block[data-name="${name.replaceAll('"', '\\"')}"]`);
+  const state = await finished(b2, Number(await b2.getAttribute('data-timeout')) + 10_000);
+  await b2.locator('.spec-trace-view').first().waitFor();
+  const replayed = b2.locator(`.spec-trace-view[data-index="${index}"]`);
+  check(
+    (await replayed.getAttribute('data-schedule')) === schedule,
+    `${where}: the link's run shows schedule ${await replayed.getAttribute('data-schedule')}, not ${schedule}`,
+  );
+  check(
+    (await b2.locator('.spec-replayed').count()) === 1,
+    `${where}: the link's run did not say it replayed the schedule`,
+  );
+  const counts = (await b2.locator('.spec-explore').nth(Number(index)).textContent()) ?? '';
+  check(/executions 1\b/.test(counts), `${where}: the replay ran more than one execution: ${counts}`);
+  check(
+    (await replayed.locator('input.spec-step-slider').inputValue()) === String(k),
+    `${where}: the link did not open at step ${k + 1}`,
+  );
+  await other.close();
+  console.log(
+    `  ✓ ${where}: the link (${link.length} chars) replays schedule ${schedule.slice(0, 40)}… and opens at step ${k + 1} (block ${state})`,
+  );
+}
+
+/** The kernel-era toggle: a verdict per variant, side by side. Returns the verdict rows. */
+async function variantsCompare(page: Page, base: string, path: string, name: string): Promise<string[]> {
+  await page.goto(base + path);
+  const b = page.locator(`spec-block[data-name="${name.replaceAll('"', '\\"')}"]`);
+  const variants = ((await b.getAttribute('data-variants')) ?? '').split(',');
+  await b.locator('button[data-act="variants"]').click();
+  const table = b.locator('.spec-variants-table');
+  await table.waitFor({ timeout: Number(await b.getAttribute('data-timeout')) * 2 + 10_000 });
+  const cols = await table.locator('thead th').allTextContents();
+  check(
+    JSON.stringify(cols.slice(1)) === JSON.stringify(variants),
+    `${path} "${name}": the toggle's columns are ${cols.join(', ')}`,
+  );
+  const first = table.locator('tbody tr').first().locator('td');
+  const verdicts = await first.evaluateAll((tds) => tds.map((td) => td.getAttribute('data-verdict') ?? ''));
+  check(
+    verdicts.length === variants.length && verdicts.every(Boolean),
+    `${path} "${name}": missing verdicts`,
+  );
+  return variants.map((v, i) => `${v}: ${verdicts[i]}`);
 }
 
 async function runawayIsKilled(page: Page, base: string) {
@@ -157,7 +334,7 @@ async function replaceEditorText(page: Page, block: Locator, code: string) {
 async function editedFailureNamesItsLine(page: Page, base: string, path: string) {
   await page.goto(base + path);
   const b = page.locator('spec-block').first();
-  const original = (await b.getAttribute('data-code')) ?? '';
+  const original = await chapterCode(b);
   const lines = original.split('\n');
   const at = lines.findIndex((l) => /^expect\(/.test(l));
   check(at >= 0, `${path}: the first block has no top-level expect() line to break`);
@@ -181,7 +358,7 @@ async function editedFailureNamesItsLine(page: Page, base: string, path: string)
 
   // Copy link carries the edit.
   await b.locator('button[data-act="link"]').click();
-  const link = await b.locator('output input').inputValue();
+  const link = await b.locator('output .spec-link input').inputValue();
   check(link.includes(`#spec-${await b.getAttribute('data-id')}~`), `${path}: Copy link gave ${link}`);
 
   // The draft survives a reload, marked edited, and runs as edited.
@@ -253,7 +430,7 @@ async function keyboardOnly(page: Page, base: string, path: string) {
 async function typesInEditor(page: Page, base: string, path: string) {
   await page.goto(base + path);
   const b = page.locator('spec-block').first();
-  const original = (await b.getAttribute('data-code')) ?? '';
+  const original = await chapterCode(b);
   await b.locator('button[data-act="edit"]').click();
   await replaceEditorText(page, b, `${original}\nconst wrong: string = 42;`);
   const t0 = Date.now();
@@ -327,6 +504,9 @@ async function searchFindsChapter(page: Page, base: string, path: string) {
   console.log(`  ✓ search: "${word}" finds ${path}`);
 }
 
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt > 0 ? process.argv[onlyAt + 1] : null;
+
 async function main() {
   if (!process.argv.includes('--no-build')) build();
   const { server, url } = await serve(DIST);
@@ -343,6 +523,22 @@ async function main() {
       console.log(p);
       total += await everyBlockPasses(page, url, p);
     }
+    check(breaks.length > 0, 'no block found a counterexample: nothing was drawn');
+    console.log(
+      `counterexamples: ${breaks.length} blocks drew theirs at build and in the page; links replay them`,
+    );
+    for (const x of breaks) await linkReplays(page, url, x.path, x.name);
+    let differ = 0;
+    for (const x of variantBlocks) {
+      const row = await variantsCompare(page, url, x.path, x.name);
+      if (new Set(row.map((r) => r.split(': ')[1])).size > 1) differ++;
+      console.log(`  ✓ ${x.path} "${x.name}": ${row.join(' | ')}`);
+    }
+    check(
+      variantBlocks.length === 0 || differ > 0,
+      'the kernel-era toggle never showed two different verdicts',
+    );
+    if (only === 'traces') return;
     console.log('/fixtures/runaway/');
     await runawayIsKilled(page, url);
     // Interaction checks run on the explorer chapter (its first block is a known shape).

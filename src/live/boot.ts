@@ -25,4 +25,4 @@ for (const el of document.querySelectorAll<HTMLElement>('spec-block')) {
   if (draft !== null) load().then((c) => c.showCode(el, draft, 'edited'));
 }
 
-if (/^#spec-[\w-]+~/.test(location.hash)) load().then((c) => c.openPermalink(location.hash));
+if (/^#spec-[\w-]+[~?]/.test(location.hash)) load().then((c) => c.openPermalink(location.hash));

@@ -3,9 +3,18 @@
  * (run.worker.ts) and terminates it after the block's timeout or on Stop; Edit loads CodeMirror
  * (editor.ts); Copy link loads fflate (permalink.ts). Results go to the block's aria-live <output>.
  */
+
+import type { Replay, Variant } from './capture.ts';
+import { codeHash } from './code-hash.ts';
 import { loadDraft, saveDraft } from './drafts.ts';
 import type { EditorHandle } from './editor.ts';
-import type { BlockErrorInfo, ExploreSummary, FromWorker } from './protocol.ts';
+import type { BlockErrorInfo, ExploreSummary, FromWorker, ToWorker } from './protocol.ts';
+import type { TraceView } from './trace-view.ts';
+
+/** A counterexample on show: what Copy link shares (the schedule, and the step in view). */
+interface Shown extends Replay {
+  view: TraceView | null;
+}
 
 interface State {
   /** The code the block runs when it differs from the page's (a draft or a permalink). */
@@ -14,6 +23,9 @@ interface State {
   editor: EditorHandle | null;
   editorLoading: Promise<EditorHandle> | null;
   run: { worker: Worker; timer: number; finish: (r: Outcome) => void } | null;
+  /** The next Run replays this (opened from a link with a schedule). */
+  replay: (Replay & { step: number }) | null;
+  shown: Shown | null;
 }
 
 type Outcome =
@@ -27,7 +39,7 @@ const states = new WeakMap<HTMLElement, State>();
 function state(el: HTMLElement): State {
   let s = states.get(el);
   if (!s) {
-    s = { code: null, origin: null, editor: null, editorLoading: null, run: null };
+    s = { code: null, origin: null, editor: null, editorLoading: null, run: null, replay: null, shown: null };
     states.set(el, s);
   }
   return s;
@@ -47,9 +59,30 @@ function h<K extends keyof HTMLElementTagNameMap>(
   return e;
 }
 
+const pageCodes = new WeakMap<HTMLElement, string>();
+/**
+ * The chapter's code of a block, read from its highlighted lines (Expressive Code: one `.ec-line`
+ * per line; the folded-section summary is not code) and checked against the build's hash.
+ */
+export function pageCode(el: HTMLElement): string {
+  let code = pageCodes.get(el);
+  if (code === undefined) {
+    const lines = [...el.querySelectorAll('.spec-code .ec-line')]
+      .filter((l) => !l.closest('summary'))
+      .map((l) => (l.querySelector('.code')?.textContent ?? '').replace(/\n$/, ''));
+    code = lines.join('\n');
+    if (codeHash(code) !== el.dataset.codeHash)
+      throw new Error(
+        `cannot read the code of “${el.dataset.name}” back from the page (hash ${codeHash(code)}, built ${el.dataset.codeHash})`,
+      );
+    pageCodes.set(el, code);
+  }
+  return code;
+}
+
 export function currentCode(el: HTMLElement): string {
   const s = state(el);
-  return s.editor ? s.editor.getCode() : (s.code ?? el.dataset.code ?? '');
+  return s.editor ? s.editor.getCode() : (s.code ?? pageCode(el));
 }
 
 // --- Workers: a fresh one per run; one spare is started ahead so a warm Run does not wait ---------
@@ -80,7 +113,35 @@ function where(el: HTMLElement, at: { line: number } | null): string {
   return ` at line ${at.line} of the block${edited ? '' : ` (${el.dataset.file}:${mdxLine})`}`;
 }
 
-function renderExplore(r: ExploreSummary): HTMLElement {
+function staticTraces(el: HTMLElement): HTMLElement | null {
+  return el.querySelector<HTMLElement>('.spec-traces');
+}
+
+/** The live view of a counterexample: loaded on demand, it replaces the build-time picture. */
+function showTrace(el: HTMLElement, r: ExploreSummary, box: HTMLElement, start: number) {
+  const cex = r.counterexample;
+  if (!cex) return;
+  const s = state(el);
+  const shown: Shown = { index: r.index, model: r.model, schedule: cex.schedule, view: null };
+  s.shown ??= shown;
+  const slot = h('div', { class: 'spec-trace-slot' }, 'Drawing the counterexample…');
+  box.append(slot);
+  const t = staticTraces(el);
+  if (t) t.hidden = true;
+  import('./trace-view.ts').then(({ traceView }) => {
+    shown.view = traceView(cex, {
+      model: r.model,
+      index: r.index,
+      start,
+      onStep: () => {
+        state(el).shown = shown;
+      },
+    });
+    slot.replaceWith(shown.view.element);
+  });
+}
+
+function renderExplore(r: ExploreSummary, fromLink = false): HTMLElement {
   const c = r.counts;
   const counts = ['executions', 'complete', 'deadlocked', 'violating', 'traces', 'finalStates']
     .filter((k) => c[k] !== undefined)
@@ -92,10 +153,16 @@ function renderExplore(r: ExploreSummary): HTMLElement {
     h('p', {}, h('strong', {}, `${r.model}: ${r.verdict}`), ` — ${r.text}`),
     h('p', { class: 'spec-counts' }, counts),
   );
+  if (fromLink && r.strategy === 'replay')
+    box.append(h('p', { class: 'spec-replayed' }, 'Replayed the schedule from the link.'));
   if (r.counterexample) {
     box.append(
-      h('p', {}, 'Counterexample (schedule ', h('code', {}, r.counterexample.schedule), '):'),
-      h('pre', { class: 'spec-trace' }, r.counterexample.text),
+      h(
+        'details',
+        {},
+        h('summary', {}, 'Counterexample as text (schedule ', h('code', {}, r.counterexample.schedule), ')'),
+        h('pre', { class: 'spec-trace' }, r.counterexample.text),
+      ),
     );
   }
   return box;
@@ -146,6 +213,10 @@ function run(el: HTMLElement): Promise<Outcome> {
   s.editor?.markLine(null);
 
   const code = currentCode(el);
+  const replay = s.replay;
+  s.replay = null;
+  s.shown = null;
+  const seen = new Set<string>();
   const t0 = performance.now();
   const worker = takeWorker();
   return new Promise<Outcome>((resolve) => {
@@ -179,7 +250,15 @@ function run(el: HTMLElement): Promise<Outcome> {
       } else if (m.type === 'progress') {
         progress.textContent = `Exploring ${m.model}: ${m.executions} executions (${Math.round(m.perSec)}/s)…`;
       } else if (m.type === 'explore') {
-        explores.append(renderExplore(m.result));
+        const box = renderExplore(m.result, replay?.index === m.result.index);
+        explores.append(box);
+        const cex = m.result.counterexample;
+        // Draw each distinct counterexample once (a replay of one just found is the same picture).
+        if (cex && !seen.has(`${m.result.model}\u0000${cex.schedule}`)) {
+          seen.add(`${m.result.model}\u0000${cex.schedule}`);
+          const start = replay?.index === m.result.index ? replay.step : 0;
+          showTrace(el, m.result, box, start);
+        }
       } else if (m.type === 'done') {
         const ms = performance.now() - t0;
         finish(m.status === 'pass' ? { status: 'pass', ms } : { status: m.status, ms, error: m.error! });
@@ -189,7 +268,7 @@ function run(el: HTMLElement): Promise<Outcome> {
       e.preventDefault();
       finish({ status: 'crash', ms: performance.now() - t0, message: e.message || 'worker error' });
     };
-    worker.postMessage({ code });
+    worker.postMessage({ code, replay } satisfies ToWorker);
   });
 }
 
@@ -233,7 +312,7 @@ async function edit(el: HTMLElement) {
     const box = $<HTMLElement>(el, '.spec-code');
     box.querySelector('pre.spec-plain')?.remove();
     for (const c of box.children) (c as HTMLElement).hidden = true;
-    const original = el.dataset.code ?? '';
+    const original = pageCode(el);
     const hidden = (el.dataset.hidden ?? '').split(',').filter(Boolean).map(Number);
     const editor = mountEditor(box, s.code ?? original, {
       label: `Code of “${el.dataset.name}”`,
@@ -264,21 +343,33 @@ function reset(el: HTMLElement) {
   for (const c of box.children) (c as HTMLElement).hidden = false;
   button(el, 'edit').textContent = 'Edit';
   setOrigin(el, null);
+  s.replay = null;
+  s.shown = null;
   $<HTMLOutputElement>(el, 'output').replaceChildren();
+  const t = staticTraces(el);
+  if (t) t.hidden = false;
   button(el, 'edit').focus();
 }
 
 // --- Permalinks ---------------------------------------------------------------------------------
-async function copyLink(el: HTMLElement) {
-  const { encodeCode, MAX_LINK_CHARS } = await import('./permalink.ts');
+/** The link line in the output (replacing an earlier one, keeping the run's results). */
+function say(el: HTMLElement, p: HTMLElement) {
   const out = $<HTMLOutputElement>(el, 'output');
+  out.querySelector(':scope > .spec-link')?.remove();
+  p.classList.add('spec-link');
+  out.prepend(p);
+}
+
+async function copyLink(el: HTMLElement) {
+  const { encodeCode, linkHash, MAX_LINK_CHARS } = await import('./permalink.ts');
+  const s = state(el);
   const code = currentCode(el);
-  const base = `${location.origin}${location.pathname}#spec-${el.dataset.id}`;
-  let url = base;
-  if (code !== el.dataset.code) {
-    const enc = encodeCode(code);
+  let enc: string | null = null;
+  if (code !== pageCode(el)) {
+    enc = encodeCode(code);
     if (enc.length > MAX_LINK_CHARS) {
-      out.replaceChildren(
+      say(
+        el,
         h(
           'p',
           { 'data-status': 'error' },
@@ -287,8 +378,10 @@ async function copyLink(el: HTMLElement) {
       );
       return;
     }
-    url = `${base}~${enc}`;
   }
+  const shown = s.shown;
+  const trace = shown ? { ...shown, step: shown.view?.step ?? 0 } : null;
+  const url = `${location.origin}${location.pathname}${linkHash({ id: el.dataset.id ?? '', code: enc, trace })}`;
   const field = h('input', {
     type: 'text',
     readonly: '',
@@ -301,39 +394,154 @@ async function copyLink(el: HTMLElement) {
     await navigator.clipboard.writeText(url);
     copied = true;
   } catch {}
-  out.replaceChildren(
+  const carries = [
+    enc ? 'your edited code' : '',
+    trace ? `the counterexample's schedule (step ${trace.step + 1})` : '',
+  ].filter(Boolean);
+  say(
+    el,
     h(
       'p',
-      { class: 'spec-link' },
+      {},
       copied ? 'Link copied: ' : 'Copy this link: ',
       field,
-      url === base ? '' : ' (it carries your edited code; opening it loads the code, it does not run it)',
+      carries.length
+        ? ` (it carries ${carries.join(' and ')}; ${
+            enc ? 'opening it loads the code, it does not run it' : 'opening it replays that interleaving'
+          })`
+        : '',
     ),
   );
   if (!copied) field.select();
 }
 
+/**
+ * Open a block link: edited code is loaded but runs only on Run; a schedule makes the next Run
+ * replay that interleaving, at once when the code is the chapter's own.
+ */
 export async function openPermalink(hash: string) {
-  const m = /^#spec-([\w-]+)~(.+)$/.exec(hash);
-  if (!m) return;
-  const el = document.getElementById(`spec-${m[1]}`);
+  const { decodeCode, parseLink } = await import('./permalink.ts');
+  const id = /^#spec-([\w-]+)/.exec(hash)?.[1];
+  const el = id ? document.getElementById(`spec-${id}`) : null;
   if (el?.tagName !== 'SPEC-BLOCK') return;
-  const { decodeCode } = await import('./permalink.ts');
   const out = $<HTMLOutputElement>(el, 'output');
-  let code: string;
+  let code: string | null = null;
+  let link: ReturnType<typeof parseLink>;
   try {
-    code = decodeCode(m[2]);
+    link = parseLink(hash);
+    if (link?.code) code = decodeCode(link.code);
   } catch (e) {
     out.replaceChildren(
-      h('p', { 'data-status': 'error' }, `This link's code cannot be read: ${(e as Error).message}`),
+      h('p', { 'data-status': 'error' }, `This link cannot be read: ${(e as Error).message}`),
     );
     return;
   }
-  showCode(el, code, 'from link');
-  out.replaceChildren(
-    h('p', {}, 'Code loaded from the link. Press Run to run it; Reset restores the chapter’s block.'),
-  );
+  if (!link || (code === null && !link.trace)) return;
   el.scrollIntoView();
+  if (code !== null) showCode(el, code, 'from link');
+  if (link.trace) state(el).replay = link.trace;
+  if (code === null) {
+    await run(el);
+    return;
+  }
+  out.replaceChildren(
+    h(
+      'p',
+      {},
+      `Code${link.trace ? ' and a counterexample’s schedule' : ''} loaded from the link. Press Run to run it; Reset restores the chapter’s block.`,
+    ),
+  );
+}
+
+// --- The kernel-era toggle ------------------------------------------------------------------------
+interface Headless {
+  variant: string;
+  explores: ExploreSummary[];
+  status: string;
+  error?: string;
+}
+
+/** Run the block once in its own worker under a variant, collecting its explorations. */
+function runUnder(code: string, name: string, variant: Variant, timeoutMs: number): Promise<Headless> {
+  const worker = newWorker();
+  const explores: ExploreSummary[] = [];
+  return new Promise((resolve) => {
+    const end = (status: string, error?: string) => {
+      clearTimeout(timer);
+      worker.terminate();
+      resolve({ variant: name, explores, status, error });
+    };
+    const timer = window.setTimeout(() => end('timeout', `timed out after ${timeoutMs} ms`), timeoutMs);
+    worker.onmessage = (e: MessageEvent<FromWorker>) => {
+      const m = e.data;
+      if (m.type === 'explore') explores.push(m.result);
+      else if (m.type === 'done') end(m.status, m.error ? `${m.error.name}: ${m.error.message}` : undefined);
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      end('error', e.message || 'worker error');
+    };
+    worker.postMessage({ code, variant } satisfies ToWorker);
+  });
+}
+
+/** Rerun the block under each of its variants and show the verdicts side by side. */
+async function compare(el: HTMLElement) {
+  const { parseVariant } = await import('./capture.ts');
+  const names = (el.dataset.variants ?? '').split(',').filter(Boolean);
+  const out = $<HTMLOutputElement>(el, 'output');
+  out.querySelector(':scope > .spec-variants')?.remove();
+  const box = h('div', { class: 'spec-variants' }, `Running under ${names.join(', ')}…`);
+  out.append(box);
+  const btn = button(el, 'variants');
+  btn.disabled = true;
+  const code = currentCode(el);
+  const results = await Promise.all(
+    names.map((n) => runUnder(code, n, parseVariant(n), Number(el.dataset.timeout))),
+  );
+  btn.disabled = false;
+  const rows = Math.max(...results.map((r) => r.explores.length));
+  const head = h('tr', {}, h('th', { scope: 'col' }, 'exploration'));
+  for (const r of results) head.append(h('th', { scope: 'col' }, h('code', {}, r.variant)));
+  const body: HTMLElement[] = [];
+  for (let i = 0; i < rows; i++) {
+    const model = results.find((r) => r.explores[i])?.explores[i].model ?? `#${i + 1}`;
+    const tr = h('tr', {}, h('th', { scope: 'row' }, model));
+    for (const r of results) {
+      const x = r.explores[i];
+      const cex = x?.counterexample;
+      tr.append(
+        x
+          ? h(
+              'td',
+              { 'data-verdict': x.verdict },
+              h('strong', {}, x.verdict),
+              cex ? ` — '${cex.assertion}' (${cex.steps.length} steps)` : '',
+            )
+          : h('td', {}, '—'),
+      );
+    }
+    body.push(tr);
+  }
+  const own = h('tr', {}, h('th', { scope: 'row' }, 'the block’s expect()s'));
+  for (const r of results)
+    own.append(
+      h(
+        'td',
+        { 'data-status': r.status },
+        r.status === 'pass' ? 'pass' : `${r.status}${r.error ? `: ${r.error}` : ''}`,
+      ),
+    );
+  body.push(own);
+  box.replaceChildren(
+    h(
+      'table',
+      { class: 'spec-variants-table' },
+      h('caption', {}, 'The same block under each kernel variant (era[+mutation]):'),
+      h('thead', {}, head),
+      h('tbody', {}, ...body),
+    ),
+  );
 }
 
 // --- Entry --------------------------------------------------------------------------------------
@@ -349,6 +557,8 @@ export function act(el: HTMLElement, what: string): Promise<unknown> | undefined
       return Promise.resolve(reset(el));
     case 'link':
       return copyLink(el);
+    case 'variants':
+      return compare(el);
   }
 }
 

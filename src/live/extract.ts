@@ -5,7 +5,9 @@
  * where it starts, or what it is called.
  *
  * Block contract (README "The site"):
- * - fence info `ts spec name="…"`; optional `timeout=ms` (default DEFAULT_TIMEOUT_MS);
+ * - fence info `ts spec name="…"`; optional `timeout=ms` (default DEFAULT_TIMEOUT_MS) and
+ *   `variants="today, today+delayed_anon_rmap"` (the kernel-era toggle: era[+mutation…], comma
+ *   separated, checked against src/sim/variants.ts when the site is built);
  * - a line ending in `// @hide` is setup: it runs everywhere, and is folded in the page;
  * - imports only from `mmspec` and `mmspec/explorer`; `expect` is vitest's, as a global.
  * A malformed block is an error naming its MDX file:line (BlockError), never a silent skip.
@@ -19,7 +21,8 @@ import { visit } from 'unist-util-visit';
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_TIMEOUT_MS = 600_000;
 const HIDE = /\/\/\s*@hide\s*$/;
-const KNOWN_META = new Set(['name', 'timeout']);
+const KNOWN_META = new Set(['name', 'timeout', 'variants']);
+const VARIANT = /^[\w-]+(\+[\w-]+)*$/;
 
 export interface SpecBlock {
   /** Repo-relative path with forward slashes, e.g. `content/explorer.mdx`. */
@@ -43,6 +46,8 @@ export interface SpecBlock {
   timeoutMs: number;
   /** 1-based block lines marked `// @hide`. */
   hidden: number[];
+  /** Kernel variants the page offers to rerun the block under (`era[+mutation…]`); may be empty. */
+  variants: string[];
 }
 
 export class BlockError extends Error {
@@ -127,7 +132,7 @@ export function blocksFromTree(tree: Root, source: string, file: string): SpecBl
     const m = meta as Record<string, string | true>;
     for (const k of Object.keys(m))
       if (k !== 'spec' && !KNOWN_META.has(k))
-        fail(`unknown meta "${k}" (a spec block takes name="…" and timeout=ms)`);
+        fail(`unknown meta "${k}" (a spec block takes name="…", timeout=ms and variants="…")`);
     if (typeof m.name !== 'string' || m.name.trim() === '') fail('a spec block needs name="…"');
     const name = (m.name as string).trim();
     let timeoutMs = DEFAULT_TIMEOUT_MS;
@@ -135,6 +140,19 @@ export function blocksFromTree(tree: Root, source: string, file: string): SpecBl
       timeoutMs = Number(m.timeout);
       if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS)
         fail(`timeout must be an integer number of ms in 1..${MAX_TIMEOUT_MS}, got "${m.timeout}"`);
+    }
+    let variants: string[] = [];
+    if (m.variants !== undefined) {
+      if (typeof m.variants !== 'string') fail('variants="…" needs a value');
+      variants = (m.variants as string)
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean);
+      const bad = variants.find((v) => !VARIANT.test(v));
+      if (bad !== undefined || variants.length < 2)
+        fail(
+          `variants="…" lists two or more era[+mutation…], comma separated; cannot use "${bad ?? m.variants}"`,
+        );
     }
     const id = slug(name);
     const prev = ids.get(id);
@@ -174,6 +192,7 @@ export function blocksFromTree(tree: Root, source: string, file: string): SpecBl
       indent,
       timeoutMs,
       hidden,
+      variants,
     });
   });
   return blocks;

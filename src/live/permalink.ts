@@ -20,3 +20,45 @@ export function decodeCode(s: string): string {
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   return strFromU8(unzlibSync(bytes));
 }
+
+/** What a block link carries: `#spec-<id>[~<code>][?run=<n>&model=…&schedule=…&step=<k>]`. */
+export interface BlockLink {
+  id: string;
+  /** Edited code (deflated), if any. */
+  code: string | null;
+  /** A counterexample to replay: exploration `run` of the block, along `schedule`. */
+  trace: { index: number; model: string; schedule: string; step: number } | null;
+}
+
+export function linkHash(link: BlockLink): string {
+  let hash = `#spec-${link.id}`;
+  if (link.code !== null) hash += `~${link.code}`;
+  if (link.trace) {
+    const q = new URLSearchParams({
+      run: String(link.trace.index),
+      model: link.trace.model,
+      schedule: link.trace.schedule,
+      step: String(link.trace.step),
+    });
+    hash += `?${q}`;
+  }
+  return hash;
+}
+
+/** null when the hash is not a block link; throws on a malformed trace part. */
+export function parseLink(hash: string): BlockLink | null {
+  const m = /^#spec-([\w-]+)(?:~([\w-]+))?(?:\?(.*))?$/.exec(hash);
+  if (!m) return null;
+  let trace: BlockLink['trace'] = null;
+  if (m[3] !== undefined) {
+    const q = new URLSearchParams(m[3]);
+    const index = Number(q.get('run'));
+    const step = Number(q.get('step') ?? 0);
+    const model = q.get('model');
+    const schedule = q.get('schedule');
+    if (!Number.isInteger(index) || index < 0 || !Number.isInteger(step) || step < 0 || !model || !schedule)
+      throw new Error('the link names a counterexample but not as run=<n>&model=…&schedule=…&step=<k>');
+    trace = { index, model, schedule, step };
+  }
+  return { id: m[1], code: m[2] ?? null, trace };
+}

@@ -1,15 +1,25 @@
 /** Messages between the page (controller.ts) and the runner worker (run.worker.ts). */
+import type { Counterexample } from '../explorer/index.ts';
+import type { Replay, Variant } from './capture.ts';
 
 export interface ToWorker {
   code: string;
+  /** Replay one exploration of the block along a schedule (a shared link). */
+  replay?: Replay | null;
+  /** Build every scenario of the block under this kernel variant (the era toggle). */
+  variant?: Variant | null;
 }
 
 export interface ExploreSummary {
+  /** The exploration's number in the block, from 0. */
+  index: number;
   model: string;
+  strategy: string;
   verdict: string;
   text: string;
   counts: Record<string, number>;
-  counterexample: { schedule: string; text: string } | null;
+  /** The whole counterexample (steps, changes): the trace view draws and inspects it. */
+  counterexample: Counterexample | null;
 }
 
 export interface BlockErrorInfo {

@@ -3,13 +3,22 @@
  * <SpecBlock>, keeping the fence itself as the child so Expressive Code highlights it at build.
  * Blocks come from the shared extractor run on the file's own source, so the page's line numbers
  * and names are the ones vitest and the type-check report.
+ *
+ * The chapters' blocks (content/, the ones vitest runs) are also run once here
+ * (build-traces.ts): every counterexample they find is drawn into the page as a static SVG with a
+ * table (static-trace.ts), and the variants their scenarios use are recorded for the kernel-era
+ * toggle. A block that throws fails the build at its MDX line. Other MDX pages (the browser pass's
+ * fixtures, which include a runaway loop) are not run.
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Code, Root, RootContent } from 'mdast';
 import { visit } from 'unist-util-visit';
+import { type BlockRun, runBlockAtBuild } from './build-traces.ts';
+import { codeHash } from './code-hash.ts';
 import { blocksFromTree, extractBlocks, isSpecFence, type SpecBlock } from './extract.ts';
+import { staticTraces } from './static-trace.ts';
 
 const COMPONENT = fileURLToPath(new URL('../components/SpecBlock.astro', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -36,8 +45,18 @@ function ranges(lines: number[]): string {
   return out.join(', ');
 }
 
+/**
+ * The kernel-era toggle's variants: the block's `variants="…"`, or else, for a block whose one
+ * scenario switches mutations on, that variant against the same era without them.
+ */
+export function toggle(b: SpecBlock, run: BlockRun | null): string[] {
+  if (b.variants.length) return b.variants;
+  const own = run?.variants ?? [];
+  return own.length === 1 && own[0].includes('+') ? [own[0], own[0].split('+')[0]] : [];
+}
+
 export default function remarkSpecBlocks() {
-  return (tree: Root, file: VFileLike) => {
+  return async (tree: Root, file: VFileLike) => {
     const specs: Code[] = [];
     visit(tree, 'code', (node: Code) => {
       if (isSpecFence(node)) specs.push(node);
@@ -57,8 +76,12 @@ export default function remarkSpecBlocks() {
     if (blocks.length !== specs.length || blocks.some((b, i) => b.code !== specs[i].value))
       throw new Error(`${rel}: the page's spec fences differ from the extractor's (${blocks.length} blocks)`);
 
+    const runs: (BlockRun | null)[] = [];
+    for (const b of blocks) runs.push(rel.startsWith('content/') ? await runBlockAtBuild(b) : null);
+
     specs.forEach((node, i) => {
       const b = blocks[i];
+      const run = runs[i];
       const fence: Code = {
         type: 'code',
         lang: 'ts',
@@ -76,7 +99,9 @@ export default function remarkSpecBlocks() {
           attr('codeLine', b.codeLine),
           attr('timeout', b.timeoutMs),
           attr('hidden', b.hidden.join(',')),
-          attr('code', b.code),
+          attr('codeHash', codeHash(b.code)),
+          attr('variants', toggle(b, run).join(',')),
+          attr('trace', run ? staticTraces(run.traces) : ''),
         ],
         children: [fence],
       };

@@ -9,6 +9,7 @@
  */
 import { transform } from 'sucrase';
 import * as explorer from '../explorer/index.ts';
+import { capture, patchExplorer, simFor } from './capture.ts';
 import { createExpect } from './expect.ts';
 import { applyEdits, ImportError, importEdits, lineCol } from './imports.ts';
 import type { ExploreSummary, FromWorker, ToWorker } from './protocol.ts';
@@ -19,47 +20,27 @@ const sim = Object.values(import.meta.glob('../sim/index.ts', { eager: true }))[
 const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
 const PROGRESS_SLICE_MS = 100;
 
-function summarize(r: explorer.ExploreResult): ExploreSummary {
+function summarize(r: explorer.ExploreResult, index: number): ExploreSummary {
   return {
+    index,
     model: r.model,
+    strategy: r.strategy,
     verdict: r.verdict,
     text: r.text,
     counts: { ...r.counts },
-    counterexample: r.counterexample
-      ? { schedule: r.counterexample.schedule, text: r.counterexample.text }
-      : null,
+    counterexample: r.counterexample,
   };
 }
 
 /**
  * Every exploration runs in slices, so the page sees progress between slices (and Stop is a
- * terminate), and its result is reported to the page. Patched on the class, it covers `explore()`
- * from mmspec/explorer and from mmspec (which re-exports it) alike.
+ * terminate), and its result is reported to the page (capture.ts patches the class, so
+ * `explore()` from mmspec/explorer and from mmspec are both covered).
  */
-explorer.Exploration.prototype.run = function run(this: explorer.Exploration): explorer.ExploreResult {
-  let last = 0;
-  for (let p = this.progress(); !p.done; ) {
-    p = this.runSlice(PROGRESS_SLICE_MS);
-    const t = performance.now();
-    if (t - last > 200) {
-      last = t;
-      post({
-        type: 'progress',
-        model: this.model.name,
-        executions: p.executions,
-        perSec: p.executionsPerSec,
-      });
-    }
-  }
-  const r = this.result();
-  post({ type: 'explore', result: summarize(r) });
-  return r;
-};
+patchExplorer(explorer, PROGRESS_SLICE_MS);
+let last = 0;
 
-const modules: Record<string, object | undefined> = {
-  'mmspec/explorer': explorer,
-  mmspec: sim,
-};
+let modules: Record<string, object | undefined> = {};
 
 function load(spec: string): Promise<object> {
   const m = modules[spec];
@@ -93,7 +74,24 @@ function blockLine(err: unknown, url: string): { line: number; column: number } 
 }
 
 self.onmessage = async (e: MessageEvent<ToWorker>) => {
-  const { code } = e.data;
+  const { code, replay = null, variant = null } = e.data;
+  modules = {
+    'mmspec/explorer': explorer,
+    mmspec: sim && simFor(sim, null, variant),
+  };
+  capture({
+    replay,
+    progress(model, p) {
+      const t = performance.now();
+      if (t - last > 200) {
+        last = t;
+        post({ type: 'progress', model, executions: p.executions, perSec: p.executionsPerSec });
+      }
+    },
+    result(r, index) {
+      post({ type: 'explore', result: summarize(r, index) });
+    },
+  });
   const t0 = performance.now();
   let js: string;
   try {

@@ -18,7 +18,40 @@ export interface SvgOptions {
   current?: number;
   /** Lane width in px (default: fit the longest label, 150 to 360). */
   laneWidth?: number;
+  /**
+   * A fixed palette, for the SVG as a file of its own (an <img> cannot see the page's theme):
+   * the site's light or dark colours. Default: the page's CSS variables.
+   */
+  theme?: 'light' | 'dark';
 }
+
+/** Starlight's light and dark colours (props.css), as the figure's own variables. */
+export const PALETTES: Record<'light' | 'dark', Record<string, string>> = {
+  light: {
+    lane: 'hsl(224,20%,94%)',
+    box: '#fff',
+    stroke: 'hsl(224,7%,36%)',
+    text: 'hsl(224,10%,10%)',
+    dim: 'hsl(224,7%,36%)',
+    lock: 'hsl(234,90%,60%)',
+    race: '#b45309',
+    bad: '#dc2626',
+    cur: 'hsl(234,90%,60%)',
+    bg: '#fff',
+  },
+  dark: {
+    lane: 'hsl(224,14%,16%)',
+    box: 'hsl(224,10%,10%)',
+    stroke: 'hsl(224,6%,56%)',
+    text: 'hsl(224,20%,94%)',
+    dim: 'hsl(224,6%,66%)',
+    lock: 'hsl(224,100%,68%)',
+    race: '#f59e0b',
+    bad: '#f87171',
+    cur: 'hsl(224,100%,75%)',
+    bg: 'hsl(224,10%,10%)',
+  },
+};
 
 const ROW = 30;
 const HEAD = 34;
@@ -41,8 +74,14 @@ export function traceToSvg(cex: Counterexample, opts: SvgOptions = {}): string {
   const out: string[] = [];
   const titleId = `${id}-title`;
   const descId = `${id}-desc`;
+  const palette = opts.theme ? PALETTES[opts.theme] : null;
+  const style = palette
+    ? ` style="${Object.entries(palette)
+        .map(([k, v]) => `--mm-${k}:${v}`)
+        .join(';')};background:var(--mm-bg)"`
+    : '';
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" class="mm-trace" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="${titleId} ${descId}" font-family="var(--sl-font-system-mono, ui-monospace, monospace)" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="mm-trace" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="${titleId} ${descId}" font-family="var(--sl-font-system-mono, ui-monospace, monospace)" font-size="12"${style}>`,
   );
   out.push(`<title id="${titleId}">${esc(`Counterexample: '${cex.assertion}' violated`)}</title>`);
   out.push(`<desc id="${descId}">${esc(describe(cex))}</desc>`);
@@ -171,7 +210,8 @@ function stepLabel(s: TraceStep): string {
   return l;
 }
 
-function describe(cex: Counterexample): string {
+/** The figure in words: its <desc>, and the alt text of the static image. */
+export function describe(cex: Counterexample): string {
   const steps = cex.steps.map((s) => `#${s.index} ${s.thread}: ${stepLabel(s)}`).join('; ');
   return `${cex.threads.length} threads, ${cex.steps.length} steps, ${cex.preemptions} preemption(s). ${steps}. Then '${cex.assertion}' fails: ${cex.message}`;
 }

@@ -1,0 +1,53 @@
+/**
+ * The build-time trace pictures as files: the remark plugin registers each SVG here (named by a
+ * hash of its text) and the page shows it as a lazily loaded <img>, so a chapter full of
+ * counterexamples weighs nothing before the reader scrolls to one. The `traceAssets()` integration
+ * writes the files into dist/_traces/ after the build and serves them under `astro dev`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AstroIntegration } from 'astro';
+
+export const TRACE_DIR = '_traces';
+const files = new Map<string, string>();
+
+function hash(s: string): string {
+  let h = 0x811c9dc5;
+  let g = 0x01000193;
+  for (let i = 0; i < s.length; i++) {
+    h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    g = Math.imul(g ^ s.charCodeAt(i), 0x5bd1e995);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0') + (g >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Register an SVG; returns its URL path. */
+export function traceAsset(svg: string): string {
+  const name = `${hash(svg)}.svg`;
+  files.set(name, svg);
+  return `/${TRACE_DIR}/${name}`;
+}
+
+export function traceAssets(): AstroIntegration {
+  return {
+    name: 'mmspec:trace-assets',
+    hooks: {
+      'astro:server:setup': ({ server }) => {
+        server.middlewares.use((req, res, next) => {
+          const m = new RegExp(`^/${TRACE_DIR}/([0-9a-f]+\\.svg)$`).exec(req.url ?? '');
+          const svg = m && files.get(m[1]);
+          if (!svg) return next();
+          res.setHeader('Content-Type', 'image/svg+xml');
+          res.end(svg);
+        });
+      },
+      'astro:build:done': ({ dir, logger }) => {
+        const out = join(fileURLToPath(dir), TRACE_DIR);
+        mkdirSync(out, { recursive: true });
+        for (const [name, svg] of files) writeFileSync(join(out, name), svg);
+        logger.info(`${files.size} counterexample pictures written to ${TRACE_DIR}/`);
+      },
+    },
+  };
+}
