@@ -1,4 +1,5 @@
-import { bug, ExplorerError, type Memory, type ModelBuilder, Mutex } from '../explorer/index.ts';
+import { bug, ExplorerError, type Memory, type ModelBuilder } from '../explorer/index.ts';
+import { KMutex, type LockClass, Lockdep } from './lockdep.ts';
 import type { Folio } from './objects/folio.ts';
 import type { RcuReader } from './objects/rcu.ts';
 import { type Era, type Mutation, type Variant, variantOf } from './variants.ts';
@@ -39,9 +40,9 @@ export class KObject {
     this.mem.write(key, v);
   }
   /** A mutex whose key lives in this object (so invariants scoped to it see lock changes). */
-  protected mutex(field: string): Mutex {
+  protected mutex(field: string, cls: LockClass): KMutex {
     const key = this.key(field);
-    return new Mutex(this.k.m, key, `${this.name}.${field}`);
+    return new KMutex(this.k.m, key, `${this.name}.${field}`, cls, this.k.lockdep);
   }
   toString(): string {
     return this.name;
@@ -59,6 +60,8 @@ export class Kernel {
   private readonly objects = new Map<string, Registered>();
   /** Thread index → task, filled by the scenario builder. */
   readonly tasks: Task[] = [];
+  /** I18: the locks each thread holds, checked against the kernel's lock order. */
+  readonly lockdep: Lockdep;
 
   constructor(
     readonly m: ModelBuilder,
@@ -66,6 +69,7 @@ export class Kernel {
   ) {
     this.mem = m.mem;
     this.variant = variantOf(opts);
+    this.lockdep = new Lockdep(m);
   }
 
   register<T extends Registered>(o: T): T {

@@ -85,6 +85,22 @@ export const RULES: readonly RuleScenario[] = [
     },
   },
   {
+    id: 'R3b',
+    title: 'teardown: no PTE is installed between zap and free_pgtables (a remote access pins the mm first)',
+    mutation: 'mmget_after_exit',
+    breaks: 'I17',
+    build: (k) => {
+      const A = k.process('A', { pages: 1 });
+      k.thread('exit', (t) => t.exit_mmap(A));
+      k.thread('remote', (t) => t.access_remote_vm(A, 0, 5), { alloc: 4 });
+      k.sometimes(
+        "the remote access faulted A's page in after the owner's mmput(), and its own mmput() tears A down",
+        () => A.mm.mm_users === 0 && pte(k, 'pt#A', 0).t === 'present',
+        [A.mm, 'pt#A.pte[0]'],
+      );
+    },
+  },
+  {
     id: 'R4',
     title: 'the PTE and its mapcount change in one PTL section',
     mutation: 'rmap_after_ptl_drop',

@@ -11,13 +11,12 @@ import { ghost, mk_pte, PageTable, type Pte, swp_entry_to_pte } from './objects/
 import { RcuReader } from './objects/rcu.ts';
 import { SwapSlot } from './objects/swap.ts';
 import { Vma } from './objects/vma.ts';
-import { user_access } from './ops/access.ts';
-import { dup_mmap } from './ops/fork.ts';
+import { access_remote_vm, user_access } from './ops/access.ts';
+import { dup_mmap, mmput } from './ops/fork.ts';
 import { type GupRef, get_user_pages, read_gup_ref } from './ops/gup.ts';
 import { mem_cgroup_move_charge } from './ops/memcontrol-v1.ts';
 import { zap_page_range_single } from './ops/memory.ts';
 import { migrate_pages } from './ops/migrate.ts';
-import { exit_mmap } from './ops/mmap.ts';
 import type { Op } from './ops/op.ts';
 import { anon_vma_alloc, folio_referenced, try_to_unmap } from './ops/rmap.ts';
 import { truncate_inode_pages_range } from './ops/truncate.ts';
@@ -71,6 +70,18 @@ export interface ProcessOptions {
 export class ThreadBuilder {
   readonly ops: Array<(t: Task) => Op<unknown>> = [];
   private gupRef: GupRef | null = null;
+  /** The mms this thread uses as one of their tasks (load, store, zap, fork, gup, move_charge). */
+  readonly uses = new Map<MmStruct, string>();
+  /** The mms whose last mm_users reference this thread drops (exit_mmap). */
+  readonly exits = new Set<MmStruct>();
+  /** Record a direct use of p's mm (a task of the process, holding its mm_users reference). */
+  private use(p: Process, what: string): void {
+    if (this.exits.has(p.mm))
+      throw new SimMisuse(
+        `mm_users: ${what} after exit_mmap(${p.label}) in the same thread: the process's mm is gone (mmput dropped its last reference)`,
+      );
+    if (!this.uses.has(p.mm)) this.uses.set(p.mm, what);
+  }
   /** Run any op (for ops without a shortcut here). */
   run(op: (t: Task) => Op<unknown>): this {
     this.ops.push(op);
@@ -84,22 +95,41 @@ export class ThreadBuilder {
   }
   /** A user load from page `addr` (faults as needed); checks I13. */
   load(p: Process, addr: number): this {
+    this.use(p, `load(${p.label}, ${addr})`);
     return this.run((t) => user_access(t, p.mm, addr, null));
   }
   /** A user store of `value` to page `addr` (faults as needed). */
   store(p: Process, addr: number, value: number): this {
+    this.use(p, `store(${p.label}, ${addr})`);
     return this.run((t) => user_access(t, p.mm, addr, value));
   }
-  /** Process exit: exit_mmap(). */
+  /**
+   * Process exit: the last task's mmput() drops mm_users to 0 and runs exit_mmap() (unless a
+   * remote accessor still holds a reference: then its mmput() runs exit_mmap()). No other thread
+   * may use `p` directly (load, store, zap, fork, gup, move_charge): refused with SimMisuse, as
+   * the kernel runs exit_mmap only when no task uses the mm; use access_remote_vm() to race it.
+   */
   exit_mmap(p: Process): this {
-    return this.run((t) => exit_mmap(t, p.mm));
+    this.use(p, `exit_mmap(${p.label})`);
+    this.exits.add(p.mm);
+    return this.run((t) => mmput(t, p.mm));
+  }
+  /**
+   * Another process reads (`value` omitted) or writes page `addr` of `p` (/proc/pid/mem):
+   * mmget_not_zero(), fault and copy, mmput(). Races exit_mmap(p) legitimately.
+   */
+  access_remote_vm(p: Process, addr: number, value?: number): this {
+    return this.run((t) => access_remote_vm(t, p.mm, addr, value ?? null));
   }
   /** MADV_DONTNEED / partial munmap of some pages: zap_page_range_single(). */
   zap(p: Process, addrs: readonly number[]): this {
+    this.use(p, `zap(${p.label})`);
     return this.run((t) => zap_page_range_single(t, p.vma, addrs));
   }
   /** fork(): dup_mmap() from parent into a child made with k.child(). */
   fork(parent: Process, child: Process): this {
+    this.use(parent, `fork(${parent.label}, ${child.label})`);
+    this.use(child, `fork(${parent.label}, ${child.label})`);
     return this.run((t) => dup_mmap(t, parent.mm, child.mm));
   }
   /**
@@ -147,6 +177,7 @@ export class ThreadBuilder {
    * '2022' and '2023'): precharge pass, the task joins `to`, move pass, mem_cgroup_clear_mc().
    */
   move_charge(p: Process, to: MemCgroup): this {
+    this.use(p, `move_charge(${p.label}) (get_task_mm)`);
     return this.run((t) => mem_cgroup_move_charge(t, p.mm, to));
   }
   /** Another process's anon_vma_prepare(): anon_vma_alloc(), which may reuse a freed anon_vma. */
@@ -155,6 +186,7 @@ export class ThreadBuilder {
   }
   /** vmsplice(): get_user_pages(FOLL_GET) on page `addr`; read it later with readGup(). */
   gup(p: Process, addr: number): this {
+    this.use(p, `gup(${p.label}, ${addr})`);
     return this.run((t) => {
       const self = this;
       return (function* () {
@@ -421,6 +453,19 @@ export class ScenarioBuilder {
   /** Build threads and checks (called once the user's setup has run). */
   finish(checks: ReadonlySet<InvariantId>): void {
     const k = this.k;
+    // mm_users: exit_mmap runs only when no task uses the mm (kernel/fork.c mmput), so a
+    // thread using the mm directly cannot race another thread's exit of it.
+    for (const ex of this.threads)
+      for (const mm of ex.tb.exits)
+        for (const th of this.threads) {
+          const what = th.tb.uses.get(mm);
+          if (th !== ex && what !== undefined)
+            throw new SimMisuse(
+              `mm_users: thread '${th.name}' runs ${what} while thread '${ex.name}' runs exit_mmap(${mm.label}); ` +
+                `the kernel tears an mm down only when mm_users is 0, i.e. no task uses it: ` +
+                `race the exit with t.access_remote_vm(${mm.label}, addr) (mmget_not_zero) instead`,
+            );
+        }
     // The ghost PTE counters of the initial page tables (PageTable.set keeps them afterwards).
     for (const pt of k.all(PageTable)) for (const key of pt.kPte) ghost(k, k.mem.peekValue(key) as Pte, 1);
     // Reserve each thread's allocations, and give every task its RCU state.

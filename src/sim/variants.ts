@@ -41,7 +41,9 @@ export type Mutation =
   | 'fork_keeps_anon_exclusive'
   | 'fork_keeps_swp_exclusive'
   | 'no_swapcache_recheck'
-  | 'cow_drops_rmap_before_pte_switch';
+  | 'cow_drops_rmap_before_pte_switch'
+  | 'mmget_after_exit'
+  | 'folio_lock_under_ptl';
 
 export interface MutationInfo {
   /** The rule of kernel-rules.md it breaks. */
@@ -205,6 +207,22 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
       '003_859f4d202f500720.txt (derived); wp_page_copy() comment "Only after switching the pte to the new page"',
     description:
       'wp_page_copy() removes the old folio rmap and drops its references before set_pte_at() of the new folio.',
+  },
+  mmget_after_exit: {
+    rule: 'R3',
+    breaks: 'I17',
+    source:
+      'hypothetical (kernel-rules.md R3(b) "a fault installs a PTE ... in the window"); include/linux/sched/mm.h: remote accessors use mmget_not_zero(), mmget() only with a reference held',
+    description:
+      "access_remote_vm()'s caller takes mm_users with mmget() (atomic_inc) instead of mmget_not_zero(), so a remote access can fault into an mm whose exit_mmap() already runs.",
+  },
+  folio_lock_under_ptl: {
+    rule: 'I18',
+    breaks: 'I18',
+    source:
+      'hypothetical; mm/rmap.c "Lock ordering in mm": folio_lock before mm->page_table_lock or pte_lock',
+    description:
+      "do_swap_page() takes the PTE lock before folio_lock() (a sleeping lock under a spinlock, and the inverse of reclaim's folio_lock → PTL in try_to_unmap).",
   },
 };
 

@@ -29,7 +29,7 @@ export class AnonVma extends KObject {
     this.kRef = this.key('refcount');
     this.kState = this.key('state');
     this.kGen = this.key('generation');
-    this.rwsem = new RwSem(this, k, 'rwsem');
+    this.rwsem = new RwSem(this, k, 'rwsem', 'anon_vma->rwsem');
   }
   init(refcount: number): void {
     this.mem.init(this.kRef, refcount);

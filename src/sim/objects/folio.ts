@@ -1,7 +1,7 @@
-import type { Mutex } from '../../explorer/index.ts';
 import { bug } from '../../explorer/index.ts';
 import { INV } from '../invariants/names.ts';
 import { type Kernel, KObject, SimMisuse } from '../kernel.ts';
+import type { KMutex } from '../lockdep.ts';
 
 /**
  * struct folio: one refcount, one set of flags, one mapping, one memcg_data; a large folio has
@@ -49,7 +49,7 @@ export class Folio extends KObject {
   readonly kPtes: number;
   /** Ghost: writable present PTEs mapping the folio (I14). */
   readonly kWPtes: number;
-  readonly lock: Mutex;
+  readonly lock: KMutex;
 
   constructor(
     k: Kernel,
@@ -85,7 +85,7 @@ export class Folio extends KObject {
     const mo = this.mapcountObject();
     this.kPtes = this.mem.key(mo, 'ptes');
     this.kWPtes = this.mem.key(mo, 'writable_ptes');
-    this.lock = this.mutex('lock');
+    this.lock = this.mutex('lock', 'folio_lock');
   }
 
   /** Create every field (setup, or folio allocation inside a step). */

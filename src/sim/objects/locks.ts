@@ -1,6 +1,7 @@
 import type { AwaitRequest } from '../../explorer/index.ts';
 import { until } from '../../explorer/index.ts';
 import { type Kernel, type KObject, SimMisuse } from '../kernel.ts';
+import type { LockClass } from '../lockdep.ts';
 
 /**
  * A read-write semaphore (anon_vma->rwsem, i_mmap_rwsem): the writer's thread index and a reader
@@ -15,6 +16,8 @@ export class RwSem {
     readonly owner: KObject,
     readonly k: Kernel,
     field: string,
+    /** Its lock class for I18 (kernel order: i_mmap_rwsem before anon_vma->rwsem). */
+    readonly cls: LockClass,
   ) {
     this.kWriter = k.mem.key(owner.name, `${field}.writer`);
     this.kReaders = k.mem.key(owner.name, `${field}.readers`);
@@ -30,7 +33,12 @@ export class RwSem {
     return this.k.mem.read(this.kReaders) as number;
   }
   /** `yield rw.down_read(label)`, then `rw.took_read()` in the step it enables. */
+  private get lockName(): string {
+    return `${this.owner.name}.rwsem`;
+  }
   down_read(label: string): AwaitRequest {
+    this.k.lockdep.check(this.cls, this.lockName, label);
+    this.k.lockdep.acquired(this.cls, this.lockName, label);
     return until(label, () => this.writer === -1);
   }
   took_read(): void {
@@ -39,13 +47,17 @@ export class RwSem {
   down_read_trylock(): boolean {
     const ok = this.writer === -1;
     this.k.mem.add(this.kReaders, ok ? 1 : 0);
+    if (ok) this.k.lockdep.acquired(this.cls, this.lockName, 'down_read_trylock');
     return ok;
   }
   up_read(): void {
     if (this.readers <= 0) throw new SimMisuse(`up_read of ${this.owner.name} rwsem without a reader`);
+    this.k.lockdep.released(this.lockName);
     this.k.mem.add(this.kReaders, -1);
   }
   down_write(label: string): AwaitRequest {
+    this.k.lockdep.check(this.cls, this.lockName, label);
+    this.k.lockdep.acquired(this.cls, this.lockName, label);
     return until(label, () => this.writer === -1 && this.readers === 0);
   }
   took_write(): void {
@@ -54,6 +66,7 @@ export class RwSem {
   up_write(): void {
     if (this.writer !== this.k.current)
       throw new SimMisuse(`up_write of ${this.owner.name} rwsem not held by this thread`);
+    this.k.lockdep.released(this.lockName);
     this.k.mem.write(this.kWriter, -1);
   }
   rwsem_is_locked(): boolean {

@@ -1,5 +1,5 @@
-import type { Mutex } from '../../explorer/index.ts';
 import { type Kernel, KObject } from '../kernel.ts';
+import type { KMutex } from '../lockdep.ts';
 
 /**
  * struct mem_cgroup: page counters `memory`, `memsw` (cgroup v1 memory+swap), `swap` (v2), the
@@ -15,7 +15,7 @@ export class MemCgroup extends KObject {
   readonly kAnonMapped: number;
   readonly kFileMapped: number;
   readonly kMoving: number;
-  readonly move_lock: Mutex;
+  readonly move_lock: KMutex;
   constructor(k: Kernel, name: string) {
     super(k, name);
     this.kMemory = this.key('memory');
@@ -24,7 +24,7 @@ export class MemCgroup extends KObject {
     this.kAnonMapped = this.key('anon_mapped');
     this.kFileMapped = this.key('file_mapped');
     this.kMoving = this.key('moving_account');
-    this.move_lock = this.mutex('move_lock');
+    this.move_lock = this.mutex('move_lock', 'memcg->move_lock');
   }
   init(): void {
     for (const k of [this.kMemory, this.kMemsw, this.kSwap, this.kAnonMapped, this.kFileMapped, this.kMoving])

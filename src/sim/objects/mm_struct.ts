@@ -8,7 +8,10 @@ import type { Vma } from './vma.ts';
  * view of its data: `expect[i]` is the value a read of page i must return (the last value this
  * process wrote there, or the one it inherited at fork): the reference for I13 (COW isolation).
  * Model: mmap_lock is not modelled; scenarios never race VMA changes with faults in the same mm
- * (fork and the parent's later accesses run on one thread).
+ * (fork and the parent's later accesses run on one thread). mm_users starts at 1: the process's
+ * tasks together hold one reference, dropped by `t.exit_mmap(p)` (mmput); the scenario builder
+ * refuses a thread that uses the mm directly while another runs its exit (the kernel cannot:
+ * exit_mmap runs only once mm_users is 0). Others reach the mm through mmget_not_zero().
  */
 export class MmStruct extends KObject {
   pt!: PageTable;
@@ -18,6 +21,8 @@ export class MmStruct extends KObject {
   /** mm->owner's memcg now (charge moving moves the task): a memcg name or null. */
   readonly kMemcg: number;
   readonly kExpect: number[];
+  /** mm->mm_users: the tasks (and remote accessors holding mmget) using this mm; 1 at setup. */
+  readonly kUsers: number;
   constructor(
     k: Kernel,
     name: string,
@@ -27,10 +32,18 @@ export class MmStruct extends KObject {
     super(k, name);
     this.kExpect = Array.from({ length: size }, (_, i) => this.key(`expect[${i}]`));
     this.kMemcg = this.key('memcg');
+    this.kUsers = this.key('mm_users');
   }
   init(): void {
     for (const k of this.kExpect) this.mem.init(k, null);
     this.mem.init(this.kMemcg, null);
+    this.mem.init(this.kUsers, 1);
+  }
+  get mm_users(): number {
+    return this.r(this.kUsers);
+  }
+  set mm_users(v: number) {
+    this.w(this.kUsers, v);
   }
   expect(addr: number): number | null {
     return this.r(this.kExpect[addr]);

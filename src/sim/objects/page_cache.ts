@@ -18,7 +18,7 @@ export class AddressSpace extends KObject {
   ) {
     super(k, name);
     this.kPages = Array.from({ length: size }, (_, i) => this.key(`pages[${i}]`));
-    this.i_mmap_rwsem = new RwSem(this, k, 'i_mmap_rwsem');
+    this.i_mmap_rwsem = new RwSem(this, k, 'i_mmap_rwsem', 'mapping->i_mmap_rwsem');
   }
   init(): void {
     for (const k of this.kPages) this.mem.init(k, null);

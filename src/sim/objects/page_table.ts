@@ -1,6 +1,7 @@
-import { bug, type Mutex } from '../../explorer/index.ts';
+import { bug } from '../../explorer/index.ts';
 import { INV } from '../invariants/names.ts';
 import { type Kernel, KObject } from '../kernel.ts';
+import type { KMutex } from '../lockdep.ts';
 
 /**
  * A PTE page table with its split PTL (`pte_offset_map_lock()`): one per process in the
@@ -50,7 +51,7 @@ export function pte_same(a: Pte, b: Pte): boolean {
 }
 
 export class PageTable extends KObject {
-  readonly ptl: Mutex;
+  readonly ptl: KMutex;
   readonly kFreed: number;
   readonly kPte: number[];
   constructor(
@@ -59,7 +60,7 @@ export class PageTable extends KObject {
     readonly size: number,
   ) {
     super(k, name);
-    this.ptl = this.mutex('ptl');
+    this.ptl = this.mutex('ptl', 'pte_lock');
     this.kFreed = this.key('freed');
     // Each PTE is an object of its own (same key name, `pt#A.pte[0]`): invariants about one
     // entry are scoped to it, not to the whole table.

@@ -3,6 +3,7 @@ import { INV } from '../invariants/names.ts';
 import type { Task } from '../kernel.ts';
 import type { Folio } from '../objects/folio.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
+import { mmget_not_zero, mmput } from './fork.ts';
 import { handle_pte_fault } from './memory.ts';
 import type { Op } from './op.ts';
 
@@ -38,4 +39,25 @@ export function* user_access(t: Task, mm: MmStruct, addr: number, store: number 
     yield* handle_pte_fault(t, mm, addr, write, p);
   }
   return null;
+}
+
+/**
+ * access_remote_vm - another process reads or writes this mm (/proc/pid/mem, process_vm_readv,
+ * ptrace): pin the mm with mmget_not_zero(), fault the page in and copy, then mmput() — which
+ * runs exit_mmap() itself if the owner exited meanwhile. Returns null if the mm was exiting.
+ * Kernel: fs/proc/base.c mem_rw() "if (!mmget_not_zero(mm)) goto free_page" →
+ * mm/memory.c access_remote_vm() → __access_remote_vm() (get_user_pages_remote) → mmput()
+ * (read in mainline-derived copies via the search tool). Rule R3(b).
+ * Model: the GUP fault and the copy are user_access() (no mmap_lock, no pin kept).
+ */
+export function* access_remote_vm(
+  t: Task,
+  mm: MmStruct,
+  addr: number,
+  store: number | null,
+): Op<number | null> {
+  if (!(yield* mmget_not_zero(t, mm))) return null; // -EIO: the mm is exiting
+  const v = yield* user_access(t, mm, addr, store);
+  yield* mmput(t, mm);
+  return v;
 }

@@ -39,7 +39,7 @@ export function* filemap_map_pages(t: Task, vma: Vma, addr: number): Op {
     return void t.rcu.rcu_read_unlock();
   }
   if (as.page(addr) !== f.name) {
-    if (locking) f.mem.write(f.lock.key, -1);
+    if (locking) f.lock.release();
     folio_put(t, f);
     return void t.rcu.rcu_read_unlock();
   }

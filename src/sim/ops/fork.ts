@@ -1,7 +1,41 @@
-import type { Task } from '../kernel.ts';
+import { SimMisuse, type Task } from '../kernel.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
 import { copy_pte_range } from './memory.ts';
+import { exit_mmap } from './mmap.ts';
 import type { Op } from './op.ts';
+
+/**
+ * mmget_not_zero - take an mm_users reference unless the mm is already exiting (the count hit
+ * 0: exit_mmap runs or has run). Remote accessors (fs/proc/base.c mem_rw(), process_vm_rw via
+ * mm_access(), get_task_mm users) must use it; mmget() is only for a holder of a reference.
+ * Kernel: include/linux/sched/mm.h mmget_not_zero() "return atomic_inc_not_zero(&mm->mm_users)"
+ * (read in a mainline-derived copy via the search tool; unchanged since v4.11's sched/mm.h split).
+ * Variant: mmget_after_exit (R3b) takes the reference with mmget(): atomic_inc even from 0.
+ */
+export function* mmget_not_zero(t: Task, mm: MmStruct): Op<boolean> {
+  if (t.mutated('mmget_after_exit')) {
+    yield 'mmget() (mutated: atomic_inc(&mm->mm_users), even from 0)';
+    mm.mm_users = mm.mm_users + 1;
+    return true;
+  }
+  yield 'mmget_not_zero(): atomic_inc_not_zero(&mm->mm_users)';
+  if (mm.mm_users === 0) return false;
+  mm.mm_users = mm.mm_users + 1;
+  return true;
+}
+
+/**
+ * mmput - drop an mm_users reference; the last one tears the address space down.
+ * Kernel: kernel/fork.c mmput() "if (atomic_dec_and_test(&mm->mm_users)) __mmput(mm)" →
+ * __mmput() → exit_mmap() (read in mainline-derived copies via the search tool). Seed 004.
+ * Model: __mmput's other work (exit_aio, ksm_exit, khugepaged_exit, mmdrop) is not modelled.
+ */
+export function* mmput(t: Task, mm: MmStruct): Op {
+  yield 'mmput(): atomic_dec_and_test(&mm->mm_users)';
+  if (mm.mm_users <= 0) throw new SimMisuse(`mmput of ${mm.name} without an mm_users reference`);
+  mm.mm_users = mm.mm_users - 1;
+  if (mm.mm_users === 0) yield* exit_mmap(t, mm);
+}
 
 /**
  * dup_mmap - fork: link the child VMA into the parent's anon_vma tree, then copy the page table.

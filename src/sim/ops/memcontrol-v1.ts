@@ -79,7 +79,7 @@ function get_mctgt_type(t: Task, vma: Vma, addr: number, from: string, target: b
         return NONE;
       }
       if (p.t !== 'present' && folio_mapped(f)) {
-        f.mem.write(f.lock.key, -1);
+        f.lock.release();
         folio_put(t, f);
         return NONE;
       }
@@ -88,7 +88,7 @@ function get_mctgt_type(t: Task, vma: Vma, addr: number, from: string, target: b
   if (f !== null) {
     if (f.memcg === from) return target ? { type: 'page', folio: f } : { type: 'page', folio: f };
     if (target) {
-      if (folio_locked_by_me(f)) f.mem.write(f.lock.key, -1);
+      if (folio_locked_by_me(f)) f.lock.release();
       folio_put(t, f);
     }
   }
@@ -218,7 +218,7 @@ export function* mem_cgroup_move_charge(t: Task, mm: MmStruct, to: MemCgroup): O
         }
       }
       yield 'mem_cgroup_move_charge_pte_range: folio_unlock(); folio_put()';
-      if (folio_locked_by_me(f)) f.mem.write(f.lock.key, -1);
+      if (folio_locked_by_me(f)) f.lock.release();
       folio_put(t, f);
     } else if (tg.type === 'swap') {
       // mem_cgroup_move_swap_account: swap_cgroup_cmpxchg(entry, from, to)

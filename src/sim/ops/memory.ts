@@ -269,7 +269,8 @@ export function should_try_to_free_swap(_t: Task, f: Folio, write: boolean): boo
  * Seeds 001 (the lock_page/charge order), 003. Rules R14, R16, R17.
  * Model: swapin_readahead is __read_swap_cache_async for the one entry, as one step; no
  * SWP_SYNCHRONOUS_IO path, no KSM, no large folios.
- * Variants: no_swapcache_recheck (R17), charge_before_lock_page (R9, era 2008).
+ * Variants: no_swapcache_recheck (R17), charge_before_lock_page (R9, era 2008),
+ * folio_lock_under_ptl (I18: the PTL before folio_lock).
  */
 export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write: boolean): Op {
   if (orig.t !== 'swap') throw new SimMisuse('do_swap_page on a non-swap pte');
@@ -288,17 +289,21 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
   // came before lock_page() ("There will be race because charge is done before lock_page()").
   if (era2008 && t.mutated('charge_before_lock_page')) yield* mem_cgroup_charge_2008(t, folio, memcg);
 
+  // folio_lock_under_ptl (I18, hypothetical): the PTE lock first, then the folio lock.
+  const ptlFirst = t.mutated('folio_lock_under_ptl');
+  if (ptlFirst) yield pt.ptl.lock('do_swap_page (mutated): pte_offset_map_lock() before folio_lock()');
   yield folio.lock.lock('do_swap_page: folio_lock_or_retry()');
   if (era2008 && !t.mutated('charge_before_lock_page')) yield* mem_cgroup_charge_2008(t, folio, memcg);
   if (!t.mutated('no_swapcache_recheck') && (!folio.swapcache || folio.swap !== entry)) {
     // folio_matches_swap_entry() failed: out_page
+    if (ptlFirst) yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
     yield folio.lock.unlock('do_swap_page: folio_unlock() (swapcache changed)');
     yield 'do_swap_page: folio_put() (out_release)';
     folio_put(t, folio);
     return;
   }
 
-  yield pt.ptl.lock('do_swap_page: pte_offset_map_lock()');
+  if (!ptlFirst) yield pt.ptl.lock('do_swap_page: pte_offset_map_lock()');
   if (!pte_same(pt.get(addr), orig)) {
     yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock() (out_nomap)');
     yield folio.lock.unlock('do_swap_page: folio_unlock() (out_page)');
@@ -394,7 +399,7 @@ export function wp_can_reuse_anon_folio(t: Task, f: Folio, vma: Vma): boolean {
     if (!f.lock.tryLock()) return false;
     if (f.swapcache) folio_free_swap(t, f);
     folio_move_anon_rmap(t, f, vma);
-    f.mem.write(f.lock.key, -1);
+    f.lock.release();
     return true;
   }
   if (f.refcount > 3) return false;
@@ -402,11 +407,11 @@ export function wp_can_reuse_anon_folio(t: Task, f: Folio, vma: Vma): boolean {
   if (!f.lock.tryLock()) return false;
   if (f.swapcache) folio_free_swap(t, f);
   if (f.refcount !== 1) {
-    f.mem.write(f.lock.key, -1);
+    f.lock.release();
     return false;
   }
   folio_move_anon_rmap(t, f, vma);
-  f.mem.write(f.lock.key, -1); // folio_unlock
+  f.lock.release(); // folio_unlock
   return true;
 }
 
@@ -489,7 +494,7 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
   const dpt = dst.mm.pt;
   const spt = src.mm.pt;
   yield dpt.ptl.lock('copy_pte_range: pte_alloc_map_lock(dst)');
-  yield spt.ptl.lock('copy_pte_range: pte_offset_map_nolock(src) + spin_lock_nested');
+  yield spt.ptl.lock_nested('copy_pte_range: pte_offset_map_nolock(src) + spin_lock_nested');
   for (let a = 0; a < spt.size; a++) {
     const p = spt.get(a);
     if (p.t === 'present') {

@@ -58,14 +58,14 @@ export function* migrate_pages(t: Task, src: Folio): Op<boolean> {
     yield* remove_migration_ptes(t, src, dst, av);
     yield 'migrate_folio_move: folio_add_lru(dst); folio_unlock(dst); folio_put(dst)';
     folio_add_lru(t, dst);
-    dst.mem.write(dst.lock.key, -1);
+    dst.lock.release();
     folio_put(t, dst); // the allocation's reference: dst is now held by its mappings
     yield src.lock.unlock('migrate_folio_done: folio_unlock(src)');
   } else {
     // -EAGAIN: migrate_folio_undo_src()
     yield* remove_migration_ptes(t, src, src, av);
     yield 'migrate_folio_undo_dst: folio_unlock(dst); folio_put(dst)';
-    dst.mem.write(dst.lock.key, -1);
+    dst.lock.release();
     folio_put(t, dst);
     yield src.lock.unlock('migrate_folio_undo_src: folio_unlock(src)');
   }

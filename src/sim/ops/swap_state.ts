@@ -88,5 +88,5 @@ export function* free_swap_cache(t: Task, f: Folio): Op {
   if (!f.swapcache || folio_mapped(f)) return;
   if (!f.lock.tryLock()) return;
   folio_free_swap(t, f);
-  f.mem.write(f.lock.key, -1); // folio_unlock
+  f.lock.release(); // folio_unlock
 }
