@@ -26,6 +26,8 @@ describe('state inspector', () => {
   test('keys split into object and field', () => {
     expect(splitKey('folio#1.mapcount.ptes')).toEqual(['folio#1', 'mapcount.ptes']);
     expect(splitKey('x')).toEqual(['x', '']);
+    expect(splitKey('folio#T2.1.lock')).toEqual(['folio#T2.1', 'lock']);
+    expect(splitKey('pt#A.pte[0]')).toEqual(['pt#A', 'pte[0]']);
   });
 
   test('a store: the field it changed, with its old value; values before and after', () => {

@@ -8,6 +8,7 @@ import type { Replay, Variant } from './capture.ts';
 import { codeHash } from './code-hash.ts';
 import { loadDraft, saveDraft } from './drafts.ts';
 import type { EditorHandle } from './editor.ts';
+import liveCss from './live.css?inline';
 import type { BlockErrorInfo, ExploreSummary, FromWorker, ToWorker } from './protocol.ts';
 import type { TraceView } from './trace-view.ts';
 
@@ -34,6 +35,9 @@ type Outcome =
   | { status: 'timeout'; ms: number }
   | { status: 'stopped'; ms: number }
   | { status: 'crash'; ms: number; message: string };
+
+// The live view's styles come with the runtime (a plain CSS import would be put in every page).
+document.head.append(Object.assign(document.createElement('style'), { textContent: liveCss }));
 
 const states = new WeakMap<HTMLElement, State>();
 function state(el: HTMLElement): State {

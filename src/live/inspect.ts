@@ -26,10 +26,13 @@ export interface ObjectState {
   fields: FieldState[];
 }
 
-/** `folio#1.mapcount.ptes` → [`folio#1`, `mapcount.ptes`]; a key without a dot is its own object. */
+/**
+ * `folio#1.mapcount.ptes` → [`folio#1`, `mapcount.ptes`]; `folio#T2.1.lock` → [`folio#T2.1`,
+ * `lock`] (a field starts with a letter; an id may contain dotted numbers); no field: its own object.
+ */
 export function splitKey(key: string): [string, string] {
-  const i = key.indexOf('.');
-  return i < 0 ? [key, ''] : [key.slice(0, i), key.slice(i + 1)];
+  const m = /^(.*?)\.(?=[A-Za-z_])(.*)$/.exec(key);
+  return m ? [m[1], m[2]] : [key, ''];
 }
 
 function valueAfter(

@@ -2,14 +2,20 @@
  * The counterexamples a block found when the site was built, as static HTML under the block (no
  * script needed to see them). Per distinct counterexample: the swimlane picture as a lazily loaded
  * image in the site's light and dark palettes (CSS shows the one of the current theme; the other
- * is never fetched), its description as alt text, and the same trace as a table in a <details>
- * (the text alternative). The page's runner replaces them with the live, steppable view after Run.
+ * is never fetched), its description (every step) as alt text, and a link to the same trace as
+ * an HTML table with the changes of each step (a page of its own: the chapter stays light). The
+ * page's runner replaces them with the live, steppable view after Run.
  */
 import type { BuiltTrace } from './build-traces.ts';
 import { traceAsset } from './trace-assets.ts';
 import { describe, traceToSvg, traceToTable } from './trace-svg.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function tablePage(t: BuiltTrace): string {
+  const title = `Counterexample of ${t.model}`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="robots" content="noindex"><title>${esc(title)}</title><style>body{font:14px/1.4 ui-monospace,monospace;margin:1rem}td,th{border:1px solid #999;padding:2px 6px;vertical-align:top;text-align:left}table{border-collapse:collapse}caption{text-align:left;font-weight:bold;margin-bottom:.5rem}</style></head><body><h1>${esc(title)}</h1><p>Schedule <code>${esc(t.counterexample.schedule)}</code></p>${traceToTable(t.counterexample)}</body></html>`;
+}
 
 export function staticTraces(traces: readonly BuiltTrace[]): string {
   const seen = new Set<string>();
@@ -28,7 +34,7 @@ export function staticTraces(traces: readonly BuiltTrace[]): string {
       `<figure class="mm-trace-fig" data-trace-index="${t.index}" data-model="${esc(t.model)}" data-schedule="${esc(cex.schedule)}">` +
         `<figcaption><strong>${esc(t.model)}</strong>: ${esc(`'${cex.assertion}' violated`)}. ${cex.steps.length} step${cex.steps.length === 1 ? '' : 's'}, ${cex.preemptions} preemption${cex.preemptions === 1 ? '' : 's'}; found when the site was built. Run the block to step through it.</figcaption>` +
         `<div class="mm-trace-scroll">${imgs.join('')}</div>` +
-        `<details><summary>The trace as a table</summary>${traceToTable(cex)}</details>` +
+        `<a class="mm-trace-table-link" href="${traceAsset(tablePage(t), 'html')}">The steps as a table, with what each changed</a>` +
         `</figure>`,
     );
   }

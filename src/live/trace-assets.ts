@@ -1,8 +1,9 @@
 /**
- * The build-time trace pictures as files: the remark plugin registers each SVG here (named by a
- * hash of its text) and the page shows it as a lazily loaded <img>, so a chapter full of
- * counterexamples weighs nothing before the reader scrolls to one. The `traceAssets()` integration
- * writes the files into dist/_traces/ after the build and serves them under `astro dev`.
+ * The build-time trace pictures as files: the remark plugin registers each SVG (and the trace as
+ * an HTML table) here, named by a hash of its text; the page shows the SVG as a lazily loaded
+ * <img> and links the table, so a chapter full of counterexamples weighs little before the reader
+ * scrolls to one. The `traceAssets()` integration writes the files into dist/_traces/ after the
+ * build and serves them under `astro dev`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,10 +23,12 @@ function hash(s: string): string {
   return (h >>> 0).toString(16).padStart(8, '0') + (g >>> 0).toString(16).padStart(8, '0');
 }
 
-/** Register an SVG; returns its URL path. */
-export function traceAsset(svg: string): string {
-  const name = `${hash(svg)}.svg`;
-  files.set(name, svg);
+const TYPES = { svg: 'image/svg+xml', html: 'text/html; charset=utf-8' } as const;
+
+/** Register a file; returns its URL path. */
+export function traceAsset(text: string, ext: keyof typeof TYPES = 'svg'): string {
+  const name = `${hash(text)}.${ext}`;
+  files.set(name, text);
   return `/${TRACE_DIR}/${name}`;
 }
 
@@ -35,18 +38,18 @@ export function traceAssets(): AstroIntegration {
     hooks: {
       'astro:server:setup': ({ server }) => {
         server.middlewares.use((req, res, next) => {
-          const m = new RegExp(`^/${TRACE_DIR}/([0-9a-f]+\\.svg)$`).exec(req.url ?? '');
-          const svg = m && files.get(m[1]);
-          if (!svg) return next();
-          res.setHeader('Content-Type', 'image/svg+xml');
-          res.end(svg);
+          const m = new RegExp(`^/${TRACE_DIR}/([0-9a-f]+\\.(svg|html))$`).exec(req.url ?? '');
+          const text = m && files.get(m[1]);
+          if (!m || !text) return next();
+          res.setHeader('Content-Type', TYPES[m[2] as keyof typeof TYPES]);
+          res.end(text);
         });
       },
       'astro:build:done': ({ dir, logger }) => {
         const out = join(fileURLToPath(dir), TRACE_DIR);
         mkdirSync(out, { recursive: true });
         for (const [name, svg] of files) writeFileSync(join(out, name), svg);
-        logger.info(`${files.size} counterexample pictures written to ${TRACE_DIR}/`);
+        logger.info(`${files.size} counterexample pictures and tables written to ${TRACE_DIR}/`);
       },
     },
   };
