@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { explore, scenario } from '../../src/sim/index.ts';
+import { filemap_remove_folio } from '../../src/sim/ops/filemap.ts';
 
 /**
  * Details found unfaithful when the ops were compared with the kernel source (see each op's
@@ -37,5 +38,42 @@ describe('ops follow the kernel source', () => {
     const r = explore(s);
     expect(r.verdict).toBe('holds');
     expect(seen).toBe(true);
+  });
+  test('filemap_map_pages unlocks and puts the folio before pte_unmap_unlock (mm/filemap.c): truncate can take the folio lock while fault-around still holds the PTL', () => {
+    let reached = false;
+    const s = scenario(
+      'fault-around: folio_unlock under the PTL',
+      (k) => {
+        const file = k.file(1);
+        const F = k.fileFolio(file, 0);
+        const A = k.process('A', { pages: 1, file });
+        k.thread('truncate', (t) => t.truncate(file, 0));
+        k.thread('fault', (t) => t.load(A, 0));
+        k.always('fault-around holds the PTL while truncate holds the folio lock only after folio_unlock', () => {
+          if (F.lock.holder() === 0 && A.pt.ptl.holder() === 1) reached = true;
+          return true;
+        }, [F, A.pt]);
+      },
+      { checks: ['I3', 'I3b', 'I9'] },
+    );
+    const r = explore(s);
+    expect(r.verdict).toBe('holds');
+    expect(reached).toBe(true);
+  });
+
+  test('filemap_remove_folio of an unlocked folio is BUG_ON(!folio_test_locked(folio)) (mm/filemap.c)', () => {
+    const s = scenario('remove an unlocked folio from the page cache', (k) => {
+      const file = k.file(1);
+      const F = k.fileFolio(file, 0);
+      k.thread('remover', (t) =>
+        t.run(function* (task) {
+          yield 'remove without folio_lock()';
+          filemap_remove_folio(task, file, 0, F);
+        }),
+      );
+    });
+    const r = explore(s, { stopOnViolation: true });
+    expect(r.verdict).toBe('breaks');
+    expect(r.counterexample!.assertion).toBe('BUG_ON');
   });
 });

@@ -43,7 +43,7 @@ export function* mmput(t: Task, mm: MmStruct): Op {
  * anon_vma_clone() @ AMDESE/linux-mm 448bccf6cf9e (mainline after v6.18): anon_vma_clone links the
  * child VMA into the parent's anon_vmas under anon_vma_lock_write(src->anon_vma) (the root rwsem),
  * then anon_vma_fork attaches a new anon_vma with get_anon_vma(root). dup_mmap / copy_page_range
- * [unverified: catalog's word, not re-read]. Rule R16.
+ * [unverified: catalog's word, not re-read in the 2025 faithfulness pass (time)]. Rule R16.
  * Model: the child's own anon_vma is not created: its VMA joins the parent's anon_vma (which
  * takes one more reference); mmap_lock is not modelled.
  */

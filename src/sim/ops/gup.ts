@@ -18,7 +18,7 @@ export interface GupRef {
 
 /**
  * get_user_pages (FOLL_GET, read) - take a reference on the folio mapped at `addr`.
- * Kernel: mm/gup.c follow_page_pte() @ v6.19+ [unverified: catalog's word, not re-read] (under the PTL: try_grab_folio(FOLL_GET)).
+ * Kernel: mm/gup.c follow_page_pte() @ v6.19+ [unverified: catalog's word, not re-read in the 2025 faithfulness pass (time)] (under the PTL: try_grab_folio(FOLL_GET)).
  * Model: the page must be present (no fault-in); FOLL_PIN / FAULT_FLAG_UNSHARE are not used:
  * a FOLL_GET reference is what vmsplice took in CVE-2020-29374.
  */

@@ -20,9 +20,14 @@ import { slotOf } from './swapfile.ts';
 /**
  * memcg1_swapout - transfer a swapped-out folio's memory+swap charge to its swap entry
  * (swap_cgroup_record), uncharge memory, clear memcg_data.
- * Kernel: mm/memcontrol-v1.c memcg1_swapout() @ v6.19+ (VM_BUG_ON_FOLIO(folio_test_lru(folio)),
- * VM_BUG_ON_FOLIO(folio_ref_count(folio)): the refcount is frozen); seed 002 (mem_cgroup_swapout,
- * "before the final put_page() in page reclaim"). Rule R12.
+ * Kernel: mm/memcontrol.c mem_cgroup_swapout() as read in a mainline-derived v6.12/v6.13-era
+ * copy via find_string (repository not named by the index): VM_BUG_ON_FOLIO(folio_test_lru(
+ * folio)), VM_BUG_ON_FOLIO(folio_ref_count(folio)) (the refcount is frozen); if
+ * !do_memsw_account() return; swap_cgroup_record; folio->memcg_data = 0;
+ * page_counter_uncharge(&memcg->memory) (memsw stays charged, now owned by the entry);
+ * memcg1_swapout(folio, memcg) for the v1 stats. Later trees move the whole function to
+ * mm/memcontrol-v1.c as memcg1_swapout(folio, entry) [unverified: catalog's word].
+ * Seed 002 (mem_cgroup_swapout, "before the final put_page() in page reclaim"). Rule R12.
  * Model: cgroup v1 accounting (memsw stays charged, now owned by the swap entry).
  */
 export function memcg1_swapout(t: Task, f: Folio, entry: string, mutatedEarly: boolean): void {

@@ -8,7 +8,9 @@ import type { Op } from './op.ts';
 
 /**
  * get_mem_cgroup_from_mm - the memcg a process's new folios are charged to (mm->owner's, which
- * charge moving changes when it moves the task). Kernel: mm/memcontrol.c @ v6.19+ [unverified: catalog's word, not re-read].
+ * charge moving changes when it moves the task). Kernel: mm/memcontrol.c get_mem_cgroup_from_mm()
+ * as called by __mem_cgroup_charge() in a mainline-derived mm/memcontrol.c of the v6.12/v6.13 era (memcg1_commit_charge, folio_unqueue_deferred_split), read via find_string: the index does not name its repository or commit (the function body itself
+ * [unverified: not re-read]). Model: mm->owner's memcg is a field of the mm; no css refcount.
  */
 export function get_mem_cgroup_from_mm(t: Task, mm: MmStruct): MemCgroup | null {
   const name = mm.mem.read(mm.kMemcg) as string | null;
@@ -17,9 +19,10 @@ export function get_mem_cgroup_from_mm(t: Task, mm: MmStruct): MemCgroup | null 
 
 /**
  * mem_cgroup_charge - charge a folio that nobody else can see yet, and commit it.
- * Kernel: mm/memcontrol.c mem_cgroup_charge() → charge_memcg() → commit_charge() @ v6.19+ [unverified: catalog's word, not re-read]
- * ("VM_BUG_ON_FOLIO(folio_memcg_charged(folio), folio)" and "Any of the following ensures
- * page's memcg stability: - the page lock - LRU isolation - exclusive reference"); seed 002.
+ * Kernel: mm/memcontrol.c __mem_cgroup_charge() → charge_memcg() (try_charge; css_get;
+ * commit_charge; memcg1_commit_charge) → commit_charge() ("VM_BUG_ON_FOLIO(
+ * folio_memcg_charged(folio), folio)" and "Any of the following ensures page's memcg stability:
+ * - the page lock - LRU isolation - exclusive reference"), in a mainline-derived mm/memcontrol.c of the v6.12/v6.13 era (memcg1_commit_charge, folio_unqueue_deferred_split), read via find_string: the index does not name its repository or commit; seed 002.
  * Model: try_charge always succeeds (no limits); memsw is charged with memory (v1 accounting).
  */
 export function mem_cgroup_charge(t: Task, f: Folio, memcg: MemCgroup | null): void {
@@ -42,8 +45,13 @@ export function commit_charge(_t: Task, f: Folio, memcg: MemCgroup): void {
 
 /**
  * mem_cgroup_uncharge - release the charge of a folio at its final put.
- * Kernel: mm/memcontrol.c __mem_cgroup_uncharge() → uncharge_folio() @ v6.19+ [unverified: catalog's word, not re-read] (returns early if
- * !folio_memcg_charged; "we have fully exclusive access"); seed 002.
+ * Kernel: mm/memcontrol.c __mem_cgroup_uncharge() (returns early if !folio_memcg_charged) →
+ * uncharge_folio() (VM_BUG_ON_FOLIO(folio_test_lru(folio)); "we have fully exclusive access to
+ * the folio"; folio->memcg_data = 0) → uncharge_batch() (page_counter_uncharge of memory, and of
+ * memsw if do_memsw_account()), in a mainline-derived mm/memcontrol.c of the v6.12/v6.13 era (memcg1_commit_charge, folio_unqueue_deferred_split), read via find_string: the index does not name its repository or commit; seed 002.
+ * Model: the folio_test_lru assertion is not checked here: the mainline caller (__folio_put) has
+ * taken the folio off the LRU already, and R10's pre-3.17 mutation (uncharge at last unmap)
+ * comes from an era without it. No uncharge_gather batching, no root-memcg exemption.
  */
 export function mem_cgroup_uncharge(t: Task, f: Folio): void {
   const name = f.memcg;
@@ -64,7 +72,8 @@ export function page_counter_uncharge(memcg: MemCgroup, nr: number, what: string
 /**
  * __folio_mod_stat / __lruvec_stat_mod_folio - NR_ANON_MAPPED / NR_FILE_MAPPED of the folio's
  * memcg, updated by rmap when the mapcount crosses zero.
- * Kernel: mm/rmap.c __folio_mod_stat() @ v6.19+ [unverified: catalog's word, not re-read].
+ * Kernel: mm/rmap.c __folio_mod_stat() @ v6.19+ [unverified: catalog's word, not re-read; this
+ * pass read mm/memcontrol.c, not the rmap.c stat helper].
  * Model: the stat lands on folio_memcg(folio) as read in this step; with memcg moving (2022 era)
  * the caller holds folio_memcg_lock where the kernel did.
  */
@@ -85,11 +94,12 @@ export function __folio_mod_stat(t: Task, f: Folio, delta: number): void {
 /**
  * mem_cgroup_migrate - migration succeeded: move the memcg association and charge from old to
  * new. Both folios are locked; the page counters do not change.
- * Kernel: mm/memcontrol.c mem_cgroup_migrate() @ v6.7+ as quoted in kernel-rules.md R11, not
- * re-read for this model (Nhat Pham, "memcontrol: only transfer
- * the memcg data for migration": VM_BUG_ON_FOLIO(!folio_test_locked(old)) and of new;
- * commit_charge(new, memcg); old->memcg_data = 0; "Note that the memory counters will remain
- * unchanged throughout the process"). Seed 002 ("introduce mem_cgroup_migrate(), which is called
+ * Kernel: mm/memcontrol.c mem_cgroup_migrate() in a mainline-derived mm/memcontrol.c of the v6.12/v6.13 era (memcg1_commit_charge, folio_unqueue_deferred_split), read via find_string: the index does not name its repository or commit (Nhat Pham's v6.7 "memcontrol:
+ * only transfer the memcg data for migration": VM_BUG_ON_FOLIO(!folio_test_locked(old)) and of
+ * new, VM_BUG_ON_FOLIO(folio_test_lru(old)); commit_charge(new, memcg); old->memcg_data = 0;
+ * "Note that the memory counters will remain unchanged throughout the process").
+ * Model: the anon/nr_pages/lru assertions are not checked (the only caller, migrate_pages,
+ * isolates src from the LRU first). Seed 002 ("introduce mem_cgroup_migrate(), which is called
  * after the migration is successful ... Because the old page is no longer uncharged after
  * migration, prevent double charges"). Rule R11.
  * Era 2014 (0a31bc97c8, and until v6.6) uncharged old and charged new instead of transferring:

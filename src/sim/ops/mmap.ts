@@ -7,9 +7,13 @@ import type { Op } from './op.ts';
 /**
  * exit_mmap - tear down an address space: zap every PTE, hide the VMAs from rmap and free the
  * page tables, then free the gathered pages.
- * Kernel: mm/mmap.c exit_mmap() @ v6.19+ [unverified: catalog's word, not re-read]: tlb_gather_mmu_fullmm → unmap_vmas → ... →
- * free_pgtables → tlb_finish_mmu. Seed 004. Rules R1, R3.
- * Model: the mmap_lock read/write phases are not modelled (nobody else uses this mm).
+ * Kernel: mm/mmap.c exit_mmap(): mmap_read_lock; tlb_gather_mmu_fullmm; unmap_vmas(...,
+ * ULONG_MAX); mmap_read_unlock; set MMF_OOM_SKIP; mmap_write_lock; free_pgtables();
+ * tlb_finish_mmu(); then remove_vma() for each VMA — read in a mainline-derived mm/mmap.c of the
+ * v6.8–v6.12 era (vma_iter, xa_is_zero) via find_string; the index does not name its
+ * repository or commit. Seed 004. Rules R1, R3.
+ * Model: the mmap_lock read/write phases, mmu_notifier_release and remove_vma (fput,
+ * vm_area_free) are not modelled (nobody else uses this mm); one VMA.
  */
 export function* exit_mmap(t: Task, mm: MmStruct): Op {
   const tlb = tlb_gather_mmu(t);

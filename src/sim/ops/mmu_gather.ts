@@ -9,7 +9,9 @@ import { free_swap_cache } from './swap_state.ts';
  * struct mmu_gather: the folios a zap unmapped, whose references are dropped after the TLB
  * flush, and the rmaps whose removal is delayed until then (5df397dec7c4: dirty file folios).
  * It is private to the zapping task, so it lives in the op's closure, not in shared memory.
- * Kernel: mm/mmu_gather.c @ v6.19+ [unverified: catalog's word, not re-read].
+ * Kernel: mm/mmu_gather.c @ torvalds/linux 06d074298583 (v6.10-era tree; tlb->delayed_rmap,
+ * tlb_flush_rmaps, tlb_batch_pages_flush → free_pages_and_swap_cache, tlb_finish_mmu).
+ * Model: one unbounded batch (no MAX_GATHER_BATCH, no tlb_next_batch limit); no TLB.
  */
 export class MmuGather {
   /** Folios whose reference the gather holds (__tlb_remove_folio_pages). */
@@ -18,14 +20,20 @@ export class MmuGather {
   readonly delayed: Array<{ folio: Folio; vma: Vma; pages: number[] }> = [];
 }
 
-/** tlb_gather_mmu - Kernel: mm/mmu_gather.c tlb_gather_mmu() @ v6.19+ [unverified: catalog's word, not re-read]. */
+/**
+ * tlb_gather_mmu - Kernel: mm/mmu_gather.c tlb_gather_mmu() / tlb_gather_mmu_fullmm() →
+ * __tlb_gather_mmu() @ torvalds/linux 06d074298583 (empty batch, delayed_rmap = 0).
+ * Model: fullmm and inc_tlb_flush_pending are not modelled.
+ */
 export function tlb_gather_mmu(_t: Task): MmuGather {
   return new MmuGather();
 }
 
 /**
  * tlb_flush_rmaps - remove the delayed rmaps; zap_pte_range calls it before dropping the PTL.
- * Kernel: mm/mmu_gather.c tlb_flush_rmaps() @ v6.19+ [unverified: catalog's word, not re-read] ("if (!tlb->delayed_rmap) return").
+ * Kernel: mm/mmu_gather.c tlb_flush_rmaps() → tlb_flush_rmap_batch() @ torvalds/linux
+ * 06d074298583 ("if (!tlb->delayed_rmap) return"; folio_remove_rmap_pte for each page encoded
+ * with the delay flag). Model: the delayed entries are a list, not flags on the gathered pages.
  */
 export function tlb_flush_rmaps(t: Task, tlb: MmuGather): void {
   for (const d of tlb.delayed.splice(0)) {
@@ -43,9 +51,14 @@ export function tlb_delay_rmap(_t: Task, tlb: MmuGather, folio: Folio, vma: Vma,
 /**
  * tlb_flush_mmu / tlb_finish_mmu - flush the TLB, then free the gathered folios:
  * free_pages_and_swap_cache() → free_swap_cache() + folio_put for each.
- * Kernel: mm/mmu_gather.c tlb_finish_mmu() → tlb_flush_mmu() → tlb_batch_pages_flush() →
- * free_pages_and_swap_cache() (mm/swap_state.c) @ v6.19+ [unverified: catalog's word, not re-read].
- * Model: with the R1 mutation, the delayed anon rmaps are flushed only here (Linus's series).
+ * Kernel: mm/mmu_gather.c tlb_finish_mmu() → tlb_flush_mmu() → tlb_flush_mmu_free() →
+ * tlb_batch_pages_flush() → free_pages_and_swap_cache() @ torvalds/linux 06d074298583;
+ * mm/swap_state.c free_pages_and_swap_cache() (free_swap_cache for each folio of a batch, then
+ * folios_put_refs) as read in a mainline-derived copy via find_string.
+ * Model: tlb_finish_mmu in mainline does not call tlb_flush_rmaps (zap_pte_range flushes the
+ * delayed file rmaps before dropping the PTL); here it flushes what is left, which only the R1
+ * mutation leaves (Linus's 2022 series delayed anon rmaps too). Each page's free_swap_cache is
+ * followed by its folio_put (the kernel does the batch's free_swap_cache calls first).
  */
 export function* tlb_finish_mmu(t: Task, tlb: MmuGather) {
   if (tlb.delayed.length > 0) {

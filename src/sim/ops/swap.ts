@@ -7,7 +7,7 @@ import { mem_cgroup_uncharge } from './memcontrol.ts';
 /**
  * folio_get - take a reference (the caller already has a stable one, or holds the PTL that
  * keeps a mapped folio alive).
- * Kernel: include/linux/mm.h folio_get() @ v6.19+ [unverified: catalog's word, not re-read].
+ * Kernel: include/linux/mm.h folio_get() @ v6.19+ [unverified: catalog's word, not re-read in the 2025 faithfulness pass (time)].
  */
 export function folio_get(_t: Task, f: Folio): void {
   assertLive(f, 'folio_get');
@@ -16,7 +16,7 @@ export function folio_get(_t: Task, f: Folio): void {
 
 /**
  * folio_put - drop a reference; the last one frees the folio.
- * Kernel: include/linux/mm.h folio_put() → mm/swap.c __folio_put() @ v6.19+ [unverified: catalog's word, not re-read].
+ * Kernel: include/linux/mm.h folio_put() → mm/swap.c __folio_put() @ v6.19+ [unverified: catalog's word, not re-read in the 2025 faithfulness pass (time)].
  * Model: the refcount update and, at zero, the whole free run in the caller's step.
  */
 export function folio_put(t: Task, f: Folio): void {
@@ -30,7 +30,7 @@ export function folio_put(t: Task, f: Folio): void {
 /**
  * __folio_put - free a folio whose refcount reached zero: uncharge, then the free-time checks.
  * Kernel: mm/swap.c __folio_put() → mem_cgroup_uncharge() → free_frozen_pages(), and
- * mm/page_alloc.c free_page_is_bad() ("Bad page state") @ v6.19+ [unverified: catalog's word, not re-read]; seed 002 (uncharge "after the
+ * mm/page_alloc.c free_page_is_bad() ("Bad page state") @ v6.19+ [unverified: catalog's word, not re-read in the 2025 faithfulness pass (time)]; seed 002 (uncharge "after the
  * final put_page()"), seed 004 ("nonzero subpages_mapcount").
  * Model: page_cache_release() takes the folio off the LRU in the same step.
  */
@@ -54,7 +54,7 @@ export function __folio_put(t: Task, f: Folio): void {
 
 /**
  * folio_add_lru / lruvec_add_folio - put a folio on the LRU list of its memcg's lruvec (under
- * that lruvec's lru_lock, found through folio_memcg()). Kernel: mm/swap.c folio_add_lru() @ v6.19+ [unverified: catalog's word, not re-read].
+ * that lruvec's lru_lock, found through folio_memcg()). Kernel: mm/swap.c folio_add_lru() @ v6.19+ [unverified: catalog's word, not re-read in the 2025 faithfulness pass (time)].
  * Model: `lruvec` records which memcg's list holds it (I10: it must stay folio_memcg()).
  */
 export function folio_add_lru(_t: Task, f: Folio): void {

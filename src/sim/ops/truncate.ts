@@ -11,7 +11,9 @@ import { folio_put } from './swap.ts';
  * VMA, remove it from the page cache, drop the cache's reference.
  * Kernel: mm/truncate.c truncate_inode_pages_range() → find_lock_entries() →
  * truncate_inode_folio() → truncate_cleanup_folio() (unmap_mapping_folio if folio_mapped) →
- * filemap_remove_folio() @ v6.19+ [unverified: catalog's word, not re-read]. Rule R6 (seed 000).
+ * filemap_remove_folio() @ v6.19+ [unverified: mm/truncate.c not re-read — the index's torvalds/linux
+ * copy is a much older tree and AMDESE/linux-mm holds no truncate.c; filemap_remove_folio itself
+ * was read at AMDESE/linux-mm 52d8a0f2fb6d]. Rule R6 (seed 000).
  * Model: i_rwsem / invalidate_lock are not modelled (faults here do not read pages in).
  */
 export function* truncate_inode_pages_range(t: Task, as: AddressSpace, index: number): Op {
