@@ -356,3 +356,11 @@ test('an invariant over two objects is checked in every interleaving despite the
   const naive = explore(model, { strategy: 'naive', countTraces: true, minimize: false });
   expect(r.counts.traces).toBe(naive.counts.traces);
 });
+
+test('each step of a counterexample records the values it read', () => {
+  const cex = explore(counter(false)).counterexample!;
+  const loads = cex.steps.filter((s) => s.label === 'load x');
+  expect(loads.map((s) => s.readValues)).toEqual([{ x: 0 }, { x: 0 }]);
+  const lock = explore(counter(true), { strategy: 'replay', schedule: 'mmx1;s=T0@lock(mx)' });
+  expect(lock.outcome).toBe('stopped');
+});

@@ -151,6 +151,10 @@ export class Exploration implements SearchContext {
   readonly maxSteps: number;
   private readonly search: Search;
   private readonly opts: ExploreOptions;
+  /** The options this exploration runs with (a replay link keeps them, e.g. a custom maxSteps). */
+  get options(): Readonly<ExploreOptions> {
+    return this.opts;
+  }
   private readonly strategy: Strategy;
   readonly counts: Counts = {
     executions: 0,
@@ -510,15 +514,21 @@ export class Exploration implements SearchContext {
         if (preempt) preemptions++;
         const ev = r.exec(p.tid, p.choice);
         events.push(ev);
-        const changes = [...(mem.diff ?? new Map()).entries()]
+        const diff = mem.diff ?? new Map<number, unknown>();
+        // A mutex's value is its holder: show the thread, not its index.
+        const shown = (key: number, v: unknown) =>
+          mem.mutexKeys.has(key) ? (v === -1 ? 'free' : r.names[v as number]) : v;
+        const changes = [...diff.entries()]
           .filter(([key]) => !mem.keyNames[key].startsWith('@'))
-          .map(([key, before]) => {
-            // A mutex's value is its holder: show the thread, not its index.
-            const holder = (v: unknown) => (v === -1 ? 'free' : r.names[v as number]);
-            return mem.mutexKeys.has(key)
-              ? { key: mem.keyNames[key], before: holder(before), after: holder(mem.vals[key]) }
-              : { key: mem.keyNames[key], before, after: mem.vals[key] };
-          });
+          .map(([key, before]) => ({
+            key: mem.keyNames[key],
+            before: shown(key, before),
+            after: shown(key, mem.vals[key]),
+          }));
+        const readValues: Record<string, unknown> = {};
+        for (const key of ev.reads)
+          if (!mem.keyNames[key].startsWith('@'))
+            readValues[mem.keyNames[key]] = shown(key, diff.has(key) ? diff.get(key) : mem.vals[key]);
         steps.push({
           index: k,
           thread: r.names[p.tid],
@@ -527,6 +537,7 @@ export class Exploration implements SearchContext {
           ...(ev.choice >= 0 ? { choice: ev.choice } : {}),
           ...(ev.mutex >= 0 ? { mutex: mem.keyNames[ev.mutex] } : {}),
           reads: visibleKeys(ev.reads, mem.keyNames),
+          readValues,
           writes: visibleKeys([...ev.writes, ...ev.adds], mem.keyNames),
           changes,
           racesWith: [],

@@ -20,6 +20,8 @@ export interface TraceStep {
   /** For a choose, the value taken. */
   choice?: number;
   reads: string[];
+  /** The values this step read (for keys it also wrote, the value before the write). */
+  readValues: Record<string, unknown>;
   writes: string[];
   /** Fields this step changed, with old and new values (the world diff). */
   changes: Change[];

@@ -16,7 +16,7 @@ export interface SvgOptions {
   id?: string;
   /** Highlight this step as the current one (the step slider). */
   current?: number;
-  /** Lane width in px (default: fit the longest label, 150 to 360). */
+  /** Lane width in px (default: fit the longest label, 150 to 260; longer labels are clipped, full in the tooltip). */
   laneWidth?: number;
   /**
    * A fixed palette, for the SVG as a file of its own (an <img> cannot see the page's theme):
@@ -64,7 +64,7 @@ export function traceToSvg(cex: Counterexample, opts: SvgOptions = {}): string {
   const id = opts.id ?? 'cex';
   const lanes = cex.threads.filter((t) => cex.steps.some((s) => s.thread === t));
   const longest = Math.max(...cex.steps.map((s) => stepLabel(s).length), ...lanes.map((t) => t.length));
-  const laneW = opts.laneWidth ?? Math.min(360, Math.max(150, Math.ceil(longest * 7.2) + 44));
+  const laneW = opts.laneWidth ?? Math.min(260, Math.max(150, Math.ceil(longest * 7.2) + 44));
   const width = GUTTER + lanes.length * laneW + CHANGES_W;
   const last = cex.steps.length - 1;
   const foot = 40;
