@@ -36,8 +36,6 @@ const ANON = { slug: 'anon-vma', title: 'anon_vma lifetime and rmap walks' };
 const LOCK = { slug: 'folio-lock', title: 'The folio lock and mapped-ness' };
 const MEMCG = { slug: 'memcg', title: 'The life of a memcg charge' };
 const SWAP = { slug: 'swap-cow', title: 'Swap cache and COW reuse' };
-const MEMCG_MISSING =
-  'the memcg operations of the simulator (charge moving, migration, swapout transfer) had not landed when this chapter was written';
 
 export const RULES: readonly RuleRecord[] = [
   {
@@ -164,9 +162,8 @@ export const RULES: readonly RuleRecord[] = [
     status: 'historical',
     statusNote: 'Charge moving was removed by 6b611388b626 "memcg-v1: remove charge move code" (v6.13).',
     invariant: 'I8',
-    holds: null,
-    breaks: null,
-    missing: MEMCG_MISSING,
+    holds: 'R7 holds: charge moving trylocks a swap-cache folio (2023)',
+    breaks: 'R7 breaks: charge moving without the trylock (2023)',
   },
   {
     id: 'R8',
@@ -180,9 +177,8 @@ export const RULES: readonly RuleRecord[] = [
     status: 'holds today',
     statusNote: 'lock_page_memcg() was once a fourth guard; it left rmap in v6.3 and the kernel in v6.13.',
     invariant: 'I10',
-    holds: null,
-    breaks: null,
-    missing: MEMCG_MISSING,
+    holds: 'R8 holds: the memcg switch happens off the LRU (2023)',
+    breaks: 'R8 breaks: memcg_data switched on the LRU',
   },
   {
     id: 'R9',
@@ -200,9 +196,8 @@ export const RULES: readonly RuleRecord[] = [
     statusNote:
       'The charge point moved from first map (2008) to allocation or insertion (0a31bc97c8, v3.17).',
     invariant: 'I7',
-    holds: null,
-    breaks: null,
-    missing: MEMCG_MISSING,
+    holds: 'R9 holds: the 2008 swapin charges under lock_page()',
+    breaks: 'R9 breaks: the 2008 swapin charges before lock_page()',
   },
   {
     id: 'R10',
@@ -219,9 +214,8 @@ export const RULES: readonly RuleRecord[] = [
     status: 'holds today',
     statusNote: 'Since 0a31bc97c8 "mm: memcontrol: rewrite uncharge API" (v3.17).',
     invariant: 'I19',
-    holds: null,
-    breaks: null,
-    missing: MEMCG_MISSING,
+    holds: 'R10 holds: migration that backs out keeps the charge',
+    breaks: 'R10 breaks: uncharged at the last unmap, the new folio is never charged',
   },
   {
     id: 'R11',
@@ -235,9 +229,8 @@ export const RULES: readonly RuleRecord[] = [
     status: 'holds today',
     statusNote: 'The transfer-only form (no charge, no uncharge) dates from v6.7.',
     invariant: 'I6',
-    holds: null,
-    breaks: null,
-    missing: MEMCG_MISSING,
+    holds: 'R11 holds: mem_cgroup_migrate() moves the charge',
+    breaks: 'R11 breaks: mem_cgroup_migrate() leaves the old folio charged',
   },
   {
     id: 'R12',
