@@ -43,8 +43,14 @@ describe('state inspector', () => {
     });
   });
 
-  test('a field only read has no recorded value', () => {
+  test('a field only read shows the value the step read', () => {
     const f = stateAt(cex, 0).find((o) => o.object === 'page')?.fields[0];
+    expect(f).toMatchObject({ field: 'flags', known: true, value: 'clean', read: true, changed: false });
+  });
+
+  test('a field no step read or changed has no recorded value', () => {
+    const partial = { ...cex, steps: cex.steps.map((s) => ({ ...s, readValues: {} })) };
+    const f = stateAt(partial, 0).find((o) => o.object === 'page')?.fields[0];
     expect(f).toMatchObject({ field: 'flags', known: false, read: true, changed: false });
   });
 

@@ -4,7 +4,7 @@
  * before/after); keys are `object.field` (`folio#1.mapcount.ptes`, `pt#A.pte[0]`,
  * `anon_vma#A.refcount`, `memcg#1.usage`). A field's value after step i is the `after` of its last
  * change at or before i, else the `before` of its first change after i (it had that value all
- * along); a field that is only ever read has no recorded value and is shown as read.
+ * along), or the value a step read from it (`readValues`).
  */
 import type { Counterexample, TraceStep } from '../explorer/index.ts';
 
@@ -40,11 +40,17 @@ function valueAfter(
   key: string,
   i: number,
 ): { known: boolean; value?: unknown } {
+  // The nearest step that saw the field: a change (its after, or before if it comes later) or a
+  // read (the value read is the value between the last change and that step).
   for (let j = i; j >= 0; j--) {
     const c = steps[j].changes.find((c) => c.key === key);
     if (c) return { known: true, value: c.after };
+    const rv = steps[j].readValues;
+    if (rv && key in rv) return { known: true, value: rv[key] };
   }
   for (let j = i + 1; j < steps.length; j++) {
+    const rv = steps[j].readValues;
+    if (rv && key in rv) return { known: true, value: rv[key] };
     const c = steps[j].changes.find((c) => c.key === key);
     if (c) return { known: true, value: c.before };
   }
