@@ -76,4 +76,62 @@ describe('ops follow the kernel source', () => {
     expect(r.verdict).toBe('breaks');
     expect(r.counterexample!.assertion).toBe('BUG_ON');
   });
+
+  test('do_swap_page maps an exclusive swap entry writable on a read fault too (VM_WRITE: pte_mkwrite), so the later store takes no fault (mm/memory.c)', () => {
+    let mapped = false;
+    const s = scenario('read swapin of an exclusive entry', (k) => {
+      const P = k.process('P', { pages: 1 });
+      k.swapped(P, 0, { content: 5 });
+      k.thread('P', (t) => t.load(P, 0), { alloc: 1 });
+      k.always('the swapped-in PTE is writable', () => {
+        const p = P.pt.peekPte(0);
+        if (p.t !== 'present') return true;
+        mapped = true;
+        return p.write || 'mapped read-only';
+      }, [P.pt]);
+    });
+    const r = explore(s);
+    expect(r.verdict).toBe('holds');
+    expect(mapped).toBe(true);
+  });
+
+  test("copy_nonpresent_pte copies a migration entry into the child (readable in both): fork racing migration keeps the child's data (mm/memory.c)", () => {
+    let raced = false;
+    const s = scenario('fork while the page is a migration entry', (k) => {
+      const P = k.process('P', { pages: 1 });
+      const F = k.anonFolio(P, 0, { content: 7 });
+      const C = k.child(P, 'C');
+      k.thread('migrate', (t) => t.migrate(F), { alloc: 1 });
+      k.thread('fork', (t) => t.fork(P, C).load(C, 0), { alloc: 1 });
+      k.always('a forked child never lacks the page', () => {
+        const c = C.pt.peekPte(0);
+        if (c.t === 'migration') raced = true;
+        return true;
+      }, [C.pt]);
+    });
+    const r = explore(s);
+    expect(r.text).toMatch(/^holds: exhaustive/);
+    expect(raced).toBe(true);
+  });
+
+  test('dup_mmap of a shared file mapping is refused: the model has no i_mmap link for the child (copy_page_range would skip it: !vma_needs_copy)', () => {
+    const s = scenario('fork a file mapping', (k) => {
+      const file = k.file(1);
+      k.fileFolio(file, 0);
+      const A = k.process('A', { pages: 1, file });
+      const C = k.child(A, 'C');
+      k.thread('fork', (t) => t.fork(A, C));
+    });
+    expect(() => explore(s)).toThrow(/dup_mmap/);
+  });
+
+  test('do_wp_page on a shared file mapping (wp_page_shared) is refused, not COWed into an anon folio', () => {
+    const s = scenario('write a shared file mapping', (k) => {
+      const file = k.file(1);
+      k.fileFolio(file, 0);
+      const A = k.process('A', { pages: 1, file });
+      k.thread('A', (t) => t.load(A, 0).store(A, 0, 3), { alloc: 1 });
+    });
+    expect(() => explore(s)).toThrow(/wp_page_shared/);
+  });
 });

@@ -1,6 +1,6 @@
 import { SimMisuse, type Task } from '../kernel.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
-import { copy_pte_range } from './memory.ts';
+import { copy_page_range } from './memory.ts';
 import { exit_mmap } from './mmap.ts';
 import type { Op } from './op.ts';
 
@@ -48,6 +48,8 @@ export function* mmput(t: Task, mm: MmStruct): Op {
  * takes one more reference); mmap_lock is not modelled.
  */
 export function* dup_mmap(t: Task, parent: MmStruct, child: MmStruct): Op {
+  if (parent.vma.file !== null)
+    throw new SimMisuse('dup_mmap of a file mapping is not modelled (the child VMA needs an i_mmap link)');
   const av = parent.vma.anon_vma;
   if (av !== null) {
     yield av.rwsem.down_write('anon_vma_fork: anon_vma_clone(): lock_anon_vma_root()');
@@ -57,5 +59,5 @@ export function* dup_mmap(t: Task, parent: MmStruct, child: MmStruct): Op {
     yield 'anon_vma_fork: unlock_anon_vma_root()';
     av.rwsem.up_write();
   }
-  yield* copy_pte_range(t, child.vma, parent.vma);
+  yield* copy_page_range(t, child.vma, parent.vma);
 }

@@ -4,7 +4,14 @@ import { SimMisuse, type Task } from '../kernel.ts';
 import { assertLive, type Folio, folio_locked_by_me } from '../objects/folio.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
 import type { AddressSpace } from '../objects/page_cache.ts';
-import { mk_pte, PTE_NONE, type Pte, pte_same, swp_entry_to_pte } from '../objects/page_table.ts';
+import {
+  make_migration_entry,
+  mk_pte,
+  PTE_NONE,
+  type Pte,
+  pte_same,
+  swp_entry_to_pte,
+} from '../objects/page_table.ts';
 import type { Vma } from '../objects/vma.ts';
 import { filemap_map_pages } from './filemap.ts';
 import { get_mem_cgroup_from_mm, mem_cgroup_charge, mem_cgroup_charge_2008 } from './memcontrol.ts';
@@ -39,8 +46,13 @@ import {
 
 /**
  * mm/memory.c: faults, COW, zap and page-table teardown, fork's page-table copy.
- * Read at mainline v6.19+ (softleaf_t era, the AMDESE/linux-mm mirror): zap_present_folio_ptes,
- * zap_pte_range, do_wp_page, wp_can_reuse_anon_folio, wp_page_copy, do_swap_page.
+ * Read at AMDESE/linux-mm 91883f9ea22a (mainline, swp_entry_t era; copy_pte_range also at
+ * 0be9aa1490e5, the softleaf_t era, same logic): copy_nonpresent_pte, copy_present_ptes,
+ * copy_pte_range, copy_page_range, zap_present_folio_ptes, zap_present_ptes,
+ * zap_nonpresent_ptes, zap_pte_range, unmap_vmas, zap_page_range_single, unmap_mapping_folio,
+ * wp_page_copy, wp_can_reuse_anon_folio, do_wp_page, should_try_to_free_swap, do_swap_page,
+ * do_anonymous_page. Not re-read: handle_pte_fault, wp_page_reuse, free_pgtables,
+ * free_pgd_range (each says so).
  */
 
 function folioOf(t: Task, p: Pte): Folio {
@@ -61,11 +73,16 @@ export function alloc_folio(t: Task, anon: boolean, content: number): Folio {
 /**
  * zap_pte_range - clear the PTEs of `addrs` under the PTL; present pages are handed to the
  * mmu_gather (it drops their references after the TLB flush), swap entries are freed.
- * Kernel: mm/memory.c zap_pte_range() → zap_present_folio_ptes() / zap_nonpresent_ptes() @
- * v6.19+: anon folios get folio_remove_rmap_ptes() at once; a dirty file folio gets delay_rmap
- * plus force_flush, and "Do the actual TLB flush before dropping ptl": tlb_flush_rmaps() runs
- * before pte_unmap_unlock(). Seed 004 (R1, R4, R5).
- * Model: the whole PTL section is one step; file PTEs are dirty when writable.
+ * Kernel: mm/memory.c zap_pte_range() → do_zap_pte_range() → zap_present_ptes() →
+ * zap_present_folio_ptes() / zap_nonpresent_ptes() @ AMDESE/linux-mm 91883f9ea22a: anon folios
+ * get folio_remove_rmap_ptes() at once; a file folio whose PTE was dirty gets folio_mark_dirty()
+ * and delay_rmap plus force_flush, and "Do the actual TLB flush before dropping ptl":
+ * tlb_flush_rmaps() runs before pte_unmap_unlock(); swap entries free_swap_and_cache_nr();
+ * migration entries are just cleared. Seed 004 (R1, R4, R5).
+ * Model: the whole PTL section is one step; file PTEs are dirty when writable; the
+ * tlb_flush_mmu() after the unlock on force_flush is left to tlb_finish_mmu (one batch, no
+ * need_resched break); zap_details (even_cows, single_folio) are not needed: file VMAs are
+ * shared mappings, so there are no COWed anon pages in them.
  * Variants: delayed_anon_rmap (R1: anon rmaps wait for tlb_finish_mmu), rmap_after_ptl_drop
  * (R4: after the unlock), page_zap_pte_rmap (R5: large folios lose only per-page mapcounts).
  */
@@ -74,7 +91,7 @@ export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonl
   const afterDrop: Array<{ folio: Folio; pages: number[] }> = [];
   yield pt.ptl.lock('zap_pte_range: pte_offset_map_lock()');
   let force_flush = false;
-  const batches = new Map<Folio, number[]>();
+  const batches = new Map<Folio, { pages: number[]; dirty: boolean }>();
   for (const addr of addrs) {
     const p = pt.get(addr);
     // An anonymous page zapped (MADV_DONTNEED, munmap) reads as zero if touched again.
@@ -82,10 +99,14 @@ export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonl
     if (p.t === 'present') {
       const f = folioOf(t, p);
       let b = batches.get(f);
-      if (!b) batches.set(f, (b = []));
-      b.push(p.page);
+      if (!b) batches.set(f, (b = { pages: [], dirty: false }));
+      b.pages.push(p.page);
       pt.set(addr, PTE_NONE);
-      if (!f.anon && p.write) f.dirty = true;
+      // get_and_clear_full_ptes; if (pte_dirty(ptent)) folio_mark_dirty(folio)
+      if (!f.anon && p.write) {
+        f.dirty = true;
+        b.dirty = true;
+      }
     } else if (p.t === 'swap') {
       pt.set(addr, PTE_NONE);
       free_swap_and_cache_nr(t, p.entry);
@@ -93,9 +114,9 @@ export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonl
       pt.set(addr, PTE_NONE);
     }
   }
-  for (const [f, pages] of batches) {
-    if (!f.anon && f.dirty) {
-      // zap_present_folio_ptes: delay_rmap for a dirty file folio (tlb_delay_rmap), force_flush.
+  for (const [f, { pages, dirty }] of batches) {
+    if (!f.anon && dirty) {
+      // zap_present_folio_ptes: delay_rmap when the PTE was dirty (tlb_delay_rmap), force_flush.
       tlb_delay_rmap(t, tlb, f, vma, pages);
       force_flush = true;
     } else if (f.anon && t.mutated('delayed_anon_rmap')) tlb_delay_rmap(t, tlb, f, vma, pages);
@@ -126,7 +147,11 @@ export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonl
   }
 }
 
-/** unmap_vmas - zap every page of the VMA. Kernel: mm/memory.c unmap_vmas() @ v6.19+. */
+/**
+ * unmap_vmas - zap every page of the VMA.
+ * Kernel: mm/memory.c unmap_vmas() → unmap_single_vma() → unmap_page_range() @ AMDESE/linux-mm
+ * 91883f9ea22a (zap_details .even_cows = true). Model: one VMA, no mmu_notifier, no hugetlb.
+ */
 export function* unmap_vmas(t: Task, tlb: MmuGather, vma: Vma): Op {
   const all = Array.from({ length: vma.mm.pt.size }, (_, i) => i);
   yield* zap_pte_range(t, tlb, vma, all);
@@ -134,7 +159,8 @@ export function* unmap_vmas(t: Task, tlb: MmuGather, vma: Vma): Op {
 
 /**
  * zap_page_range_single - MADV_DONTNEED / munmap of some pages: gather, zap, finish.
- * Kernel: mm/memory.c zap_page_range_single() @ v6.19+.
+ * Kernel: mm/memory.c zap_page_range_single() (tlb_gather_mmu; zap_page_range_single_batched;
+ * tlb_finish_mmu) @ AMDESE/linux-mm 91883f9ea22a. Model: no mmu_notifier, no hugetlb.
  */
 export function* zap_page_range_single(t: Task, vma: Vma, addrs: readonly number[]): Op {
   const tlb = tlb_gather_mmu(t);
@@ -144,9 +170,10 @@ export function* zap_page_range_single(t: Task, vma: Vma, addrs: readonly number
 
 /**
  * free_pgtables - hide the VMA from every reverse map, then free its page tables.
- * Kernel: mm/memory.c free_pgtables() @ v6.13–v6.19+ ("Hide vma from rmap and truncate_pagecache
+ * Kernel: mm/memory.c free_pgtables() @ v6.13+ ("Hide vma from rmap and truncate_pagecache
  * before freeing pgtables": unlink_anon_vmas(), unlink_file_vma_batch_add(), then
- * free_pgd_range()). Seed 004. Rule R3.
+ * free_pgd_range()) [unverified: the comment quoted is the catalog's; free_pgtables lies past
+ * the part of mm/memory.c read at AMDESE/linux-mm 91883f9ea22a in this pass]. Seed 004. Rule R3.
  * Variant: free_pgtables_before_unlink frees the page table first.
  */
 export function* free_pgtables(t: Task, _tlb: MmuGather, vma: Vma): Op {
@@ -156,7 +183,10 @@ export function* free_pgtables(t: Task, _tlb: MmuGather, vma: Vma): Op {
   if (!t.mutated('free_pgtables_before_unlink')) yield* free_pgd_range(t, vma);
 }
 
-/** free_pgd_range - free the VMA's page table. Kernel: mm/memory.c free_pgd_range() @ v6.19+. */
+/**
+ * free_pgd_range - free the VMA's page table. Kernel: mm/memory.c free_pgd_range()
+ * [unverified: not re-read in this pass]. Model: one page table per mm, freed as a flag.
+ */
 export function* free_pgd_range(_t: Task, vma: Vma): Op {
   yield 'free_pgtables: free_pgd_range()';
   vma.mm.pt.freed = true;
@@ -164,15 +194,17 @@ export function* free_pgd_range(_t: Task, vma: Vma): Op {
 
 /**
  * unmap_mapping_folio - unmap a locked page-cache folio from every VMA of its file.
- * Kernel: mm/memory.c unmap_mapping_folio() @ v6.19+ (VM_BUG_ON(!folio_test_locked(folio));
- * i_mmap_lock_read; unmap_mapping_range_tree → zap_page_range_single).
+ * Kernel: mm/memory.c unmap_mapping_folio() @ AMDESE/linux-mm 91883f9ea22a
+ * (VM_BUG_ON(!folio_test_locked(folio)) before i_mmap_lock_read; unmap_mapping_range_tree →
+ * unmap_mapping_range_vma → zap_page_range_single with even_cows = false, single_folio).
+ * Model: file VMAs are shared mappings (no COWed anon pages for even_cows to spare).
  */
 export function* unmap_mapping_folio(t: Task, f: Folio): Op {
+  if (!folio_locked_by_me(f)) bug('VM_BUG_ON', `unmap_mapping_folio: ${f.name} not locked`);
   const as = t.k.lookup<AddressSpace>(f.mapping ?? '', 'address_space');
   const index = as.kPages.findIndex((k) => as.mem.read(k) === f.name);
   yield as.i_mmap_rwsem.down_read('unmap_mapping_folio: i_mmap_lock_read()');
   as.i_mmap_rwsem.took_read();
-  if (!folio_locked_by_me(f)) bug('VM_BUG_ON', `unmap_mapping_folio: ${f.name} not locked`);
   for (const vma of as.vmas.filter((v) => v.linked)) {
     // the file is mapped linearly (vm_pgoff 0): page `index` of the file is address `index`
     if (index >= 0) yield* zap_page_range_single(t, vma, [index]);
@@ -185,8 +217,10 @@ export function* unmap_mapping_folio(t: Task, f: Folio): Op {
 
 /**
  * handle_mm_fault - dispatch a fault on one page by the PTE read locklessly (vmf->orig_pte).
- * Kernel: mm/memory.c handle_pte_fault() @ v6.19+ (do_pte_missing / do_swap_page /
- * migration_entry_wait / do_wp_page).
+ * Kernel: mm/memory.c handle_pte_fault() (do_pte_missing / do_swap_page /
+ * migration_entry_wait / do_wp_page) [unverified: handle_pte_fault not re-read; do_pte_missing
+ * ("vma_is_anonymous → do_anonymous_page, else do_fault") and do_swap_page's
+ * migration_entry_wait() read at AMDESE/linux-mm 91883f9ea22a].
  * Model: the VMA is anonymous-private or file-backed (fault-around only).
  */
 export function* handle_mm_fault(t: Task, mm: MmStruct, addr: number, write: boolean): Op {
@@ -196,7 +230,7 @@ export function* handle_mm_fault(t: Task, mm: MmStruct, addr: number, write: boo
 
 /**
  * handle_pte_fault - the fault path once vmf->orig_pte has been read (locklessly).
- * Kernel: mm/memory.c handle_pte_fault() @ v6.19+.
+ * Kernel: mm/memory.c handle_pte_fault() [unverified: not re-read].
  * Model: called by a user access with the PTE value the access itself saw: the hardware walk
  * and the kernel's lockless re-read are one step (a PTE changing between them only makes the
  * fault spurious, which the PTL re-checks catch).
@@ -227,8 +261,12 @@ export function* handle_pte_fault(t: Task, mm: MmStruct, addr: number, write: bo
 
 /**
  * do_anonymous_page - first touch of an anonymous page: a new, charged, exclusive folio.
- * Kernel: mm/memory.c do_anonymous_page() → alloc_anon_folio() (mem_cgroup_charge) @ v6.19+.
- * Model: a read fault also allocates (no shared zero page); the content starts at 0.
+ * Kernel: mm/memory.c do_anonymous_page() @ AMDESE/linux-mm 91883f9ea22a: alloc_anon_folio() →
+ * folio_prealloc() (mem_cgroup_charge) before the PTL; pte_offset_map_lock; vmf_pte_changed →
+ * release (folio_put); folio_add_new_anon_rmap(RMAP_EXCLUSIVE); folio_add_lru_vma; set_ptes
+ * writable and dirty (VM_WRITE).
+ * Model: a read fault also allocates (the kernel maps the shared zero page); the content starts
+ * at 0; small folios only (no mTHP orders).
  */
 export function* do_anonymous_page(t: Task, vma: Vma, addr: number): Op {
   const pt = vma.mm.pt;
@@ -249,9 +287,9 @@ export function* do_anonymous_page(t: Task, vma: Vma, addr: number): Op {
 
 /**
  * should_try_to_free_swap - a write fault that will be the folio's only user drops the swap cache.
- * Kernel: mm/memory.c should_try_to_free_swap() @ v6.19+ (FAULT_FLAG_WRITE && !ksm &&
+ * Kernel: mm/memory.c should_try_to_free_swap() @ AMDESE/linux-mm 91883f9ea22a (FAULT_FLAG_WRITE && !ksm &&
  * folio_ref_count(folio) == 1 + folio_nr_pages(folio)).
- * Model: mem_cgroup_swap_full and mlock are never true.
+ * Model: mem_cgroup_swap_full and mlock are never true; no KSM.
  */
 export function should_try_to_free_swap(_t: Task, f: Folio, write: boolean): boolean {
   if (!f.swapcache) return false;
@@ -260,15 +298,17 @@ export function should_try_to_free_swap(_t: Task, f: Folio, write: boolean): boo
 
 /**
  * do_swap_page - fault in a swap PTE: find or read the folio, lock it, re-validate, map it.
- * Kernel: mm/memory.c do_swap_page() @ v6.19+: swap_cache_get_folio() | swapin_readahead();
+ * Kernel: mm/memory.c do_swap_page() @ AMDESE/linux-mm 91883f9ea22a: swap_cache_get_folio() | swapin_readahead();
  * folio_lock_or_retry(); "Make sure folio_free_swap() or swapoff did not release the swapcache
  * from under us" (folio_matches_swap_entry); pte_offset_map_lock + pte_same ("Back out if
  * somebody else already faulted in this pte"); exclusive from pte_swp_exclusive; swap_free_nr;
- * should_try_to_free_swap → folio_free_swap; RMAP_EXCLUSIVE if exclusive or refcount == 1;
+ * should_try_to_free_swap → folio_free_swap; if exclusive or refcount == 1: RMAP_EXCLUSIVE and
+ * the PTE writable when the VMA has VM_WRITE — for read faults too (dirty only for a write);
  * set_ptes; folio_unlock; do_wp_page for a write that could not map writable.
  * Seeds 001 (the lock_page/charge order), 003. Rules R14, R16, R17.
  * Model: swapin_readahead is __read_swap_cache_async for the one entry, as one step; no
- * SWP_SYNCHRONOUS_IO path, no KSM, no large folios.
+ * SWP_SYNCHRONOUS_IO path, no KSM, no large folios, no uffd-wp / soft-dirty; anonymous VMAs
+ * are VM_WRITE.
  * Variants: no_swapcache_recheck (R17), charge_before_lock_page (R9, era 2008),
  * folio_lock_under_ptl (I18: the PTL before folio_lock).
  */
@@ -325,7 +365,7 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
   let writable = false;
   let rmapExclusive = false;
   if (exclusive || folio.refcount === 1) {
-    writable = write;
+    writable = true; // VM_WRITE: pte_mkwrite (pte_mkdirty and clear FAULT_FLAG_WRITE if a write)
     rmapExclusive = true;
   }
   // A folio fresh from swapin_readahead is not anon yet: folio_add_new_anon_rmap
@@ -342,7 +382,7 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
 
 /**
  * __read_swap_cache_async - allocate a folio for a swap entry and read it into the swap cache.
- * Kernel: mm/swap_state.c __read_swap_cache_async() @ v6.19+: swapcache_prepare →
+ * Kernel: mm/swap_state.c __read_swap_cache_async() (see swap_state.ts for the tree read): swapcache_prepare →
  * __folio_set_locked → mem_cgroup_swapin_charge_folio → add_to_swap_cache → swap_read_folio
  * (the folio is unlocked when the read completes). Seed 002 (charge while locked, before it is
  * visible).
@@ -365,13 +405,17 @@ export function* __read_swap_cache_async(t: Task, vma: Vma, entry: string): Op<F
 
 /**
  * do_wp_page - write fault on a present, write-protected PTE; entered with the PTL held.
- * Kernel: mm/memory.c do_wp_page() @ v6.19+: "If we encounter a page that is marked exclusive,
- * we must reuse the page without further checks"; else wp_can_reuse_anon_folio(); else
- * folio_get() and wp_page_copy() after dropping the PTL. Seed 003. Rules R15, R16, R18.
- * Model: private anonymous mappings only (no wp_page_shared).
+ * Kernel: mm/memory.c do_wp_page() @ AMDESE/linux-mm 91883f9ea22a: a VM_SHARED mapping goes to
+ * wp_page_shared(); "If we encounter a page that is marked exclusive, we must reuse the page
+ * without further checks"; else wp_can_reuse_anon_folio(); else folio_get() and wp_page_copy()
+ * after dropping the PTL. Seed 003. Rules R15, R16, R18.
+ * Model: private mappings only: a write fault on a shared file mapping (wp_page_shared,
+ * page_mkwrite) is refused as SimMisuse rather than COWed; no uffd-wp, no FAULT_FLAG_UNSHARE.
  */
 export function* do_wp_page(t: Task, vma: Vma, addr: number, orig: Pte): Op {
   const pt = vma.mm.pt;
+  if (vma.shared)
+    throw new SimMisuse('do_wp_page: wp_page_shared (write to a shared file mapping) is not modelled');
   const f = folioOf(t, orig);
   assertLive(f, 'do_wp_page');
   if (f.anon && (f.exclusive || wp_can_reuse_anon_folio(t, f, vma))) {
@@ -385,12 +429,14 @@ export function* do_wp_page(t: Task, vma: Vma, addr: number, orig: Pte): Op {
 
 /**
  * wp_can_reuse_anon_folio - may a write fault reuse this (small, not exclusive) anon folio?
- * Kernel: mm/memory.c wp_can_reuse_anon_folio() @ v6.19+: bail if KSM or refcount > 3;
- * lru_add_drain(); bail if refcount > 1 + swapcache; folio_trylock(); folio_free_swap() if in
+ * Kernel: mm/memory.c wp_can_reuse_anon_folio() @ AMDESE/linux-mm 91883f9ea22a: bail if KSM or
+ * refcount > 3; lru_add_drain() if !folio_test_lru; bail if refcount > 1 + swapcache; folio_trylock(); folio_free_swap() if in
  * the swap cache; reuse only if refcount == 1 ("Ok, we've got the only folio reference from our
  * mapping and the folio is locked, it's dark out, and we're wearing sunglasses. Hit it.").
  * Mapcount is not consulted. Seed 003. Rule R15.
- * Model: runs in the caller's step (under the PTL; the folio lock is taken and dropped inside).
+ * Model: runs in the caller's step (under the PTL; the folio lock is taken and dropped inside);
+ * small folios only (__wp_can_reuse_large_anon_folio is not modelled); no KSM, no per-CPU LRU
+ * batches (lru_add_drain has nothing to drain).
  * Variant: mapcount_based_reuse — the pre-v5.9 rule "reuse if mapcount == 1".
  */
 export function wp_can_reuse_anon_folio(t: Task, f: Folio, vma: Vma): boolean {
@@ -417,8 +463,9 @@ export function wp_can_reuse_anon_folio(t: Task, f: Folio, vma: Vma): boolean {
 
 /**
  * wp_page_reuse - make the PTE writable and dirty, drop the PTL.
- * Kernel: mm/memory.c wp_page_reuse() @ v6.19+ (VM_BUG_ON(folio_test_anon(folio) &&
- * !PageAnonExclusive(vmf->page))).
+ * Kernel: mm/memory.c wp_page_reuse() (VM_BUG_ON(folio_test_anon(folio) &&
+ * !PageAnonExclusive(vmf->page))) [unverified: wp_page_reuse's body not re-read; its callers
+ * in do_wp_page were, at AMDESE/linux-mm 91883f9ea22a].
  */
 export function* wp_page_reuse(t: Task, vma: Vma, addr: number, orig: Pte): Op {
   const pt = vma.mm.pt;
@@ -431,12 +478,14 @@ export function* wp_page_reuse(t: Task, vma: Vma, addr: number, orig: Pte): Op {
 
 /**
  * wp_page_copy - COW: copy the old folio into a new exclusive one and switch the PTE.
- * Kernel: mm/memory.c wp_page_copy() @ v6.19+: folio_prealloc + __wp_page_copy_user;
+ * Kernel: mm/memory.c wp_page_copy() @ AMDESE/linux-mm 91883f9ea22a: folio_prealloc + __wp_page_copy_user;
  * pte_offset_map_lock; pte_same; ptep_clear_flush; folio_add_new_anon_rmap(new,
  * RMAP_EXCLUSIVE); set_pte_at; "Only after switching the pte to the new page may we remove the
  * mapcount here": folio_remove_rmap_pte(old); unlock; folio_put(old) for the PTE's reference,
  * free_swap_cache(old), folio_put(old) for the fault's. Rule R18.
- * Model: the TLB is not modelled: ptep_clear_flush and set_pte_at are one step.
+ * Model: the TLB is not modelled: ptep_clear_flush and set_pte_at are one step; no zero-page
+ * source, no mmu_notifier; the first folio_put(old) is the kernel's "new_folio = old_folio;
+ * folio_put(new_folio)".
  * Variant: cow_drops_rmap_before_pte_switch (R18).
  */
 export function* wp_page_copy(t: Task, vma: Vma, addr: number, orig: Pte, old: Folio): Op {
@@ -481,12 +530,31 @@ export function* wp_page_copy(t: Task, vma: Vma, addr: number, orig: Pte, old: F
 // --- fork -------------------------------------------------------------------------------------
 
 /**
+ * copy_page_range - fork's page-table copy of one VMA, skipped where faults can refill it.
+ * Kernel: mm/memory.c copy_page_range() → vma_needs_copy() @ AMDESE/linux-mm 91883f9ea22a:
+ * "Don't copy ptes where a page fault will fill them correctly": only a VMA with an anon_vma
+ * (or VM_COPY_ON_FORK) is copied; a COW mapping bumps write_protect_seq around the copy.
+ * Model: no hugetlb, no mmu_notifier, no write_protect_seq (GUP-fast is not modelled).
+ */
+export function* copy_page_range(t: Task, dst: Vma, src: Vma): Op {
+  if (src.anon_vma === null) return; // !vma_needs_copy(): the child faults its pages in
+  yield* copy_pte_range(t, dst, src);
+}
+
+/**
  * copy_pte_range - fork: copy the parent's PTEs into the child's page table under both PTLs.
- * Kernel: mm/memory.c copy_pte_range() → copy_present_ptes() / copy_nonpresent_pte() @ v6.19+:
- * present anon pages get folio_get + folio_try_dup_anon_rmap_pte (clears PageAnonExclusive,
- * or fails if maybe pinned → copy_present_page) and are write-protected in both; swap entries
- * get swap_duplicate and pte_swp_clear_exclusive ("Mark the swap entry as shared"). Rule R16.
- * Model: both PTLs are taken in one step (dst then src, the kernel's nesting order).
+ * Kernel: mm/memory.c copy_pte_range() → copy_present_ptes() / copy_nonpresent_pte() @
+ * AMDESE/linux-mm 91883f9ea22a (and 0be9aa1490e5, softleaf_t): pte_alloc_map_lock(dst), then
+ * spin_lock_nested(src_ptl); present anon pages get folio_get + folio_try_dup_anon_rmap_pte
+ * (clears PageAnonExclusive, or fails if maybe pinned → copy_present_page) and
+ * __copy_present_ptes write-protects them in both (is_cow_mapping && pte_write); file pages get
+ * folio_dup_file_rmap_pte, and a VM_SHARED mapping's PTE is copied as is (only pte_mkclean /
+ * pte_mkold); swap entries get swap_duplicate and pte_swp_clear_exclusive ("Mark the swap
+ * entry as shared"); a writable migration entry becomes readable in both (is_cow_mapping).
+ * Rule R16.
+ * Model: both PTLs are taken in one step each (dst then src, the kernel's nesting order); no
+ * batching of large folios, no -EAGAIN / prealloc retry (copy_present_page is SimMisuse), no
+ * swap count continuation.
  * Variants: fork_keeps_anon_exclusive (R16, present PTEs: in folio_try_dup_anon_rmap_pte),
  * fork_keeps_swp_exclusive (R16, swap PTEs: the parent's pte_swp_exclusive stays set).
  */
@@ -513,6 +581,11 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
       // "Mark the swap entry as shared" (Variant fork_keeps_swp_exclusive, R16: left exclusive)
       if (p.excl && !t.mutated('fork_keeps_swp_exclusive')) spt.set(a, swp_entry_to_pte(p.entry, false));
       dpt.set(a, swp_entry_to_pte(p.entry, false));
+    } else if (p.t === 'migration') {
+      // "COW mappings require pages in both parent and child to be set to read. A previously
+      // exclusive entry is now shared." (no reference, no mapcount: just the rss counter)
+      if (p.write && !src.shared) spt.set(a, make_migration_entry(p.folio, false));
+      dpt.set(a, make_migration_entry(p.folio, src.shared && p.write));
     }
     dst.mm.setExpect(a, src.mm.expect(a));
   }
