@@ -134,4 +134,22 @@ describe('ops follow the kernel source', () => {
     });
     expect(() => explore(s)).toThrow(/wp_page_shared/);
   });
+
+  test('migrate_folio_move puts dst on the LRU before remove_migration_ptes (mm/migrate.c: "push dst to LRU immediately")', () => {
+    let early = false;
+    const s = scenario('migration: dst on the LRU while still unmapped', (k) => {
+      const P = k.process('P', { pages: 1 });
+      const F = k.anonFolio(P, 0, { content: 1 });
+      k.thread('migrate', (t) => t.migrate(F), { alloc: 1 });
+      k.always('dst joins the LRU only while src is unmapped', () => {
+        const p = P.pt.peekPte(0);
+        const key = k.k.mem.key('folio#migrate.1', 'lru');
+        if (p.t === 'migration' && k.k.mem.isLive(key) && k.k.mem.read(key) === true) early = true;
+        return true;
+      });
+    });
+    const r = explore(s);
+    expect(r.verdict).toBe('holds');
+    expect(early).toBe(true);
+  });
 });

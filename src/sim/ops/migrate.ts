@@ -14,18 +14,26 @@ import { folio_isolate_lru, folio_putback_lru } from './vmscan.ts';
 /**
  * migrate_pages for one anon folio: isolate it, lock it, pin its anon_vma, unmap it into
  * migration entries, then either move it (the refcount is exactly the isolation reference:
- * copy, folio_migrate_flags → mem_cgroup_migrate, remove_migration_ptes(src, dst)) or back
- * out with -EAGAIN (someone holds another reference: remove_migration_ptes(src, src)).
- * Kernel: mm/migrate.c migrate_pages_batch() → migrate_folio_unmap() (folio_lock(src),
- * folio_get_anon_vma(src), folio_trylock(dst), try_to_migrate) → migrate_folio_move()
- * (folio_migrate_mapping: "if (folio_ref_count(folio) != expected_count) return -EAGAIN";
- * folio_migrate_flags(): "mem_cgroup_migrate(folio, newfolio)"; remove_migration_ptes;
- * folio_add_lru(dst)) or migrate_folio_undo_src(): function names and order from kernel-rules.md
- * §3 op 10 (mm/migrate.c was not re-read for this model). Seed 002 ("On page migration, the
- * old page might be unmapped but then reused"). Rules R10, R11.
- * Model: anonymous small folios not in the swap cache; one attempt (no retry loop); the new
- * folio is allocated from the task's reserved names; eras 2014 and today (2008's
- * mem_cgroup_prepare_migration is not modelled).
+ * copy, folio_migrate_flags → mem_cgroup_migrate, folio_add_lru(dst), remove_migration_ptes(src,
+ * dst)) or back out with -EAGAIN (someone holds another reference: remove_migration_ptes(src,
+ * src)).
+ * Kernel: mm/migrate.c @ AMDESE/linux-mm acb24e4b6095: migrate_pages_batch() →
+ * migrate_folio_unmap() (folio_trylock/folio_lock(src); folio_get_anon_vma(src) "delays freeing
+ * anon_vma pointer until the end of migration"; folio_trylock(dst); try_to_migrate if
+ * folio_mapped) → migrate_folio_move() (move_to_new_folio → migrate_folio → __migrate_folio:
+ * "if (folio_ref_count(src) != expected_count) return -EAGAIN", folio_mc_copy,
+ * __folio_migrate_mapping, folio_migrate_flags → mem_cgroup_migrate; then folio_add_lru(dst)
+ * before remove_migration_ptes(src, dst); folio_unlock(dst); folio_put(dst); put_anon_vma;
+ * folio_unlock(src); migrate_folio_done → folio_put(src)); on failure migrate_folio_undo_src()
+ * (remove_migration_ptes(src, src); put_anon_vma; folio_unlock(src)) then
+ * migrate_folio_undo_dst() (folio_unlock(dst); folio_put(dst)). Seed 002 ("On page migration,
+ * the old page might be unmapped but then reused"). Rules R10, R11.
+ * Model: anonymous small folios not in the swap cache; one attempt: -EAGAIN backs out at once
+ * (the kernel keeps the migration entries across up to NR_MAX_MIGRATE_SYNC_RETRY passes before
+ * migrate_folios_undo); an unmapped anon folio is put back rather than copied; no
+ * "freed from under us" (refcount == 1) shortcut; dst is allocated after the src lock (the
+ * kernel allocates first); eras 2014 and today (2008's mem_cgroup_prepare_migration is not
+ * modelled).
  */
 export function* migrate_pages(t: Task, src: Folio): Op<boolean> {
   if (t.variant.era === '2008') throw new SimMisuse("migration is not modelled for era '2008'");
@@ -55,21 +63,23 @@ export function* migrate_pages(t: Task, src: Folio): Op<boolean> {
     dst.content = src.content; // folio_copy
     dst.mapping = src.mapping;
     mem_cgroup_migrate(t, src, dst); // folio_migrate_flags()
-    yield* remove_migration_ptes(t, src, dst, av);
-    yield 'migrate_folio_move: folio_add_lru(dst); folio_unlock(dst); folio_put(dst)';
+    // "When successful, push dst to LRU immediately" (before remove_migration_ptes)
     folio_add_lru(t, dst);
+    yield* remove_migration_ptes(t, src, dst, av);
+    yield 'migrate_folio_move: folio_unlock(dst); folio_put(dst)';
     dst.lock.release();
     folio_put(t, dst); // the allocation's reference: dst is now held by its mappings
-    yield src.lock.unlock('migrate_folio_done: folio_unlock(src)');
+    yield* put_anon_vma(t, av);
+    yield src.lock.unlock('migrate_folio_move: folio_unlock(src)');
   } else {
-    // -EAGAIN: migrate_folio_undo_src()
+    // -EAGAIN: migrate_folio_undo_src(), then migrate_folio_undo_dst()
     yield* remove_migration_ptes(t, src, src, av);
+    yield* put_anon_vma(t, av);
+    yield src.lock.unlock('migrate_folio_undo_src: folio_unlock(src)');
     yield 'migrate_folio_undo_dst: folio_unlock(dst); folio_put(dst)';
     dst.lock.release();
     folio_put(t, dst);
-    yield src.lock.unlock('migrate_folio_undo_src: folio_unlock(src)');
   }
-  yield* put_anon_vma(t, av);
   if (moved) {
     yield 'migrate_folio_done: folio_put(src) (the isolation reference: the final put)';
     src.lru = false;

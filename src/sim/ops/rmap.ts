@@ -487,8 +487,13 @@ export function* try_to_migrate(t: Task, f: Folio): Op {
  * remove_migration_ptes - point every migration entry of `src` at `dst` (dst === src when
  * migration backs out): folio_get, folio_add_anon_rmap_pte (exclusive if the entry was
  * writable), set_pte_at, under each PTL.
- * Kernel: mm/migrate.c remove_migration_ptes() → remove_migration_pte() @ v6.19+; the anon
- * walk is rmap_walk() on dst, whose anon_vma the migration pinned with folio_get_anon_vma().
+ * Kernel: mm/migrate.c remove_migration_ptes() → rmap_walk(dst) → remove_migration_pte() @
+ * AMDESE/linux-mm acb24e4b6095 (page_vma_mapped_walk with PVMW_MIGRATION; folio_get; pte_mkwrite
+ * if is_writable_migration_entry; RMAP_EXCLUSIVE if anon and !is_readable_migration_entry;
+ * folio_add_anon_rmap_pte / folio_add_file_rmap_pte; set_pte_at); the anon walk is rmap_walk()
+ * on dst, whose anon_vma the migration pinned with folio_get_anon_vma().
+ * Model: the migration entry keeps only the write bit (no readable-exclusive, young/dirty or
+ * soft-dirty bits); no RMP_USE_SHARED_ZEROPAGE.
  */
 export function* remove_migration_ptes(t: Task, src: Folio, dst: Folio, av: AnonVma | null): Op {
   const vmas = av
