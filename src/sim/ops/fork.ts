@@ -42,10 +42,12 @@ export function* mmput(t: Task, mm: MmStruct): Op {
  * Kernel: dup_mmap() → anon_vma_fork() → copy_page_range(). mm/rmap.c anon_vma_fork() and
  * anon_vma_clone() @ AMDESE/linux-mm 448bccf6cf9e (mainline after v6.18): anon_vma_clone links the
  * child VMA into the parent's anon_vmas under anon_vma_lock_write(src->anon_vma) (the root rwsem),
- * then anon_vma_fork attaches a new anon_vma with get_anon_vma(root). dup_mmap / copy_page_range
- * [unverified: catalog's word, not re-read in the 2025 faithfulness pass (time)]. Rule R16.
+ * then anon_vma_fork attaches a new anon_vma with get_anon_vma(root) (re-read at 9b3bb8e2226a).
+ * copy_page_range read at AMDESE/linux-mm 91883f9ea22a (see memory.ts). dup_mmap itself
+ * [unverified: not re-read (time); kernel/fork.c in older trees, mm/mmap.c in recent ones]. Rule R16.
  * Model: the child's own anon_vma is not created: its VMA joins the parent's anon_vma (which
- * takes one more reference); mmap_lock is not modelled.
+ * takes one more reference); mmap_lock is not modelled; a file mapping cannot be forked (the
+ * child VMA would need an i_mmap link): SimMisuse.
  */
 export function* dup_mmap(t: Task, parent: MmStruct, child: MmStruct): Op {
   if (parent.vma.file !== null)

@@ -304,8 +304,13 @@ export function* anon_vma_alloc(t: Task, av: AnonVma): Op<boolean> {
 
 /**
  * unlink_anon_vmas - hide a VMA from the anon rmap, then drop its anon_vma references.
- * Kernel: mm/rmap.c unlink_anon_vmas() @ v6.19+ (lock_anon_vma_root →
- * anon_vma_interval_tree_remove → unlock_anon_vma_root, then put_anon_vma for each).
+ * Kernel: mm/rmap.c unlink_anon_vmas() @ AMDESE/linux-mm 9b3bb8e2226a (anon_vma_lock_write(
+ * active_anon_vma) — the root rwsem; anon_rmap_tree_remove for each avc; num_active_vmas--;
+ * anon_vma_unlock_write; then put_anon_vma for each anon_vma left empty, "Could not do before
+ * due to __put_anon_vma() needing to write-acquire the anon_vma->root->rwsem").
+ * Model: a forked child's VMA joins the parent's anon_vma and holds one reference on it in
+ * place of its own anon_vma's get_anon_vma(root) (see dup_mmap), so every unlink drops one
+ * reference; no num_children / num_active_vmas.
  */
 export function* unlink_anon_vmas(t: Task, vma: Vma): Op {
   const av = vma.anon_vma;
@@ -528,9 +533,10 @@ export function* remove_migration_ptes(t: Task, src: Folio, dst: Folio, av: Anon
 /**
  * folio_get_anon_vma - pin the anon_vma of a mapped anon folio: under RCU, folio_mapped(),
  * atomic_inc_not_zero(&anon_vma->refcount), re-check folio_mapped().
- * Kernel: mm/rmap.c folio_get_anon_vma() @ v6.19+ (the comment above it: "we know from
+ * Kernel: mm/rmap.c folio_get_anon_vma() @ AMDESE/linux-mm 9b3bb8e2226a (the comment above it: "we know from
  * folio_remove_rmap_*() that the anon_vma pointer from page->mapping is valid if there is a
- * mapcount"). Model: one step (the caller holds the folio lock and a reference).
+ * mapcount"; the second folio_mapped() check puts the reference back). Model: one step (the
+ * caller holds the folio lock and a reference), so the re-check cannot fail.
  */
 export function* folio_get_anon_vma(t: Task, f: Folio): Op<AnonVma | null> {
   yield 'folio_get_anon_vma: rcu_read_lock(); folio_mapped(); atomic_inc_not_zero(&anon_vma->refcount)';
