@@ -48,7 +48,24 @@ export class Memory {
 
   mode: Mode = OFF;
   /** True while the model's setup runs: the only time `set` may change a value outside a step. */
-  inSetup = false;
+  private setupRunning = false;
+  /**
+   * Setup is deterministic, so it asks for the same keys in the same order in every execution:
+   * the i-th `key()` call of setup is checked against the i-th of the last run (two string
+   * compares) before falling back to the maps.
+   */
+  private setupCursor = 0;
+  private setupObj: string[] = [];
+  private setupField: string[] = [];
+  private setupId: number[] = [];
+  get inSetup(): boolean {
+    return this.setupRunning;
+  }
+  set inSetup(on: boolean) {
+    this.setupRunning = on;
+    this.setupCursor = 0;
+    this.setupObjCursor = 0;
+  }
   private stamp = 1;
   private rStamp = new Int32Array(64);
   private wStamp = new Int32Array(64);
@@ -66,7 +83,25 @@ export class Memory {
     throw new ExplorerError(m);
   };
 
+  private setupObjCursor = 0;
+  private setupObjName: string[] = [];
+  private setupObjId: number[] = [];
+
   object(name: string): number {
+    if (this.setupRunning) {
+      // As for keys: setup asks for the same objects in the same order every execution.
+      const i = this.setupObjCursor++;
+      if (i < this.setupObjId.length && this.setupObjName[i] === name) return this.setupObjId[i];
+      const id = this.objectId(name);
+      this.setupObjName.length = this.setupObjId.length = i;
+      this.setupObjName.push(name);
+      this.setupObjId.push(id);
+      return id;
+    }
+    return this.objectId(name);
+  }
+
+  private objectId(name: string): number {
     let id = this.objectIds.get(name);
     if (id === undefined) {
       id = this.objectNames.length;
@@ -89,13 +124,28 @@ export class Memory {
 
   /** Intern `object.field` and return its key id. */
   key(object: string, field: string): number {
+    if (this.setupRunning) {
+      const i = this.setupCursor++;
+      if (i < this.setupId.length && this.setupObj[i] === object && this.setupField[i] === field)
+        return this.setupId[i];
+      const id = this.lookup(object, field);
+      this.setupObj.length = this.setupField.length = this.setupId.length = i;
+      this.setupObj.push(object);
+      this.setupField.push(field);
+      this.setupId.push(id);
+      return id;
+    }
+    return this.lookup(object, field);
+  }
+
+  private lookup(object: string, field: string): number {
     const name = field === '' ? object : `${object}.${field}`;
     let id = this.keyIds.get(name);
     if (id === undefined) {
       id = this.keyNames.length;
       this.keyIds.set(name, id);
       this.keyNames.push(name);
-      this.keyObject.push(this.object(object));
+      this.keyObject.push(this.objectId(object));
       if (id >= this.rStamp.length) this.grow(id + 1);
     }
     return id;
