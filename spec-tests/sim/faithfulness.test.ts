@@ -152,4 +152,22 @@ describe('ops follow the kernel source', () => {
     expect(r.verdict).toBe('holds');
     expect(early).toBe(true);
   });
+  test('try_to_migrate_one keeps a read-only PageAnonExclusive page exclusive: make_readable_exclusive_migration_entry, and remove_migration_pte maps dst with RMAP_EXCLUSIVE (mm/rmap.c)', () => {
+    let mappedDst = false;
+    const s = scenario('migrate a read-only exclusive anon page', (k) => {
+      const P = k.process('P', { pages: 1 });
+      const F = k.anonFolio(P, 0, { content: 4, writable: false });
+      k.thread('migrate', (t) => t.migrate(F), { alloc: 1 });
+      k.always('dst stays PageAnonExclusive once mapped', () => {
+        const p = P.pt.peekPte(0);
+        if (p.t !== 'present' || p.folio === F.name) return true;
+        mappedDst = true;
+        const ex = k.k.mem.read(k.k.mem.key(p.folio, 'exclusive'));
+        return ex === true || `${p.folio} lost PageAnonExclusive across migration`;
+      });
+    });
+    const r = explore(s);
+    expect(r.text).toMatch(/^holds: exhaustive/);
+    expect(mappedDst).toBe(true);
+  });
 });

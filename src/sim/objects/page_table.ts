@@ -9,7 +9,8 @@ import type { KMutex } from '../lockdep.ts';
  * - `none`;
  * - `present`: a page of a folio, with write and dirty bits;
  * - `swap`: a swap entry (the slot's name) with the pte_swp_exclusive bit;
- * - `migration`: a migration entry for a folio under migration.
+ * - `migration`: a migration entry for a folio under migration: writable, readable-exclusive
+ *   (`excl`: the page was PageAnonExclusive) or readable.
  * Fields: `ptl` (mutex), `freed` (freed by free_pgd_range), `pte[i]`.
  * Model: one page-table level; PMD mappings and PMD-level locks are not modelled.
  */
@@ -17,7 +18,7 @@ export type Pte =
   | { readonly t: 'none' }
   | { readonly t: 'present'; readonly folio: string; readonly page: number; readonly write: boolean }
   | { readonly t: 'swap'; readonly entry: string; readonly excl: boolean }
-  | { readonly t: 'migration'; readonly folio: string; readonly write: boolean };
+  | { readonly t: 'migration'; readonly folio: string; readonly write: boolean; readonly excl: boolean };
 
 export const PTE_NONE: Pte = Object.freeze({ t: 'none' });
 
@@ -27,8 +28,13 @@ export function mk_pte(folio: string, page: number, write: boolean): Pte {
 export function swp_entry_to_pte(entry: string, excl: boolean): Pte {
   return Object.freeze({ t: 'swap', entry, excl });
 }
-export function make_migration_entry(folio: string, write: boolean): Pte {
-  return Object.freeze({ t: 'migration', folio, write });
+/**
+ * make_writable_migration_entry / make_readable_exclusive_migration_entry /
+ * make_readable_migration_entry (include/linux/swapops.h), chosen as make_migration_pte() does
+ * in mm/rmap.c @ AMDESE/linux-mm 448bccf6cf9e: a writable entry is exclusive too.
+ */
+export function make_migration_entry(folio: string, write: boolean, excl: boolean = write): Pte {
+  return Object.freeze({ t: 'migration', folio, write, excl: write || excl });
 }
 export function pte_same(a: Pte, b: Pte): boolean {
   if (a.t !== b.t) return false;
@@ -45,7 +51,7 @@ export function pte_same(a: Pte, b: Pte): boolean {
     }
     case 'migration': {
       const q = b as typeof a;
-      return a.folio === q.folio && a.write === q.write;
+      return a.folio === q.folio && a.write === q.write && a.excl === q.excl;
     }
   }
 }

@@ -550,7 +550,8 @@ export function* copy_page_range(t: Task, dst: Vma, src: Vma): Op {
  * __copy_present_ptes write-protects them in both (is_cow_mapping && pte_write); file pages get
  * folio_dup_file_rmap_pte, and a VM_SHARED mapping's PTE is copied as is (only pte_mkclean /
  * pte_mkold); swap entries get swap_duplicate and pte_swp_clear_exclusive ("Mark the swap
- * entry as shared"); a writable migration entry becomes readable in both (is_cow_mapping).
+ * entry as shared"); a writable or readable-exclusive migration entry becomes readable in both
+ * (!softleaf_is_migration_read && is_cow_mapping: "A previously exclusive entry is now shared").
  * Rule R16.
  * Model: both PTLs are taken in one step each (dst then src, the kernel's nesting order); no
  * batching of large folios, no -EAGAIN / prealloc retry (copy_present_page is SimMisuse), no
@@ -584,8 +585,9 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
     } else if (p.t === 'migration') {
       // "COW mappings require pages in both parent and child to be set to read. A previously
       // exclusive entry is now shared." (no reference, no mapcount: just the rss counter)
-      if (p.write && !src.shared) spt.set(a, make_migration_entry(p.folio, false));
-      dpt.set(a, make_migration_entry(p.folio, src.shared && p.write));
+      // (is_writable_migration_entry || is_readable_exclusive_migration_entry: make it readable)
+      if (p.excl && !src.shared) spt.set(a, make_migration_entry(p.folio, false, false));
+      dpt.set(a, make_migration_entry(p.folio, src.shared && p.write, src.shared && p.excl));
     }
     dst.mm.setExpect(a, src.mm.expect(a));
   }

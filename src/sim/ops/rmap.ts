@@ -19,8 +19,9 @@ import { swap_duplicate } from './swapfile.ts';
 
 /**
  * mm/rmap.c: adding and removing rmaps (the mapcounts), and the anon_vma lifetime rules that
- * make lockless rmap walks safe. Read at mainline v6.19+ (AMDESE/linux-mm mirror); seeds 004
- * (anon_vma, subpages_mapcount) and 000 (the folio lock blocks !mapped → mapped).
+ * make lockless rmap walks safe. Read at AMDESE/linux-mm 448bccf6cf9e (mainline mm, 2026;
+ * unlink_anon_vmas / folio_get_anon_vma also at 9b3bb8e2226a); seeds 004 (anon_vma,
+ * subpages_mapcount) and 000 (the folio lock blocks !mapped → mapped).
  */
 
 /** An anon_vma as a reader obtained it: the object, and which incarnation it read. */
@@ -52,8 +53,11 @@ function checkFirstMap(t: Task, f: Folio, what: string): void {
 
 /**
  * folio_add_new_anon_rmap - map a freshly allocated anon folio (exclusive to this task).
- * Kernel: mm/rmap.c folio_add_new_anon_rmap() @ v6.19+. Context: PTL held.
- * Model: small folios; sets mapping = vma->anon_vma and PageAnonExclusive when `exclusive`.
+ * Kernel: mm/rmap.c folio_add_new_anon_rmap() → __folio_set_anon() @ AMDESE/linux-mm 448bccf6cf9e (_mapcount set
+ * to 0, SetPageAnonExclusive if RMAP_EXCLUSIVE, __folio_mod_stat(nr)). Context: PTL held; "the
+ * folio must be locked if it's shared" (VM_WARN_ON_FOLIO(!exclusive && !folio_test_locked)).
+ * Model: small folios; a !exclusive folio should get anon_vma->root, but the model has one
+ * anon_vma per fork tree (its own root); no swapbacked flag, no mTHP stat, no lock warning.
  */
 export function folio_add_new_anon_rmap(t: Task, f: Folio, vma: Vma, exclusive: boolean): void {
   assertLive(f, 'folio_add_new_anon_rmap');
@@ -66,8 +70,10 @@ export function folio_add_new_anon_rmap(t: Task, f: Folio, vma: Vma, exclusive: 
 
 /**
  * folio_add_anon_rmap_ptes - map pages of an existing anon folio (swapin, remove_migration_ptes).
- * Kernel: mm/rmap.c folio_add_anon_rmap_ptes() → __folio_add_anon_rmap() @ v6.19+.
- * Context: PTL held; "the page must be locked in the anon_vma case" (I9).
+ * Kernel: mm/rmap.c folio_add_anon_rmap_ptes() → __folio_add_anon_rmap() → __folio_add_rmap()
+ * @ AMDESE/linux-mm 448bccf6cf9e (small folio: nr = atomic_inc_and_test(&folio->_mapcount); SetPageAnonExclusive if
+ * RMAP_EXCLUSIVE, never cleared here). Context: PTL held; "the page must be locked in the
+ * anon_vma case" (I9). Model: no __page_check_anon_rmap, no mlock_vma_folio.
  */
 export function folio_add_anon_rmap_ptes(t: Task, f: Folio, exclusive: boolean): void {
   assertLive(f, 'folio_add_anon_rmap_ptes');
@@ -80,8 +86,10 @@ export function folio_add_anon_rmap_ptes(t: Task, f: Folio, exclusive: boolean):
 
 /**
  * folio_add_file_rmap_ptes - map a page-cache folio.
- * Kernel: mm/rmap.c folio_add_file_rmap_ptes() @ v6.19+. Context: PTL held; the caller holds the
- * folio lock for a !mapped → mapped transition (R6, seed 000).
+ * Kernel: mm/rmap.c folio_add_file_rmap_ptes() → __folio_add_file_rmap() → __folio_add_rmap()
+ * @ AMDESE/linux-mm 448bccf6cf9e. Context: PTL held ("The caller needs to hold the page table lock"); the
+ * folio lock for a !mapped → mapped transition is seed 000's rule (R6), checked here as I9.
+ * Model: small folios; no mlock_vma_folio.
  */
 export function folio_add_file_rmap_ptes(t: Task, f: Folio): void {
   assertLive(f, 'folio_add_file_rmap_ptes');
@@ -94,9 +102,12 @@ export function folio_add_file_rmap_ptes(t: Task, f: Folio): void {
 /**
  * folio_remove_rmap_ptes - unmap `pages` of a folio: per-page mapcounts, and for a large folio
  * the aggregates _large_mapcount and _nr_pages_mapped (R5).
- * Kernel: mm/rmap.c folio_remove_rmap_ptes() → __folio_remove_rmap() @ v6.19+
- * (atomic_sub(nr, &folio->_large_mapcount); per page atomic_add_negative(-1, &page->_mapcount);
- * atomic_sub_return_relaxed(last, &folio->_nr_pages_mapped)). Context: PTL held.
+ * Kernel: mm/rmap.c folio_remove_rmap_ptes() → __folio_remove_rmap() @ AMDESE/linux-mm 448bccf6cf9e
+ * (small: nr = atomic_add_negative(-1, &folio->_mapcount); large: folio_sub_large_mapcount, per
+ * page atomic_add_negative(-1, &page->_mapcount), atomic_sub_return_relaxed(last,
+ * &folio->_nr_pages_mapped); __folio_mod_stat(-nr); folio->mapping is left for
+ * free_pages_prepare). Context: PTL held.
+ * Model: CONFIG_PAGE_MAPCOUNT; no deferred_split_folio, no munlock_vma_folio.
  */
 export function folio_remove_rmap_ptes(t: Task, f: Folio, pages: readonly number[]): void {
   assertLive(f, 'folio_remove_rmap_ptes');
@@ -132,7 +143,9 @@ export function page_zap_pte_rmap(_t: Task, f: Folio, pages: readonly number[]):
 
 /**
  * folio_add_rmap_ptes for a large folio mapped by `pages` PTEs (setup and faults of large folios).
- * Kernel: mm/rmap.c __folio_add_rmap() @ v6.19+.
+ * Kernel: mm/rmap.c __folio_add_rmap() @ AMDESE/linux-mm 448bccf6cf9e (PGTABLE_LEVEL_PTE, CONFIG_PAGE_MAPCOUNT:
+ * first += atomic_inc_and_test(&page->_mapcount); atomic_add_return_relaxed(first,
+ * &folio->_nr_pages_mapped); folio_add_large_mapcount). Model: no PMD/entire mappings.
  */
 export function folio_add_large_rmap_ptes(t: Task, f: Folio, pages: readonly number[]): void {
   let first = 0;
@@ -149,7 +162,9 @@ export function folio_add_large_rmap_ptes(t: Task, f: Folio, pages: readonly num
 /**
  * folio_try_dup_anon_rmap_pte - fork: share an anon page with the child, revoking exclusivity,
  * or fail if the page may be pinned (the caller then copies it: copy_present_page).
- * Kernel: include/linux/rmap.h folio_try_dup_anon_rmap_pte() @ v6.19+ (R16).
+ * Kernel: include/linux/rmap.h folio_try_dup_anon_rmap_pte() @ v6.19+ (R16) [unverified:
+ * include/linux/rmap.h not re-read in this pass; its behaviour as quoted by copy_present_ptes at
+ * AMDESE/linux-mm 91883f9ea22a].
  * Returns: true on failure (-EBUSY), like the kernel.
  * Model: "maybe pinned" is a GUP reference counted in `pins`... folios here are never
  * FOLL_PIN-pinned, so the dup always succeeds; the R16 mutation keeps PageAnonExclusive.
@@ -163,7 +178,8 @@ export function folio_try_dup_anon_rmap_pte(t: Task, f: Folio): boolean {
 
 /**
  * folio_move_anon_rmap - a reused anon folio now belongs to the faulting VMA's anon_vma.
- * Kernel: mm/rmap.c folio_move_anon_rmap() @ v6.19+ (VM_BUG_ON_FOLIO(!folio_test_locked)).
+ * Kernel: mm/rmap.c folio_move_anon_rmap() @ AMDESE/linux-mm 448bccf6cf9e (VM_BUG_ON_FOLIO(!folio_test_locked);
+ * WRITE_ONCE(folio->mapping, anon_vma + FOLIO_MAPPING_ANON)). Model: no VM_BUG_ON_VMA(!anon_vma).
  */
 export function folio_move_anon_rmap(t: Task, f: Folio, vma: Vma): void {
   if (!folio_locked_by_me(f)) bug('VM_BUG_ON_FOLIO', `folio_move_anon_rmap: ${f.name} not locked`);
@@ -177,7 +193,7 @@ export function folio_move_anon_rmap(t: Task, f: Folio, vma: Vma): void {
  * folio_lock_anon_vma_read - find and read-lock the anon_vma of a folio that may be unmapped
  * concurrently: inside rcu_read_lock(), (a) folio_mapped(), (b) pin the anon_vma by
  * down_read_trylock(root->rwsem) or atomic_inc_not_zero(refcount), (c) re-check folio_mapped().
- * Kernel: mm/rmap.c folio_lock_anon_vma_read() @ v6.19+; comment above folio_get_anon_vma()
+ * Kernel: mm/rmap.c folio_lock_anon_vma_read() @ AMDESE/linux-mm 448bccf6cf9e; comment above folio_get_anon_vma()
  * ("we know from folio_remove_rmap_*() that the anon_vma pointer from page->mapping is valid if
  * there is a mapcount"); seed 004 ("folio_mapped() plays a key role in establishing the
  * continued validity of an anon_vma"). Rule R2.
@@ -259,7 +275,10 @@ export function anon_vma_unlock_read(_t: Task, ref: AnonVmaRef): void {
 
 /**
  * put_anon_vma - drop a reference; the last one frees the anon_vma.
- * Kernel: include/linux/rmap.h put_anon_vma() → mm/rmap.c __put_anon_vma() @ v6.19+.
+ * Kernel: include/linux/rmap.h put_anon_vma() (atomic_dec_and_test) → mm/rmap.c __put_anon_vma()
+ * @ AMDESE/linux-mm 448bccf6cf9e (anon_vma_free(anon_vma); then the root's reference if root != anon_vma).
+ * Model: one anon_vma per fork tree, so no separate root reference; put_anon_vma itself is in
+ * include/linux/rmap.h, not re-read [unverified: the header's one-liner].
  */
 export function* put_anon_vma(t: Task, av: AnonVma): Op {
   yield 'put_anon_vma: atomic_dec_and_test(&anon_vma->refcount)';
@@ -272,7 +291,7 @@ export function* put_anon_vma(t: Task, av: AnonVma): Op {
 /**
  * __put_anon_vma → anon_vma_free: wait out a reader that holds the rwsem (it pinned the
  * anon_vma with down_read_trylock), then return the object to its SLAB_TYPESAFE_BY_RCU cache.
- * Kernel: mm/rmap.c anon_vma_free() @ v5.x–v6.19+ ("if (rwsem_is_locked(&anon_vma->root->rwsem))
+ * Kernel: mm/rmap.c anon_vma_free() @ AMDESE/linux-mm 448bccf6cf9e ("if (rwsem_is_locked(&anon_vma->root->rwsem))
  * { anon_vma_lock_write(anon_vma); anon_vma_unlock_write(anon_vma); }").
  * Model: with SLAB_TYPESAFE_BY_RCU the memory stays an anon_vma ('freed', reallocatable) for
  * every reader that could still hold it; the slab page's return to the page allocator after the
@@ -290,7 +309,8 @@ export function* __put_anon_vma(t: Task, av: AnonVma): Op {
 /**
  * anon_vma_alloc - take an anon_vma from the slab; under SLAB_TYPESAFE_BY_RCU that may be a
  * just-freed one, reallocated while RCU readers still hold pointers to it (R2).
- * Kernel: mm/rmap.c anon_vma_alloc() @ v6.19+ (atomic_set(&anon_vma->refcount, 1)).
+ * Kernel: mm/rmap.c anon_vma_alloc() @ AMDESE/linux-mm 448bccf6cf9e (kmem_cache_alloc(anon_vma_cachep);
+ * atomic_set(&anon_vma->refcount, 1); the cache is SLAB_TYPESAFE_BY_RCU, anon_vma_init).
  */
 export function* anon_vma_alloc(t: Task, av: AnonVma): Op<boolean> {
   yield 'anon_vma_alloc: kmem_cache_alloc(anon_vma_cachep)';
@@ -325,7 +345,8 @@ export function* unlink_anon_vmas(t: Task, vma: Vma): Op {
 
 /**
  * unlink_file_vma - hide a file VMA from the i_mmap tree.
- * Kernel: mm/mmap.c unlink_file_vma() @ v6.19+ (i_mmap_lock_write → __remove_shared_vm_struct).
+ * Kernel: mm/mmap.c unlink_file_vma() @ v6.19+ (i_mmap_lock_write → __remove_shared_vm_struct)
+ * [unverified: mm/mmap.c (mm/vma.c in recent trees) not re-read in this pass].
  */
 export function* unlink_file_vma(_t: Task, vma: Vma): Op {
   const as = vma.file;
@@ -343,8 +364,10 @@ export type RmapOne = (vma: Vma) => Op<boolean>;
 
 /**
  * rmap_walk_anon - visit every VMA in the folio's anon_vma tree.
- * Kernel: mm/rmap.c rmap_walk_anon() @ v6.19+ (rwc->anon_lock = folio_lock_anon_vma_read;
- * anon_vma_interval_tree_foreach; anon_vma_unlock_read).
+ * Kernel: mm/rmap.c rmap_walk() → rmap_walk_anon() → rmap_walk_anon_lock() @ AMDESE/linux-mm 448bccf6cf9e
+ * (VM_WARN_ON_FOLIO(!folio_test_locked): "The folio lock ensures that folio->mapping can't be
+ * changed under us"; rwc->anon_lock = folio_lock_anon_vma_read; anon_rmap_tree_foreach; stop
+ * when rmap_one returns false or rwc->done (folio_not_mapped); anon_vma_unlock_read).
  * Model: the tree walk reads each VMA's `linked` flag in one step; a walk over an anon_vma
  * that was freed or reallocated since folio->mapping was read is I4.
  */
@@ -362,8 +385,10 @@ export function* rmap_walk_anon(t: Task, f: Folio, tryLock: boolean, rmap_one: R
 
 /**
  * rmap_walk_file - visit every VMA of the folio's file in the i_mmap tree.
- * Kernel: mm/rmap.c rmap_walk_file() @ v6.19+ (i_mmap_lock_read; vma_interval_tree_foreach).
- * Context: the folio is locked (VM_BUG_ON_FOLIO(!folio_test_locked(folio))).
+ * Kernel: mm/rmap.c rmap_walk_file() → __rmap_walk_file() @ AMDESE/linux-mm 448bccf6cf9e (VM_BUG_ON_FOLIO(
+ * !folio_test_locked(folio)) before anything else; if (!folio->mapping) return;
+ * i_mmap_trylock_read, and with rwc->try_lock give up (contended); else i_mmap_lock_read;
+ * mapping_rmap_tree_foreach). Model: the walk visits every linked VMA (no pgoff ranges).
  */
 export function* rmap_walk_file(t: Task, f: Folio, rmap_one: RmapOne): Op<boolean> {
   const mapping = f.mapping;
@@ -396,9 +421,11 @@ export function mappedPages(vma: Vma, f: Folio): number[] {
 
 /**
  * folio_referenced - test and clear the young bits of every mapping of a folio (reclaim).
- * Kernel: mm/rmap.c folio_referenced() / folio_referenced_one() @ v6.19+: a folio that is not
- * locked by the caller is trylocked (we_locked), and the anon walk uses rwc->try_lock.
- * Model: one PTL section per VMA; "young" is not modelled, only the walk.
+ * Kernel: mm/rmap.c folio_referenced() / folio_referenced_one() @ AMDESE/linux-mm 448bccf6cf9e: return 0 if
+ * !folio_mapcount or !folio_raw_mapping; a folio not locked by the caller is trylocked (busy:
+ * return 1); the walk has rwc->try_lock (anon and file); returns -1 if rwc.contended.
+ * Model: one PTL section per VMA; "young" is not modelled, so the count is the PTEs found, not
+ * the referencing VMAs; no mlock, no exiting-mm skip, no invalid_vma (memcg / recency).
  */
 export function* folio_referenced(t: Task, f: Folio, is_locked: boolean): Op<number> {
   yield 'folio_referenced: folio_mapcount(); folio_trylock()';
@@ -428,11 +455,15 @@ export function* folio_referenced(t: Task, f: Folio, is_locked: boolean): Op<num
  * folio->swap (swap_duplicate; pte_swp_exclusive if the page was PageAnonExclusive, which
  * folio_try_share_anon_rmap_pte clears), file pages by none; then folio_remove_rmap_pte and
  * folio_put, all under the PTL.
- * Kernel: mm/rmap.c try_to_unmap() → try_to_unmap_one() @ v6.19+ ("When racing against e.g.
- * zap_pte_range() on another cpu ... use TTU_SYNC"). Context: folio locked.
- * Model: TTU_SYNC semantics (the walk takes each PTL); no pinned-page abort; a writable PTE
- * counts as dirty (pte_dirty → folio_mark_dirty), so a folio written through it is written out
- * again by pageout().
+ * Kernel: mm/rmap.c try_to_unmap() → try_to_unmap_one() → ttu_anon_folio() /
+ * __ttu_anon_swapbacked_folio() / finish_folio_unmap() @ AMDESE/linux-mm 448bccf6cf9e ("When racing against e.g.
+ * zap_pte_range() on another cpu ... use TTU_SYNC"; folio_dup_swap_pages; if anon_exclusive,
+ * folio_try_share_anon_rmap_ptes; swp_pte_prepare → pte_swp_mkexclusive; folio_remove_rmap_ptes;
+ * folio_put_refs). Context: "Caller must hold the folio lock".
+ * Model: TTU_SYNC semantics (the walk takes each PTL); no pinned-page abort, no mlock, no
+ * lazyfree, no rwc->done early stop; a writable PTE counts as dirty (pte_dirty →
+ * folio_mark_dirty); an anon folio without a swap entry is reported as a kernel bug where the
+ * kernel WARN_ON_ONCEs (swapbacked != swapcache) and restores the PTE.
  */
 export function* try_to_unmap(t: Task, f: Folio): Op {
   yield 'try_to_unmap: VM_BUG_ON_FOLIO(!folio_test_locked(folio))';
@@ -464,10 +495,12 @@ export function* try_to_unmap(t: Task, f: Folio): Op {
 /**
  * try_to_migrate - replace every PTE mapping a locked folio by a migration entry (writable if
  * the PTE was), removing the rmap and the PTE's reference, under each PTL.
- * Kernel: mm/rmap.c try_to_migrate() → try_to_migrate_one() @ v6.19+ (anon exclusive pages get
- * a readable-exclusive or writable migration entry; folio_remove_rmap_pte; folio_put).
- * Model: the migration entry keeps only the write bit (a writable anon PTE is exclusive), so a
- * read-only exclusive page comes back non-exclusive.
+ * Kernel: mm/rmap.c try_to_migrate() → try_to_migrate_one() → make_migration_pte() @ AMDESE/linux-mm 448bccf6cf9e
+ * (anon_exclusive = folio_test_anon && PageAnonExclusive; VM_WARN_ON_FOLIO(writable && anon &&
+ * !anon_exclusive); folio_try_share_anon_rmap_pte if anon_exclusive; a writable, readable-
+ * exclusive or readable migration entry; folio_remove_rmap_pte; folio_put).
+ * Model: the entry keeps the write and exclusive bits (not young / dirty / soft-dirty); no
+ * pinned-page abort (no FOLL_PIN in the model), no rwc->done early stop, no THP split.
  */
 export function* try_to_migrate(t: Task, f: Folio): Op {
   yield 'try_to_migrate: VM_BUG_ON_FOLIO(!folio_test_locked(folio))';
@@ -478,8 +511,12 @@ export function* try_to_migrate(t: Task, f: Folio): Op {
     for (let addr = 0; addr < pt.size; addr++) {
       const p = pt.get(addr);
       if (p.t !== 'present' || p.folio !== f.name) continue;
-      if (f.anon) f.exclusive = false; // folio_try_share_anon_rmap_pte
-      pt.set(addr, make_migration_entry(f.name, p.write));
+      // anon_exclusive = folio_test_anon(folio) && PageAnonExclusive(subpage)
+      const anon_exclusive = f.anon && f.exclusive;
+      if (p.write && f.anon && !anon_exclusive)
+        bug('VM_WARN_ON_FOLIO', `try_to_migrate_one: writable PTE of non-exclusive anon ${f.name}`);
+      if (anon_exclusive) f.exclusive = false; // folio_try_share_anon_rmap_pte: "clear PTE first"
+      pt.set(addr, make_migration_entry(f.name, p.write, anon_exclusive)); // make_migration_pte
       folio_remove_rmap_ptes(t, f, [p.page]);
       folio_put(t, f);
     }
@@ -518,7 +555,8 @@ export function* remove_migration_ptes(t: Task, src: Folio, dst: Folio, av: Anon
       const p = pt.get(addr);
       if (p.t !== 'migration' || p.folio !== src.name) continue;
       folio_get(t, dst);
-      if (dst.anon) folio_add_anon_rmap_ptes(t, dst, p.write);
+      // rmap_flags |= RMAP_EXCLUSIVE if folio_test_anon && !is_readable_migration_entry(entry)
+      if (dst.anon) folio_add_anon_rmap_ptes(t, dst, p.excl);
       else folio_add_file_rmap_ptes(t, dst);
       pt.set(addr, mk_pte(dst.name, 0, p.write));
     }
