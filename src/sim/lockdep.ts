@@ -111,8 +111,8 @@ export class KMutex extends Mutex {
     return ok;
   }
   /** Inside a step: unlock a lock this thread took with tryLock() (folio_unlock of a trylocked folio). */
-  release(): void {
+  override release(): void {
     this.dep.released(this.name);
-    this.mb.mem.write(this.key, -1);
+    super.release();
   }
 }
