@@ -72,9 +72,11 @@ export function page_counter_uncharge(memcg: MemCgroup, nr: number, what: string
 /**
  * __folio_mod_stat / __lruvec_stat_mod_folio - NR_ANON_MAPPED / NR_FILE_MAPPED of the folio's
  * memcg, updated by rmap when the mapcount crosses zero.
- * Kernel: mm/rmap.c __folio_mod_stat() @ v6.19+ [unverified: catalog's word, not re-read; this
- * pass read mm/memcontrol.c, not the rmap.c stat helper].
- * Model: the stat lands on folio_memcg(folio) as read in this step; with memcg moving (2022 era)
+ * Kernel: mm/rmap.c __folio_mod_stat() @ AMDESE/linux-mm 448bccf6cf9e (idx = folio_test_anon ?
+ * NR_ANON_MAPPED : NR_FILE_MAPPED; lruvec_stat_mod_folio(folio, idx, nr); called by
+ * __folio_add_rmap / __folio_remove_rmap / folio_add_new_anon_rmap with the pages newly mapped or
+ * unmapped). Model: no NR_*_PMDMAPPED / NR_ANON_THPS; lruvec_stat_mod_folio not re-read; the stat
+ * lands on folio_memcg(folio) as read in this step; with memcg moving (2022 era)
  * the caller holds folio_memcg_lock where the kernel did.
  */
 export function __folio_mod_stat(t: Task, f: Folio, delta: number): void {
