@@ -21,6 +21,7 @@ type Op =
   | { k: 'add'; x: number }
   | { k: 'cas'; x: number; old: number; v: number }
   | { k: 'lock'; m: number; body: Op[] }
+  | { k: 'trylock'; m: number; body: Op[] }
   | { k: 'await'; x: number; v: number }
   | { k: 'choose' }
   | { k: 'ifWrite'; x: number; y: number };
@@ -70,9 +71,18 @@ const op = (mix: Mix): fc.Arbitrary<Op> =>
         body: fc.array(leaf(mix), { minLength: 1, maxLength: 2 }),
       }),
     },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        k: fc.constant('trylock' as const),
+        m: fc.nat(1),
+        body: fc.array(leaf(mix), { minLength: 0, maxLength: 1 }),
+      }),
+    },
   );
 
-const steps = (o: Op): number => (o.k === 'lock' ? 2 + o.body.reduce((n, b) => n + steps(b), 0) : 1);
+const steps = (o: Op): number =>
+  o.k === 'lock' || o.k === 'trylock' ? 2 + o.body.reduce((n, b) => n + steps(b), 0) : 1;
 /** Small enough for naive enumeration: at most 8 steps in all (plus one publish per thread). */
 const program = (mix: Mix) =>
   fc
@@ -124,6 +134,17 @@ function build(threads: Op[][]): Model {
               yield ms[o.m].lock();
               for (const b of o.body) yield* run(b);
               yield ms[o.m].unlock();
+              break;
+            case 'trylock':
+              // spin_trylock() in a step; on success the section ends with a release inside a step
+              // that also publishes (the shape of folio_trylock() ... folio_unlock() in reclaim).
+              yield 'trylock';
+              if (!ms[o.m].tryLock()) break;
+              reg = reg * 2 + 1;
+              for (const b of o.body) yield* run(b);
+              yield 'release';
+              ms[o.m].release();
+              xs[0].add(1);
               break;
           }
         }

@@ -15,6 +15,10 @@ export interface Ev {
   readonly kind: StepKind;
   /** For acquire/release: the mutex key. */
   readonly mutex: number;
+  /** The mutex this step took (a blocking acquire, or a successful tryLock inside it), or -1. */
+  readonly took: number;
+  /** The mutex this step gave up (a release, or Mutex.release() inside it), or -1. */
+  readonly released: number;
   /** An await that ran while its condition was false: the thread stopped (an assume that failed). */
   readonly failed: boolean;
   /** One bit per key (mod 32) of reads, writes, adds: a quick "certainly independent" test. */
@@ -80,6 +84,8 @@ export function pending(tid: number, choice: number): Ev {
     adds: NO_KEYS,
     kind: 'step',
     mutex: -1,
+    took: -1,
+    released: -1,
     failed: false,
     rm: 0,
     wm: 0,

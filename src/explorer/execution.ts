@@ -268,6 +268,8 @@ export class Runner {
     this.trail.label.push(r.label);
     this.at(t, label, index);
     this.builder.current = t;
+    this.builder.took = kind === 'acquire' ? mutex : -1;
+    this.builder.released = kind === 'release' ? mutex : -1;
     if (record) mem.beginStep();
     else mem.beginReplay();
     let value: number | undefined;
@@ -335,6 +337,8 @@ export class Runner {
       adds: fp.adds,
       kind,
       mutex,
+      took: this.builder.took,
+      released: this.builder.released,
       failed,
       rm: keyMask(fp.reads),
       wm: keyMask(writes),
@@ -432,6 +436,8 @@ export class Runner {
       adds: [],
       kind: r.kind,
       mutex: r.mutex,
+      took: -1,
+      released: -1,
       failed: false,
       rm: keyMask(reads),
       wm: keyMask(writes),

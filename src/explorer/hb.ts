@@ -22,7 +22,7 @@ export class HappensBefore {
   tidOf: number[] = [];
   localOf: number[] = [];
   events: Ev[] = [];
-  /** For a release event: the index of its acquire. -1 otherwise. */
+  /** For an event that gave up a mutex: the index of the step that took it. -1 otherwise. */
   pairOf: number[] = [];
   private lastOfThread: Int32Array;
   private countOfThread: Int32Array;
@@ -193,11 +193,15 @@ export class HappensBefore {
         this.log(A, k, -1, null, null);
       }
     let pair = -1;
-    if (ev.mutex >= 0) this.ensureKeys(ev.mutex);
-    if (ev.kind === 'acquire') {
-      this.log(Q, ev.mutex, this.acqOf[ev.mutex], null, null);
-      this.acqOf[ev.mutex] = idx;
-    } else if (ev.kind === 'release') pair = this.acqOf[ev.mutex];
+    if (ev.released >= 0) {
+      this.ensureKeys(ev.released);
+      pair = this.acqOf[ev.released];
+    }
+    if (ev.took >= 0) {
+      this.ensureKeys(ev.took);
+      this.log(Q, ev.took, this.acqOf[ev.took], null, null);
+      this.acqOf[ev.took] = idx;
+    }
     this.pairOf.push(pair);
   }
 
@@ -274,8 +278,9 @@ export class HappensBefore {
       for (const o of deps) if (o !== d && this.hb(d, o)) immediate = false;
       if (!immediate) continue;
       let e = d;
-      // release(m) -> acquire(m): the reversal that exists is acquire-before-acquire.
-      if (ev.kind === 'acquire' && this.events[d].kind === 'release' && this.events[d].mutex === ev.mutex) {
+      // release(m) -> acquire(m): a blocking acquire cannot run before the release, so the
+      // reversal that exists is this acquire before the step that took m (an acquire or a tryLock).
+      if (ev.kind === 'acquire' && this.events[d].released === ev.mutex) {
         e = this.pairOf[d];
         if (e < 0 || (prev >= 0 && this.hbRow(e, c, prevOff))) continue;
       }

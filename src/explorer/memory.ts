@@ -190,6 +190,12 @@ export class Memory {
 
   /** Does key k exist in this execution (created by setup or a step, not yet dead)? */
   isLive(k: number): boolean {
+    // Whether a key exists is read like its value: a step that asks depends on the one creating it.
+    if (this.mode === STEP && this.rStamp[k] !== this.stamp) {
+      this.rStamp[k] = this.stamp;
+      if (this.reads === NONE) this.reads = [k];
+      else this.reads.push(k);
+    }
     return this.live[k] === 1;
   }
 

@@ -110,6 +110,9 @@ export class ModelBuilder {
   private readonly opts: ModelOptions = {};
   /** Index of the thread currently running a step (-1 outside steps); set by the execution. */
   current = -1;
+  /** Mutexes taken / given up inside the current step (tryLock, release): set by Mutex. */
+  took = -1;
+  released = -1;
 
   constructor(readonly mem: Memory) {}
 
@@ -277,7 +280,21 @@ export class Mutex {
     const cur = this.b.mem.read(this.key) as number;
     const ok = cur === -1;
     this.b.mem.write(this.key, ok ? this.b.current : cur);
+    if (ok) this.b.took = this.key;
     return ok;
+  }
+  /**
+   * Inside a step: give up a mutex this thread holds (the unlock half of a step that does more,
+   * e.g. folio_unlock() at the end of a path that took the lock with tryLock()).
+   */
+  release(): void {
+    const cur = this.b.mem.read(this.key) as number;
+    if (cur !== this.b.current)
+      this.b.mem.onMisuse(
+        `Mutex.release() of '${this.name}', which this thread does not hold (held by ${cur === -1 ? 'nobody' : `thread ${cur}`})`,
+      );
+    this.b.mem.write(this.key, -1);
+    this.b.released = this.key;
   }
   /** Inside a step: the holder's thread index, or -1. */
   holder(): number {
