@@ -121,14 +121,28 @@ export function formatTrace(steps: readonly TraceStep[], threads: readonly strin
     return `${s.preemption ? '» ' : ''}${label}${s.failed ? ' (waits)' : ''}`;
   });
   const width = Math.max(12, ...used.map((t) => t.length), ...cells.map((c) => c.length)) + 2;
-  const pad = (s: string) => s.padEnd(width);
   const lines: string[] = [];
+  const change = (s: TraceStep) => {
+    const ch = s.changes.map((c) => `${c.key}: ${show(c.before)} → ${show(c.after)}`).join(', ');
+    const race = s.racesWith.length ? `  (after #${s.racesWith.join(', #')})` : '';
+    return ch + race;
+  };
+  if (width * used.length > 100) {
+    // Long kernel labels: one column, the lane as an indent and the thread named, changes below.
+    const name = Math.max(...used.map((t) => t.length));
+    steps.forEach((s, i) => {
+      const indent = '  '.repeat(used.indexOf(s.thread));
+      lines.push(`  ${String(i).padStart(2)}  ${indent}${s.thread.padEnd(name)}  ${cells[i]}`);
+      const ch = change(s);
+      if (ch) lines.push(`      ${indent}${' '.repeat(name)}    ${ch}`);
+    });
+    return lines.join('\n');
+  }
+  const pad = (s: string) => s.padEnd(width);
   lines.push(`  #   ${used.map(pad).join('')}changes`);
   steps.forEach((s, i) => {
     const cols = used.map((t) => pad(t === s.thread ? cells[i] : '·'));
-    const ch = s.changes.map((c) => `${c.key}: ${show(c.before)} → ${show(c.after)}`).join(', ');
-    const race = s.racesWith.length ? `  (after #${s.racesWith.join(', #')})` : '';
-    lines.push(`  ${String(i).padStart(2)}  ${cols.join('')}${ch}${race}`);
+    lines.push(`  ${String(i).padStart(2)}  ${cols.join('')}${change(s)}`);
   });
   return lines.join('\n');
 }
