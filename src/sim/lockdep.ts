@@ -87,9 +87,7 @@ export class KMutex extends Mutex {
     private readonly dep: Lockdep,
   ) {
     super(b, key, name);
-    this.mb = b;
   }
-  private readonly mb: ModelBuilder;
   override lock(label = `lock(${this.name})`) {
     this.dep.check(this.cls, this.name, label);
     this.dep.acquired(this.cls, this.name, label);
