@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { explore, scenario } from '../../src/sim/index.ts';
 import { filemap_remove_folio } from '../../src/sim/ops/filemap.ts';
+import { handle_mm_fault } from '../../src/sim/ops/memory.ts';
+import { folio_add_lru } from '../../src/sim/ops/swap.ts';
 
 /**
  * Details found unfaithful when the ops were compared with the kernel source (see each op's
@@ -169,5 +171,36 @@ describe('ops follow the kernel source', () => {
     const r = explore(s);
     expect(r.text).toMatch(/^holds: exhaustive/);
     expect(mappedDst).toBe(true);
+  });
+  test('handle_pte_fault takes the PTL and re-checks pte_same when the PTE already allows the access (spurious fault: ptep_set_access_flags under the PTL, mm/memory.c)', () => {
+    let locked = false;
+    const s = scenario('spurious read fault on a present PTE', (k) => {
+      const P = k.process('P', { pages: 1 });
+      k.anonFolio(P, 0, { content: 2 });
+      k.thread('fault', (t) => t.run((task) => handle_mm_fault(task, P.mm, 0, false)));
+      k.always('the fault path holds the PTL at some step', () => {
+        if (P.pt.ptl.holder() === 0) locked = true;
+        return true;
+      }, [P.pt]);
+    });
+    const r = explore(s);
+    expect(r.verdict).toBe('holds');
+    expect(locked).toBe(true);
+  });
+
+  test('folio_add_lru of a folio already on the LRU is VM_BUG_ON_FOLIO(folio_test_lru(folio)) (mm/swap.c)', () => {
+    const s = scenario('add an LRU folio to the LRU again', (k) => {
+      const P = k.process('P', { pages: 1 });
+      const F = k.anonFolio(P, 0, { content: 1 });
+      k.thread('lru', (t) =>
+        t.run(function* (task) {
+          yield 'folio_add_lru() without folio_isolate_lru()';
+          folio_add_lru(task, F);
+        }),
+      );
+    });
+    const r = explore(s, { stopOnViolation: true });
+    expect(r.verdict).toBe('breaks');
+    expect(r.counterexample!.assertion).toBe('VM_BUG_ON_FOLIO');
   });
 });

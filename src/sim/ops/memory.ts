@@ -51,8 +51,8 @@ import {
  * copy_pte_range, copy_page_range, zap_present_folio_ptes, zap_present_ptes,
  * zap_nonpresent_ptes, zap_pte_range, unmap_vmas, zap_page_range_single, unmap_mapping_folio,
  * wp_page_copy, wp_can_reuse_anon_folio, do_wp_page, should_try_to_free_swap, do_swap_page,
- * do_anonymous_page. Not re-read: handle_pte_fault, wp_page_reuse, free_pgtables,
- * free_pgd_range (each says so).
+ * do_anonymous_page, and (second pass) handle_pte_fault, wp_page_reuse, free_pgtables,
+ * free_pgd_range.
  */
 
 function folioOf(t: Task, p: Pte): Folio {
@@ -170,10 +170,12 @@ export function* zap_page_range_single(t: Task, vma: Vma, addrs: readonly number
 
 /**
  * free_pgtables - hide the VMA from every reverse map, then free its page tables.
- * Kernel: mm/memory.c free_pgtables() @ v6.13+ ("Hide vma from rmap and truncate_pagecache
- * before freeing pgtables": unlink_anon_vmas(), unlink_file_vma_batch_add(), then
- * free_pgd_range()) [unverified: the comment quoted is the catalog's; free_pgtables lies past
- * the part of mm/memory.c read at AMDESE/linux-mm 91883f9ea22a in this pass]. Seed 004. Rule R3.
+ * Kernel: mm/memory.c free_pgtables() @ AMDESE/linux-mm 91883f9ea22a: tlb_free_vmas(); per VMA
+ * "Hide vma from rmap and truncate_pagecache before freeing pgtables": vma_start_write() if
+ * mm_wr_locked, unlink_anon_vmas(), unlink_file_vma_batch_add(); unlink_file_vma_batch_final();
+ * then free_pgd_range(). Seed 004. Rule R3.
+ * Model: one VMA per mm, so no gathering of nearby VMAs; the file batch of one VMA is
+ * unlink_file_vma() (rmap.ts); vma_start_write (per-VMA lock) is not modelled.
  * Variant: free_pgtables_before_unlink frees the page table first.
  */
 export function* free_pgtables(t: Task, _tlb: MmuGather, vma: Vma): Op {
@@ -184,8 +186,12 @@ export function* free_pgtables(t: Task, _tlb: MmuGather, vma: Vma): Op {
 }
 
 /**
- * free_pgd_range - free the VMA's page table. Kernel: mm/memory.c free_pgd_range()
- * [unverified: not re-read in this pass]. Model: one page table per mm, freed as a flag.
+ * free_pgd_range - free the VMA's page table.
+ * Kernel: mm/memory.c free_pgd_range() @ AMDESE/linux-mm 91883f9ea22a (floor/ceiling rounding,
+ * tlb_change_page_size, free_p4d_range → ... → free_pte_range: pte_free_tlb, the table is freed
+ * through the mmu_gather). Model: one page table per mm, no floor/ceiling sharing with other
+ * VMAs; the table is freed as a flag at once (the mmu_gather's RCU-delayed table free is not
+ * modelled: no lockless walker here reads a freed table).
  */
 export function* free_pgd_range(_t: Task, vma: Vma): Op {
   yield 'free_pgtables: free_pgd_range()';
@@ -217,11 +223,8 @@ export function* unmap_mapping_folio(t: Task, f: Folio): Op {
 
 /**
  * handle_mm_fault - dispatch a fault on one page by the PTE read locklessly (vmf->orig_pte).
- * Kernel: mm/memory.c handle_pte_fault() (do_pte_missing / do_swap_page /
- * migration_entry_wait / do_wp_page) [unverified: handle_pte_fault not re-read; do_pte_missing
- * ("vma_is_anonymous → do_anonymous_page, else do_fault") and do_swap_page's
- * migration_entry_wait() read at AMDESE/linux-mm 91883f9ea22a].
- * Model: the VMA is anonymous-private or file-backed (fault-around only).
+ * Kernel: mm/memory.c __handle_mm_fault() → handle_pte_fault() @ AMDESE/linux-mm 91883f9ea22a
+ * ("vmf->orig_pte = ptep_get_lockless(vmf->pte)"). Model: no PUD/PMD levels, no huge pages.
  */
 export function* handle_mm_fault(t: Task, mm: MmStruct, addr: number, write: boolean): Op {
   yield 'handle_pte_fault: vmf->orig_pte = ptep_get_lockless()';
@@ -230,10 +233,18 @@ export function* handle_mm_fault(t: Task, mm: MmStruct, addr: number, write: boo
 
 /**
  * handle_pte_fault - the fault path once vmf->orig_pte has been read (locklessly).
- * Kernel: mm/memory.c handle_pte_fault() [unverified: not re-read].
+ * Kernel: mm/memory.c handle_pte_fault() @ AMDESE/linux-mm 91883f9ea22a: pte_none →
+ * do_pte_missing() (vma_is_anonymous ? do_anonymous_page : do_fault); !pte_present →
+ * do_swap_page() (which waits on a migration entry: migration_entry_wait); present →
+ * spin_lock(vmf->ptl), "if (unlikely(!pte_same(ptep_get(vmf->pte), entry)))" unlock; a write to
+ * a !pte_write PTE → do_wp_page() with the PTL held; otherwise pte_mkdirty/pte_mkyoung,
+ * ptep_set_access_flags() and pte_unmap_unlock() — a spurious fault still takes the PTL.
  * Model: called by a user access with the PTE value the access itself saw: the hardware walk
  * and the kernel's lockless re-read are one step (a PTE changing between them only makes the
- * fault spurious, which the PTL re-checks catch).
+ * fault spurious, which the PTL re-checks catch). A file VMA's fault is fault-around only
+ * (do_fault → do_read_fault → filemap_map_pages); the migration wait is entered directly (its
+ * do_swap_page prologue has no step); accessed/dirty bits are not modelled (a writable PTE
+ * counts as dirty); no NUMA hinting faults.
  */
 export function* handle_pte_fault(t: Task, mm: MmStruct, addr: number, write: boolean, orig: Pte): Op {
   const vma = mm.vma;
@@ -248,13 +259,15 @@ export function* handle_pte_fault(t: Task, mm: MmStruct, addr: number, write: bo
       yield until('migration_entry_wait()', () => !pte_same(pt.peekPte(addr), orig));
       return;
     case 'present': {
-      if (!write || orig.write) return;
-      yield pt.ptl.lock('handle_pte_fault: pte_offset_map_lock() (write-protect fault)');
+      yield pt.ptl.lock('handle_pte_fault: spin_lock(vmf->ptl)');
       if (!pte_same(pt.get(addr), orig)) {
         yield pt.ptl.unlock('handle_pte_fault: pte_unmap_unlock() (pte changed)');
         return;
       }
-      return yield* do_wp_page(t, vma, addr, orig);
+      if (write && !orig.write) return yield* do_wp_page(t, vma, addr, orig);
+      // the access is already allowed: ptep_set_access_flags() (young/dirty bits, not modelled)
+      yield pt.ptl.unlock('handle_pte_fault: ptep_set_access_flags(); pte_unmap_unlock()');
+      return;
     }
   }
 }
@@ -463,9 +476,12 @@ export function wp_can_reuse_anon_folio(t: Task, f: Folio, vma: Vma): boolean {
 
 /**
  * wp_page_reuse - make the PTE writable and dirty, drop the PTL.
- * Kernel: mm/memory.c wp_page_reuse() (VM_BUG_ON(folio_test_anon(folio) &&
- * !PageAnonExclusive(vmf->page))) [unverified: wp_page_reuse's body not re-read; its callers
- * in do_wp_page were, at AMDESE/linux-mm 91883f9ea22a].
+ * Kernel: mm/memory.c wp_page_reuse() @ AMDESE/linux-mm 91883f9ea22a: VM_BUG_ON(!(vmf->flags &
+ * FAULT_FLAG_WRITE)); VM_BUG_ON(folio_test_anon(folio) && !PageAnonExclusive(vmf->page));
+ * folio_xchg_last_cpupid; entry = maybe_mkwrite(pte_mkdirty(pte_mkyoung(orig_pte)));
+ * ptep_set_access_flags(); pte_unmap_unlock(); count_vm_event(PGREUSE). Rule R18.
+ * Model: only do_wp_page's write faults call it (no FAULT_FLAG_UNSHARE), so the first VM_BUG_ON
+ * cannot fire; a writable PTE stands for a dirty one; no NUMA cpupid.
  */
 export function* wp_page_reuse(t: Task, vma: Vma, addr: number, orig: Pte): Op {
   const pt = vma.mm.pt;

@@ -7,10 +7,11 @@ import { mem_cgroup_uncharge } from './memcontrol.ts';
 /**
  * folio_get - take a reference (the caller already has a stable one, or holds the PTL that
  * keeps a mapped folio alive).
- * Kernel: include/linux/mm.h folio_get() @ v6.19+ (VM_BUG_ON_FOLIO(folio_ref_zero_or_close_to_overflow);
- * folio_ref_inc) [unverified: only seen in mailing-list patches, not in an indexed recent tree —
- * AMDESE/linux-mm has include/linux/mm.h 949a0bfb3a50, not read (time)].
- * Model: the zero-refcount VM_BUG_ON is assertLive (a folio at refcount 0 is freed here).
+ * Kernel: include/linux/mm.h folio_get() @ ColinIanKing/linux-next 012d57e6ee75 (a linux-next
+ * tree): VM_BUG_ON_FOLIO(folio_ref_zero_or_close_to_overflow(folio), folio); folio_ref_inc()
+ * ("as long as you know that you have a refcount on the folio").
+ * Model: the zero-refcount VM_BUG_ON is assertLive (a folio at refcount 0 is freed here); no
+ * overflow.
  */
 export function folio_get(_t: Task, f: Folio): void {
   assertLive(f, 'folio_get');
@@ -19,9 +20,8 @@ export function folio_get(_t: Task, f: Folio): void {
 
 /**
  * folio_put - drop a reference; the last one frees the folio.
- * Kernel: include/linux/mm.h folio_put() (if (folio_put_testzero(folio)) __folio_put(folio)) @
- * v6.19+ [unverified: seen only in patches; torvalds/linux mm/swap.c in the index is a 2015 tree
- * (00501b531c47), recent mm/swap.c is not indexed].
+ * Kernel: include/linux/mm.h folio_put() @ ColinIanKing/linux-next 012d57e6ee75: "if
+ * (folio_put_testzero(folio)) __folio_put(folio)".
  * Model: the refcount update and, at zero, the whole free run in the caller's step.
  */
 export function folio_put(t: Task, f: Folio): void {
@@ -34,9 +34,10 @@ export function folio_put(t: Task, f: Folio): void {
 
 /**
  * __folio_put - free a folio whose refcount reached zero: uncharge, then the free-time checks.
- * Kernel: mm/swap.c __folio_put() (page_cache_release; folio_unqueue_deferred_split;
- * mem_cgroup_uncharge; free_frozen_pages) @ v6.19+ [unverified: order seen only in patch context
- * for mm/swap.c, no recent tree indexed]; mm/page_alloc.c __free_pages_prepare() →
+ * Kernel: mm/swap.c __folio_put() @ CachyOS/linux 3bb379be9b84 (a recent mainline-based tree):
+ * zone-device and hugetlb folios aside, page_cache_release() (off the LRU under the lruvec
+ * lock); folio_unqueue_deferred_split(); mem_cgroup_uncharge(); free_frozen_pages();
+ * mm/page_alloc.c __free_pages_prepare() →
  * free_tail_page_prepare() ("nonzero large_mapcount", "nonzero nr_pages_mapped", "nonzero
  * entire_mapcount") and free_page_is_bad() → page_bad_reason() ("nonzero mapcount", "non-NULL
  * mapping", "nonzero _refcount", "page still charged to cgroup"; an anon folio's mapping is
@@ -67,11 +68,16 @@ export function __folio_put(t: Task, f: Folio): void {
 
 /**
  * folio_add_lru / lruvec_add_folio - put a folio on the LRU list of its memcg's lruvec (under
- * that lruvec's lru_lock, found through folio_memcg()). Kernel: mm/swap.c folio_add_lru() @ v6.19+
- * [unverified: no recent mm/swap.c in the index (torvalds/linux copy is a 2015 tree)].
- * Model: `lruvec` records which memcg's list holds it (I10: it must stay folio_memcg()).
+ * that lruvec's lru_lock, found through folio_memcg()).
+ * Kernel: mm/swap.c folio_add_lru() @ CachyOS/linux 3bb379be9b84: VM_BUG_ON_FOLIO(
+ * folio_test_lru(folio), folio); folio_batch_add_and_move(folio, lru_add) (folio_get into the
+ * per-CPU batch; folio_batch_move_lru: folio_lruvec_relock_irqsave, lru_add →
+ * lruvec_add_folio, folio_set_lru; folios_put drops the batch's reference).
+ * Model: the per-CPU batch is drained at once (no batch reference, no lru_add_drain);
+ * `lruvec` records which memcg's list holds it (I10: it must stay folio_memcg()).
  */
 export function folio_add_lru(_t: Task, f: Folio): void {
+  if (f.lru) bug('VM_BUG_ON_FOLIO', `folio_add_lru: ${f.name} is already on the LRU (folio_test_lru)`);
   f.lru = true;
   f.lruvec = f.memcg;
 }
