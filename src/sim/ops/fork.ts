@@ -43,11 +43,15 @@ export function* mmput(t: Task, mm: MmStruct): Op {
  * anon_vma_clone() @ AMDESE/linux-mm 448bccf6cf9e (mainline after v6.18): anon_vma_clone links the
  * child VMA into the parent's anon_vmas under anon_vma_lock_write(src->anon_vma) (the root rwsem),
  * then anon_vma_fork attaches a new anon_vma with get_anon_vma(root) (re-read at 9b3bb8e2226a).
- * copy_page_range read at AMDESE/linux-mm 91883f9ea22a (see memory.ts). dup_mmap itself
- * [unverified: not re-read (time); kernel/fork.c in older trees, mm/mmap.c in recent ones]. Rule R16.
- * Model: the child's own anon_vma is not created: its VMA joins the parent's anon_vma (which
- * takes one more reference); mmap_lock is not modelled; a file mapping cannot be forked (the
- * child VMA would need an i_mmap link): SimMisuse.
+ * copy_page_range read at AMDESE/linux-mm 91883f9ea22a (see memory.ts). dup_mmap itself:
+ * kernel/fork.c dup_mmap() @ torvalds/linux b501d4dc83aa (v6.2 era, maple tree): under both
+ * mmap_write_lock()s, per VMA vm_area_dup(), anon_vma_fork(tmp, mpnt) (VM_WIPEONFORK: none),
+ * a file VMA inserted into i_mmap after mpnt under i_mmap_lock_write, mas_store(), then
+ * copy_page_range(tmp, mpnt) unless VM_WIPEONFORK; flush_tlb_mm(oldmm) before the unlocks.
+ * Recent trees moved dup_mmap() to mm/mmap.c (seen in patch context, not read there). Rule R16.
+ * Model: one VMA; the child's own anon_vma is not created: its VMA joins the parent's anon_vma
+ * (which takes one more reference); mmap_lock, VM_WIPEONFORK and the TLB flush are not
+ * modelled; a file mapping cannot be forked (the child VMA would need an i_mmap link): SimMisuse.
  */
 export function* dup_mmap(t: Task, parent: MmStruct, child: MmStruct): Op {
   if (parent.vma.file !== null)

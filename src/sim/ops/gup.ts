@@ -18,9 +18,14 @@ export interface GupRef {
 
 /**
  * get_user_pages (FOLL_GET, read) - take a reference on the folio mapped at `addr`.
- * Kernel: mm/gup.c follow_page_pte() @ v6.19+ [unverified: catalog's word, not re-read in the 2025 faithfulness pass (time)] (under the PTL: try_grab_folio(FOLL_GET)).
- * Model: the page must be present (no fault-in); FOLL_PIN / FAULT_FLAG_UNSHARE are not used:
- * a FOLL_GET reference is what vmsplice took in CVE-2020-29374.
+ * Kernel: mm/gup.c follow_page_pte() @ CachyOS/linux 055d1afdaf9b (a v6.1-era tree):
+ * pte_offset_map_lock(); "if (!pte_present(pte)) goto no_page" (NULL: __get_user_pages then
+ * faults it in); vm_normal_page(); FOLL_WRITE needs can_follow_write_pte(); gup_must_unshare()
+ * → -EMLINK for FOLL_PIN on a shared anon page; try_grab_page(page, flags) (FOLL_GET:
+ * a folio reference); pte_unmap_unlock(). Later trees name it try_grab_folio().
+ * Model: a read GUP; the page must be present (no fault-in: null); FOLL_PIN /
+ * FAULT_FLAG_UNSHARE are not used: a FOLL_GET reference is what vmsplice took in
+ * CVE-2020-29374 (seed: cow.c "vmsplice() + unmap in child").
  */
 export function* get_user_pages(t: Task, mm: MmStruct, addr: number): Op<GupRef | null> {
   const pt = mm.pt;

@@ -25,8 +25,13 @@ import { slotOf } from './swapfile.ts';
  * folio)), VM_BUG_ON_FOLIO(folio_ref_count(folio)) (the refcount is frozen); if
  * !do_memsw_account() return; swap_cgroup_record; folio->memcg_data = 0;
  * page_counter_uncharge(&memcg->memory) (memsw stays charged, now owned by the entry);
- * memcg1_swapout(folio, memcg) for the v1 stats. Later trees move the whole function to
- * mm/memcontrol-v1.c as memcg1_swapout(folio, entry) [unverified: catalog's word].
+ * memcg1_swapout(folio, memcg) for the v1 stats. That helper read at torvalds/linux
+ * mm/memcontrol-v1.c 0d892bbbfa1c: VM_WARN_ON_IRQS_ENABLED ("the caller holds the i_pages lock
+ * which is taken with interrupts-off"); memcg1_charge_statistics(memcg, -nr);
+ * memcg1_check_events. Later trees move the whole of mem_cgroup_swapout() into
+ * mm/memcontrol-v1.c as memcg1_swapout(folio, entry) (89ce924f0bd4 "mm: memcontrol: move memsw
+ * charge callbacks to v1"), and 2025 patches change it again (objcg, swap_memcg argument)
+ * [unverified: that later body is seen only in patch context; no indexed tree holds it].
  * Seed 002 (mem_cgroup_swapout, "before the final put_page() in page reclaim"). Rule R12.
  * Model: cgroup v1 accounting (memsw stays charged, now owned by the swap entry).
  */

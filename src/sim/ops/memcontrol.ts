@@ -8,9 +8,14 @@ import type { Op } from './op.ts';
 
 /**
  * get_mem_cgroup_from_mm - the memcg a process's new folios are charged to (mm->owner's, which
- * charge moving changes when it moves the task). Kernel: mm/memcontrol.c get_mem_cgroup_from_mm()
- * as called by __mem_cgroup_charge() in a mainline-derived mm/memcontrol.c of the v6.12/v6.13 era (memcg1_commit_charge, folio_unqueue_deferred_split), read via find_string: the index does not name its repository or commit (the function body itself
- * [unverified: not re-read]). Model: mm->owner's memcg is a field of the mm; no css refcount.
+ * charge moving changes when it moves the task).
+ * Kernel: mm/memcontrol.c get_mem_cgroup_from_mm() @ torvalds/linux 5458985533ba (v5.10 era):
+ * rcu_read_lock(); do { memcg = mem_cgroup_from_task(rcu_dereference(mm->owner)), or
+ * root_mem_cgroup if !mm or none } while (!css_tryget(&memcg->css)); rcu_read_unlock(). Its
+ * caller __mem_cgroup_charge() was read in a v6.12/v6.13-era copy (see mem_cgroup_charge);
+ * later trees use current->mm when mm is NULL (seen in patch context).
+ * Model: mm->owner's memcg is a field of the mm; null stands for the root (not accounted
+ * here); no css refcount (memcgs are never freed in the model).
  */
 export function get_mem_cgroup_from_mm(t: Task, mm: MmStruct): MemCgroup | null {
   const name = mm.mem.read(mm.kMemcg) as string | null;

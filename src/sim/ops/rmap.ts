@@ -162,12 +162,16 @@ export function folio_add_large_rmap_ptes(t: Task, f: Folio, pages: readonly num
 /**
  * folio_try_dup_anon_rmap_pte - fork: share an anon page with the child, revoking exclusivity,
  * or fail if the page may be pinned (the caller then copies it: copy_present_page).
- * Kernel: include/linux/rmap.h folio_try_dup_anon_rmap_pte() @ v6.19+ (R16) [unverified:
- * include/linux/rmap.h not re-read in this pass; its behaviour as quoted by copy_present_ptes at
- * AMDESE/linux-mm 91883f9ea22a].
+ * Kernel: include/linux/rmap.h folio_try_dup_anon_rmap_pte() → __folio_try_dup_anon_rmap(...,
+ * RMAP_LEVEL_PTE) @ ColinIanKing/linux-next 003863128533 (a linux-next tree): maybe_pinned =
+ * folio_needs_cow_for_dma(src_vma, folio); "if any page is PageAnonExclusive, we must fallback
+ * to copying if the folio maybe pinned" (-EBUSY); else ClearPageAnonExclusive and
+ * atomic_inc(&folio->_mapcount) (large folios: per-page and folio_add_large_mapcount). Caller
+ * copy_present_ptes at AMDESE/linux-mm 91883f9ea22a. Rule R16.
  * Returns: true on failure (-EBUSY), like the kernel.
- * Model: "maybe pinned" is a GUP reference counted in `pins`... folios here are never
- * FOLL_PIN-pinned, so the dup always succeeds; the R16 mutation keeps PageAnonExclusive.
+ * Model: small folios only; folios here are never FOLL_PIN-pinned (GUP takes FOLL_GET
+ * references, which folio_needs_cow_for_dma ignores), so the dup always succeeds; the R16
+ * mutation keeps PageAnonExclusive.
  */
 export function folio_try_dup_anon_rmap_pte(t: Task, f: Folio): boolean {
   assertLive(f, 'folio_try_dup_anon_rmap_pte');
@@ -275,10 +279,11 @@ export function anon_vma_unlock_read(_t: Task, ref: AnonVmaRef): void {
 
 /**
  * put_anon_vma - drop a reference; the last one frees the anon_vma.
- * Kernel: include/linux/rmap.h put_anon_vma() (atomic_dec_and_test) → mm/rmap.c __put_anon_vma()
- * @ AMDESE/linux-mm 448bccf6cf9e (anon_vma_free(anon_vma); then the root's reference if root != anon_vma).
- * Model: one anon_vma per fork tree, so no separate root reference; put_anon_vma itself is in
- * include/linux/rmap.h, not re-read [unverified: the header's one-liner].
+ * Kernel: include/linux/rmap.h put_anon_vma() @ ColinIanKing/linux-next 003863128533 ("if
+ * (atomic_dec_and_test(&anon_vma->refcount)) __put_anon_vma(anon_vma)") → mm/rmap.c
+ * __put_anon_vma() @ AMDESE/linux-mm 448bccf6cf9e (anon_vma_free(anon_vma); then the root's
+ * reference if root != anon_vma).
+ * Model: one anon_vma per fork tree, so no separate root reference.
  */
 export function* put_anon_vma(t: Task, av: AnonVma): Op {
   yield 'put_anon_vma: atomic_dec_and_test(&anon_vma->refcount)';
@@ -345,8 +350,16 @@ export function* unlink_anon_vmas(t: Task, vma: Vma): Op {
 
 /**
  * unlink_file_vma - hide a file VMA from the i_mmap tree.
- * Kernel: mm/mmap.c unlink_file_vma() @ v6.19+ (i_mmap_lock_write → __remove_shared_vm_struct)
- * [unverified: mm/mmap.c (mm/vma.c in recent trees) not re-read in this pass].
+ * Kernel: mm/vma.c unlink_file_vma() @ torvalds/linux 01c373e9a5ce (v6.12 era): "if (file)
+ * { i_mmap_lock_write(mapping); __remove_shared_vm_struct(vma, mapping);
+ * i_mmap_unlock_write(mapping); }" — __remove_shared_vm_struct: mapping_unmap_writable for a
+ * shared writable VMA, vma_interval_tree_remove. free_pgtables (AMDESE/linux-mm 91883f9ea22a)
+ * reaches the same code through unlink_file_vma_batch_add()/_final() →
+ * unlink_file_vma_batch_process(), which does the same for a batch under one i_mmap lock;
+ * later trees drop unlink_file_vma() for the batch functions (patch "mm/vma: ... make them
+ * static", seen in patch context). Seed 004. Rule R3.
+ * Model: one VMA per batch; the tree removal is the VMA's `linked` flag; i_mmap_writable is
+ * not modelled.
  */
 export function* unlink_file_vma(_t: Task, vma: Vma): Op {
   const as = vma.file;

@@ -9,12 +9,19 @@ import { folio_put } from './swap.ts';
 /**
  * truncate_inode_pages_range - truncate one page of a file: lock the folio, unmap it from every
  * VMA, remove it from the page cache, drop the cache's reference.
- * Kernel: mm/truncate.c truncate_inode_pages_range() → find_lock_entries() →
- * truncate_inode_folio() → truncate_cleanup_folio() (unmap_mapping_folio if folio_mapped) →
- * filemap_remove_folio() @ v6.19+ [unverified: mm/truncate.c not re-read — the index's torvalds/linux
- * copy is a much older tree and AMDESE/linux-mm holds no truncate.c; filemap_remove_folio itself
- * was read at AMDESE/linux-mm 52d8a0f2fb6d]. Rule R6 (seed 000).
- * Model: i_rwsem / invalidate_lock are not modelled (faults here do not read pages in).
+ * Kernel: mm/truncate.c truncate_inode_pages_range() @ ColinIanKing/linux-next 09d5a30ad434
+ * (a linux-next tree): a nonblocking first pass — find_lock_entries() (folio_trylock: a locked
+ * folio is skipped), truncate_cleanup_folio() ("if (folio_mapped(folio))
+ * unmap_mapping_folio(folio)"), delete_from_page_cache_batch(), folio_unlock(),
+ * folio_batch_release() — then a blocking pass: find_get_entries(), folio_lock(),
+ * folio_wait_writeback(), truncate_inode_folio() ("if (folio->mapping != mapping) return -EIO";
+ * truncate_cleanup_folio(); filemap_remove_folio()), folio_unlock(). filemap_remove_folio was
+ * read at AMDESE/linux-mm 52d8a0f2fb6d. Rule R6 (seed 000).
+ * Model: one page, one pass with a blocking folio_lock (the folio the first pass would skip is
+ * the one the second pass waits for; the labels keep the first pass's names); the page cache's
+ * reference is dropped with the removal (filemap_free_folio), the lookup's after the unlock;
+ * i_rwsem / invalidate_lock, partial folios and writeback are not modelled (faults here do not
+ * read pages in).
  */
 export function* truncate_inode_pages_range(t: Task, as: AddressSpace, index: number): Op {
   yield 'truncate_inode_pages_range: find_lock_entries(): folio_try_get()';
