@@ -5,7 +5,7 @@
  * < 300 ms. Figures only: nothing here fails a test.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -127,6 +127,25 @@ export default async function pageBench() {
         `goal < 300 ms: ${median < 300 ? 'met' : 'MISSED'}`,
       ],
     ];
+    // Every chapter, before interaction, from dist/: its HTML plus the stylesheets and scripts it
+    // links (images load lazily, search on first use). Long chapters carry more prose and code.
+    const gzOf = (file: string) => gzipSync(readFileSync(file), { level: 9 }).length;
+    for (const dir of readdirSync(DIST, { withFileTypes: true })) {
+      if (!dir.isDirectory() || /^(_|pagefind|fixtures)/.test(dir.name)) continue;
+      const html = join(DIST, dir.name, 'index.html');
+      if (!existsSync(html)) continue;
+      const text = readFileSync(html, 'utf8');
+      const linked = [
+        ...text.matchAll(/<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"/g),
+        ...text.matchAll(/<script[^>]+src="([^"]+)"/g),
+      ].map((m) => join(DIST, m[1].split('?')[0]));
+      const gz = gzOf(html) + [...new Set(linked)].filter(existsSync).reduce((n, f) => n + gzOf(f), 0);
+      rows.push([
+        `  /${dir.name}/ before interaction (HTML + linked CSS/JS)`,
+        `${kib(gz)} gz`,
+        `goal ≤ 35 KiB: ${gz <= 35 * 1024 ? 'met' : 'MISSED'}`,
+      ]);
+    }
     console.log('\n## page (chromium, dist/)');
     const w0 = Math.max(...rows.map((r) => r[0].length));
     const w1 = Math.max(...rows.map((r) => r[1].length));
