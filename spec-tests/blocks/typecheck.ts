@@ -15,6 +15,7 @@ import {
   blockModule,
   PRELUDE,
   PRELUDE_NAME,
+  virtualProgram,
 } from '../../src/live/block-program.ts';
 import { BlockError, extractBlocks, mdxPosition, type SpecBlock } from '../../src/live/extract.ts';
 
@@ -50,17 +51,7 @@ function main(): number {
     names.set(name, b);
   }
   const options = blockCompilerOptions(ts, ROOT);
-  const host = ts.createCompilerHost(options);
-  const { fileExists, readFile, getSourceFile } = host;
-  host.fileExists = (f) => virtual.has(f) || fileExists.call(host, f);
-  host.readFile = (f) => virtual.get(f) ?? readFile.call(host, f);
-  host.getSourceFile = (f, lang, onError, create) => {
-    const text = virtual.get(f);
-    return text !== undefined
-      ? ts.createSourceFile(f, text, lang)
-      : getSourceFile.call(host, f, lang, onError, create);
-  };
-  const program = ts.createProgram({ rootNames: [...virtual.keys()], options, host });
+  const program = virtualProgram(ts, options, virtual);
   for (const d of program.getOptionsDiagnostics())
     problems.push(`tsconfig error TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
 

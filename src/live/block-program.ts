@@ -82,3 +82,25 @@ export function blockDiagnostics(ts: typeof TS, program: TS.Program, fileName: s
     };
   });
 }
+
+/**
+ * A TypeScript program over some in-memory files (the blocks, the prelude) and the real ones they
+ * import: the block type-check and the type worker's bundle build on the same host.
+ */
+export function virtualProgram(
+  ts: typeof TS,
+  options: TS.CompilerOptions,
+  virtual: ReadonlyMap<string, string>,
+): TS.Program {
+  const host = ts.createCompilerHost(options);
+  const { fileExists, readFile, getSourceFile } = host;
+  host.fileExists = (f) => virtual.has(f) || fileExists.call(host, f);
+  host.readFile = (f) => virtual.get(f) ?? readFile.call(host, f);
+  host.getSourceFile = (f, lang, onError, create) => {
+    const text = virtual.get(f);
+    return text !== undefined
+      ? ts.createSourceFile(f, text, lang)
+      : getSourceFile.call(host, f, lang, onError, create);
+  };
+  return ts.createProgram({ rootNames: [...virtual.keys()], options, host });
+}

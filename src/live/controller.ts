@@ -6,6 +6,7 @@
 
 import type { Replay, Variant } from './capture.ts';
 import { codeHash } from './code-hash.ts';
+import { h } from './dom.ts';
 import { loadDraft, saveDraft } from './drafts.ts';
 import type { EditorHandle } from './editor.ts';
 import liveCss from './live.css?inline';
@@ -51,17 +52,6 @@ function state(el: HTMLElement): State {
 
 const $ = <T extends Element>(el: HTMLElement, sel: string) => el.querySelector(sel) as T;
 const button = (el: HTMLElement, act: string) => $<HTMLButtonElement>(el, `button[data-act="${act}"]`);
-
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: Record<string, string> = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
 
 const pageCodes = new WeakMap<HTMLElement, string>();
 /**

@@ -7,6 +7,7 @@
  * every step).
  */
 import type { Counterexample } from '../explorer/index.ts';
+import { h } from './dom.ts';
 import { showValue, stateAt } from './inspect.ts';
 import { traceToSvg, traceToTable } from './trace-svg.ts';
 
@@ -14,17 +15,6 @@ export interface TraceView {
   readonly element: HTMLElement;
   readonly step: number;
   go(step: number): void;
-}
-
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: Record<string, string> = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
 }
 
 let views = 0;

@@ -10,7 +10,7 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import type { Plugin } from 'vite';
-import { blockCompilerOptions, PRELUDE, PRELUDE_NAME } from './block-program.ts';
+import { blockCompilerOptions, PRELUDE, PRELUDE_NAME, virtualProgram } from './block-program.ts';
 
 const ID = 'virtual:mmspec-block-files';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -24,17 +24,7 @@ export function blockFiles(): Record<string, string> {
     [`${ROOT}${PRELUDE_NAME}`, PRELUDE],
     [probe, `${imports.join('\n')}\nexport {};\n`],
   ]);
-  const host = ts.createCompilerHost(options);
-  const { fileExists, readFile, getSourceFile } = host;
-  host.fileExists = (f) => virtual.has(f) || fileExists.call(host, f);
-  host.readFile = (f) => virtual.get(f) ?? readFile.call(host, f);
-  host.getSourceFile = (f, lang, onError, create) => {
-    const text = virtual.get(f);
-    return text !== undefined
-      ? ts.createSourceFile(f, text, lang)
-      : getSourceFile.call(host, f, lang, onError, create);
-  };
-  const program = ts.createProgram({ rootNames: [...virtual.keys()], options, host });
+  const program = virtualProgram(ts, options, virtual);
   const files: Record<string, string> = {};
   for (const sf of program.getSourceFiles()) {
     if (virtual.has(sf.fileName)) continue;
@@ -46,7 +36,7 @@ export function blockFiles(): Record<string, string> {
   for (const path of Object.keys(files)) {
     const m = /^(\/node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(path);
     if (m && !files[`${m[1]}/package.json`]) {
-      const pkg = host.readFile(`${ROOT}${m[1].slice(1)}/package.json`);
+      const pkg = ts.sys.readFile(`${ROOT}${m[1].slice(1)}/package.json`);
       if (pkg) files[`${m[1]}/package.json`] = pkg;
     }
   }
