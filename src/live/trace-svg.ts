@@ -1,11 +1,12 @@
 import type { Counterexample, TraceStep } from '../explorer/index.ts';
+import { type El, el, toMarkup } from './markup.ts';
 
 /**
  * A counterexample as a swimlane picture: one lane per thread, one row per step in the order the
  * explorer ran them, lock-held spans as bars beside the lane, waits dashed, the races that made
  * the interleaving matter as arrows, and the step that broke the rule outlined with the check it
- * broke. Pure string building, no DOM: the same function draws the figure at build time (Astro)
- * and in the page after a Run.
+ * broke. A pure element tree (markup.ts), no DOM: the same drawing is written as a file at build
+ * time and built as DOM nodes in the page after a Run, where every label is a text node.
  *
  * Colours are CSS custom properties with fallbacks, so the figure follows the site's light and
  * dark themes when inlined and still reads when opened on its own.
@@ -59,8 +60,11 @@ const BOX_H = 22;
 const CHANGES_W = 260;
 const GUTTER = 36;
 const BAR = 5;
+const CSS =
+  '.mm-trace .lane{fill:var(--mm-lane,var(--sl-color-gray-6,#f3f4f6))}.mm-trace .box{fill:var(--mm-box,var(--sl-color-bg,#fff));stroke:var(--mm-stroke,var(--sl-color-gray-3,#6b7280))}.mm-trace .txt{fill:var(--mm-text,var(--sl-color-text,#111827))}.mm-trace .dim{fill:var(--mm-dim,var(--sl-color-gray-3,#6b7280))}.mm-trace .lock{fill:var(--mm-lock,var(--sl-color-accent,#2563eb))}.mm-trace .race{stroke:var(--mm-race,#d97706);fill:none}.mm-trace .racehead{fill:var(--mm-race,#d97706)}.mm-trace .bad{stroke:var(--mm-bad,#dc2626);stroke-width:2.5}.mm-trace .badtxt{fill:var(--mm-bad,#dc2626)}.mm-trace .cur{stroke:var(--mm-cur,var(--sl-color-accent,#2563eb));stroke-width:2.5}.mm-trace .wait{stroke-dasharray:4 3}';
 
-export function traceToSvg(cex: Counterexample, opts: SvgOptions = {}): string {
+/** The figure as an element tree (markup.ts): `toDom()` in the page, `toMarkup()` at build. */
+export function traceSvgTree(cex: Counterexample, opts: SvgOptions = {}): El {
   const id = opts.id ?? 'cex';
   const lanes = cex.threads.filter((t) => cex.steps.some((s) => s.thread === t));
   const longest = Math.max(...cex.steps.map((s) => stepLabel(s).length), ...lanes.map((t) => t.length));
@@ -71,44 +75,64 @@ export function traceToSvg(cex: Counterexample, opts: SvgOptions = {}): string {
   const height = HEAD + cex.steps.length * ROW + foot;
   const x0 = (t: string) => GUTTER + lanes.indexOf(t) * laneW;
   const yRow = (i: number) => HEAD + i * ROW;
-  const out: string[] = [];
+  const out: El[] = [];
   const titleId = `${id}-title`;
   const descId = `${id}-desc`;
   const palette = opts.theme ? PALETTES[opts.theme] : null;
   const style = palette
-    ? ` style="${Object.entries(palette)
+    ? `${Object.entries(palette)
         .map(([k, v]) => `--mm-${k}:${v}`)
-        .join(';')};background:var(--mm-bg)"`
-    : '';
+        .join(';')};background:var(--mm-bg)`
+    : undefined;
+  out.push(el('title', { id: titleId }, `Counterexample: '${cex.assertion}' violated`));
+  out.push(el('desc', { id: descId }, describe(cex)));
+  out.push(el('style', {}, CSS));
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" class="mm-trace" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="${titleId} ${descId}" font-family="var(--sl-font-system-mono, ui-monospace, monospace)" font-size="12"${style}>`,
-  );
-  out.push(`<title id="${titleId}">${esc(`Counterexample: '${cex.assertion}' violated`)}</title>`);
-  out.push(`<desc id="${descId}">${esc(describe(cex))}</desc>`);
-  out.push(
-    `<style>.mm-trace .lane{fill:var(--mm-lane,var(--sl-color-gray-6,#f3f4f6))}.mm-trace .box{fill:var(--mm-box,var(--sl-color-bg,#fff));stroke:var(--mm-stroke,var(--sl-color-gray-3,#6b7280))}.mm-trace .txt{fill:var(--mm-text,var(--sl-color-text,#111827))}.mm-trace .dim{fill:var(--mm-dim,var(--sl-color-gray-3,#6b7280))}.mm-trace .lock{fill:var(--mm-lock,var(--sl-color-accent,#2563eb))}.mm-trace .race{stroke:var(--mm-race,#d97706);fill:none}.mm-trace .racehead{fill:var(--mm-race,#d97706)}.mm-trace .bad{stroke:var(--mm-bad,#dc2626);stroke-width:2.5}.mm-trace .badtxt{fill:var(--mm-bad,#dc2626)}.mm-trace .cur{stroke:var(--mm-cur,var(--sl-color-accent,#2563eb));stroke-width:2.5}.mm-trace .wait{stroke-dasharray:4 3}</style>`,
-  );
-  out.push(
-    `<defs><marker id="${id}-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="racehead" d="M0,0L8,4L0,8z"/></marker></defs>`,
+    el(
+      'defs',
+      {},
+      el(
+        'marker',
+        {
+          id: `${id}-arrow`,
+          viewBox: '0 0 8 8',
+          refX: 7,
+          refY: 4,
+          markerWidth: 7,
+          markerHeight: 7,
+          orient: 'auto-start-reverse',
+        },
+        el('path', { class: 'racehead', d: 'M0,0L8,4L0,8z' }),
+      ),
+    ),
   );
   // Lanes and their headers.
   for (const t of lanes) {
     const x = x0(t);
     out.push(
-      `<rect class="lane" x="${x + 4}" y="${HEAD - 6}" width="${laneW - 8}" height="${cex.steps.length * ROW + 6}" rx="6"/>`,
+      el('rect', {
+        class: 'lane',
+        x: x + 4,
+        y: HEAD - 6,
+        width: laneW - 8,
+        height: cex.steps.length * ROW + 6,
+        rx: 6,
+      }),
     );
-    out.push(
-      `<text class="txt" x="${x + laneW / 2}" y="20" text-anchor="middle" font-weight="bold">${esc(t)}</text>`,
-    );
+    out.push(el('text', { class: 'txt', x: x + laneW / 2, y: 20, 'text-anchor': 'middle', 'font-weight': 'bold' }, t));
   }
-  out.push(`<text class="dim" x="${GUTTER + lanes.length * laneW + 8}" y="20">changes</text>`);
+  out.push(el('text', { class: 'dim', x: GUTTER + lanes.length * laneW + 8, y: 20 }, 'changes'));
   // Lock-held spans: from a lock step to the matching unlock (or the end), beside the lane.
   for (const span of lockSpans(cex.steps)) {
     const x = x0(span.thread) + 6 + span.depth * (BAR + 2);
     const y1 = yRow(span.from) + 4;
     const y2 = span.to < 0 ? yRow(last) + ROW - 4 : yRow(span.to) + BOX_H;
     out.push(
-      `<rect class="lock" x="${x}" y="${y1}" width="${BAR}" height="${Math.max(4, y2 - y1)}" rx="2" opacity="0.55"><title>${esc(`${span.thread} holds ${span.mutex}`)}</title></rect>`,
+      el(
+        'rect',
+        { class: 'lock', x, y: y1, width: BAR, height: Math.max(4, y2 - y1), rx: 2, opacity: 0.55 },
+        el('title', {}, `${span.thread} holds ${span.mutex}`),
+      ),
     );
   }
   // Race arrows: from the earlier step to the one that raced with it.
@@ -122,7 +146,16 @@ export function traceToSvg(cex: Counterexample, opts: SvgOptions = {}): string {
       const by = yRow(s.index) + 2;
       const mx = (ax + bx) / 2;
       out.push(
-        `<path class="race" d="M${ax},${ay} C${mx},${ay + 8} ${mx},${by - 8} ${bx},${by}" stroke-width="1.3" marker-end="url(#${id}-arrow)"><title>${esc(`#${s.index} races with #${r}`)}</title></path>`,
+        el(
+          'path',
+          {
+            class: 'race',
+            d: `M${ax},${ay} C${mx},${ay + 8} ${mx},${by - 8} ${bx},${by}`,
+            'stroke-width': 1.3,
+            'marker-end': `url(#${id}-arrow)`,
+          },
+          el('title', {}, `#${s.index} races with #${r}`),
+        ),
       );
     }
   // Steps.
@@ -136,37 +169,86 @@ export function traceToSvg(cex: Counterexample, opts: SvgOptions = {}): string {
     else if (s.index === opts.current) cls.push('cur');
     const label = stepLabel(s);
     const shown = clip(label, Math.floor((w - 10) / 7.2));
-    out.push(`<g data-step="${s.index}">`);
-    out.push(`<title>${esc(`#${s.index} ${s.thread}: ${label}`)}</title>`);
-    out.push(`<rect class="${cls.join(' ')}" x="${x}" y="${y}" width="${w}" height="${BOX_H}" rx="4"/>`);
-    out.push(`<text class="txt" x="${x + 6}" y="${y + 15}">${esc(shown)}</text>`);
-    out.push(`</g>`);
-    out.push(`<text class="dim" x="4" y="${y + 15}">${s.preemption ? '»' : ''}#${s.index}</text>`);
+    out.push(
+      el(
+        'g',
+        { 'data-step': s.index },
+        el('title', {}, `#${s.index} ${s.thread}: ${label}`),
+        el('rect', { class: cls.join(' '), x, y, width: w, height: BOX_H, rx: 4 }),
+        el('text', { class: 'txt', x: x + 6, y: y + 15 }, shown),
+      ),
+    );
+    out.push(el('text', { class: 'dim', x: 4, y: y + 15 }, `${s.preemption ? '»' : ''}#${s.index}`));
     const ch = s.changes.map((c) => `${c.key}: ${show(c.before)}→${show(c.after)}`).join(', ');
     if (ch)
       out.push(
-        `<text class="dim" x="${GUTTER + lanes.length * laneW + 8}" y="${y + 15}">${esc(clip(ch, Math.floor(CHANGES_W / 7.2) - 1))}<title>${esc(ch)}</title></text>`,
+        el(
+          'text',
+          { class: 'dim', x: GUTTER + lanes.length * laneW + 8, y: y + 15 },
+          clip(ch, Math.floor(CHANGES_W / 7.2) - 1),
+          el('title', {}, ch),
+        ),
       );
   }
   const fy = HEAD + cex.steps.length * ROW + 24;
   out.push(
-    `<text class="badtxt" x="${GUTTER}" y="${fy}" font-weight="bold">${esc(clip(`✗ ${cex.assertion}: ${cex.message}`, Math.floor((width - GUTTER) / 7.2)))}</text>`,
+    el(
+      'text',
+      { class: 'badtxt', x: GUTTER, y: fy, 'font-weight': 'bold' },
+      clip(`✗ ${cex.assertion}: ${cex.message}`, Math.floor((width - GUTTER) / 7.2)),
+    ),
   );
-  out.push('</svg>');
-  return out.join('');
+  return el(
+    'svg',
+    {
+      xmlns: 'http://www.w3.org/2000/svg',
+      class: 'mm-trace',
+      viewBox: `0 0 ${width} ${height}`,
+      width,
+      height,
+      role: 'img',
+      'aria-labelledby': `${titleId} ${descId}`,
+      'font-family': 'var(--sl-font-system-mono, ui-monospace, monospace)',
+      'font-size': 12,
+      style,
+    },
+    ...out,
+  );
+}
+
+/** The figure as SVG text (build time: the files under dist/_traces). */
+export function traceToSvg(cex: Counterexample, opts: SvgOptions = {}): string {
+  return toMarkup(traceSvgTree(cex, opts));
 }
 
 /** The same trace as an HTML table: the figure's text alternative for screen readers. */
+export function traceTableTree(cex: Counterexample): El {
+  const rows = cex.steps.map((s) =>
+    el(
+      'tr',
+      {},
+      el('td', {}, String(s.index)),
+      el('td', {}, s.thread),
+      el('td', {}, `${stepLabel(s)}${s.preemption ? ' (preempts)' : ''}`),
+      el('td', {}, s.changes.map((c) => `${c.key}: ${show(c.before)} → ${show(c.after)}`).join(', ')),
+      el('td', {}, s.racesWith.map((r) => `#${r}`).join(', ')),
+    ),
+  );
+  return el(
+    'table',
+    { class: 'mm-trace-table' },
+    el('caption', {}, `'${cex.assertion}' violated: ${cex.message}`),
+    el(
+      'thead',
+      {},
+      el('tr', {}, ...['#', 'thread', 'step', 'changes', 'after'].map((h) => el('th', {}, h))),
+    ),
+    el('tbody', {}, ...rows),
+  );
+}
+
 export function traceToTable(cex: Counterexample): string {
-  const rows = cex.steps
-    .map(
-      (s) =>
-        `<tr><td>${s.index}</td><td>${esc(s.thread)}</td><td>${esc(stepLabel(s))}${s.preemption ? ' (preempts)' : ''}</td><td>${esc(
-          s.changes.map((c) => `${c.key}: ${show(c.before)} → ${show(c.after)}`).join(', '),
-        )}</td><td>${s.racesWith.map((r) => `#${r}`).join(', ')}</td></tr>`,
-    )
-    .join('');
-  return `<table class="mm-trace-table"><caption>${esc(`'${cex.assertion}' violated: ${cex.message}`)}</caption><thead><tr><th>#</th><th>thread</th><th>step</th><th>changes</th><th>after</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return toMarkup(traceTableTree(cex));
 }
 
 interface Span {
@@ -227,6 +309,3 @@ function show(v: unknown): string {
   return String(v);
 }
 
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}

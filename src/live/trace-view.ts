@@ -9,7 +9,8 @@
 import type { Counterexample } from '../explorer/index.ts';
 import { h } from './dom.ts';
 import { showValue, stateAt } from './inspect.ts';
-import { traceToSvg, traceToTable } from './trace-svg.ts';
+import { toDom } from './markup.ts';
+import { traceSvgTree, traceTableTree } from './trace-svg.ts';
 
 export interface TraceView {
   readonly element: HTMLElement;
@@ -31,7 +32,7 @@ export function traceView(
     role: 'group',
     'aria-label': `Counterexample of ${opts.model}: ${n} steps. Left and right arrows step through it.`,
   });
-  figure.innerHTML = traceToSvg(cex, { id });
+  figure.append(toDom(traceSvgTree(cex, { id })));
   const boxes = [...figure.querySelectorAll<SVGGElement>('g[data-step]')];
   const slider = h('input', {
     type: 'range',
@@ -47,7 +48,7 @@ export function traceView(
   const status = h('p', { class: 'spec-step-status', 'aria-live': 'polite' });
   const inspector = h('div', { class: 'spec-inspector' });
   const table = h('details', {}, h('summary', {}, 'The trace as a table'));
-  table.insertAdjacentHTML('beforeend', traceToTable(cex));
+  table.append(toDom(traceTableTree(cex)));
   const element = h(
     'section',
     {
