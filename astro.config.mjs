@@ -6,6 +6,7 @@ import { unified } from '@astrojs/markdown-remark';
 import starlight from '@astrojs/starlight';
 import { pluginCollapsibleSections } from '@expressive-code/plugin-collapsible-sections';
 import { defineConfig } from 'astro/config';
+import { cspMeta, SECURITY_HEADERS } from './src/live/csp.ts';
 import remarkSpecBlocks from './src/live/remark-spec.ts';
 import { traceAssets } from './src/live/trace-assets.ts';
 import { blockTypes } from './src/live/vite-block-types.ts';
@@ -34,6 +35,9 @@ const sidebar = chapters()
 export default defineConfig({
   site: 'https://mmspec.invalid',
   markdown: { processor: unified({ remarkPlugins: [remarkSpecBlocks] }) },
+  // Every page carries a CSP <meta> (cspMeta, last integration); `npm start` and `npm run dev`
+  // also send it as a header, with frame-ancestors (src/live/csp.ts).
+  server: { headers: SECURITY_HEADERS },
   integrations: [
     starlight({
       title: 'mmspec',
@@ -51,6 +55,8 @@ export default defineConfig({
     }),
     // The counterexample pictures the remark plugin drew at build: dist/_traces/*.svg.
     traceAssets(),
+    // Last: the trace table pages written above get their policy too.
+    cspMeta(),
   ],
   vite: {
     plugins: [blockTypes()],

@@ -12,7 +12,9 @@
  *   updates the state inspector; Copy link carries the schedule and the step, and opening the link
  *   replays exactly that interleaving; the kernel-era toggle shows a verdict per variant.
  * Exits non-zero on the first broken expectation, naming the page and block.
- * Flags: --no-build (reuse dist/); --only traces (just the counterexample checks).
+ * - the attacks of issue 9 (attacks.ts): forged runner messages, HTML in every output, network and
+ *   escapes from a block, import(), a faked pass, the CSP on every page, framing.
+ * Flags: --no-build (reuse dist/); --dist <dir> (serve another build); --only traces (just the counterexample checks); --only attacks.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -20,11 +22,14 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
 import { extractBlocks } from '../../src/live/extract.ts';
+import { attacks } from './attacks.ts';
 import { launch } from './chromium.ts';
 import { serve } from './serve.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DIST = join(ROOT, 'dist');
+// --dist <dir>: another build's output (e.g. an older commit's, to see a check fail there).
+const distAt = process.argv.indexOf('--dist');
+const DIST = distAt > 0 ? process.argv[distAt + 1] : join(ROOT, 'dist');
 const KILL_SLACK_MS = 2500;
 
 class Failure extends Error {}
@@ -517,6 +522,11 @@ async function main() {
   const browser = await launch();
   let failed = false;
   try {
+    if (only === 'attacks') {
+      console.log('attacks (issue 9)');
+      await attacks(browser.context, url, DIST);
+      return;
+    }
     const page = await browser.context.newPage();
     const pages = pagesWithBlocks();
     const chapters = pages.filter((p) => !p.startsWith('/fixtures/'));
@@ -543,6 +553,8 @@ async function main() {
       'the kernel-era toggle never showed two different verdicts',
     );
     if (only === 'traces') return;
+    console.log('attacks (issue 9)');
+    await attacks(browser.context, url, DIST);
     console.log('/fixtures/runaway/');
     await runawayIsKilled(page, url);
     // Interaction checks run on the explorer chapter (its first block is a known shape).

@@ -25,6 +25,8 @@ export async function serve(
   root: string,
   port = 0,
   onServe?: OnServe,
+  /** Extra response headers (the security headers of src/live/csp.ts, as `npm start` sends). */
+  headers: Record<string, string> = {},
 ): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
@@ -41,6 +43,7 @@ export async function serve(
     }
     onServe?.(path, file);
     res.writeHead(200, {
+      ...headers,
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'cache-control': 'max-age=600',
     });

@@ -45,7 +45,12 @@ export function patchExplorer(explorer: typeof Explorer, sliceMs: number): void 
   const proto = explorer.Exploration.prototype as Explorer.Exploration & { __mmspecPatched?: true };
   if (proto.__mmspecPatched) return;
   proto.__mmspecPatched = true;
+  // The methods as they are now: an exploration is driven through these, not through whatever
+  // a block put on an object it passes as `this`.
+  const { progress, runSlice, result } = proto;
+  const call = Reflect.apply;
   proto.run = function run(this: Explorer.Exploration): Explorer.ExploreResult {
+    if (!(this instanceof explorer.Exploration)) throw new TypeError('Exploration.run: not an exploration');
     const h = hooks;
     const index = count++;
     let ex: Explorer.Exploration = this;
@@ -57,11 +62,11 @@ export function patchExplorer(explorer: typeof Explorer, sliceMs: number): void 
         );
       ex = new explorer.Exploration(this.model, { strategy: 'replay', schedule: replay.schedule });
     }
-    for (let p = ex.progress(); !p.done; ) {
-      p = ex.runSlice(sliceMs);
+    for (let p = call(progress, ex, []); !p.done; ) {
+      p = call(runSlice, ex, [sliceMs]);
       h?.progress?.(ex.model.name, p);
     }
-    const r = ex.result();
+    const r = call(result, ex, []);
     h?.result?.(r, index);
     return r;
   };

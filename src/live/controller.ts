@@ -94,6 +94,13 @@ function prepareSpare() {
     spare ??= newWorker();
   }, 0);
 }
+/** Give a worker its one job and listen on the job's private port (protocol.ts). */
+function startJob(worker: Worker, job: ToWorker, onMessage: (m: FromWorker) => void): MessagePort {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = (e: MessageEvent<FromWorker>) => onMessage(e.data);
+  worker.postMessage(job, [channel.port2]);
+  return channel.port1;
+}
 
 // --- Output -------------------------------------------------------------------------------------
 function codeLineText(el: HTMLElement, line: number): string {
@@ -213,12 +220,14 @@ function run(el: HTMLElement): Promise<Outcome> {
   const seen = new Set<string>();
   const t0 = performance.now();
   const worker = takeWorker();
+  let port: MessagePort | null = null;
   return new Promise<Outcome>((resolve) => {
     const finish = (o: Outcome) => {
       if (s.run?.worker !== worker) return;
       clearTimeout(s.run.timer);
       s.run = null;
       worker.terminate();
+      port?.close();
       const d = describe(el, o);
       progress.remove();
       out.prepend(h('p', { class: 'spec-status', 'data-status': d.status }, d.text));
@@ -236,8 +245,7 @@ function run(el: HTMLElement): Promise<Outcome> {
       Number(el.dataset.timeout),
     );
     s.run = { worker, timer, finish };
-    worker.onmessage = (e: MessageEvent<FromWorker>) => {
-      const m = e.data;
+    const onMessage = (m: FromWorker) => {
       if (m.type === 'log') {
         logs.hidden = false;
         logs.append(`${m.level === 'log' ? '' : `[${m.level}] `}${m.text}\n`);
@@ -262,7 +270,7 @@ function run(el: HTMLElement): Promise<Outcome> {
       e.preventDefault();
       finish({ status: 'crash', ms: performance.now() - t0, message: e.message || 'worker error' });
     };
-    worker.postMessage({ code, replay } satisfies ToWorker);
+    port = startJob(worker, { code, replay }, onMessage);
   });
 }
 
@@ -460,22 +468,24 @@ function runUnder(code: string, name: string, variant: Variant, timeoutMs: numbe
   const worker = newWorker();
   const explores: ExploreSummary[] = [];
   return new Promise((resolve) => {
+    let done = false;
     const end = (status: string, error?: string) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       worker.terminate();
+      port.close();
       resolve({ variant: name, explores, status, error });
     };
     const timer = window.setTimeout(() => end('timeout', `timed out after ${timeoutMs} ms`), timeoutMs);
-    worker.onmessage = (e: MessageEvent<FromWorker>) => {
-      const m = e.data;
-      if (m.type === 'explore') explores.push(m.result);
-      else if (m.type === 'done') end(m.status, m.error ? `${m.error.name}: ${m.error.message}` : undefined);
-    };
     worker.onerror = (e) => {
       e.preventDefault();
       end('error', e.message || 'worker error');
     };
-    worker.postMessage({ code, variant } satisfies ToWorker);
+    const port = startJob(worker, { code, variant }, (m) => {
+      if (m.type === 'explore') explores.push(m.result);
+      else if (m.type === 'done') end(m.status, m.error ? `${m.error.name}: ${m.error.message}` : undefined);
+    });
   });
 }
 

@@ -14,10 +14,18 @@ export interface El {
 export type Child = El | string;
 
 /** An element; attribute names are the caller's constants, values and text are data. */
-export function el(tag: string, attrs: Record<string, string | number | undefined> = {}, ...children: (Child | false | null | undefined)[]): El {
+export function el(
+  tag: string,
+  attrs: Record<string, string | number | undefined> = {},
+  ...children: (Child | false | null | undefined)[]
+): El {
   const a: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined) a[k] = v;
-  return { tag, attrs: a, children: children.filter((c): c is Child => c !== false && c !== null && c !== undefined) };
+  return {
+    tag,
+    attrs: a,
+    children: children.filter((c): c is Child => c !== false && c !== null && c !== undefined),
+  };
 }
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -26,7 +34,8 @@ export const escapeText = (s: string): string => s.replace(/[&<>"']/g, (c) => ES
 // Names are the drawing's constants; event-handler attributes are refused outright.
 const NAME = /^[a-zA-Z][\w:-]*$/;
 function checkName(n: string): string {
-  if (!NAME.test(n) || /^on/i.test(n)) throw new Error(`markup: bad element or attribute name ${JSON.stringify(n)}`);
+  if (!NAME.test(n) || /^on/i.test(n))
+    throw new Error(`markup: bad element or attribute name ${JSON.stringify(n)}`);
   return n;
 }
 

@@ -1,4 +1,9 @@
-/** Messages between the page (controller.ts) and the runner worker (run.worker.ts). */
+/**
+ * Messages between the page (controller.ts) and the runner worker (run.worker.ts). The page posts
+ * one ToWorker job with a MessagePort transferred beside it; every FromWorker message comes back
+ * on that port, which only the runner holds. The page never listens to the worker itself, where
+ * block code could post.
+ */
 import type { Counterexample } from '../explorer/index.ts';
 import type { Replay, Variant } from './capture.ts';
 
@@ -30,7 +35,6 @@ export interface BlockErrorInfo {
 }
 
 export type FromWorker =
-  | { type: 'ready' }
   | { type: 'log'; level: string; text: string }
   | { type: 'progress'; model: string; executions: number; perSec: number }
   | { type: 'explore'; result: ExploreSummary }

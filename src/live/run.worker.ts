@@ -6,6 +6,12 @@
  * types keeping every line where it was, the explorer (and the simulator, once src/sim exists) is
  * bundled in, and `expect` is vitest's (src/live/expect.ts). The block runs as a blob module so
  * stack traces name its own lines.
+ *
+ * The page trusts only what this runner reports, on a MessagePort it received with the job and
+ * keeps to itself; before the block is imported the worker is locked down (sandbox.ts: no
+ * network, no postMessage, no code from strings) and the explorer's classes are frozen, so the
+ * status, the counts and the counterexamples are the runner's observations of the block, never a
+ * message the block wrote.
  */
 import { transform } from 'sucrase';
 import * as explorer from '../explorer/index.ts';
@@ -13,11 +19,21 @@ import { capture, patchExplorer, simFor } from './capture.ts';
 import { createExpect } from './expect.ts';
 import { applyEdits, ImportError, importEdits, lineCol } from './imports.ts';
 import type { ExploreSummary, FromWorker, ToWorker } from './protocol.ts';
+import { lockDown, refuseImports, SandboxError } from './sandbox.ts';
 
 // The simulator is bundled when it exists; until then `import … from 'mmspec'` fails clearly.
 const sim = Object.values(import.meta.glob('../sim/index.ts', { eager: true }))[0] as object | undefined;
 
-const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
+// The runner's own reply channel: set from the job's port, through functions captured here
+// before any block code exists (a block that patches prototypes cannot intercept it).
+const portPost = MessagePort.prototype.postMessage;
+const apply = Reflect.apply;
+let port: MessagePort | null = null;
+const post = (m: FromWorker) => {
+  if (port) apply(portPost, port, [m]);
+};
+const createObjectURL = URL.createObjectURL.bind(URL);
+const revokeObjectURL = URL.revokeObjectURL.bind(URL);
 const PROGRESS_SLICE_MS = 100;
 
 function summarize(r: explorer.ExploreResult, index: number): ExploreSummary {
@@ -38,6 +54,15 @@ function summarize(r: explorer.ExploreResult, index: number): ExploreSummary {
  * `explore()` from mmspec/explorer and from mmspec are both covered).
  */
 patchExplorer(explorer, PROGRESS_SLICE_MS);
+/** What reports results must not be patchable by the block: the explorer's classes and functions. */
+function freezeModule(mod: object) {
+  for (const v of Object.values(mod))
+    if (typeof v === 'function') {
+      if (v.prototype) Object.freeze(v.prototype);
+      Object.freeze(v);
+    }
+}
+freezeModule(explorer);
 let last = 0;
 
 let modules: Record<string, object | undefined> = {};
@@ -60,8 +85,21 @@ function show(v: unknown): string {
   }
 }
 
+// What a block prints reaches the page as text, and only so much of it: a block cannot flood the
+// page's memory through its output.
+const MAX_LOG_LINE = 16 * 1024;
+const MAX_LOG_TOTAL = 256 * 1024;
+let logged = 0;
 for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-  console[level] = (...args: unknown[]) => post({ type: 'log', level, text: args.map(show).join(' ') });
+  console[level] = (...args: unknown[]) => {
+    if (logged >= MAX_LOG_TOTAL) return;
+    let text = args.map(show).join(' ');
+    if (text.length > MAX_LOG_LINE)
+      text = `${text.slice(0, MAX_LOG_LINE)}… (${text.length - MAX_LOG_LINE} more characters)`;
+    logged += text.length;
+    if (logged >= MAX_LOG_TOTAL) text += `\n… output stopped at ${MAX_LOG_TOTAL / 1024} KiB`;
+    post({ type: 'log', level, text });
+  };
 }
 
 /** The block line of the first stack frame in the block's own module, if any. */
@@ -73,8 +111,33 @@ function blockLine(err: unknown, url: string): { line: number; column: number } 
   return m ? { line: Number(m[1]), column: Number(m[2]) } : null;
 }
 
-self.onmessage = async (e: MessageEvent<ToWorker>) => {
-  const { code, replay = null, variant = null } = e.data;
+self.onmessage = (e: MessageEvent<ToWorker>) => {
+  // One job per worker: take the port, then nothing more arrives on this side.
+  self.onmessage = null;
+  port = e.ports[0] ?? null;
+  if (!port) return;
+  runJob(e.data);
+};
+
+function fail(
+  status: 'fail' | 'error',
+  ms: number,
+  err: unknown,
+  at: { line: number; column: number } | null,
+) {
+  // A thrown value is the block's: read its name and message as strings, defensively.
+  let name = 'Error';
+  let message = '';
+  try {
+    name = String((err as Error)?.name ?? 'Error').slice(0, 200);
+    message = String((err as Error)?.message ?? err).slice(0, MAX_LOG_LINE);
+  } catch {
+    message = 'the block threw a value that cannot be shown';
+  }
+  post({ type: 'done', status, ms, error: { name, message, at } });
+}
+
+async function runJob({ code, replay = null, variant = null }: ToWorker) {
   modules = {
     'mmspec/explorer': explorer,
     mmspec: sim && simFor(sim, null, variant),
@@ -101,35 +164,35 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
       disableESTransforms: true,
       keepUnusedImports: true,
     }).code;
+    refuseImports(js);
   } catch (err) {
     const e2 = err as Error & { offset?: number; loc?: { line: number; column: number } };
     const at =
       err instanceof ImportError
         ? lineCol(code, err.offset)
-        : e2.loc
-          ? { line: e2.loc.line, column: e2.loc.column + 1 }
-          : null;
-    post({ type: 'done', status: 'error', ms: 0, error: { name: e2.name, message: e2.message, at } });
+        : err instanceof SandboxError
+          ? err.at
+          : e2.loc
+            ? { line: e2.loc.line, column: e2.loc.column + 1 }
+            : null;
+    fail('error', 0, err, at);
     return;
   }
   const g = globalThis as Record<string, unknown>;
   g.__mmspecImport = load;
   g.expect = createExpect();
-  const url = URL.createObjectURL(new Blob([js], { type: 'text/javascript' }));
+  const url = createObjectURL(new Blob([js], { type: 'text/javascript' }));
+  lockDown();
   try {
     await import(/* @vite-ignore */ url);
     post({ type: 'done', status: 'pass', ms: performance.now() - t0 });
   } catch (err) {
-    const e2 = err instanceof Error ? err : new Error(String(err));
-    post({
-      type: 'done',
-      status: 'fail',
-      ms: performance.now() - t0,
-      error: { name: e2.name, message: e2.message, at: blockLine(e2, url) },
-    });
+    let at: { line: number; column: number } | null = null;
+    try {
+      at = blockLine(err, url);
+    } catch {}
+    fail('fail', performance.now() - t0, err, at);
   } finally {
-    URL.revokeObjectURL(url);
+    revokeObjectURL(url);
   }
-};
-
-post({ type: 'ready' });
+}

@@ -119,7 +119,13 @@ export function traceSvgTree(cex: Counterexample, opts: SvgOptions = {}): El {
         rx: 6,
       }),
     );
-    out.push(el('text', { class: 'txt', x: x + laneW / 2, y: 20, 'text-anchor': 'middle', 'font-weight': 'bold' }, t));
+    out.push(
+      el(
+        'text',
+        { class: 'txt', x: x + laneW / 2, y: 20, 'text-anchor': 'middle', 'font-weight': 'bold' },
+        t,
+      ),
+    );
   }
   out.push(el('text', { class: 'dim', x: GUTTER + lanes.length * laneW + 8, y: 20 }, 'changes'));
   // Lock-held spans: from a lock step to the matching unlock (or the end), beside the lane.
@@ -238,11 +244,7 @@ export function traceTableTree(cex: Counterexample): El {
     'table',
     { class: 'mm-trace-table' },
     el('caption', {}, `'${cex.assertion}' violated: ${cex.message}`),
-    el(
-      'thead',
-      {},
-      el('tr', {}, ...['#', 'thread', 'step', 'changes', 'after'].map((h) => el('th', {}, h))),
-    ),
+    el('thead', {}, el('tr', {}, ...['#', 'thread', 'step', 'changes', 'after'].map((h) => el('th', {}, h)))),
     el('tbody', {}, ...rows),
   );
 }
@@ -308,4 +310,3 @@ function show(v: unknown): string {
   if (typeof v === 'object' && v !== null) return JSON.stringify(v);
   return String(v);
 }
-
