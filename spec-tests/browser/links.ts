@@ -129,10 +129,11 @@ async function nothingRan(page: Page, b: Locator, where: string) {
   );
   const state = await b.getAttribute('data-state');
   check(state === null, `${where}: the block ran before any click (data-state ${state})`);
-  const out = (await b.locator('output').textContent()) ?? '';
+  // The block's console.log lines (the notice and the diff may quote the link's code).
+  const logs = (await b.locator('output .spec-logs').allTextContents()).join('');
   check(
-    !out.includes(LINK_MARK) && !out.includes(DRAFT_MARK),
-    `${where}: link or draft code printed: ${out}`,
+    !logs.includes(LINK_MARK) && !logs.includes(DRAFT_MARK),
+    `${where}: link or draft code printed: ${logs}`,
   );
 }
 
@@ -180,6 +181,10 @@ async function opensWithoutRunning(
       shown.includes(LINK_MARK) && !shown.includes(DRAFT_MARK),
       `${where}: the link's code is not what is shown`,
     );
+    await b
+      .locator('output .spec-diff')
+      .waitFor({ timeout: 2000 })
+      .catch(() => {});
     const added = await b.locator('output .spec-diff [data-op="+"]').allTextContents();
     check(
       added.length === 1 && added[0].includes(LINK_MARK),
@@ -193,7 +198,7 @@ async function opensWithoutRunning(
     check((await plain.count()) === 0, `${where}: code other than the chapter's is shown`);
   }
   if (c.trace) {
-    const say = `Run replays exploration #${t.trace.index + 1} of model “${t.trace.model}” along the linked schedule, opening at step ${t.trace.step + 1}`;
+    const say = `replays exploration #${t.trace.index + 1} of model “${t.trace.model}” along the linked schedule, opening at step ${t.trace.step + 1}`;
     check(notice.includes(say), `${where}: the notice does not say "${say}": "${notice}"`);
   }
   const kept = b.locator('.spec-kept');
@@ -221,7 +226,7 @@ async function opensWithoutRunning(
     p.some((x) => x.code && x.link === c.code),
     `${where}: Run did not send the ${c.code ? "link's" : "chapter's"} code`,
   );
-  const logs = (await b.locator('output').textContent()) ?? '';
+  const logs = (await b.locator('output .spec-logs').allTextContents()).join('');
   check(
     logs.includes(LINK_MARK) === c.code && !logs.includes(DRAFT_MARK),
     `${where}: wrong code ran: ${logs}`,
