@@ -4,7 +4,7 @@
  * when a block has a saved draft or the URL is a block link — to show that code, never to run it:
  * nothing runs until the reader clicks Run.
  */
-import { hasDraft } from './drafts.ts';
+import { hasDraft } from './draft-key.ts';
 
 type Controller = typeof import('./controller.ts');
 let runtime: Promise<Controller> | undefined;

@@ -4,15 +4,13 @@
  * outlives the code that wrote it, so a record is read back only if it is exactly that, with code
  * of at most MAX_CODE_BYTES; anything else is dropped (the caller says so in the block).
  */
+import { draftKey as key } from './draft-key.ts';
 import { MAX_CODE_BYTES, utf8Length } from './limits.ts';
 
-const PREFIX = 'mmspec:draft:';
 export const DRAFT_VERSION = 1;
 
 /** A stored draft: its code, or why it cannot be read. */
 export type Draft = { code: string } | { error: string };
-
-const key = (id: string) => `${PREFIX}${location.pathname}#${id}`;
 
 const kib = (n: number) => `${Math.ceil(n / 1024)} KiB`;
 
@@ -39,15 +37,6 @@ export function parseDraft(raw: string): Draft {
   const bytes = utf8Length(code);
   if (bytes > MAX_CODE_BYTES) return { error: `its code is ${kib(bytes)} (${limit})` };
   return { code };
-}
-
-/** Whether something is stored for the block (boot.ts: then the runtime is loaded to read it). */
-export function hasDraft(id: string): boolean {
-  try {
-    return localStorage.getItem(key(id)) !== null;
-  } catch {
-    return false; // storage disabled: drafts just are not kept
-  }
 }
 
 export function loadDraft(id: string): Draft | null {

@@ -1,7 +1,6 @@
 /**
  * How much code a link or a draft may carry (issue 9): a stranger's link must not be able to make
- * the page inflate, show or store megabytes. Kept apart so boot.ts's drafts check does not pull
- * fflate into the page.
+ * the page inflate, show or store megabytes. Shared by permalink.ts (links) and drafts.ts.
  */
 export const MAX_CODE_BYTES = 64 * 1024;
 
