@@ -2,8 +2,6 @@
  * The spec-block runtime, loaded on first interaction (boot.ts). Run starts a fresh module worker
  * (run.worker.ts) and terminates it after the block's timeout or on Stop; Edit loads CodeMirror
  * (editor.ts); Copy link loads fflate (permalink.ts). Results go to the block's aria-live <output>.
- * Links and drafts are a stranger's code: opening one shows it and what Run will do, and runs
- * nothing until Run is clicked (openPermalink, openDraft).
  */
 
 import type { Replay, Variant } from './capture.ts';
