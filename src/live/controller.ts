@@ -362,7 +362,7 @@ function say(el: HTMLElement, p: HTMLElement) {
 }
 
 async function copyLink(el: HTMLElement) {
-  const { encodeCode, linkHash, MAX_LINK_CHARS } = await import('./permalink.ts');
+  const { encodeCode, linkHash, MAX_HASH_CHARS, MAX_LINK_CHARS } = await import('./permalink.ts');
   const s = state(el);
   const code = currentCode(el);
   let enc: string | null = null;
@@ -382,7 +382,20 @@ async function copyLink(el: HTMLElement) {
   }
   const shown = s.shown;
   const trace = shown ? { ...shown, step: shown.view?.step ?? 0 } : null;
-  const url = `${location.origin}${location.pathname}${linkHash({ id: el.dataset.id ?? '', code: enc, trace })}`;
+  const hash = linkHash({ id: el.dataset.id ?? '', code: enc, trace });
+  // A page does not read longer links (openPermalink): do not make one.
+  if (hash.length > MAX_HASH_CHARS) {
+    say(
+      el,
+      h(
+        'p',
+        { 'data-status': 'error' },
+        `This link would be too long to open (${hash.length} characters, the limit is ${MAX_HASH_CHARS}).`,
+      ),
+    );
+    return;
+  }
+  const url = `${location.origin}${location.pathname}${hash}`;
   const field = h('input', {
     type: 'text',
     readonly: '',
