@@ -10,7 +10,7 @@
  * - counterexamples (issue 6): every block whose Run finds one has its build-time picture (and
  *   only those), the same schedule in the page as at build; stepping through the live view (←/→)
  *   updates the state inspector; Copy link carries the schedule and the step, and opening the link
- *   replays exactly that interleaving; the kernel-era toggle shows a verdict per variant.
+ *   then Run replays exactly that interleaving; the kernel-era toggle shows a verdict per variant.
  * Exits non-zero on the first broken expectation, naming the page and block.
  * Flags: --no-build (reuse dist/); --only traces (just the counterexample checks); --only links
  * (just links.ts: links and drafts, issue 9).
