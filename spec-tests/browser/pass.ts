@@ -10,11 +10,13 @@
  * - counterexamples (issue 6): every block whose Run finds one has its build-time picture (and
  *   only those), the same schedule in the page as at build; stepping through the live view (←/→)
  *   updates the state inspector; Copy link carries the schedule and the step, and opening the link
- *   replays exactly that interleaving; the kernel-era toggle shows a verdict per variant.
+ *   then Run replays exactly that interleaving; the kernel-era toggle shows a verdict per variant.
  * Exits non-zero on the first broken expectation, naming the page and block.
  * - the attacks of issue 9 (attacks.ts): forged runner messages, HTML in every output, network and
- *   escapes from a block, import(), a faked pass, the CSP on every page, framing.
- * Flags: --no-build (reuse dist/); --dist <dir> (serve another build); --only traces (just the counterexample checks); --only attacks.
+ *   escapes from a block, import(), a faked pass, the CSP on every page, framing; links and drafts
+ *   (links.ts): nothing runs before the click, a link never runs a draft, limits.
+ * Flags: --no-build (reuse dist/); --dist <dir> (serve another build); --only traces (just the
+ * counterexample checks); --only attacks; --only links.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -24,6 +26,7 @@ import type { Locator, Page } from 'playwright-core';
 import { extractBlocks } from '../../src/live/extract.ts';
 import { attacks } from './attacks.ts';
 import { launch } from './chromium.ts';
+import { linksAndDrafts } from './links.ts';
 import { serve } from './serve.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -237,6 +240,10 @@ async function linkReplays(page: Page, base: string, path: string, name: string)
   const other = await page.context().newPage();
   await other.goto(link);
   const b2 = other.locator(`spec-block[data-name="${name.replaceAll('"', '\\"')}"]`);
+  // Opening the link only says what Run will do (issue 9); the replay starts on the click.
+  await b2.locator('output .spec-link-notice').waitFor();
+  check((await b2.getAttribute('data-state')) === null, `${where}: opening the link ran the block`);
+  await b2.locator('button[data-act="run"]').click();
   const state = await finished(b2, Number(await b2.getAttribute('data-timeout')) + 10_000);
   await b2.locator('.spec-trace-view').first().waitFor();
   const replayed = b2.locator(`.spec-trace-view[data-index="${index}"]`);
@@ -531,6 +538,7 @@ async function main() {
     const pages = pagesWithBlocks();
     const chapters = pages.filter((p) => !p.startsWith('/fixtures/'));
     check(chapters.length > 0, 'no chapter page has spec blocks');
+    if (only === 'links') return await linksAndDrafts(browser.context, url, '/explorer/');
     check(pages.includes('/fixtures/runaway/'), 'the runaway fixture page was not built');
     let total = 0;
     for (const p of chapters) {
@@ -564,6 +572,7 @@ async function main() {
     await keyboardOnly(page, url, home);
     await searchFindsChapter(page, url, home);
     await typesInEditor(page, url, home);
+    await linksAndDrafts(browser.context, url, home);
     console.log(`browser pass: ${total} blocks on ${chapters.length} pages passed in chromium`);
   } catch (e) {
     failed = true;

@@ -1,10 +1,10 @@
 /**
  * The only spec-block code loaded with a page (kept tiny: the page-weight budget is in `npm run
  * bench`). It loads the runtime (controller.ts) on the first click on a block's control, or at once
- * when a block has a saved draft or the URL carries an edited block (a permalink) — loaded into the
- * block, never run until the reader clicks Run.
+ * when a block has a saved draft or the URL is a block link — to show that code, never to run it:
+ * nothing runs until the reader clicks Run.
  */
-import { loadDraft } from './drafts.ts';
+import { hasDraft } from './draft-key.ts';
 
 type Controller = typeof import('./controller.ts');
 let runtime: Promise<Controller> | undefined;
@@ -20,9 +20,11 @@ document.addEventListener('click', (e) => {
   load().then((c) => c.act(block, button.dataset.act ?? ''));
 });
 
+// A linked block's draft is left to openPermalink, which sets it aside: a link never runs a draft,
+// and a draft never replaces a link's code.
+const linked = /^#spec-([\w-]+)[~?]/.exec(location.hash)?.[1];
 for (const el of document.querySelectorAll<HTMLElement>('spec-block')) {
-  const draft = loadDraft(el.dataset.id ?? '');
-  if (draft !== null) load().then((c) => c.showCode(el, draft, 'edited'));
+  const id = el.dataset.id ?? '';
+  if (id !== linked && hasDraft(id)) load().then((c) => c.openDraft(el));
 }
-
-if (/^#spec-[\w-]+[~?]/.test(location.hash)) load().then((c) => c.openPermalink(location.hash));
+if (linked) load().then((c) => c.openPermalink(location.hash));

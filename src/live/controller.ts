@@ -321,9 +321,15 @@ async function edit(el: HTMLElement) {
       hiddenLines: s.code === null ? hidden : [],
       onChange(code) {
         const changed = code !== original;
-        saveDraft(el.dataset.id ?? '', changed ? code : null);
         s.code = changed ? code : null;
+        // While a link has set the reader's draft aside, edits are not saved over it.
+        if (keptDrafts.has(el)) {
+          setOrigin(el, changed ? (s.origin ?? 'edited') : null);
+          return;
+        }
+        const kept = saveDraft(el.dataset.id ?? '', changed ? code : null);
         setOrigin(el, changed ? 'edited' : null);
+        if (!kept) $<HTMLElement>(el, '.spec-edited').textContent = 'edited, too large to keep (64 KiB)';
       },
     });
     s.editor = editor;
@@ -335,7 +341,8 @@ async function edit(el: HTMLElement) {
 
 function reset(el: HTMLElement) {
   const s = state(el);
-  saveDraft(el.dataset.id ?? '', null);
+  // A draft a link set aside is the reader's: Reset leaves it to Restore my draft.
+  if (!keptDrafts.has(el)) saveDraft(el.dataset.id ?? '', null);
   s.editor?.destroy();
   s.editor = null;
   s.editorLoading = null;
@@ -363,7 +370,7 @@ function say(el: HTMLElement, p: HTMLElement) {
 }
 
 async function copyLink(el: HTMLElement) {
-  const { encodeCode, linkHash, MAX_LINK_CHARS } = await import('./permalink.ts');
+  const { encodeCode, linkHash, MAX_HASH_CHARS, MAX_LINK_CHARS } = await import('./permalink.ts');
   const s = state(el);
   const code = currentCode(el);
   let enc: string | null = null;
@@ -383,7 +390,20 @@ async function copyLink(el: HTMLElement) {
   }
   const shown = s.shown;
   const trace = shown ? { ...shown, step: shown.view?.step ?? 0 } : null;
-  const url = `${location.origin}${location.pathname}${linkHash({ id: el.dataset.id ?? '', code: enc, trace })}`;
+  const hash = linkHash({ id: el.dataset.id ?? '', code: enc, trace });
+  // A page does not read longer links (openPermalink): do not make one.
+  if (hash.length > MAX_HASH_CHARS) {
+    say(
+      el,
+      h(
+        'p',
+        { 'data-status': 'error' },
+        `This link would be too long to open (${hash.length} characters, the limit is ${MAX_HASH_CHARS}).`,
+      ),
+    );
+    return;
+  }
+  const url = `${location.origin}${location.pathname}${hash}`;
   const field = h('input', {
     type: 'text',
     readonly: '',
@@ -409,17 +429,73 @@ async function copyLink(el: HTMLElement) {
       field,
       carries.length
         ? ` (it carries ${carries.join(' and ')}; ${
-            enc ? 'opening it loads the code, it does not run it' : 'opening it replays that interleaving'
-          })`
+            trace ? 'opening it shows what Run will replay' : 'opening it shows the code'
+          }, and runs nothing until Run is clicked)`
         : '',
     ),
   );
   if (!copied) field.select();
 }
 
+/** The block's draft, if any: shown marked "edited", or, if it is not a valid record, dropped with a notice. */
+export function openDraft(el: HTMLElement) {
+  const draft = loadDraft(el.dataset.id ?? '');
+  if (!draft) return;
+  if ('error' in draft) dropDraft(el, draft.error);
+  else showCode(el, draft.code, 'edited');
+}
+
+function dropDraft(el: HTMLElement, why: string) {
+  saveDraft(el.dataset.id ?? '', null);
+  $<HTMLOutputElement>(el, 'output').append(
+    h(
+      'p',
+      { class: 'spec-draft-dropped', 'data-status': 'error' },
+      `Your saved draft of this block was dropped: ${why}. The chapter’s code is shown.`,
+    ),
+  );
+}
+
+/** Drafts a link set aside (the stored draft stays untouched until restored). */
+const keptDrafts = new WeakMap<HTMLElement, string>();
+
+/** A link opened the block: its draft is neither shown nor run, and Restore my draft brings it back. */
+function setDraftAside(el: HTMLElement, shown: 'the link’s code' | 'the chapter’s code') {
+  const draft = loadDraft(el.dataset.id ?? '');
+  if (!draft) return;
+  if ('error' in draft) {
+    dropDraft(el, draft.error);
+    return;
+  }
+  keptDrafts.set(el, draft.code);
+  $<HTMLElement>(el, '.spec-bar').before(
+    h(
+      'p',
+      { class: 'spec-kept not-content' },
+      `Your draft of this block is kept, not loaded: ${shown} is shown, and edits are not saved over your draft. `,
+      h('button', { type: 'button', 'data-act': 'restore' }, 'Restore my draft'),
+    ),
+  );
+}
+
+function restoreDraft(el: HTMLElement) {
+  const code = keptDrafts.get(el);
+  if (code === undefined) return;
+  keptDrafts.delete(el);
+  el.querySelector('.spec-kept')?.remove();
+  // The link's schedule was for the link's code; the draft runs as a plain Run.
+  state(el).replay = null;
+  const out = $<HTMLOutputElement>(el, 'output');
+  for (const n of out.querySelectorAll(':scope > .spec-link-notice, :scope > .spec-diff')) n.remove();
+  showCode(el, code, 'edited');
+  out.prepend(h('p', { class: 'spec-link-notice' }, 'Your draft is back. Nothing has run.'));
+  button(el, 'run').focus();
+}
+
 /**
- * Open a block link: edited code is loaded but runs only on Run; a schedule makes the next Run
- * replay that interleaving, at once when the code is the chapter's own.
+ * Open a block link. Nothing runs: the block shows the code Run would run (a link's code, with its
+ * diff against the chapter's, or the chapter's own; never the reader's draft, which is set aside)
+ * and says what Run will do; a schedule makes that Run replay the linked interleaving.
  */
 export async function openPermalink(hash: string) {
   const { decodeCode, parseLink } = await import('./permalink.ts');
@@ -428,31 +504,49 @@ export async function openPermalink(hash: string) {
   if (el?.tagName !== 'SPEC-BLOCK') return;
   const out = $<HTMLOutputElement>(el, 'output');
   let code: string | null = null;
-  let link: ReturnType<typeof parseLink>;
+  let link: ReturnType<typeof parseLink> = null;
+  let error: string | null = null;
   try {
     link = parseLink(hash);
     if (link?.code) code = decodeCode(link.code);
   } catch (e) {
-    out.replaceChildren(
-      h('p', { 'data-status': 'error' }, `This link cannot be read: ${(e as Error).message}`),
-    );
+    error = (e as Error).message;
+  }
+  if (error === null && (!link || (code === null && !link.trace))) {
+    openDraft(el); // not a link after all: boot.ts left the block's draft to us
     return;
   }
-  if (!link || (code === null && !link.trace)) return;
   el.scrollIntoView();
+  if (error !== null || !link) {
+    out.replaceChildren(
+      h(
+        'p',
+        { 'data-status': 'error' },
+        `This link cannot be read: ${error}. Nothing was loaded; the chapter’s code is shown.`,
+      ),
+    );
+    setDraftAside(el, 'the chapter’s code');
+    return;
+  }
+  const diff = code === null ? null : (await import('./link-diff.ts')).diffView(pageCode(el), code);
   if (code !== null) showCode(el, code, 'from link');
   if (link.trace) state(el).replay = link.trace;
-  if (code === null) {
-    await run(el);
-    return;
-  }
+  const t = link.trace;
+  const does = [
+    code !== null ? 'runs the code from the link' : '',
+    t
+      ? `replays exploration #${t.index + 1} of model “${t.model}” along the linked schedule, opening at step ${t.step + 1}`
+      : '',
+  ].filter(Boolean);
   out.replaceChildren(
     h(
       'p',
-      {},
-      `Code${link.trace ? ' and a counterexample’s schedule' : ''} loaded from the link. Press Run to run it; Reset restores the chapter’s block.`,
+      { class: 'spec-link-notice' },
+      `Opened from a link${code !== null ? ': the code shown, marked “from link”, is not the chapter’s' : ''}. Nothing has run. Run ${does.join(' and ')}; Reset restores the chapter’s block.`,
     ),
   );
+  if (diff) out.append(diff);
+  setDraftAside(el, code !== null ? 'the link’s code' : 'the chapter’s code');
 }
 
 // --- The kernel-era toggle ------------------------------------------------------------------------
@@ -559,6 +653,8 @@ export function act(el: HTMLElement, what: string): Promise<unknown> | undefined
       return edit(el);
     case 'reset':
       return Promise.resolve(reset(el));
+    case 'restore':
+      return Promise.resolve(restoreDraft(el));
     case 'link':
       return copyLink(el);
     case 'variants':
