@@ -94,7 +94,7 @@ export const RULES: readonly RuleRecord[] = [
     at: TODAY,
     status: 'holds today',
     today:
-      'The teardown order holds in all configs. Outside teardown, PTE tables of live VMAs are detached and RCU-freed (khugepaged retraction since v6.6, CONFIG_PT_RECLAIM since v6.14), and walkers re-check them under the PTL.',
+      'The teardown order holds in all configs. Outside teardown, PTE tables of live VMAs are detached and RCU-freed (khugepaged retraction since v6.6, CONFIG_PT_RECLAIM since v6.14; both inferred), and walkers re-check them under the PTL.',
     statusNote: 'process_addrs.rst documents the zap → free_pgtables window.',
     invariant: 'I17',
     holds: 'R3 holds: zap, unlink, then free the page tables',
