@@ -213,7 +213,7 @@ export const RULES: readonly RuleRecord[] = [
     today:
       'Holds (CONFIG_MEMCG). Swap-cache folios are charged at swap-cache insertion since v5.8; before that at first map in do_swap_page(), where a check under a lock made the loser of a race back out.',
     statusNote:
-      'No released kernel double-charged: 2.6.27 backed out under lock_page_cgroup(), later kernels cancelled the second charge. The swap-cache charge moved from first map to insertion in v5.8.',
+      'No released kernel double-charged: 2.6.27 backed out under lock_page_cgroup(), later kernels cancelled or (from 2012) skipped the second charge. The swap-cache charge moved from first map to insertion in v5.8.',
     invariant: 'I7',
     holds: 'R9 holds: the 2008 swapin charges under lock_page()',
     breaks: 'R9 breaks: the 2008 swapin charges before lock_page()',
