@@ -363,7 +363,7 @@ export const RULES: readonly RuleRecord[] = [
     kernel: [{ file: 'mm/memory.c', fn: 'do_swap_page' }],
     at: TODAY,
     status: 'holds today',
-    today: 'Holds (CONFIG_SWAP). The swap-cache and entry re-check dates from 2.6.36 (2010).',
+    today: 'Holds (CONFIG_SWAP). The swap-cache and entry re-check dates from 2010 (2.6.36, inferred).',
     statusNote: 'pte_same() alone cannot see a recycled swap entry (ABA).',
     invariant: 'I13',
     holds: 'R17 holds: do_swap_page re-checks the swap cache entry',
