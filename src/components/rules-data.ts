@@ -22,6 +22,9 @@ export interface RuleRecord {
   /** Where the kernel names were read: a mirror commit, or a released tag for removed code. */
   readonly at: string;
   readonly status: Status;
+  /** The rule's status in today's kernel: holds / historical (versions) / superseded, and its config. */
+  readonly today: string;
+  /** History: what changed since the thread (fields renamed, code moved or removed). */
   readonly statusNote: string;
   readonly invariant: string;
   readonly holds: string | null;
@@ -51,6 +54,8 @@ export const RULES: readonly RuleRecord[] = [
     ],
     at: TODAY,
     status: 'holds today',
+    today:
+      'Holds in all configs. The only code that broke it, the delayed anon rmap, stayed in mm-unstable (Nov 2022) and never reached a release.',
     statusNote: 'Delayed rmap was merged only for dirty file folios (5df397dec7c4).',
     invariant: 'I5',
     holds: 'R1 holds: exit_mmap vs folio_referenced',
@@ -60,7 +65,7 @@ export const RULES: readonly RuleRecord[] = [
     id: 'R2',
     title: 'pin the anon_vma, then re-check folio_mapped()',
     statement:
-      'A lockless rmap reader may trust the anon_vma it read from folio->mapping only if, inside rcu_read_lock(), it saw folio_mapped(), pinned the anon_vma (trylock of the root rwsem or atomic_inc_not_zero), and then saw folio_mapped() again. Otherwise it backs off.',
+      'A lockless rmap reader may trust the anon_vma it read from folio->mapping only if, inside rcu_read_lock(), it saw folio_mapped(), pinned the anon_vma (trylock of the root rwsem or atomic_inc_not_zero), and then saw folio_mapped() again and folio->mapping unchanged. Otherwise it backs off.',
     chapter: ANON,
     seed: '004_02c1a82d333a6d5f.txt',
     kernel: [
@@ -69,6 +74,7 @@ export const RULES: readonly RuleRecord[] = [
     ],
     at: TODAY,
     status: 'holds today',
+    today: 'Holds in all configs.',
     statusNote: 'The folio->mapping re-check for UFFDIO_MOVE was added in v6.8.',
     invariant: 'I4',
     holds: 'R2 holds: folio_lock_anon_vma_read re-checks folio_mapped after pinning',
@@ -78,7 +84,7 @@ export const RULES: readonly RuleRecord[] = [
     id: 'R3',
     title: 'zap, then unlink from rmap, then free the page tables',
     statement:
-      'VMA teardown zaps every PTE (rmap removal included), then hides the VMA from every reverse map, and only then frees its page tables. No page table reachable through an rmap tree may be freed.',
+      'VMA teardown zaps every PTE (rmap removal included), then hides the VMA from every reverse map, and only then frees its page tables; no PTE may be installed in between. Outside teardown, a PTE table still reachable through an rmap tree may only be detached under the PMD lock and the PTL and freed after an RCU grace period.',
     chapter: ANON,
     seed: '004_02c1a82d333a6d5f.txt',
     kernel: [
@@ -87,6 +93,8 @@ export const RULES: readonly RuleRecord[] = [
     ],
     at: TODAY,
     status: 'holds today',
+    today:
+      'The teardown order holds in all configs. Outside teardown, PTE tables of live VMAs are detached and RCU-freed (khugepaged retraction since v6.6, CONFIG_PT_RECLAIM since v6.14; both inferred), and walkers re-check them under the PTL.',
     statusNote: 'process_addrs.rst documents the zap → free_pgtables window.',
     invariant: 'I17',
     holds: 'R3 holds: zap, unlink, then free the page tables',
@@ -105,6 +113,8 @@ export const RULES: readonly RuleRecord[] = [
     ],
     at: TODAY,
     status: 'holds today',
+    today:
+      "Holds in all configs. Since v6.2 a dirty file folio's rmap removal waits for the TLB flush, but still happens before the PTL is dropped.",
     statusNote: 'A delayed file rmap is flushed by tlb_flush_rmaps() before the PTL is dropped.',
     invariant: 'I2',
     holds: 'R4 holds: PTE and mapcount change under one PTL',
@@ -123,6 +133,8 @@ export const RULES: readonly RuleRecord[] = [
     ],
     at: TODAY,
     status: 'holds today',
+    today:
+      'Holds for every large folio. Under CONFIG_NO_PAGE_MAPCOUNT (EXPERIMENTAL, v6.15 inferred) the per-page _mapcount is no longer kept; only the folio-wide counts remain.',
     statusNote:
       'The field is superseded: subpages_mapcount (v6.2) became _nr_pages_mapped, then _large_mapcount (v6.10).',
     invariant: 'I16',
@@ -142,6 +154,7 @@ export const RULES: readonly RuleRecord[] = [
     ],
     at: TODAY,
     status: 'holds today',
+    today: 'Holds in all configs.',
     statusNote: 'do_swap_page() likewise locks the folio before set_ptes().',
     invariant: 'I9',
     holds: 'R6 holds: truncate vs fault-around',
@@ -160,6 +173,8 @@ export const RULES: readonly RuleRecord[] = [
     ],
     at: 'v6.12 (removed in v6.13)',
     status: 'historical',
+    today:
+      "Historical: this form applied in v6.3–v6.12, cgroup v1 only (memory.move_charge_at_immigrate; CONFIG_MEMCG_V1 from v6.11). Before v6.3 the mover's own folio_trylock() and rmap's lock_page_memcg() gave the guarantee. Charge moving was removed in v6.13.",
     statusNote: 'Charge moving was removed by 6b611388b626 "memcg-v1: remove charge move code" (v6.13).',
     invariant: 'I8',
     holds: 'R7 holds: charge moving trylocks a swap-cache folio (2023)',
@@ -167,14 +182,16 @@ export const RULES: readonly RuleRecord[] = [
   },
   {
     id: 'R8',
-    title: 'folio_memcg() changes only under lock, isolation or exclusivity',
+    title: 'folio_memcg(): a reader holds one guard, a writer excludes them all',
     statement:
-      'folio->memcg_data may change only while the writer holds the folio lock, an LRU isolation of the folio, or an exclusive reference. Code that derives a memcg or lruvec from a folio relies on it.',
+      'A reader that derives a memcg or lruvec from a folio may rely on folio_memcg() while it holds any one of: the folio lock, an LRU isolation of the folio, an exclusive reference. A writer of folio->memcg_data must therefore exclude them all: it holds the folio lock and has the folio off the LRU, or it holds the only reference.',
     chapter: LOCK,
     seed: '002_e900c981f0a87c3f.txt',
     kernel: [{ file: 'mm/memcontrol.c', fn: 'commit_charge' }],
     at: TODAY,
     status: 'holds today',
+    today:
+      'Holds (CONFIG_MEMCG). Writers today: commit_charge() on an exclusive folio, uncharge at refcount 0, mem_cgroup_migrate() on locked folios off the LRU; up to v6.12 also mem_cgroup_move_account().',
     statusNote: 'lock_page_memcg() was once a fourth guard; it left rmap in v6.3 and the kernel in v6.13.',
     invariant: 'I10',
     holds: 'R8 holds: the memcg switch happens off the LRU (2023)',
@@ -184,7 +201,7 @@ export const RULES: readonly RuleRecord[] = [
     id: 'R9',
     title: 'charge exactly once, before anyone else can see the folio',
     statement:
-      'A folio is charged exactly once, while no other thread can reach it: at allocation (anon, COW), or locked and before insertion into the page cache or swap cache. commit_charge() asserts it was not charged already.',
+      'A folio is charged exactly once, while no other thread can reach it: at allocation (anon, COW), or before insertion into the page cache or swap cache. commit_charge() asserts it was not charged already.',
     chapter: MEMCG,
     seed: '001_8c0d70ad379c4b6c.txt',
     kernel: [
@@ -193,8 +210,10 @@ export const RULES: readonly RuleRecord[] = [
     ],
     at: TODAY,
     status: 'holds today',
+    today:
+      'Holds (CONFIG_MEMCG). Swap-cache folios are charged at swap-cache insertion since v5.8; before that at first map in do_swap_page(), where a check under a lock made the loser of a race back out.',
     statusNote:
-      'The charge point moved from first map (2008) to allocation or insertion (0a31bc97c8, v3.17).',
+      'No released kernel double-charged: 2.6.27 backed out under lock_page_cgroup(), later kernels cancelled or (from 2012) skipped the second charge. The swap-cache charge moved from first map to insertion in v5.8.',
     invariant: 'I7',
     holds: 'R9 holds: the 2008 swapin charges under lock_page()',
     breaks: 'R9 breaks: the 2008 swapin charges before lock_page()',
@@ -212,6 +231,8 @@ export const RULES: readonly RuleRecord[] = [
     ],
     at: TODAY,
     status: 'holds today',
+    today:
+      'Holds since v3.17 (CONFIG_MEMCG). On cgroup v1 (CONFIG_MEMCG_V1) swap-out uncharges memory in memcg1_swapout(), at the frozen refcount, just before the folio is freed.',
     statusNote: 'Since 0a31bc97c8 "mm: memcontrol: rewrite uncharge API" (v3.17).',
     invariant: 'I19',
     holds: 'R10 holds: migration that backs out keeps the charge',
@@ -219,15 +240,17 @@ export const RULES: readonly RuleRecord[] = [
   },
   {
     id: 'R11',
-    title: 'migration transfers the charge from old to new',
+    title: 'migration hands the charge to the new folio',
     statement:
-      "On successful migration the memcg association moves from the old folio to the new one, both locked; the counters do not change, and the old folio's memcg_data is cleared so that freeing it does not uncharge.",
+      "After a successful migration the charge belongs to the new folio (both folios locked), and the page counters still equal the charged folios. Today (v6.7+) memcg_data is transferred and the old folio's cleared, so its free does not uncharge; in v4.6–v6.6 the new folio was charged and the old one uncharged when freed.",
     chapter: MEMCG,
     seed: '002_e900c981f0a87c3f.txt',
     kernel: [{ file: 'mm/memcontrol.c', fn: 'mem_cgroup_migrate' }],
     at: TODAY,
     status: 'holds today',
-    statusNote: 'The transfer-only form (no charge, no uncharge) dates from v6.7.',
+    today:
+      'Holds (CONFIG_MEMCG), in three eras: transfer in v3.17–v4.5; charge the new folio and uncharge the old one when freed in v4.6–v6.6; transfer again since v6.7.',
+    statusNote: "The transfer-only form (no charge, no uncharge) is Nhat Pham's 85ce2c517ade (v6.7).",
     invariant: 'I6',
     holds: 'R11 holds: mem_cgroup_migrate() moves the charge',
     breaks: 'R11 breaks: mem_cgroup_migrate() leaves the old folio charged',
@@ -236,7 +259,7 @@ export const RULES: readonly RuleRecord[] = [
     id: 'R12',
     title: 'swapout moves the charge to the swap entry only once frozen',
     statement:
-      "Swap-out moves the folio's memory+swap charge to the swap entry only at the last moment: unmapped, isolated, locked, its refcount frozen and the folio out of the swap cache.",
+      "On cgroup v1, swap-out moves the folio's memory+swap charge to the swap entry only once reclaim owns the folio outright: unmapped, isolated, locked, and its refcount frozen, so no lookup can map it again.",
     chapter: MEMCG,
     seed: '002_e900c981f0a87c3f.txt',
     kernel: [
@@ -245,7 +268,10 @@ export const RULES: readonly RuleRecord[] = [
     ],
     at: TODAY,
     status: 'holds today',
-    statusNote: 'cgroup v1 (memsw); v2 charges swap at folio_alloc_swap().',
+    today:
+      'Holds only for the cgroup v1 controller: CONFIG_MEMCG_V1, default n since v6.11. On cgroup v2 nothing is transferred: swap is charged at folio_alloc_swap(), memory uncharged at the final put.',
+    statusNote:
+      'Both orders against swap-cache removal have shipped (before it up to v6.1, after it since v6.2); the frozen refcount is the guard.',
     invariant: 'I19',
     holds: 'R12 holds: swap-out transfers the charge after the freeze',
     breaks: 'R12 breaks: charge moved before the refcount freeze',
@@ -263,7 +289,10 @@ export const RULES: readonly RuleRecord[] = [
     ],
     at: TODAY,
     status: 'holds today',
-    statusNote: 'The principle holds; the 2008 page_cgroup scheme is superseded (folio->memcg_data).',
+    today:
+      'The principle holds in all configs (anon_vma, page-cache folios, RCU-freed PTE tables). Its 2008 example, an RCU-freed page_cgroup, was an RFC that was never merged.',
+    statusNote:
+      'Merged kernels locked page_cgroup with lock_page_cgroup() until 2014; today the memcg is folio->memcg_data.',
     invariant: 'I20',
     holds: 'R13 holds: anon_vma memory waits for a grace period',
     breaks: 'R13 breaks: anon_vma freed to the page allocator at once',
@@ -278,6 +307,7 @@ export const RULES: readonly RuleRecord[] = [
     kernel: [{ file: 'mm/swapfile.c', fn: 'folio_free_swap' }],
     at: TODAY,
     status: 'holds today',
+    today: 'Holds (CONFIG_SWAP).',
     statusNote: "Linus's (a) and (b) of 2022-01-13, as folio_swapcache_freeable() + folio_swapped().",
     invariant: 'I12',
     holds: 'R14 holds: the swap cache stays while a swap PTE uses the entry',
@@ -287,7 +317,7 @@ export const RULES: readonly RuleRecord[] = [
     id: 'R15',
     title: 'COW reuse needs exclusivity or the sole reference',
     statement:
-      'A write fault may reuse a read-only anonymous page in place only if it is PageAnonExclusive, or, with the folio trylocked and its swap cache freed, it is not KSM and its refcount is 1. Mapcount is the wrong question.',
+      'A write fault may reuse a read-only anonymous page in place only if it is PageAnonExclusive, or, with the folio trylocked and its swap cache freed, it is not KSM and its refcount is 1. For a small folio the mapcount is the wrong question; an exclusive large folio is reused only if its mapcount equals its refcount.',
     chapter: SWAP,
     seed: '003_859f4d202f500720.txt',
     kernel: [
@@ -296,6 +326,8 @@ export const RULES: readonly RuleRecord[] = [
     ],
     at: TODAY,
     status: 'holds today',
+    today:
+      'Holds in all configs: the refcount test since v5.9, PageAnonExclusive since v5.19. Since v6.15 (inferred) an exclusive large folio is reused when folio_large_mapcount() == folio_ref_count() (CONFIG_MM_ID, selected by THP).',
     statusNote: 'reuse_swap_page() (mapcount + swapcount) is superseded: removed in v5.18.',
     invariant: 'I13',
     holds: 'R15 holds: vmsplice then unmap in the child, parent writes',
@@ -314,6 +346,8 @@ export const RULES: readonly RuleRecord[] = [
     ],
     at: TODAY,
     status: 'holds today',
+    today:
+      'Holds in all configs: PageAnonExclusive since v5.19, the swap-PTE exclusive bit on every architecture with swap PTEs since v6.3, the fork-time copy of pinned pages since 2020.',
     statusNote: 'PG_anon_exclusive arrived in v5.19, after the seed.',
     invariant: 'I14',
     holds: 'R16 holds: fork clears PageAnonExclusive',
@@ -329,6 +363,7 @@ export const RULES: readonly RuleRecord[] = [
     kernel: [{ file: 'mm/memory.c', fn: 'do_swap_page' }],
     at: TODAY,
     status: 'holds today',
+    today: 'Holds (CONFIG_SWAP). The swap-cache and entry re-check dates from 2010 (2.6.36, inferred).',
     statusNote: 'pte_same() alone cannot see a recycled swap entry (ABA).',
     invariant: 'I13',
     holds: 'R17 holds: do_swap_page re-checks the swap cache entry',
@@ -344,6 +379,7 @@ export const RULES: readonly RuleRecord[] = [
     kernel: [{ file: 'mm/memory.c', fn: 'wp_page_copy' }],
     at: TODAY,
     status: 'holds today',
+    today: 'Holds in all configs, since the 2008 COW race fix (2.6.26, inferred).',
     statusNote: 'The wp_page_copy() comment has said so since 2.6.',
     invariant: 'I13',
     holds: 'R18 holds: wp_page_copy drops the old rmap after the PTE switch',
