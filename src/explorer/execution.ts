@@ -1,4 +1,4 @@
-import { ExplorerError, Violation } from './errors.ts';
+import { type ErrorSite, ExplorerError, Violation } from './errors.ts';
 import { type Ev, keyMask, type StepKind } from './event.ts';
 import { Memory, Mode } from './memory.ts';
 import { type Instance, type Model, ModelBuilder, type PredicateSpec, type Request } from './model.ts';
@@ -540,7 +540,8 @@ export class Runner {
     }
   }
 
-  private siteWithSchedule() {
+  /** Where model code runs now, with the schedule so far: for errors raised outside the runner. */
+  siteWithSchedule(): ErrorSite {
     return { ...this.site, schedule: this.scheduleOf() };
   }
 

@@ -1,5 +1,5 @@
 import { Dpor } from './dpor.ts';
-import { ExplorerError } from './errors.ts';
+import { type ErrorSite, ExplorerError } from './errors.ts';
 import type { Ev } from './event.ts';
 import { DONE, type Outcome, READY, Runner, type ViolationRecord } from './execution.ts';
 import type { Model } from './model.ts';
@@ -186,15 +186,15 @@ export class Exploration implements SearchContext {
     this.strategy = opts.strategy ?? 'optimal';
     this.maxSteps = opts.maxSteps ?? 2000;
     this.runner = new Runner(model);
-    // Learn the threads (and validate the model) before anything runs.
-    guarded(() => this.runner.start());
-    this.deadlockAllowed = this.runner.inst.options.allowDeadlock === true;
     const trail = this.runner.trail;
     this.runner.scheduleOf = () =>
       encodeSchedule(
         trail.tid.map((tid, i) => ({ tid, choice: trail.choice[i], label: trail.label[i] })),
         this.runner.names,
       );
+    // Learn the threads (and validate the model) before anything runs.
+    this.guarded(() => this.runner.start());
+    this.deadlockAllowed = this.runner.inst.options.allowDeadlock === true;
     const names = this.runner.names;
     const prefix: Pick[] = opts.schedule ? decodeSchedule(opts.schedule, names).picks : [];
     switch (this.strategy) {
@@ -284,7 +284,7 @@ export class Exploration implements SearchContext {
     if (this.finished) return this.progress();
     const t0 = now();
     const o = this.opts;
-    guarded(() => {
+    this.guarded(() => {
       for (;;) {
         if (!this.search.next()) {
           this.finished = true;
@@ -350,7 +350,7 @@ export class Exploration implements SearchContext {
     const violations: Counterexample[] = [];
     const checks: Record<string, CheckResult> = {};
     for (const [name, f] of this.found) {
-      const cex = guarded(() => this.counterexample(f));
+      const cex = this.guarded(() => this.counterexample(f));
       violations.push(cex);
       checks[name] = { status: 'violated', counterexample: cex };
     }
@@ -417,6 +417,11 @@ export class Exploration implements SearchContext {
       wakeupMisses: this.search instanceof Dpor ? this.search.wakeupMisses : undefined,
     };
     return this.result_;
+  }
+
+  /** Run model code under the determinism guard; a refused call names this runner's thread and step. */
+  private guarded<T>(fn: () => T): T {
+    return guarded(fn, () => this.runner.siteWithSchedule());
   }
 
   // --- Counterexamples ----------------------------------------------------------------------
@@ -683,7 +688,7 @@ let depth = 0;
  * Threads must be deterministic: Math.random, Date and performance.now are replaced with
  * throwing stubs while the explorer runs model code.
  */
-function guarded<T>(fn: () => T): T {
+function guarded<T>(fn: () => T, site: () => ErrorSite): T {
   if (depth++ > 0) {
     try {
       return fn();
@@ -696,6 +701,7 @@ function guarded<T>(fn: () => T): T {
   const refuse = (what: string) => () => {
     throw new ExplorerError(
       `${what} called from model code: threads must be deterministic (use yield choose(label, n) for data nondeterminism)`,
+      site(),
     );
   };
   Math.random = refuse('Math.random()');
