@@ -116,6 +116,11 @@ export class Runner {
     } finally {
       mem.inSetup = false;
     }
+    const differs = mem.initialStateDiffers();
+    if (differs !== null)
+      throw new ExplorerError(
+        `model '${this.model.name}': setup is not deterministic: the initial state differs from the first execution's at ${differs}`,
+      );
     const inst = this.builder.instance();
     const first = this.inst === undefined;
     if (first) this.prepare(inst);

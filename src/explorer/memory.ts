@@ -65,7 +65,14 @@ export class Memory {
     this.setupRunning = on;
     this.setupCursor = 0;
     this.setupObjCursor = 0;
+    if (on) this.setupKeys.length = 0;
   }
+  /** Keys created by the current setup, in order (keys never die, so these are its live keys). */
+  private setupKeys: number[] = [];
+  /** The first execution's initial state: its keys, values, and objects' JSON (compared as data). */
+  private initKeys: number[] | null = null;
+  private initVals: unknown[] = [];
+  private initJson: (string | null)[] = [];
   private stamp = 1;
   private rStamp = new Int32Array(64);
   private wStamp = new Int32Array(64);
@@ -179,8 +186,43 @@ export class Memory {
     if (this.mode === OUTSIDE) this.onMisuse(`shared memory touched outside a step: '${this.keyNames[k]}'`);
     if (this.mode === STEP) this.logWrite(k);
     if (this.mode === OFF && this.live[k] === 1) this.onMisuse(`'${this.keyNames[k]}' created twice`);
+    if (this.setupRunning) this.setupKeys.push(k);
     this.live[k] = 1;
     this.vals[k] = freeze(value);
+  }
+
+  /**
+   * Setup must build the same initial state in every execution, or the executions explore
+   * different programs and a counterexample does not replay. After setup: null if the state equals
+   * the first execution's (which this call records), else the first key that differs, described.
+   */
+  initialStateDiffers(): string | null {
+    const ks = this.setupKeys;
+    if (this.initKeys === null) {
+      this.initKeys = ks.slice();
+      this.initVals = ks.map((k) => this.vals[k]);
+      this.initJson = this.initVals.map((v) =>
+        typeof v === 'object' && v !== null ? JSON.stringify(v) : null,
+      );
+      return null;
+    }
+    const first = this.initKeys;
+    const name = (k: number) => `'${this.keyNames[k]}'`;
+    for (let i = 0; i < Math.max(ks.length, first.length); i++) {
+      const k = ks[i];
+      if (k !== first[i]) {
+        if (k === undefined) return `${name(first[i])} (not created this time)`;
+        if (first[i] === undefined) return `${name(k)} (created only this time)`;
+        return `${name(k)} (created where the first execution created ${name(first[i])})`;
+      }
+      const v = this.vals[k];
+      const was = this.initVals[i];
+      if (Object.is(v, was) || v === was) continue;
+      const json = this.initJson[i];
+      if (json !== null && typeof v === 'object' && v !== null && JSON.stringify(v) === json) continue;
+      return `${name(k)} (${show(was)} then, ${show(v)} now)`;
+    }
+    return null;
   }
 
   /** Re-run a step already explored: same effects, nothing recorded. */
@@ -337,6 +379,11 @@ function hashValue(h: number, v: unknown): number {
       if (v === null) return fnv(h, 7);
       return hashString(fnv(h, 8), JSON.stringify(v));
   }
+}
+
+function show(v: unknown): string {
+  const s = typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 /** Shared values are immutable: an in-place change would bypass the footprint. */
