@@ -117,7 +117,10 @@ export interface ExploreResult {
   violations: Counterexample[];
   /** The last execution of a replay: its outcome. */
   outcome?: Outcome;
-  /** Hashes of the distinct final states, sorted (for comparing strategies). */
+  /**
+   * A 32-bit hash of each distinct final state, sorted (for comparing strategies). The states
+   * are counted exactly; two of them may share a hash here.
+   */
   finalStateHashes: number[];
   elapsedMs: number;
   stepsPerSec: number;
@@ -167,7 +170,9 @@ export class Exploration implements SearchContext {
     finalStates: 0,
     traces: 0,
   };
-  private finals = new Set<number>();
+  /** Distinct final states: bucketed by hash, told apart exactly (a 32-bit hash collides). */
+  private finals = new Map<number, unknown[][]>();
+  private nFinals = 0;
   private found = new Map<string, Found>();
   private witnessed = new Map<number, Ev[]>();
   private boundHit: ExploreResult['bound'] = null;
@@ -236,7 +241,7 @@ export class Exploration implements SearchContext {
       case 'complete':
         c.complete++;
         c.traces++;
-        this.finals.add(r.mem.hash());
+        this.addFinal();
         break;
       case 'deadlock':
         c.deadlocked++;
@@ -271,6 +276,16 @@ export class Exploration implements SearchContext {
     for (const rec of r.violations)
       if (!this.found.has(rec.assertion)) this.found.set(rec.assertion, { rec, events: events.slice() });
     if (this.opts.checkDeterminism && outcome !== 'sleep-blocked') this.checkDeterminism(events);
+  }
+
+  private addFinal(): void {
+    const mem = this.runner.mem;
+    const h = mem.hash();
+    const states = this.finals.get(h);
+    if (states === undefined) this.finals.set(h, [mem.snapshot()]);
+    else if (!states.some((s) => mem.equals(s))) states.push(mem.snapshot());
+    else return;
+    this.nFinals++;
   }
 
   // --- Driving ------------------------------------------------------------------------------
@@ -340,7 +355,7 @@ export class Exploration implements SearchContext {
     if (this.result_) return this.result_;
     const r = this.runner;
     const c = this.counts;
-    c.finalStates = this.finals.size;
+    c.finalStates = this.nFinals;
     const naive = this.search instanceof Naive ? this.search : null;
     if (naive?.normalForms) c.traces = naive.normalForms.size;
     if (naive?.boundCut && !this.boundHit)
@@ -410,7 +425,7 @@ export class Exploration implements SearchContext {
       counterexample: violations[0] ?? null,
       violations,
       outcome: this.strategy === 'replay' ? this.lastOutcome : undefined,
-      finalStateHashes: [...this.finals].sort((a, b) => a - b),
+      finalStateHashes: [...this.finals].flatMap(([h, states]) => states.map(() => h)).sort((a, b) => a - b),
       elapsedMs: this.elapsed,
       stepsPerSec: secs > 0 ? c.steps / secs : 0,
       executionsPerSec: secs > 0 ? c.executions / secs : 0,

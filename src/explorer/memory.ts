@@ -338,7 +338,10 @@ export class Memory {
     }
   }
 
-  /** FNV-1a hash of every live value, in key order: the identity of a final state. */
+  /**
+   * FNV-1a hash of every live value, in key order. Only a summary: final states are told apart by
+   * {@link Memory.snapshot} and {@link Memory.equals}, as 32-bit hashes collide.
+   */
   hash(): number {
     let h = 0x811c9dc5;
     const n = this.keyNames.length;
@@ -349,6 +352,33 @@ export class Memory {
     }
     return h >>> 0;
   }
+
+  /** The current state as data: key, value, key, value… of every live key, in key order. */
+  snapshot(): unknown[] {
+    const out: unknown[] = [];
+    const n = this.keyNames.length;
+    for (let k = 0; k < n; k++) if (this.live[k] === 1) out.push(k, this.vals[k]);
+    return out;
+  }
+
+  /** Is the current state exactly a snapshot's (values compared as data, like the hash does)? */
+  equals(snap: readonly unknown[]): boolean {
+    let j = 0;
+    const n = this.keyNames.length;
+    for (let k = 0; k < n; k++) {
+      if (this.live[k] === 0) continue;
+      if (snap[j] !== k || !sameValue(this.vals[k], snap[j + 1])) return false;
+      j += 2;
+    }
+    return j === snap.length;
+  }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b) || a === b) return true;
+  return typeof a === 'object' && a !== null && typeof b === 'object' && b !== null
+    ? JSON.stringify(a) === JSON.stringify(b)
+    : false;
 }
 
 function fnv(h: number, x: number): number {
