@@ -1,7 +1,81 @@
-import { expect, test } from 'vitest';
-import { choose, defineModel, explore } from '../../src/explorer/index.ts';
+import { describe, expect, test } from 'vitest';
+import {
+  choose,
+  defineModel,
+  type ExploreOptions,
+  ExplorerError,
+  explore,
+} from '../../src/explorer/index.ts';
 
 /** The explorer never hangs and never lies (issue 9, item 6). */
+
+/** T spins inside one step on x, which only U sets: U can never run, since T never yields. */
+const spin = defineModel('spin without yielding', (m) => {
+  const x = m.cell('x', 0);
+  m.thread('T', function* () {
+    yield 'spin';
+    while (x.load() === 0) {}
+  });
+  m.thread('U', function* () {
+    yield 'set';
+    x.store(1);
+  });
+});
+
+function thrown(opts: ExploreOptions): { err: ExplorerError; ms: number } {
+  const t0 = performance.now();
+  let err: unknown;
+  try {
+    explore(spin, opts);
+  } catch (e) {
+    err = e;
+  }
+  const ms = performance.now() - t0;
+  expect(err).toBeInstanceOf(ExplorerError);
+  const e = err as ExplorerError;
+  expect(e.site).toMatchObject({ thread: 'T', label: 'spin', step: 0 });
+  expect(e.message).toMatch(/\n {2}schedule: mmx1;s=T@spin;h=/);
+  return { err: e, ms };
+}
+
+describe('a step that loops without yielding is stopped', () => {
+  test('by the access budget (default)', () => {
+    const { err } = thrown({});
+    expect(err.message).toMatch(
+      /made over 10000000 memory accesses without yielding: .*raise maxStepAccesses/,
+    );
+  });
+
+  test('by the time budget per step', () => {
+    const { err, ms } = thrown({ maxStepAccesses: Number.POSITIVE_INFINITY, stepTimeMs: 300 });
+    expect(err.message).toMatch(
+      /the step ran \d+ ms without yielding \(stepTimeMs = 300\): .*raise stepTimeMs/,
+    );
+    expect(ms).toBeLessThan(300 + 1000);
+  });
+
+  test('by timeMs, within timeMs', () => {
+    const { err, ms } = thrown({ maxStepAccesses: Number.POSITIVE_INFINITY, timeMs: 400 });
+    expect(err.message).toMatch(/the time budget timeMs = 400 ran out inside one step, .*raise timeMs/);
+    expect(ms).toBeLessThan(400 + 1000);
+  });
+
+  test('for good: an access after the step caught the error throws again at once', () => {
+    let after = 0;
+    const model = defineModel('swallow', (m) => {
+      const x = m.cell('x', 0);
+      m.thread('T', function* () {
+        yield 'spin';
+        try {
+          while (x.load() === 0) {}
+        } catch {}
+        while (x.load() === 0) after++;
+      });
+    });
+    expect(() => explore(model, { maxStepAccesses: 100_000 })).toThrow(/made over 100000 memory accesses/);
+    expect(after).toBe(0);
+  });
+});
 
 test('a setup whose initial state differs between executions is refused', () => {
   let outside = 0; // state outside the model: setup reads it, so each execution starts elsewhere

@@ -2,6 +2,7 @@ import { Dpor } from './dpor.ts';
 import { type ErrorSite, ExplorerError } from './errors.ts';
 import type { Ev } from './event.ts';
 import { DONE, type Outcome, READY, Runner, type ViolationRecord } from './execution.ts';
+import { STEP_ACCESSES_DEFAULT, STEP_TIME_MS_DEFAULT } from './memory.ts';
 import type { Model } from './model.ts';
 import { Naive } from './naive.ts';
 import { Pct, RandomWalk } from './random.ts';
@@ -36,8 +37,18 @@ export interface ExploreOptions {
   maxSteps?: number;
   /** Execution budget (default: unlimited for exhaustive strategies). */
   maxExecutions?: number;
-  /** Time budget in ms (default: unlimited). */
+  /**
+   * Time budget in ms (default: unlimited). Checked between executions, and inside a step that
+   * makes many memory accesses: a step still running when it runs out is an ExplorerError.
+   */
   timeMs?: number;
+  /**
+   * Memory accesses one step may make (default 10^7): more means it loops without yielding, and
+   * raises an ExplorerError naming the thread, the step and the schedule.
+   */
+  maxStepAccesses?: number;
+  /** Time one step may run, in ms (default 1000), measured once it has made 4096 accesses. */
+  stepTimeMs?: number;
   /** 'naive' only: at most this many preemptions per execution. */
   preemptionBound?: number;
   /** 'random' / 'pct': number of runs (default 1000), seed (default 1), PCT depth (default 3). */
@@ -191,6 +202,16 @@ export class Exploration implements SearchContext {
     this.strategy = opts.strategy ?? 'optimal';
     this.maxSteps = opts.maxSteps ?? 2000;
     this.runner = new Runner(model);
+    for (const o of ['maxStepAccesses', 'stepTimeMs', 'timeMs'] as const) {
+      const v = opts[o];
+      if (v !== undefined && !(v > 0)) throw new ExplorerError(`${o} must be a positive number, got ${v}`);
+    }
+    this.runner.mem.setBudget({
+      maxStepAccesses: opts.maxStepAccesses ?? STEP_ACCESSES_DEFAULT,
+      stepTimeMs: opts.stepTimeMs ?? STEP_TIME_MS_DEFAULT,
+      deadline: Number.POSITIVE_INFINITY,
+      timeMs: opts.timeMs,
+    });
     const trail = this.runner.trail;
     this.runner.scheduleOf = () =>
       encodeSchedule(
@@ -299,6 +320,21 @@ export class Exploration implements SearchContext {
     if (this.finished) return this.progress();
     const t0 = now();
     const o = this.opts;
+    // A step that spins is stopped at its accessors once timeMs runs out (Memory.tick); outside
+    // runSlice (counterexamples, a paused exploration) there is no deadline.
+    const budget = this.runner.mem.budget;
+    if (o.timeMs !== undefined) budget.deadline = t0 - this.elapsed + o.timeMs;
+    try {
+      this.runSliceLoop(t0, budgetMs);
+    } finally {
+      budget.deadline = Number.POSITIVE_INFINITY;
+    }
+    this.elapsed += now() - t0;
+    return this.progress();
+  }
+
+  private runSliceLoop(t0: number, budgetMs: number): void {
+    const o = this.opts;
     this.guarded(() => {
       for (;;) {
         if (!this.search.next()) {
@@ -324,8 +360,6 @@ export class Exploration implements SearchContext {
         if (t - t0 >= budgetMs) break;
       }
     });
-    this.elapsed += now() - t0;
-    return this.progress();
   }
 
   /** Is there nothing left to explore? (Peeks without running.) */
