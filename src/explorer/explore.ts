@@ -732,19 +732,16 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
 
 // --- Determinism guard --------------------------------------------------------------------------
 
-let depth = 0;
+/** The stubs in place, if any: a nested explore() leaves them to the outer one. */
+let stubbed: (() => number) | null = null;
 /**
  * Threads must be deterministic: Math.random, Date and performance.now are replaced with
- * throwing stubs while the explorer runs model code.
+ * throwing stubs while the explorer runs model code. Nesting is seen by the stub itself, not a
+ * counter: a run terminated mid-way (vitest's vm timeout) skips `finally`, and once its host has
+ * put the globals back, the next explore() must install the guard again.
  */
 function guarded<T>(fn: () => T, site: () => ErrorSite): T {
-  if (depth++ > 0) {
-    try {
-      return fn();
-    } finally {
-      depth--;
-    }
-  }
+  if (Math.random === stubbed) return fn();
   const g = globalThis as unknown as { Date: DateConstructor; performance: Performance };
   const saved = { random: Math.random, Date: g.Date, pnow: g.performance.now };
   const refuse = (what: string) => () => {
@@ -753,7 +750,7 @@ function guarded<T>(fn: () => T, site: () => ErrorSite): T {
       site(),
     );
   };
-  Math.random = refuse('Math.random()');
+  Math.random = stubbed = refuse('Math.random()');
   const FakeDate = function FakeDate() {
     return refuse('Date')();
   } as unknown as DateConstructor;
@@ -766,6 +763,6 @@ function guarded<T>(fn: () => T, site: () => ErrorSite): T {
     Math.random = saved.random;
     g.Date = saved.Date;
     g.performance.now = saved.pnow;
-    depth--;
+    stubbed = null;
   }
 }
