@@ -60,6 +60,11 @@ describe('a step that loops without yielding is stopped', () => {
     expect(ms).toBeLessThan(400 + 1000);
   });
 
+  test('the budgets are options, checked', () => {
+    expect(() => explore(spin, { maxStepAccesses: 0 })).toThrow(/maxStepAccesses must be a positive number/);
+    expect(() => explore(spin, { stepTimeMs: -1 })).toThrow(/stepTimeMs must be a positive number/);
+  });
+
   test('for good: an access after the step caught the error throws again at once', () => {
     let after = 0;
     const model = defineModel('swallow', (m) => {

@@ -202,7 +202,7 @@ export class Exploration implements SearchContext {
     this.strategy = opts.strategy ?? 'optimal';
     this.maxSteps = opts.maxSteps ?? 2000;
     this.runner = new Runner(model);
-    for (const o of ['maxStepAccesses', 'stepTimeMs', 'timeMs'] as const) {
+    for (const o of ['maxStepAccesses', 'stepTimeMs'] as const) {
       const v = opts[o];
       if (v !== undefined && !(v > 0)) throw new ExplorerError(`${o} must be a positive number, got ${v}`);
     }
