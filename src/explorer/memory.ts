@@ -382,10 +382,11 @@ export class Memory {
     const ms = Math.round(t - this.stepClock);
     const why =
       'a loop inside one step never lets another thread run: wait with yield until(label, pred), or yield inside the loop';
+    const who = this.setupRunning ? 'setup' : 'the step';
     if (this.ticks * this.every >= b.maxStepAccesses)
-      this.overrun = `the step made over ${b.maxStepAccesses} memory accesses without yielding: ${why}; if the step really is this long, raise maxStepAccesses (default ${STEP_ACCESSES_DEFAULT})`;
+      this.overrun = `${who} made over ${b.maxStepAccesses} memory accesses without yielding: ${why}; if the step really is this long, raise maxStepAccesses (default ${STEP_ACCESSES_DEFAULT})`;
     else if (t - this.stepClock >= b.stepTimeMs)
-      this.overrun = `the step ran ${ms} ms without yielding (stepTimeMs = ${b.stepTimeMs}): ${why}; if the step really is this long, raise stepTimeMs (default ${STEP_TIME_MS_DEFAULT})`;
+      this.overrun = `${who} ran ${ms} ms without yielding (stepTimeMs = ${b.stepTimeMs}): ${why}; if the step really is this long, raise stepTimeMs (default ${STEP_TIME_MS_DEFAULT})`;
     else if (t >= b.deadline)
       this.overrun = `the time budget timeMs = ${b.timeMs} ran out inside one step, after ${this.ticks * this.every} memory accesses without yielding: ${why}; if the step really is this long, raise timeMs`;
     else return;
