@@ -114,11 +114,21 @@ describe('mdxToTests', () => {
     const src = `# T\n\n${fence}ts spec name="one" timeout=300\nimport { explore } from 'mmspec/explorer';\nexpect(1).toBe(1);\n${fence}\n`;
     const root = new URL('../../', import.meta.url).pathname;
     const { code, map } = await mdxToTests(src, `${root}content/t.mdx`);
-    expect(code).toContain('test("t.mdx:3 one", async () => {');
-    expect(code).toContain('const { explore } = await import("mmspec/explorer");');
-    expect(code).toContain('}, 300);');
+    expect(code).toContain('test("t.mdx:3 one", () => __mmspecRun("content/t.mdx:3", 300, () => {');
+    expect(code).toContain('const { explore } = __mmspecImport("mmspec/explorer");');
+    expect(code).toContain('}), 1300);');
     expect(code).not.toContain('# T');
     expect(map.sources[0]).toMatch(/content\/t\.mdx$/);
+  });
+
+  test('`await` is refused at its MDX line: a block runs synchronously', async () => {
+    const src = `\n${fence}ts spec name="async"\nconst a = 1;\nawait a;\n${fence}\n`;
+    const root = new URL('../../', import.meta.url).pathname;
+    await expect(mdxToTests(src, `${root}content/s.mdx`)).rejects.toMatchObject({
+      file: 'content/s.mdx',
+      line: 4,
+      message: expect.stringMatching(/`await` is not supported in a spec block/),
+    });
   });
 
   test('a syntax error in a block names its MDX line', async () => {

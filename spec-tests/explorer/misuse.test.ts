@@ -119,7 +119,7 @@ describe('bad input gets a precise error: thread, step label, schedule', () => {
     ['new Date', () => new Date()],
     ['performance.now', () => performance.now()],
   ])('%s in a thread', (name, f) => {
-    fails(
+    const e = fails(
       one(
         () =>
           function* () {
@@ -128,9 +128,10 @@ describe('bad input gets a precise error: thread, step label, schedule', () => {
           },
       ),
       new RegExp(
-        `${name.replace('.', '\\.').replace('new ', '')}.*called from model code: threads must be deterministic`,
+        `${name.replace('.', '\\.').replace('new ', '')}.*called from model code: threads must be deterministic.*\\(thread 'T', step 'step', at step #0\\)\\n {2}schedule: mmx1;s=T@step;h=`,
       ),
     );
+    expect(e.site).toMatchObject({ thread: 'T', label: 'step', step: 0 });
     // The guard is lifted once the explorer returns.
     expect(typeof Math.random()).toBe('number');
     expect(Date.now()).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import { ExplorerError, Violation } from './errors.ts';
+import { type ErrorSite, ExplorerError, Violation } from './errors.ts';
 import { type Ev, keyMask, type StepKind } from './event.ts';
 import { Memory, Mode } from './memory.ts';
 import { type Instance, type Model, ModelBuilder, type PredicateSpec, type Request } from './model.ts';
@@ -116,6 +116,11 @@ export class Runner {
     } finally {
       mem.inSetup = false;
     }
+    const differs = mem.initialStateDiffers();
+    if (differs !== null)
+      throw new ExplorerError(
+        `model '${this.model.name}': setup is not deterministic: the initial state differs from the first execution's at ${differs}`,
+      );
     const inst = this.builder.instance();
     const first = this.inst === undefined;
     if (first) this.prepare(inst);
@@ -540,7 +545,8 @@ export class Runner {
     }
   }
 
-  private siteWithSchedule() {
+  /** Where model code runs now, with the schedule so far: for errors raised outside the runner. */
+  siteWithSchedule(): ErrorSite {
     return { ...this.site, schedule: this.scheduleOf() };
   }
 

@@ -1,7 +1,8 @@
 import { Dpor } from './dpor.ts';
-import { ExplorerError } from './errors.ts';
+import { type ErrorSite, ExplorerError } from './errors.ts';
 import type { Ev } from './event.ts';
 import { DONE, type Outcome, READY, Runner, type ViolationRecord } from './execution.ts';
+import { STEP_ACCESSES_DEFAULT, STEP_TIME_MS_DEFAULT } from './memory.ts';
 import type { Model } from './model.ts';
 import { Naive } from './naive.ts';
 import { Pct, RandomWalk } from './random.ts';
@@ -36,8 +37,18 @@ export interface ExploreOptions {
   maxSteps?: number;
   /** Execution budget (default: unlimited for exhaustive strategies). */
   maxExecutions?: number;
-  /** Time budget in ms (default: unlimited). */
+  /**
+   * Time budget in ms (default: unlimited). Checked between executions, and inside a step that
+   * makes many memory accesses: a step still running when it runs out is an ExplorerError.
+   */
   timeMs?: number;
+  /**
+   * Memory accesses one step may make (default 10^7): more means it loops without yielding, and
+   * raises an ExplorerError naming the thread, the step and the schedule.
+   */
+  maxStepAccesses?: number;
+  /** Time one step may run, in ms (default 1000), measured once it has made 4096 accesses. */
+  stepTimeMs?: number;
   /** 'naive' only: at most this many preemptions per execution. */
   preemptionBound?: number;
   /** 'random' / 'pct': number of runs (default 1000), seed (default 1), PCT depth (default 3). */
@@ -117,7 +128,10 @@ export interface ExploreResult {
   violations: Counterexample[];
   /** The last execution of a replay: its outcome. */
   outcome?: Outcome;
-  /** Hashes of the distinct final states, sorted (for comparing strategies). */
+  /**
+   * A 32-bit hash of each distinct final state, sorted (for comparing strategies). The states
+   * are counted exactly; two of them may share a hash here.
+   */
   finalStateHashes: number[];
   elapsedMs: number;
   stepsPerSec: number;
@@ -167,7 +181,9 @@ export class Exploration implements SearchContext {
     finalStates: 0,
     traces: 0,
   };
-  private finals = new Set<number>();
+  /** Distinct final states: bucketed by hash, told apart exactly (a 32-bit hash collides). */
+  private finals = new Map<number, unknown[][]>();
+  private nFinals = 0;
   private found = new Map<string, Found>();
   private witnessed = new Map<number, Ev[]>();
   private boundHit: ExploreResult['bound'] = null;
@@ -186,15 +202,25 @@ export class Exploration implements SearchContext {
     this.strategy = opts.strategy ?? 'optimal';
     this.maxSteps = opts.maxSteps ?? 2000;
     this.runner = new Runner(model);
-    // Learn the threads (and validate the model) before anything runs.
-    guarded(() => this.runner.start());
-    this.deadlockAllowed = this.runner.inst.options.allowDeadlock === true;
+    for (const o of ['maxStepAccesses', 'stepTimeMs'] as const) {
+      const v = opts[o];
+      if (v !== undefined && !(v > 0)) throw new ExplorerError(`${o} must be a positive number, got ${v}`);
+    }
+    this.runner.mem.setBudget({
+      maxStepAccesses: opts.maxStepAccesses ?? STEP_ACCESSES_DEFAULT,
+      stepTimeMs: opts.stepTimeMs ?? STEP_TIME_MS_DEFAULT,
+      deadline: Number.POSITIVE_INFINITY,
+      timeMs: opts.timeMs,
+    });
     const trail = this.runner.trail;
     this.runner.scheduleOf = () =>
       encodeSchedule(
         trail.tid.map((tid, i) => ({ tid, choice: trail.choice[i], label: trail.label[i] })),
         this.runner.names,
       );
+    // Learn the threads (and validate the model) before anything runs.
+    this.guarded(() => this.runner.start());
+    this.deadlockAllowed = this.runner.inst.options.allowDeadlock === true;
     const names = this.runner.names;
     const prefix: Pick[] = opts.schedule ? decodeSchedule(opts.schedule, names).picks : [];
     switch (this.strategy) {
@@ -236,7 +262,7 @@ export class Exploration implements SearchContext {
       case 'complete':
         c.complete++;
         c.traces++;
-        this.finals.add(r.mem.hash());
+        this.addFinal();
         break;
       case 'deadlock':
         c.deadlocked++;
@@ -273,6 +299,16 @@ export class Exploration implements SearchContext {
     if (this.opts.checkDeterminism && outcome !== 'sleep-blocked') this.checkDeterminism(events);
   }
 
+  private addFinal(): void {
+    const mem = this.runner.mem;
+    const h = mem.hash();
+    const states = this.finals.get(h);
+    if (states === undefined) this.finals.set(h, [mem.snapshot()]);
+    else if (!states.some((s) => mem.equals(s))) states.push(mem.snapshot());
+    else return;
+    this.nFinals++;
+  }
+
   // --- Driving ------------------------------------------------------------------------------
 
   get done(): boolean {
@@ -284,7 +320,22 @@ export class Exploration implements SearchContext {
     if (this.finished) return this.progress();
     const t0 = now();
     const o = this.opts;
-    guarded(() => {
+    // A step that spins is stopped at its accessors once timeMs runs out (Memory.tick); outside
+    // runSlice (counterexamples, a paused exploration) there is no deadline.
+    const budget = this.runner.mem.budget;
+    if (o.timeMs !== undefined) budget.deadline = t0 - this.elapsed + o.timeMs;
+    try {
+      this.runSliceLoop(t0, budgetMs);
+    } finally {
+      budget.deadline = Number.POSITIVE_INFINITY;
+    }
+    this.elapsed += now() - t0;
+    return this.progress();
+  }
+
+  private runSliceLoop(t0: number, budgetMs: number): void {
+    const o = this.opts;
+    this.guarded(() => {
       for (;;) {
         if (!this.search.next()) {
           this.finished = true;
@@ -309,8 +360,6 @@ export class Exploration implements SearchContext {
         if (t - t0 >= budgetMs) break;
       }
     });
-    this.elapsed += now() - t0;
-    return this.progress();
   }
 
   /** Is there nothing left to explore? (Peeks without running.) */
@@ -340,7 +389,7 @@ export class Exploration implements SearchContext {
     if (this.result_) return this.result_;
     const r = this.runner;
     const c = this.counts;
-    c.finalStates = this.finals.size;
+    c.finalStates = this.nFinals;
     const naive = this.search instanceof Naive ? this.search : null;
     if (naive?.normalForms) c.traces = naive.normalForms.size;
     if (naive?.boundCut && !this.boundHit)
@@ -350,7 +399,7 @@ export class Exploration implements SearchContext {
     const violations: Counterexample[] = [];
     const checks: Record<string, CheckResult> = {};
     for (const [name, f] of this.found) {
-      const cex = guarded(() => this.counterexample(f));
+      const cex = this.guarded(() => this.counterexample(f));
       violations.push(cex);
       checks[name] = { status: 'violated', counterexample: cex };
     }
@@ -410,13 +459,18 @@ export class Exploration implements SearchContext {
       counterexample: violations[0] ?? null,
       violations,
       outcome: this.strategy === 'replay' ? this.lastOutcome : undefined,
-      finalStateHashes: [...this.finals].sort((a, b) => a - b),
+      finalStateHashes: [...this.finals].flatMap(([h, states]) => states.map(() => h)).sort((a, b) => a - b),
       elapsedMs: this.elapsed,
       stepsPerSec: secs > 0 ? c.steps / secs : 0,
       executionsPerSec: secs > 0 ? c.executions / secs : 0,
       wakeupMisses: this.search instanceof Dpor ? this.search.wakeupMisses : undefined,
     };
     return this.result_;
+  }
+
+  /** Run model code under the determinism guard; a refused call names this runner's thread and step. */
+  private guarded<T>(fn: () => T): T {
+    return guarded(fn, () => this.runner.siteWithSchedule());
   }
 
   // --- Counterexamples ----------------------------------------------------------------------
@@ -678,27 +732,25 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
 
 // --- Determinism guard --------------------------------------------------------------------------
 
-let depth = 0;
+/** The stubs in place, if any: a nested explore() leaves them to the outer one. */
+let stubbed: (() => number) | null = null;
 /**
  * Threads must be deterministic: Math.random, Date and performance.now are replaced with
- * throwing stubs while the explorer runs model code.
+ * throwing stubs while the explorer runs model code. Nesting is seen by the stub itself, not a
+ * counter: a run terminated mid-way (vitest's vm timeout) skips `finally`, and once its host has
+ * put the globals back, the next explore() must install the guard again.
  */
-function guarded<T>(fn: () => T): T {
-  if (depth++ > 0) {
-    try {
-      return fn();
-    } finally {
-      depth--;
-    }
-  }
+function guarded<T>(fn: () => T, site: () => ErrorSite): T {
+  if (Math.random === stubbed) return fn();
   const g = globalThis as unknown as { Date: DateConstructor; performance: Performance };
   const saved = { random: Math.random, Date: g.Date, pnow: g.performance.now };
   const refuse = (what: string) => () => {
     throw new ExplorerError(
       `${what} called from model code: threads must be deterministic (use yield choose(label, n) for data nondeterminism)`,
+      site(),
     );
   };
-  Math.random = refuse('Math.random()');
+  Math.random = stubbed = refuse('Math.random()');
   const FakeDate = function FakeDate() {
     return refuse('Date')();
   } as unknown as DateConstructor;
@@ -711,6 +763,6 @@ function guarded<T>(fn: () => T): T {
     Math.random = saved.random;
     g.Date = saved.Date;
     g.performance.now = saved.pnow;
-    depth--;
+    stubbed = null;
   }
 }

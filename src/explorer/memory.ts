@@ -13,6 +13,29 @@ import { ExplorerError } from './errors.ts';
 /** The shared empty footprint part (never pushed to: replaced by a fresh array on first use). */
 const NONE: number[] = [];
 
+/** The real clock, taken before the determinism guard stubs performance.now out. */
+const now = globalThis.performance.now.bind(globalThis.performance);
+
+/** Budgets are checked every this many memory accesses of a step (the clock is read no more often). */
+const CHECK_EVERY = 4096;
+
+/**
+ * Default budgets of one step. A legitimate step makes a few dozen accesses (a simulator step,
+ * a few hundred) and runs in microseconds; a spinning one reaches 10^7 accesses in about 0.1 s.
+ */
+export const STEP_ACCESSES_DEFAULT = 10_000_000;
+export const STEP_TIME_MS_DEFAULT = 1000;
+
+/** Budgets of one step: see ExploreOptions. */
+export interface StepBudget {
+  maxStepAccesses: number;
+  stepTimeMs: number;
+  /** When `timeMs` runs out (a `now()` time), or Infinity. */
+  deadline: number;
+  /** The exploration's `timeMs`, for the message. */
+  timeMs?: number;
+}
+
 /** Recording modes. */
 const OFF = 0; // setup, invariant checks, enabledness checks: reads are not part of any step
 const STEP = 1; // inside a step: reads/writes are logged into its footprint
@@ -65,7 +88,14 @@ export class Memory {
     this.setupRunning = on;
     this.setupCursor = 0;
     this.setupObjCursor = 0;
+    if (on) this.setupKeys.length = 0;
   }
+  /** Keys created by the current setup, in order (keys never die, so these are its live keys). */
+  private setupKeys: number[] = [];
+  /** The first execution's initial state: its keys, values, and objects' JSON (compared as data). */
+  private initKeys: number[] | null = null;
+  private initVals: unknown[] = [];
+  private initJson: (string | null)[] = [];
   private stamp = 1;
   private rStamp = new Int32Array(64);
   private wStamp = new Int32Array(64);
@@ -77,6 +107,30 @@ export class Memory {
   /** Trace mode: old values of the keys written in the current step (for world diffs). */
   tracing = false;
   diff: Map<number, unknown> | null = null;
+
+  /**
+   * A step that loops without yielding never gives control back to the scheduler, so the
+   * accessors count: every `every` accesses of a step, `tick()` checks the step's budgets and the
+   * exploration's deadline. A step that makes fewer accesses never reads the clock.
+   */
+  readonly budget: StepBudget = {
+    maxStepAccesses: STEP_ACCESSES_DEFAULT,
+    stepTimeMs: STEP_TIME_MS_DEFAULT,
+    deadline: Number.POSITIVE_INFINITY,
+  };
+  private every = CHECK_EVERY;
+  private fuel = CHECK_EVERY;
+  private ticks = 0;
+  private stepClock = 0;
+  /** Set once a budget is exceeded: every later access throws again, even if model code catches. */
+  private overrun: string | null = null;
+
+  /** Set the step budgets (before exploring). */
+  setBudget(b: StepBudget): void {
+    Object.assign(this.budget, b);
+    this.every = Math.max(1, Math.min(CHECK_EVERY, b.maxStepAccesses));
+    this.fuel = this.every;
+  }
 
   /** Called when code misuses memory; set by the execution so errors name the thread. */
   onMisuse: (message: string) => never = (m) => {
@@ -171,25 +225,66 @@ export class Memory {
     // Values of dead keys are never read (`live` guards them), so the array is reused.
     this.live.fill(0);
     this.mode = OFF;
+    this.fuel = this.every;
+    this.ticks = 0;
   }
 
   /** Create (or re-create) a key's value without recording: setup, or allocation inside a step. */
   init(k: number, value: unknown): void {
+    if (--this.fuel === 0) this.tick();
     if (this.mode === READONLY) this.onMisuse(`a predicate initialised '${this.keyNames[k]}'`);
     if (this.mode === OUTSIDE) this.onMisuse(`shared memory touched outside a step: '${this.keyNames[k]}'`);
     if (this.mode === STEP) this.logWrite(k);
     if (this.mode === OFF && this.live[k] === 1) this.onMisuse(`'${this.keyNames[k]}' created twice`);
+    if (this.setupRunning) this.setupKeys.push(k);
     this.live[k] = 1;
     this.vals[k] = freeze(value);
+  }
+
+  /**
+   * Setup must build the same initial state in every execution, or the executions explore
+   * different programs and a counterexample does not replay. After setup: null if the state equals
+   * the first execution's (which this call records), else the first key that differs, described.
+   */
+  initialStateDiffers(): string | null {
+    const ks = this.setupKeys;
+    if (this.initKeys === null) {
+      this.initKeys = ks.slice();
+      this.initVals = ks.map((k) => this.vals[k]);
+      this.initJson = this.initVals.map((v) =>
+        typeof v === 'object' && v !== null ? JSON.stringify(v) : null,
+      );
+      return null;
+    }
+    const first = this.initKeys;
+    const name = (k: number) => `'${this.keyNames[k]}'`;
+    for (let i = 0; i < Math.max(ks.length, first.length); i++) {
+      const k = ks[i];
+      if (k !== first[i]) {
+        if (k === undefined) return `${name(first[i])} (not created this time)`;
+        if (first[i] === undefined) return `${name(k)} (created only this time)`;
+        return `${name(k)} (created where the first execution created ${name(first[i])})`;
+      }
+      const v = this.vals[k];
+      const was = this.initVals[i];
+      if (Object.is(v, was) || v === was) continue;
+      const json = this.initJson[i];
+      if (json !== null && typeof v === 'object' && v !== null && JSON.stringify(v) === json) continue;
+      return `${name(k)} (${show(was)} then, ${show(v)} now)`;
+    }
+    return null;
   }
 
   /** Re-run a step already explored: same effects, nothing recorded. */
   beginReplay(): void {
     this.mode = REPLAY;
+    this.fuel = this.every;
+    this.ticks = 0;
   }
 
   /** Does key k exist in this execution (created by setup or a step, not yet dead)? */
   isLive(k: number): boolean {
+    if (--this.fuel === 0) this.tick();
     // Whether a key exists is read like its value: a step that asks depends on the one creating it.
     if (this.mode === STEP && this.rStamp[k] !== this.stamp) {
       this.rStamp[k] = this.stamp;
@@ -219,6 +314,8 @@ export class Memory {
   beginStep(): void {
     this.mode = STEP;
     this.stamp++;
+    this.fuel = this.every;
+    this.ticks = 0;
     // Most steps touch one or two keys and add nothing: arrays are made on first use.
     this.reads = NONE;
     this.writes = NONE;
@@ -232,6 +329,7 @@ export class Memory {
   }
 
   read(k: number): unknown {
+    if (--this.fuel === 0) this.tick();
     const m = this.mode;
     if (m === STEP) {
       if (this.rStamp[k] !== this.stamp) {
@@ -247,6 +345,7 @@ export class Memory {
   }
 
   write(k: number, value: unknown): void {
+    if (--this.fuel === 0) this.tick();
     const m = this.mode;
     if (m !== STEP && m !== REPLAY) this.misuseWrite(k);
     if (this.live[k] === 0) this.onMisuse(`write to '${this.keyNames[k]}', which does not exist (yet)`);
@@ -256,6 +355,7 @@ export class Memory {
 
   /** A commutative update (counter += delta): commutes with other adds, conflicts with reads and writes. */
   add(k: number, delta: number): void {
+    if (--this.fuel === 0) this.tick();
     const m = this.mode;
     if (m !== STEP && m !== REPLAY) this.misuseWrite(k);
     if (this.live[k] === 0) this.onMisuse(`add to '${this.keyNames[k]}', which does not exist (yet)`);
@@ -266,6 +366,32 @@ export class Memory {
       if (this.diff !== null && !this.diff.has(k)) this.diff.set(k, this.vals[k]);
     }
     this.vals[k] = (this.vals[k] as number) + delta;
+  }
+
+  /** Every `every` accesses of one step: check its budgets and the exploration's deadline. */
+  private tick(): void {
+    if (this.overrun !== null) {
+      this.fuel = 1;
+      this.onMisuse(this.overrun);
+    }
+    this.fuel = this.every;
+    const t = now();
+    // The step's clock starts at its first check: steps too short to get here never read it.
+    if (this.ticks++ === 0) this.stepClock = t;
+    const b = this.budget;
+    const ms = Math.round(t - this.stepClock);
+    const why =
+      'a loop inside one step never lets another thread run: wait with yield until(label, pred), or yield inside the loop';
+    const who = this.setupRunning ? 'setup' : 'the step';
+    if (this.ticks * this.every >= b.maxStepAccesses)
+      this.overrun = `${who} made over ${b.maxStepAccesses} memory accesses without yielding: ${why}; if the step really is this long, raise maxStepAccesses (default ${STEP_ACCESSES_DEFAULT})`;
+    else if (t - this.stepClock >= b.stepTimeMs)
+      this.overrun = `${who} ran ${ms} ms without yielding (stepTimeMs = ${b.stepTimeMs}): ${why}; if the step really is this long, raise stepTimeMs (default ${STEP_TIME_MS_DEFAULT})`;
+    else if (t >= b.deadline)
+      this.overrun = `the time budget timeMs = ${b.timeMs} ran out inside one step, after ${this.ticks * this.every} memory accesses without yielding: ${why}; if the step really is this long, raise timeMs`;
+    else return;
+    this.fuel = 1;
+    this.onMisuse(this.overrun);
   }
 
   private logWrite(k: number): void {
@@ -296,7 +422,10 @@ export class Memory {
     }
   }
 
-  /** FNV-1a hash of every live value, in key order: the identity of a final state. */
+  /**
+   * FNV-1a hash of every live value, in key order. Only a summary: final states are told apart by
+   * {@link Memory.snapshot} and {@link Memory.equals}, as 32-bit hashes collide.
+   */
   hash(): number {
     let h = 0x811c9dc5;
     const n = this.keyNames.length;
@@ -307,6 +436,33 @@ export class Memory {
     }
     return h >>> 0;
   }
+
+  /** The current state as data: key, value, key, value… of every live key, in key order. */
+  snapshot(): unknown[] {
+    const out: unknown[] = [];
+    const n = this.keyNames.length;
+    for (let k = 0; k < n; k++) if (this.live[k] === 1) out.push(k, this.vals[k]);
+    return out;
+  }
+
+  /** Is the current state exactly a snapshot's (values compared as data, like the hash does)? */
+  equals(snap: readonly unknown[]): boolean {
+    let j = 0;
+    const n = this.keyNames.length;
+    for (let k = 0; k < n; k++) {
+      if (this.live[k] === 0) continue;
+      if (snap[j] !== k || !sameValue(this.vals[k], snap[j + 1])) return false;
+      j += 2;
+    }
+    return j === snap.length;
+  }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b) || a === b) return true;
+  return typeof a === 'object' && a !== null && typeof b === 'object' && b !== null
+    ? JSON.stringify(a) === JSON.stringify(b)
+    : false;
 }
 
 function fnv(h: number, x: number): number {
@@ -337,6 +493,11 @@ function hashValue(h: number, v: unknown): number {
       if (v === null) return fnv(h, 7);
       return hashString(fnv(h, 8), JSON.stringify(v));
   }
+}
+
+function show(v: unknown): string {
+  const s = typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 /** Shared values are immutable: an in-place change would bypass the footprint. */
