@@ -16,7 +16,7 @@ import { ImportError, importEdits, lineCol } from '../../src/live/imports.ts';
 // oxc colours its messages; the reason is plain text. (RegExp from a string: no control char literal.)
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 const ROOT = new URL('../../', import.meta.url).pathname;
-const RUN_BLOCK = fileURLToPath(new URL('./run-block.ts', import.meta.url));
+const RUN_BLOCK = fileURLToPath(new URL('../../src/live/run-block.ts', import.meta.url));
 /** What a block's imports become: `const { explore } = __mmspecImport("mmspec/explorer");`. */
 const LOADER = '__mmspecImport';
 
@@ -69,10 +69,7 @@ export async function mdxToTests(
     const raw = source.slice(b.codeStart, b.codeEnd);
     try {
       // The page's rewriting, minus `await`: the namespaces are imported at the top of the module.
-      edits = importEdits(raw, LOADER).map((e) => ({
-        ...e,
-        text: e.text.replace(`= await ${LOADER}(`, `= ${LOADER}(`),
-      }));
+      edits = importEdits(raw, LOADER, { sync: true });
     } catch (e) {
       if (!(e instanceof ImportError)) throw e;
       const p = lineCol(raw, e.offset);

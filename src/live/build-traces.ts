@@ -13,6 +13,7 @@ import { capture, parseVariant, patchExplorer, simFor, type Variant, variantName
 import { createExpect } from './expect.ts';
 import { BlockError, mdxPosition, type SpecBlock } from './extract.ts';
 import { applyEdits, ImportError, importEdits, lineCol } from './imports.ts';
+import { runBlock } from './run-block.ts';
 
 patchExplorer(explorer, 1e9);
 
@@ -34,7 +35,8 @@ export interface BlockRun {
 }
 
 const silent = { log() {}, info() {}, warn() {}, error() {}, debug() {} };
-const PREFIX = '(async function (__mmspecImport, expect, console) {';
+// Synchronous, as in vitest: run-block.ts stops a block that never returns at its timeout.
+const PREFIX = '(function (__mmspecImport, expect, console) {';
 
 // Blocks share the patched explorer: run them one at a time (MDX files are compiled concurrently).
 let queue: Promise<unknown> = Promise.resolve();
@@ -66,7 +68,7 @@ async function runOne(block: SpecBlock): Promise<BlockRun> {
   };
   let js: string;
   try {
-    const edited = applyEdits(block.code, importEdits(block.code, '__mmspecImport'));
+    const edited = applyEdits(block.code, importEdits(block.code, '__mmspecImport', { sync: true }));
     js = transform(edited, {
       transforms: ['typescript'],
       disableESTransforms: true,
@@ -98,11 +100,11 @@ async function runOne(block: SpecBlock): Promise<BlockRun> {
   const filename = `${block.file}#block${block.index + 1}.js`;
   try {
     const fn = runInThisContext(`${PREFIX}${js}\n})`, { filename }) as (
-      load: (s: string) => Promise<object>,
+      load: (s: string) => object,
       expect: unknown,
       console: unknown,
-    ) => Promise<void>;
-    await fn(async (s) => modules[s], createExpect(), silent);
+    ) => void;
+    runBlock(`${block.file}:${block.line}`, block.timeoutMs, () => fn((s) => modules[s], createExpect(), silent));
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     const reason = `the block fails at build time: ${err.name}: ${err.message}`;

@@ -34,10 +34,11 @@ function newlines(s: string): string {
 }
 
 /**
- * Edits that turn the imports of `code` into `const {…} = await <loader>('…');`.
- * `loader` is `import` for vitest (Vite resolves the literal) or a function name in the worker.
+ * Edits that turn the imports of `code` into `const {…} = await <loader>('…');`, or without the
+ * `await` (`sync`) where the loader returns the module itself (vitest and the build, which run a
+ * block as a synchronous function under its timeout: run-block.ts).
  */
-export function importEdits(code: string, loader: string): Edit[] {
+export function importEdits(code: string, loader: string, opts: { sync?: boolean } = {}): Edit[] {
   const edits: Edit[] = [];
   for (const m of code.matchAll(BARE_IMPORT))
     throw new ImportError(m.index, `side-effect import "${m[2]}" is not supported in a spec block`);
@@ -82,7 +83,7 @@ export function importEdits(code: string, loader: string): Edit[] {
       }
     }
     const target = ns ?? `{ ${parts.join(', ')} }`;
-    const text = `const ${target} = await ${loader}(${JSON.stringify(spec)});`;
+    const text = `const ${target} = ${opts.sync ? '' : 'await '}${loader}(${JSON.stringify(spec)});`;
     // Keep the statement's line count: put its newlines after the replacement.
     edits.push({ start, end, text: text + nl });
   }
