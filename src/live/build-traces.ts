@@ -104,7 +104,9 @@ async function runOne(block: SpecBlock): Promise<BlockRun> {
       expect: unknown,
       console: unknown,
     ) => void;
-    runBlock(`${block.file}:${block.line}`, block.timeoutMs, () => fn((s) => modules[s], createExpect(), silent));
+    runBlock(`${block.file}:${block.line}`, block.timeoutMs, () =>
+      fn((s) => modules[s], createExpect(), silent),
+    );
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     const reason = `the block fails at build time: ${err.name}: ${err.message}`;
