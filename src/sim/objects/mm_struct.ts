@@ -45,6 +45,11 @@ export class MmStruct extends KObject {
   set mm_users(v: number) {
     this.w(this.kUsers, v);
   }
+  /** The memcg the mm's owner is in now (charge moving changes it), or null. */
+  get owner_memcg(): string | null {
+    return this.r(this.kMemcg);
+  }
+  /** What a user load of page `addr` must return: the last value this process wrote or inherited. */
   expect(addr: number): number | null {
     return this.r(this.kExpect[addr]);
   }
