@@ -213,7 +213,7 @@ export const RULES: readonly RuleScenario[] = [
     id: 'R9',
     title: 'a folio is charged exactly once: 2008 swapin charges under lock_page()',
     mutation: 'charge_before_lock_page',
-    harm: 'I7',
+    harm: 'I6',
     guard: 'I7',
     opts: { era: '2008' },
     build: (k) => {

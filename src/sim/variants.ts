@@ -146,7 +146,7 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
   charge_before_lock_page: {
     era: '2008',
     rule: 'R9',
-    breaks: 'I7',
+    breaks: 'I6',
     existed: 'unreleased',
     source: '001_8c0d70ad379c4b6c.txt ("There will be race because charge is done before lock_page()")',
     description: '2008 do_swap_page: mem_cgroup_charge() of a swap-cache page before lock_page().',
