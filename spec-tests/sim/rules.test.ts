@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { counterexampleOf, explore, MUTATIONS, unreached, violated } from '../../src/sim/index.ts';
+import { counterexampleOf, explore, MUTATIONS, scenario, unreached, violated } from '../../src/sim/index.ts';
 import { RULES, ruleModel } from '../../src/sim/rules.ts';
 
 /**
@@ -58,4 +58,23 @@ test('every rule scenario names a harm that is not a guard-only check, and seque
     expect(r.harm).toMatch(/^I\d+b?$/);
     if (r.sequential !== undefined) expect(r.sequential).not.toBe('');
   }
+});
+
+test('the mutation RULES no longer uses still breaks: move_charge_without_trylock (never kernel code) in the 2023 world', () => {
+  const s = scenario(
+    'R7 0→1 (2023, never released)',
+    (k) => {
+      const A = k.memcg('A');
+      const B = k.memcg('B');
+      const P = k.process('P', { pages: 1, memcg: A });
+      k.swapped(P, 0, { cached: true, written: true, content: 5 });
+      const Q = k.forked(P, 'Q');
+      k.thread('move', (t) => t.move_charge(P, B));
+      k.thread('Q', (t) => t.load(Q, 0), { alloc: 1 });
+    },
+    { era: '2023', mutate: 'move_charge_without_trylock' },
+  );
+  expect(violated(explore(s))).toContain('I8');
+  expect(MUTATIONS.move_charge_without_trylock.existed).toBe('hypothetical');
+  expect(RULES.some((r) => r.mutation === 'move_charge_without_trylock')).toBe(false);
 });

@@ -100,8 +100,6 @@ export const RULES: readonly RuleScenario[] = [
     mutation: 'mmget_after_exit',
     harm: 'I17',
     guard: 'I17',
-    sequential:
-      'mmget() on an mm whose mm_users is 0 is a use-after-free whenever it runs: after exit_mmap() finished, the access reads a freed page table',
     build: (k) => {
       const A = k.process('A', { pages: 1 });
       k.thread('exit', (t) => t.exit_mmap(A));
