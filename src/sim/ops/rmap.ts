@@ -306,7 +306,9 @@ export function* put_anon_vma(t: Task, av: AnonVma): Op {
  * Model: with SLAB_TYPESAFE_BY_RCU the memory stays an anon_vma ('freed', reallocatable) for
  * every reader that could still hold it; the slab page's return to the page allocator after the
  * grace period is not modelled (no reader can observe it). R13's mutation frees it at once, and
- * it becomes a page table, as Hugh saw (seed 004).
+ * it becomes a page table, as Hugh saw (seed 004). The RCU read sections open at the free are
+ * recorded as a ghost (`freed_under_rcu`): a reader inside one may still lock and walk the freed
+ * anon_vma (its tree is empty), one that entered later may not (AnonVma.assertSame).
  */
 export function* __put_anon_vma(t: Task, av: AnonVma): Op {
   yield until(
@@ -314,7 +316,8 @@ export function* __put_anon_vma(t: Task, av: AnonVma): Op {
     () => !av.rwsem.rwsem_is_locked(),
   );
   av.state = t.mutated('free_without_grace_period') ? 'pagetable' : 'freed';
-  // the read sections open now keep it an anon_vma (SLAB_TYPESAFE_BY_RCU) until they end
+  // ghost (not kernel state): the read sections open now keep it an anon_vma
+  // (SLAB_TYPESAFE_BY_RCU) until they end; I4 uses this to tell a harmless from a harmful use
   const open = t.k
     .all(RcuReader)
     .filter((r) => r.reader)

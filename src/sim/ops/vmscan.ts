@@ -88,7 +88,8 @@ export function* folio_isolate_lru(t: Task, f: Folio): Op<boolean> {
  * lruvec_del_folio - list_del() of the folio from the LRU list it is on, under the lru_lock of
  * `locked` (the lruvec folio_memcg() named). If the folio is on another memcg's list (its
  * memcg_data changed while it sat on an LRU: R8) and that list's own lru_lock is held by another
- * thread right now, one list is being changed under two locks: it is corrupted (I10, a harm:
+ * thread right now, one list is being changed under two locks: it is corrupted (I10, a harm —
+ * the check is the model's, reading the other lock as a ghost; the kernel just corrupts the list:
  * "list_del corruption" with CONFIG_DEBUG_LIST, a crash on a later walk without it).
  */
 function lruvec_del_folio(t: Task, f: Folio, locked: MemCgroup): void {
