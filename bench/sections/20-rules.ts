@@ -1,10 +1,12 @@
 /**
- * The simulator's rule scenarios (kernel-rules.md R1–R18; R8 has two, the LRU switch and the 2022
- * lock_page_memcg() placement; R16 has two, present and swap PTEs): each rule's correct model explored
- * exhaustively (Optimal DPOR), and its mutation's first counterexample. Goal: every holds check
- * under 1 s on one core. Each figure is the best of a few warm runs.
+ * The simulator's rule scenarios (kernel-rules.md R1–R18; R16 has two, present and swap PTEs):
+ * each rule's correct model explored exhaustively (Optimal DPOR, guards and harms checked), and its
+ * mutated model with guards off: the harm's counterexample (preemptions), and whether serial runs
+ * (naive, no preemption) break — they must not, unless the rule is `sequential`. Goal: every holds
+ * check under 1 s on one core. Each holds figure is the best of a few warm runs.
  */
 import { explore } from '../../src/explorer/index.ts';
+import { counterexampleOf } from '../../src/sim/results.ts';
 import { RULES, ruleModel } from '../../src/sim/rules.ts';
 
 const RUNS = 3;
@@ -19,20 +21,41 @@ export default function run(): void {
       const x = explore(model);
       if (x.elapsedMs < top.elapsedMs) top = x;
     }
-    const b = explore(ruleModel(r, 'breaks'));
+    const breaks = ruleModel(r, 'breaks');
+    explore(breaks); // warm-up
+    const b = explore(breaks);
+    const serial = explore(breaks, { strategy: 'naive', preemptionBound: 0 });
+    const harm = counterexampleOf(b, r.harm);
     rows.push([
       r.id,
-      top.verdict,
+      `${r.harm}${r.sequential ? ' (sequential)' : ''}`,
+      r.guard,
+      `${top.verdict}${top.text.includes('exhaustive') ? '' : ' (bounded)'}`,
       String(top.counts.executions),
-      String(top.counts.steps),
-      `${(top.stepsPerSec / 1e3).toFixed(0)} k`,
       top.elapsedMs.toFixed(0),
       top.elapsedMs < 1000 ? 'yes' : 'NO',
-      `${r.mutation}: ${b.verdict} (${b.counterexample?.assertion.split(' ')[0] ?? '-'}, ${b.elapsedMs.toFixed(0)} ms)`,
+      serial.verdict === 'breaks' ? 'breaks' : 'no break',
+      harm ? `${b.verdict}, ${harm.preemptions}` : `${b.verdict}, harm NOT reached`,
+      String(b.counts.executions),
+      b.elapsedMs.toFixed(0),
+      r.mutation,
     ]);
   }
-  const head = ['rule', 'holds check', 'executions', 'steps', 'steps/s', 'ms', '< 1 s', 'mutation'];
-  console.log('\n## Simulator: rule scenarios, exhaustive (best of 3 warm runs, one core)\n');
+  const head = [
+    'rule',
+    'harm',
+    'guard',
+    'holds',
+    'executions',
+    'ms',
+    '< 1 s',
+    'serial (no preemption)',
+    'breaks, preemptions',
+    'executions',
+    'ms',
+    'mutation',
+  ];
+  console.log('\n## Simulator: rule scenarios (holds: best of 3 warm runs; breaks: guards off; one core)\n');
   console.log(`| ${head.join(' | ')} |`);
   console.log(`| ${head.map(() => '---').join(' | ')} |`);
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);

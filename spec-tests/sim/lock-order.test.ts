@@ -8,13 +8,14 @@ import { RULES, ruleModel } from '../../src/sim/rules.ts';
  * acquisition is checked against the locks the thread holds.
  */
 describe('I18 lock order', () => {
-  test('the documented order: folio_lock → i_mmap_rwsem → anon_vma->rwsem → PTL → memcg move_lock', () => {
+  test('the documented order: folio_lock → i_mmap_rwsem → anon_vma->rwsem → PTL → memcg move_lock → lru_lock', () => {
     expect(LOCK_ORDER).toEqual([
       'folio_lock',
       'mapping->i_mmap_rwsem',
       'anon_vma->rwsem',
       'pte_lock',
       'memcg->move_lock',
+      'lruvec->lru_lock',
     ]);
   });
 

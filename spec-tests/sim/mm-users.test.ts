@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { explore, invariantId, SimMisuse, scenario } from '../../src/sim/index.ts';
+import { counterexampleOf, explore, SimMisuse, scenario } from '../../src/sim/index.ts';
 
 /**
  * exit_mmap runs only once mm_users is 0 (kernel/fork.c mmput), so no task of the process can
@@ -62,18 +62,30 @@ describe('mm_users: exit_mmap vs other users of the mm', () => {
     expect(Object.values(r.witnesses).every((w) => w.reached)).toBe(true);
   });
 
-  test('with mmget() instead of mmget_not_zero() the remote access faults into a torn-down mm: I17', () => {
-    const s = scenario(
+  test('with mmget() instead of mmget_not_zero(), an access after exit_mmap() finished finds no VMA; one inside the teardown window touches a freed page table: I17', () => {
+    const after = scenario(
       'remote access after exit',
       (k) => {
         const A = k.process('A', { pages: 1 });
         k.thread('T', (t) => t.exit_mmap(A).access_remote_vm(A, 0, 5), { alloc: 1 });
+        k.always('A stays empty', () => A.pt.peekPte(0).t === 'none', ['pt#A.pte[0]']);
       },
       { mutate: 'mmget_after_exit' },
     );
-    const r = explore(s);
+    // exit_mmap() removed the VMA (remove_vma, __mt_destroy): find_vma fails, nothing is touched
+    expect(explore(after).verdict).toBe('holds');
+    const racing = scenario(
+      'remote access racing exit',
+      (k) => {
+        const A = k.process('A', { pages: 1 });
+        k.thread('exit', (t) => t.exit_mmap(A));
+        k.thread('remote', (t) => t.access_remote_vm(A, 0, 5), { alloc: 4 });
+      },
+      { mutate: 'mmget_after_exit', guards: false },
+    );
+    const r = explore(racing);
     expect(r.verdict).toBe('breaks');
-    expect(invariantId(r.counterexample!.assertion)).toBe('I17');
+    expect(counterexampleOf(r, 'I17')?.preemptions).toBe(1);
     // the correct model: mmget_not_zero fails, nothing is touched
     const ok = explore(
       scenario('remote access after exit', (k) => {

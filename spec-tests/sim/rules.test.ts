@@ -1,29 +1,80 @@
 import { describe, expect, test } from 'vitest';
-import { explore, invariantId } from '../../src/sim/index.ts';
+import { counterexampleOf, explore, MUTATIONS, scenario, unreached, violated } from '../../src/sim/index.ts';
 import { RULES, ruleModel } from '../../src/sim/rules.ts';
 
 /**
- * For every rule: the correct model holds in every interleaving and reaches the racy window
- * (its `sometimes` witness), and the rule's mutation yields a counterexample that violates the
- * invariant kernel-rules.md names for it and replays from its schedule string.
+ * For every rule (kernel-rules.md; DESIGN.md "Guards and harms"):
+ * - the correct model holds in every interleaving, guards and harms checked, and reaches its
+ *   racy window (every `sometimes` witness);
+ * - serial runs of the mutated model (no preemption at all) do not break: the harm needs the
+ *   race — unless the rule is `sequential`, whose reason says why not;
+ * - the full search of the mutated model, guards off, breaks on the rule's `harm`, with at least
+ *   one preemption (or none, for a sequential rule), and the counterexample replays;
+ * - with guards on, the kernel-style assertion `guard` fires.
  */
-describe.each(RULES.map((r) => [r.id, r] as const))('%s', (_id, r) => {
+describe.each(
+  RULES.map((r, i) => [`${r.id}${RULES.findIndex((x) => x.id === r.id) === i ? '' : ' (2)'}`, r] as const),
+)('%s', (_id, r) => {
   test(`${r.id} holds exhaustively and reaches its racy window: ${r.title}`, () => {
     const res = explore(ruleModel(r, 'holds'));
     expect(res.text).toMatch(/^holds: exhaustive/);
     expect(res.verdict).toBe('holds');
-    expect(Object.values(res.witnesses).every((w) => w.reached)).toBe(true);
+    expect(unreached(res)).toEqual([]);
   });
 
-  test(`${r.id} breaks with ${r.mutation}: ${r.breaks} violated, and the counterexample replays`, () => {
+  test(`${r.id} serial runs of ${r.mutation} ${r.sequential ? 'break too (sequential)' : 'do not break'}`, () => {
+    const res = explore(ruleModel(r, 'breaks'), { strategy: 'naive', preemptionBound: 0 });
+    if (r.sequential) {
+      expect(r.sequential.length).toBeGreaterThan(20);
+      expect(violated(res)).toContain(r.harm);
+    } else {
+      expect(res.verdict).not.toBe('breaks');
+      expect(violated(res)).toEqual([]);
+    }
+  });
+
+  test(`${r.id} breaks with ${r.mutation} on its harm ${r.harm}, through the race, and replays`, () => {
     const model = ruleModel(r, 'breaks');
     const res = explore(model);
     expect(res.verdict).toBe('breaks');
-    const cex = res.counterexample;
-    expect(cex).not.toBeNull();
-    expect(invariantId(cex!.assertion)).toBe(r.breaks);
+    const cex = counterexampleOf(res, r.harm);
+    expect(cex, `violated: ${violated(res).join(', ')}`).not.toBeNull();
+    if (!r.sequential) expect(cex!.preemptions).toBeGreaterThan(0);
     const again = explore(model, { strategy: 'replay', schedule: cex!.schedule });
     expect(again.verdict).toBe('breaks');
-    expect(invariantId(again.counterexample!.assertion)).toBe(r.breaks);
+    expect(counterexampleOf(again, r.harm)?.schedule).toBe(cex!.schedule);
+    expect(MUTATIONS[r.mutation].rule).toBe(r.id.replace(/b$/, ''));
+    expect(MUTATIONS[r.mutation].breaks).toBe(r.harm);
   });
+
+  test(`${r.id} with guards on, ${r.guard} fires`, () => {
+    const res = explore(ruleModel(r, 'breaks', { guards: true }));
+    expect(violated(res)).toContain(r.guard);
+  });
+});
+
+test('every rule scenario names a harm that is not a guard-only check, and sequential rules say why', () => {
+  for (const r of RULES) {
+    expect(r.harm).toMatch(/^I\d+b?$/);
+    if (r.sequential !== undefined) expect(r.sequential).not.toBe('');
+  }
+});
+
+test('the mutation RULES no longer uses still breaks: move_charge_without_trylock (never kernel code) in the 2023 world', () => {
+  const s = scenario(
+    'R7 0→1 (2023, never released)',
+    (k) => {
+      const A = k.memcg('A');
+      const B = k.memcg('B');
+      const P = k.process('P', { pages: 1, memcg: A });
+      k.swapped(P, 0, { cached: true, written: true, content: 5 });
+      const Q = k.forked(P, 'Q');
+      k.thread('move', (t) => t.move_charge(P, B));
+      k.thread('Q', (t) => t.load(Q, 0), { alloc: 1 });
+    },
+    { era: '2023', mutate: 'move_charge_without_trylock' },
+  );
+  expect(violated(explore(s))).toContain('I8');
+  expect(MUTATIONS.move_charge_without_trylock.existed).toBe('hypothetical');
+  expect(RULES.some((r) => r.mutation === 'move_charge_without_trylock')).toBe(false);
 });

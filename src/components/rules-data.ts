@@ -57,7 +57,7 @@ export const RULES: readonly RuleRecord[] = [
     today:
       'Holds in all configs. The only code that broke it, the delayed anon rmap, stayed in mm-unstable (Nov 2022) and never reached a release.',
     statusNote: 'Delayed rmap was merged only for dirty file folios (5df397dec7c4).',
-    invariant: 'I5',
+    invariant: 'I4',
     holds: 'R1 holds: exit_mmap vs folio_referenced',
     breaks: "R1 breaks: delayed anon rmap frees a mapped folio's anon_vma",
   },
@@ -116,7 +116,7 @@ export const RULES: readonly RuleRecord[] = [
     today:
       "Holds in all configs. Since v6.2 a dirty file folio's rmap removal waits for the TLB flush, but still happens before the PTL is dropped.",
     statusNote: 'A delayed file rmap is flushed by tlb_flush_rmaps() before the PTL is dropped.',
-    invariant: 'I2',
+    invariant: 'I3b',
     holds: 'R4 holds: PTE and mapcount change under one PTL',
     breaks: 'R4 breaks: mapcount dropped after the PTL is released',
   },
@@ -156,7 +156,7 @@ export const RULES: readonly RuleRecord[] = [
     status: 'holds today',
     today: 'Holds in all configs.',
     statusNote: 'do_swap_page() likewise locks the folio before set_ptes().',
-    invariant: 'I9',
+    invariant: 'I3b',
     holds: 'R6 holds: truncate vs fault-around',
     breaks: 'R6 breaks: fault-around maps without folio_trylock',
   },
@@ -177,8 +177,8 @@ export const RULES: readonly RuleRecord[] = [
       "Historical: this form applied in v6.3–v6.12, cgroup v1 only (memory.move_charge_at_immigrate; CONFIG_MEMCG_V1 from v6.11). Before v6.3 the mover's own folio_trylock() and rmap's lock_page_memcg() gave the guarantee. Charge moving was removed in v6.13.",
     statusNote: 'Charge moving was removed by 6b611388b626 "memcg-v1: remove charge move code" (v6.13).',
     invariant: 'I8',
-    holds: 'R7 holds: charge moving trylocks a swap-cache folio (2023)',
-    breaks: 'R7 breaks: charge moving without the trylock (2023)',
+    holds: 'R7 holds: lock_page_memcg() covers the mapcount transition (2022)',
+    breaks: 'R7 breaks: a zap elsewhere puts the stat on the wrong memcg (2022)',
   },
   {
     id: 'R8',
@@ -214,7 +214,7 @@ export const RULES: readonly RuleRecord[] = [
       'Holds (CONFIG_MEMCG). Swap-cache folios are charged at swap-cache insertion since v5.8; before that at first map in do_swap_page(), where a check under a lock made the loser of a race back out.',
     statusNote:
       'No released kernel double-charged: 2.6.27 backed out under lock_page_cgroup(), later kernels cancelled or (from 2012) skipped the second charge. The swap-cache charge moved from first map to insertion in v5.8.',
-    invariant: 'I7',
+    invariant: 'I6',
     holds: 'R9 holds: the 2008 swapin charges under lock_page()',
     breaks: 'R9 breaks: the 2008 swapin charges before lock_page()',
   },
@@ -236,7 +236,7 @@ export const RULES: readonly RuleRecord[] = [
     statusNote: 'Since 0a31bc97c8 "mm: memcontrol: rewrite uncharge API" (v3.17).',
     invariant: 'I19',
     holds: 'R10 holds: migration that backs out keeps the charge',
-    breaks: 'R10 breaks: uncharged at the last unmap, the new folio is never charged',
+    breaks: 'R10 breaks: migration backs out and remaps an uncharged folio',
   },
   {
     id: 'R11',
@@ -349,7 +349,7 @@ export const RULES: readonly RuleRecord[] = [
     today:
       'Holds in all configs: PageAnonExclusive since v5.19, the swap-PTE exclusive bit on every architecture with swap PTEs since v6.3, the fork-time copy of pinned pages since 2020.',
     statusNote: 'PG_anon_exclusive arrived in v5.19, after the seed.',
-    invariant: 'I14',
+    invariant: 'I13',
     holds: 'R16 holds: fork clears PageAnonExclusive',
     breaks: 'R16 breaks: fork keeps PageAnonExclusive',
   },

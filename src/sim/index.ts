@@ -12,7 +12,7 @@ export {
   until,
 } from '../explorer/index.ts';
 export { ALL_CHECKS, registerInvariants } from './invariants/index.ts';
-export { INV, type InvariantId, invariantId } from './invariants/names.ts';
+export { GUARDS, INV, type InvariantId, invariantId } from './invariants/names.ts';
 export { Kernel, SimMisuse, Task } from './kernel.ts';
 export { AnonVma } from './objects/anon_vma.ts';
 export { Folio, folio_mapcount, folio_mapped } from './objects/folio.ts';
@@ -23,6 +23,8 @@ export { PageTable, type Pte } from './objects/page_table.ts';
 export { SwapSlot } from './objects/swap.ts';
 export { Vma } from './objects/vma.ts';
 export type { Op } from './ops/op.ts';
+export { counterexampleOf, unreached, violated } from './results.ts';
+export { RULES, type RuleScenario, ruleModel } from './rules.ts';
 export {
   type Process,
   type ProcessOptions,

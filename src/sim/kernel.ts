@@ -62,14 +62,21 @@ export class Kernel {
   readonly tasks: Task[] = [];
   /** I18: the locks each thread holds, checked against the kernel's lock order. */
   readonly lockdep: Lockdep;
+  /**
+   * Whether guard assertions are checked (default true): the protocol checks (I9 first mapping
+   * without the folio lock, I15 PTE write without the PTL, I18 lock order, the state invariants
+   * that restate a rule). Off, a scenario checks only harms (see invariants/names.ts HARMS).
+   */
+  readonly guards: boolean;
 
   constructor(
     readonly m: ModelBuilder,
-    opts: { era?: Era; mutate?: Mutation | readonly Mutation[] } = {},
+    opts: { era?: Era; mutate?: Mutation | readonly Mutation[]; guards?: boolean } = {},
   ) {
     this.mem = m.mem;
     this.variant = variantOf(opts);
-    this.lockdep = new Lockdep(m);
+    this.guards = opts.guards ?? true;
+    this.lockdep = new Lockdep(m, this.guards);
   }
 
   register<T extends Registered>(o: T): T {
@@ -149,6 +156,16 @@ export class Task {
 
 export function allocName(task: string, n: number): string {
   return `folio#${task}.${n}`;
+}
+
+/**
+ * A guard: a kernel-style protocol assertion (lockdep, a DEBUG_VM-only VM_BUG_ON/VM_WARN_ON, or
+ * the model's restatement of a rule) — recorded only when the scenario checks guards. Harms
+ * (use-after-free, lost data, a BUG_ON or "Bad page" the kernel prints in every config) use
+ * `bug()` directly.
+ */
+export function guard(k: Kernel, assertion: string, message: string): void {
+  if (k.guards) bug(assertion, message);
 }
 
 /** VM_BUG_ON / VM_WARN_ON: record a named violation (see invariants/names.ts for the names). */

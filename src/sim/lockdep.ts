@@ -14,8 +14,8 @@ import { INV } from './invariants/names.ts';
  *   anon_vma->rwsem → mm->page_table_lock or pte_lock → swap_lock … → i_pages lock → lru_lock.
  * The memcg move_lock (folio_memcg_lock / lock_page_memcg, eras 2022 and before) was taken by
  * rmap inside the PTL, so it ranks after it (kernel-rules.md §2 I18; no op takes it today).
- * Model: mmap_lock, invalidate_lock, swap_lock, i_pages and lru_lock are not locks here, so they
- * have no rank. Two locks of one class nest only where the kernel annotates it
+ * Model: mmap_lock, invalidate_lock, swap_lock and i_pages are not locks here, so they have no
+ * rank; lru_lock is a lock only in folio_isolate_lru() of a memcg's folio (vmscan.ts). Two locks of one class nest only where the kernel annotates it
  * (spin_lock_nested in copy_pte_range: `lock_nested()`).
  */
 export const LOCK_ORDER = [
@@ -24,6 +24,7 @@ export const LOCK_ORDER = [
   'anon_vma->rwsem',
   'pte_lock',
   'memcg->move_lock',
+  'lruvec->lru_lock',
 ] as const;
 export type LockClass = (typeof LOCK_ORDER)[number];
 
@@ -36,7 +37,11 @@ interface Held {
 /** Per-thread held-lock stacks of one execution. */
 export class Lockdep {
   private readonly held: Held[][] = [];
-  constructor(private readonly m: ModelBuilder) {}
+  constructor(
+    private readonly m: ModelBuilder,
+    /** Off when the scenario checks harms only (I18 is a guard: lockdep's report, not a harm). */
+    private readonly enabled = true,
+  ) {}
 
   private stack(): Held[] | null {
     const t = this.m.current;
@@ -48,7 +53,7 @@ export class Lockdep {
   /** Check a blocking acquisition against the locks held (lockdep's check_prev_add). */
   check(cls: LockClass, name: string, label: string, nested = false): void {
     const held = this.stack();
-    if (held === null) return;
+    if (held === null || !this.enabled) return;
     const rank = LOCK_ORDER.indexOf(cls);
     for (const h of held) {
       const hr = LOCK_ORDER.indexOf(h.cls);

@@ -9,38 +9,45 @@ import type { Mutation } from './variants.ts';
 /**
  * The racy scenario of each rule R1–R18 of kernel-rules.md: the smallest setup and threads that
  * reach the rule's window (proved by a `sometimes` witness), run as the correct model (the rule
- * holds) or with the rule's mutation (a counterexample violating the named invariant). Chapters,
- * tests and the benchmark use these.
+ * holds: guards and harms checked in every interleaving) or with the rule's mutation (its
+ * counterexample is the rule's *harm* — what a user of the kernel suffers — found with the guards
+ * off). Chapters, tests and the benchmark use these.
  */
 export interface RuleScenario {
   readonly id: string;
   readonly title: string;
   readonly mutation: Mutation;
-  /** The invariant the mutation's counterexample violates. */
-  readonly breaks: InvariantId;
+  /**
+   * The harm: the check the mutated model's counterexample violates with guards off (a
+   * use-after-free or reuse, lost or leaked data, a charge or stat wrong at rest, an oops every
+   * kernel config has). Reached only through the race, unless `sequential` says why not.
+   */
+  readonly harm: InvariantId;
+  /** With guards on, the assertion that fires first (what lockdep or a VM_BUG_ON would say). */
+  readonly guard: InvariantId;
+  /** Only where the harm needs no race: one line saying why (serial runs then break too). */
+  readonly sequential?: string;
   readonly build: (k: ScenarioBuilder) => void;
   readonly opts?: ScenarioOptions;
 }
-
-const read = (k: ScenarioBuilder, obj: string, field: string) => k.k.mem.read(k.k.mem.key(obj, field));
-const pte = (k: ScenarioBuilder, pt: string, a: number) => read(k, pt, `pte[${a}]`) as Pte;
-const maps = (p: Pte, f: Folio) => p.t === 'present' && p.folio === f.name;
 
 export const RULES: readonly RuleScenario[] = [
   {
     id: 'R1',
     title: 'folio_mapped() guards the anon_vma: exit_mmap vs folio_referenced',
     mutation: 'delayed_anon_rmap',
-    breaks: 'I5',
+    harm: 'I4',
+    guard: 'I5',
     build: (k) => {
       const A = k.process('A', { pages: 1 });
       const F = k.anonFolio(A, 0);
+      const reclaim = k.rcuReader('reclaim');
       k.thread('exit', (t) => t.exit_mmap(A));
       k.thread('reclaim', (t) => t.folio_referenced(F));
       k.sometimes(
         'reclaim holds the anon_vma pointer under RCU after exit freed it',
-        () => read(k, 'rcu#reclaim', 'reader') === true && A.anon_vma?.state === 'freed',
-        ['rcu#reclaim', A.anon_vma!],
+        () => reclaim.reader && A.anon_vma?.state === 'freed',
+        [reclaim, A.anon_vma!],
       );
     },
   },
@@ -48,17 +55,22 @@ export const RULES: readonly RuleScenario[] = [
     id: 'R2',
     title: 'an rmap reader re-checks folio_mapped() after pinning the anon_vma',
     mutation: 'no_recheck_mapped_after_pin',
-    breaks: 'I4',
+    harm: 'I4',
+    guard: 'I4',
     build: (k) => {
       const A = k.process('A', { pages: 1 });
       const F = k.anonFolio(A, 0);
+      const av = A.anon_vma!;
+      const reclaim = k.rcuReader('reclaim');
       k.thread('exit', (t) => t.exit_mmap(A));
-      k.thread('other', (t) => t.anon_vma_alloc(A.anon_vma!));
+      k.thread('other', (t) =>
+        t.after('the slab holds the freed anon_vma', () => av.state === 'freed').anon_vma_alloc(av),
+      );
       k.thread('reclaim', (t) => t.folio_referenced(F));
       k.sometimes(
         'reclaim holds the pointer under RCU while the anon_vma is reallocated',
-        () => read(k, 'rcu#reclaim', 'reader') === true && A.anon_vma?.state === 'reused',
-        ['rcu#reclaim', A.anon_vma!],
+        () => reclaim.reader && av.state === 'reused',
+        [reclaim, av],
       );
     },
   },
@@ -66,7 +78,8 @@ export const RULES: readonly RuleScenario[] = [
     id: 'R3',
     title: 'teardown: zap, then unlink from rmap, then free the page tables',
     mutation: 'free_pgtables_before_unlink',
-    breaks: 'I17',
+    harm: 'I17',
+    guard: 'I17',
     build: (k) => {
       const A = k.process('A', { pages: 1 });
       const F = k.anonFolio(A, 0);
@@ -76,11 +89,8 @@ export const RULES: readonly RuleScenario[] = [
       const av = A.anon_vma!;
       k.sometimes(
         "reclaim walks the anon_vma tree after exit zapped A's PTE",
-        () =>
-          av.rwsem.rwsem_is_locked() &&
-          av.k.mem.read(av.rwsem.kReaders) === 1 &&
-          pte(k, 'pt#A', 0).t === 'none',
-        [av, 'pt#A'],
+        () => av.rwsem.rwsem_is_locked() && av.rwsem.readers === 1 && A.pt.peekPte(0).t === 'none',
+        [av, A.pt],
       );
     },
   },
@@ -88,32 +98,36 @@ export const RULES: readonly RuleScenario[] = [
     id: 'R3b',
     title: 'teardown: no PTE is installed between zap and free_pgtables (a remote access pins the mm first)',
     mutation: 'mmget_after_exit',
-    breaks: 'I17',
+    harm: 'I17',
+    guard: 'I17',
     build: (k) => {
       const A = k.process('A', { pages: 1 });
       k.thread('exit', (t) => t.exit_mmap(A));
       k.thread('remote', (t) => t.access_remote_vm(A, 0, 5), { alloc: 4 });
       k.sometimes(
         "the remote access faulted A's page in after the owner's mmput(), and its own mmput() tears A down",
-        () => A.mm.mm_users === 0 && pte(k, 'pt#A', 0).t === 'present',
-        [A.mm, 'pt#A.pte[0]'],
+        () => A.mm.mm_users === 0 && A.pt.peekPte(0).t === 'present',
+        [A.mm, A.pt.pteObjects()[0]],
       );
     },
   },
   {
     id: 'R4',
-    title: 'the PTE and its mapcount change in one PTL section',
+    title: 'the PTE and its mapcount change in one PTL section: munmap vs truncate',
     mutation: 'rmap_after_ptl_drop',
-    breaks: 'I2',
+    harm: 'I3b',
+    guard: 'I2',
     build: (k) => {
-      const A = k.process('A', { pages: 1 });
-      const F = k.anonFolio(A, 0);
+      const file = k.file(1);
+      const F = k.fileFolio(file, 0);
+      const A = k.process('A', { pages: 1, file });
+      k.mapFile(A, F, 0);
       k.thread('munmap', (t) => t.zap(A, [0]));
-      k.thread('reclaim', (t) => t.folio_referenced(F));
+      k.thread('truncate', (t) => t.truncate(file, 0));
       k.sometimes(
-        'reclaim is in its rmap walk after the zap cleared the PTE',
-        () => read(k, 'rcu#reclaim', 'reader') === true && pte(k, 'pt#A', 0).t === 'none',
-        ['rcu#reclaim', 'pt#A'],
+        "truncate holds the folio lock after munmap cleared A's PTE",
+        () => F.lock.holder() === 1 && A.pt.peekPte(0).t === 'none',
+        [F, A.pt],
       );
     },
   },
@@ -121,7 +135,10 @@ export const RULES: readonly RuleScenario[] = [
     id: 'R5',
     title: 'large-folio mapcount aggregates follow every rmap change',
     mutation: 'page_zap_pte_rmap',
-    breaks: 'I16',
+    harm: 'I16',
+    guard: 'I16',
+    sequential:
+      'the mutated zap leaves _nr_pages_mapped behind on its own, so freeing the folio is "Bad page state" in any order (Hugh hit it before the first login)',
     build: (k) => {
       const A = k.process('A', { pages: 4 });
       const F = k.anonFolio(A, 0, { nr: 4 });
@@ -134,7 +151,8 @@ export const RULES: readonly RuleScenario[] = [
     id: 'R6',
     title: 'the folio lock blocks !mapped → mapped: truncate vs fault-around',
     mutation: 'map_without_folio_lock',
-    breaks: 'I9',
+    harm: 'I3b',
+    guard: 'I9',
     build: (k) => {
       const file = k.file(1);
       const F = k.fileFolio(file, 0);
@@ -150,60 +168,51 @@ export const RULES: readonly RuleScenario[] = [
   },
   {
     id: 'R7',
-    title: "charge moving trylocks a non-present PTE's folio and skips it if mapped elsewhere",
-    mutation: 'move_charge_without_trylock',
-    breaks: 'I8',
-    opts: { era: '2023' },
+    title: 'charge moving needs a stable folio_mapped(): a zap elsewhere (1→0) while the folio moves (2022)',
+    mutation: 'memcg_lock_before_stats_only',
+    harm: 'I8',
+    guard: 'I8',
+    opts: { era: '2022' },
     build: (k) => {
-      const { F, Q } = swapSharedWithMover(k);
-      k.thread('Q', (t) => t.load(Q, 0), { alloc: 1 });
-      k.sometimes(
-        "the mover holds the lock of P's swap-cache folio while Q's swap PTE still points at it",
-        () => F.lock.holder() === 0 && F.mapcount === 0 && pte(k, 'pt#Q', 0).t === 'swap',
-        [F.name, F.mapcountObject(), 'pt#Q.pte[0]'],
-      );
+      const { F, Q, B } = swapSharedWithMover(k);
+      k.thread('Q', (t) => t.load(Q, 0).zap(Q, [0]), { alloc: 1 });
+      k.sometimes('the folio is moved to B while Q maps it', () => F.memcg === B.name && F.mapcount === 1, [
+        F.memcgObject(),
+        F.mapcountObject(),
+      ]);
     },
   },
   {
     id: 'R8',
-    title: 'folio_memcg() changes only under the folio lock, LRU isolation or exclusivity',
+    title: 'folio_memcg() changes only under the folio lock and LRU isolation, or exclusivity',
     mutation: 'memcg_switch_on_lru',
-    breaks: 'I10',
+    harm: 'I10',
+    guard: 'I10',
     opts: { era: '2023' },
     build: (k) => {
       const A = k.memcg('A');
       const B = k.memcg('B');
       const P = k.process('P', { pages: 1, memcg: A });
       const F = k.anonFolio(P, 0);
+      const R = k.process('R', { pages: 1, memcg: A });
+      const G = k.anonFolio(R, 0); // F's neighbour on A's LRU list
       k.thread('move', (t) => t.move_charge(P, B));
-      k.thread('reclaim', (t) => t.folio_referenced(F));
+      k.thread('reclaim', (t) => t.isolate_lru(F));
+      k.thread('reclaimA', (t) => t.isolate_lru(G));
+      const mc = k.mc();
       k.sometimes(
         'charge moving skipped the folio because reclaim held it (isolated or locked)',
-        () => read(k, 'mc', 'to') === null && read(k, 'mm#P', 'memcg') === B.name && F.memcg === A.name,
-        ['mc', 'mm#P', `${F.name}.memcg`],
+        () => mc.to === null && P.mm.owner_memcg === B.name && F.memcg === A.name,
+        [mc, P.mm, F.memcgObject()],
       );
-    },
-  },
-  {
-    id: 'R8',
-    title: 'lock_page_memcg() before the mapcount transition, not just before the stats update (2022)',
-    mutation: 'memcg_lock_before_stats_only',
-    breaks: 'I8',
-    opts: { era: '2022' },
-    build: (k) => {
-      const { F, Q, B } = swapSharedWithMover(k);
-      k.thread('Q', (t) => t.load(Q, 0).zap(Q, [0]), { alloc: 1 });
-      k.sometimes('the folio is moved to B while Q maps it', () => F.memcg === B.name && F.mapcount === 1, [
-        `${F.name}.memcg`,
-        F.mapcountObject(),
-      ]);
     },
   },
   {
     id: 'R9',
     title: 'a folio is charged exactly once: 2008 swapin charges under lock_page()',
     mutation: 'charge_before_lock_page',
-    breaks: 'I7',
+    harm: 'I6',
+    guard: 'I7',
     opts: { era: '2008' },
     build: (k) => {
       const X = k.memcg('X');
@@ -217,7 +226,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         'both faults found the swap-cache folio before either charged it',
         () => F.refcount === 3 && F.memcg === null,
-        [F.name, `${F.name}.memcg`],
+        [F, F.memcgObject()],
       );
     },
   },
@@ -225,7 +234,8 @@ export const RULES: readonly RuleScenario[] = [
     id: 'R10',
     title: 'uncharge only at the final put: migration that backs out keeps the charge',
     mutation: 'uncharge_at_last_unmap',
-    breaks: 'I19',
+    harm: 'I19',
+    guard: 'I19',
     opts: { era: '2014' },
     build: (k) => {
       const X = k.memcg('X');
@@ -235,8 +245,8 @@ export const RULES: readonly RuleScenario[] = [
       k.thread('gup', (t) => t.gup(P, 0).readGup());
       k.sometimes(
         "the folio is unmapped into a migration entry while GUP's reference is held (migration backs out)",
-        () => pte(k, 'pt#P', 0).t === 'migration' && F.refcount === 2,
-        [F.name, 'pt#P.pte[0]'],
+        () => P.pt.peekPte(0).t === 'migration' && F.refcount === 2,
+        [F, P.pt],
       );
     },
   },
@@ -244,18 +254,21 @@ export const RULES: readonly RuleScenario[] = [
     id: 'R11',
     title: 'migration transfers the charge from the old folio to the new one',
     mutation: 'migrate_keeps_old_memcg',
-    breaks: 'I6',
+    harm: 'I6',
+    guard: 'I6',
+    sequential:
+      'the mutated mem_cgroup_migrate() miscounts on its own: every migration uncharges the old folio at its free while the new one stays charged',
     build: (k) => {
       const X = k.memcg('X');
       const P = k.process('P', { pages: 1, memcg: X });
       const F = k.anonFolio(P, 0, { content: 1 });
       k.thread('migrate', (t) => t.migrate(F), { alloc: 1 });
       k.thread('P', (t) => t.load(P, 0));
-      const dst = 'folio#migrate.1';
-      k.sometimes('the new folio is mapped and charged while the old one is not yet freed', () => {
-        const key = k.k.mem.key(dst, 'mapcount');
-        return !F.freed && k.k.mem.isLive(key) && k.k.mem.read(key) === 1;
-      }, [F.name, `${dst}.mapcount`]);
+      k.sometimes(
+        'the new folio is mapped and charged while the old one is not yet freed',
+        () => !F.freed && k.allocated('migrate')?.mapcount === 1,
+        [F, 'folio#migrate.1.mapcount'],
+      );
       void X;
     },
   },
@@ -263,7 +276,8 @@ export const RULES: readonly RuleScenario[] = [
     id: 'R12',
     title: 'swapout moves the charge to the swap entry only once the refcount is frozen',
     mutation: 'swapout_before_freeze',
-    breaks: 'I19',
+    harm: 'I19',
+    guard: 'I19',
     build: (k) => {
       const X = k.memcg('X');
       const P = k.process('P', { pages: 1, memcg: X });
@@ -274,7 +288,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         'the fault holds a reference while reclaim has the folio isolated and locked',
         () => F.lock.holder() === 0 && !F.lru && F.refcount === 3,
-        [F.name],
+        [F],
       );
     },
   },
@@ -282,16 +296,18 @@ export const RULES: readonly RuleScenario[] = [
     id: 'R13',
     title: 'an object reachable under rcu_read_lock() is freed only after a grace period',
     mutation: 'free_without_grace_period',
-    breaks: 'I20',
+    harm: 'I20',
+    guard: 'I20',
     build: (k) => {
       const A = k.process('A', { pages: 1 });
       const F = k.anonFolio(A, 0);
+      const reclaim = k.rcuReader('reclaim');
       k.thread('exit', (t) => t.exit_mmap(A));
       k.thread('reclaim', (t) => t.folio_referenced(F));
       k.sometimes(
         'reclaim holds the anon_vma pointer under RCU after the last put_anon_vma()',
-        () => read(k, 'rcu#reclaim', 'reader') === true && A.anon_vma?.refcount === 0,
-        ['rcu#reclaim', A.anon_vma!],
+        () => reclaim.reader && A.anon_vma?.refcount === 0,
+        [reclaim, A.anon_vma!],
       );
     },
   },
@@ -299,17 +315,20 @@ export const RULES: readonly RuleScenario[] = [
     id: 'R14',
     title: 'the swap cache is freed only under the folio lock with a zero swap count',
     mutation: 'free_swap_ignores_swapcount',
-    breaks: 'I12',
+    harm: 'I12',
+    guard: 'I12',
+    sequential:
+      "P's own write fault drops the only copy of C's data (the swap cache folio; the slot was never written): no second thread is needed to lose it",
     build: (k) => {
       const P = k.process('P', { pages: 1 });
       k.swapped(P, 0, { cached: true, written: false, content: 5 });
-      const Cp = k.forked(P, 'C');
+      const C = k.forked(P, 'C');
       k.thread('P', (t) => t.store(P, 0, 9));
-      k.thread('C', (t) => t.load(Cp, 0));
+      k.thread('C', (t) => t.load(C, 0));
       k.sometimes(
         "P wrote while C's PTE still holds the swap entry",
-        () => read(k, 'mm#P', 'expect[0]') === 9 && pte(k, 'pt#C', 0).t === 'swap',
-        ['mm#P', 'pt#C'],
+        () => P.mm.expect(0) === 9 && C.pt.peekPte(0).t === 'swap',
+        [P.mm, C.pt],
       );
     },
   },
@@ -317,17 +336,18 @@ export const RULES: readonly RuleScenario[] = [
     id: 'R15',
     title: 'COW reuse needs an exclusive page or the only reference',
     mutation: 'mapcount_based_reuse',
-    breaks: 'I13',
+    harm: 'I13',
+    guard: 'I13',
     build: (k) => {
       const P = k.process('P', { pages: 1 });
       const F = k.anonFolio(P, 0, { content: 1 });
-      const Cp = k.forked(P, 'C');
-      k.thread('C', (t) => t.gup(Cp, 0).zap(Cp, [0]).readGup());
+      const C = k.forked(P, 'C');
+      k.thread('C', (t) => t.gup(C, 0).zap(C, [0]).readGup());
       k.thread('P', (t) => t.store(P, 0, 2));
       k.sometimes(
         "P wrote after C unmapped, while C's GUP reference is held",
-        () => read(k, 'mm#P', 'expect[0]') === 2 && pte(k, 'pt#C', 0).t === 'none' && !F.freed,
-        ['mm#P', 'pt#C', F],
+        () => P.mm.expect(0) === 2 && C.pt.peekPte(0).t === 'none' && !F.freed,
+        [P.mm, C.pt, F],
       );
     },
   },
@@ -335,19 +355,22 @@ export const RULES: readonly RuleScenario[] = [
     id: 'R16',
     title: 'fork revokes PageAnonExclusive',
     mutation: 'fork_keeps_anon_exclusive',
-    breaks: 'I14',
+    harm: 'I13',
+    guard: 'I14',
+    sequential:
+      "fork itself leaves the parent's page marked exclusive: the parent's next write reuses it in place, so the child reads it in any order",
     build: (k) => {
       const P = k.process('P', { pages: 1 });
       const F = k.anonFolio(P, 0, { content: 1 });
-      const Cp = k.child(P, 'C');
-      k.thread('P', (t) => t.fork(P, Cp).store(P, 0, 2));
+      const C = k.child(P, 'C');
+      k.thread('P', (t) => t.fork(P, C).store(P, 0, 2));
       k.thread('C', (t) =>
-        t.after('wait for fork to populate the child', () => pte(k, 'pt#C', 0).t !== 'none').load(Cp, 0),
+        t.after('wait for fork to populate the child', () => C.pt.peekPte(0).t !== 'none').load(C, 0),
       );
       k.sometimes(
         'P wrote while C still maps the shared folio',
-        () => read(k, 'mm#P', 'expect[0]') === 2 && maps(pte(k, 'pt#C', 0), F),
-        ['mm#P', 'pt#C'],
+        () => P.mm.expect(0) === 2 && maps(C.pt.peekPte(0), F),
+        [P.mm, C.pt],
       );
     },
   },
@@ -355,19 +378,22 @@ export const RULES: readonly RuleScenario[] = [
     id: 'R16',
     title: "fork revokes exclusivity of a swap PTE too: the parent's pte_swp_exclusive is cleared",
     mutation: 'fork_keeps_swp_exclusive',
-    breaks: 'I14',
+    harm: 'I14',
+    guard: 'I14',
+    sequential:
+      "fork itself leaves the parent's swap PTE marked exclusive: the parent's swapin maps the shared folio PageAnonExclusive and writable, and the child's swapin of it is do_swap_page()'s BUG_ON(PageAnonExclusive) in any order (with a preemption, the child instead reads the parent's write)",
     build: (k) => {
       const P = k.process('P', { pages: 1 });
       k.swapped(P, 0, { cached: true, written: true, content: 5, exclusive: true });
-      const Cp = k.child(P, 'C');
-      k.thread('P', (t) => t.fork(P, Cp).store(P, 0, 9));
+      const C = k.child(P, 'C');
+      k.thread('P', (t) => t.fork(P, C).store(P, 0, 9));
       k.thread('C', (t) =>
-        t.after('wait for fork to populate the child', () => pte(k, 'pt#C', 0).t !== 'none').load(Cp, 0),
+        t.after('wait for fork to populate the child', () => C.pt.peekPte(0).t !== 'none').load(C, 0),
       );
       k.sometimes(
         "P wrote its swapped-in page while C's PTE still holds the shared swap entry",
-        () => read(k, 'mm#P', 'expect[0]') === 9 && pte(k, 'pt#C', 0).t === 'swap',
-        ['mm#P', 'pt#C'],
+        () => P.mm.expect(0) === 9 && C.pt.peekPte(0).t === 'swap',
+        [P.mm, C.pt],
       );
     },
   },
@@ -375,17 +401,18 @@ export const RULES: readonly RuleScenario[] = [
     id: 'R17',
     title: 'swapin re-validates the swap cache entry after folio_lock',
     mutation: 'no_swapcache_recheck',
-    breaks: 'I13',
+    harm: 'I13',
+    guard: 'I13',
     build: (k) => {
       const P = k.process('P', { pages: 1 });
-      const { folio: F } = k.swapped(P, 0, { cached: true, written: true, content: 5 });
+      const { folio } = k.swapped(P, 0, { cached: true, written: true, content: 5 });
+      const F = folio as Folio;
       k.thread('T1', (t) => t.load(P, 0), { alloc: 2 });
       k.thread('T2', (t) => t.zap(P, [0]).store(P, 0, 7).reclaim(P, 0), { alloc: 2 });
-      const f = F as Folio;
       k.sometimes(
         'T1 holds the lock of a folio whose entry was recycled',
-        () => f.lock.holder() === 0 && !f.swapcache && pte(k, 'pt#P', 0).t === 'swap',
-        [f, 'pt#P'],
+        () => F.lock.holder() === 0 && !F.swapcache && P.pt.peekPte(0).t === 'swap',
+        [F, P.pt],
       );
     },
   },
@@ -393,22 +420,25 @@ export const RULES: readonly RuleScenario[] = [
     id: 'R18',
     title: 'COW copy drops the old rmap only after switching the PTE',
     mutation: 'cow_drops_rmap_before_pte_switch',
-    breaks: 'I13',
+    harm: 'I13',
+    guard: 'I13',
     build: (k) => {
       const P = k.process('P', { pages: 1 });
       const F = k.anonFolio(P, 0, { content: 1 });
-      const Cp = k.forked(P, 'C');
+      const C = k.forked(P, 'C');
       k.thread('P1', (t) => t.store(P, 0, 2));
-      k.thread('C', (t) => t.store(Cp, 0, 3));
+      k.thread('C', (t) => t.store(C, 0, 3));
       k.thread('P2', (t) => t.load(P, 0));
       k.sometimes(
         "C faults while P1's COW holds its extra reference",
-        () => F.refcount === 3 && read(k, 'pt#C', 'ptl') === 1,
-        [F, 'pt#C'],
+        () => F.refcount === 3 && C.pt.ptl.holder() === 1,
+        [F, C.pt],
       );
     },
   },
 ];
+
+const maps = (p: Pte, f: Folio) => p.t === 'present' && p.folio === f.name;
 
 /**
  * R7/R8's world: P (memcg A) has a swap PTE whose folio F sits in the swap cache, charged to A;
@@ -428,8 +458,16 @@ function swapSharedWithMover(k: ScenarioBuilder): {
   return { F: folio as Folio, Q, B };
 }
 
-/** The rule's scenario as a model: correct (`holds`) or with its mutation (`breaks`). */
-export function ruleModel(r: RuleScenario, variant: 'holds' | 'breaks'): Model {
-  const opts: ScenarioOptions = { ...r.opts, ...(variant === 'breaks' ? { mutate: r.mutation } : {}) };
-  return scenario(`${r.id} ${r.title}${variant === 'breaks' ? ` (${r.mutation})` : ''}`, r.build, opts);
+/**
+ * The rule's scenario as a model: correct (`holds`, guards and harms checked) or with its
+ * mutation (`breaks`, harms only unless `{ guards: true }`, which shows where the kernel's
+ * assertion would have fired first).
+ */
+export function ruleModel(r: RuleScenario, variant: 'holds' | 'breaks', o: { guards?: boolean } = {}): Model {
+  const breaks = variant === 'breaks';
+  const opts: ScenarioOptions = {
+    ...r.opts,
+    ...(breaks ? { mutate: r.mutation, guards: o.guards ?? false } : { guards: o.guards ?? true }),
+  };
+  return scenario(`${r.id} ${r.title}${breaks ? ` (${r.mutation})` : ''}`, r.build, opts);
 }

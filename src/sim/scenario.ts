@@ -46,6 +46,13 @@ export interface ScenarioOptions {
   mutate?: Mutation | readonly Mutation[];
   /** Invariants to check (default: all of I1–I20 that apply). */
   checks?: readonly InvariantId[];
+  /**
+   * Check guards too (default true): the kernel-style assertions that restate a rule (lockdep,
+   * VM_BUG_ON, I2 mapcount mirrors page tables, I5, I9, I14, …). `false` checks only harms — what
+   * a user of the kernel suffers: COW isolation, lost data, use after free or reuse, charges and
+   * stats wrong at rest, an oops every kernel config has — so a counterexample is the harm itself.
+   */
+  guards?: boolean;
 }
 
 /** A process: its mm, page table, VMA and (for anonymous memory) anon_vma. */
@@ -140,6 +147,16 @@ export class ThreadBuilder {
     return this.run(function* (t) {
       if (!(yield* folio_isolate_lru(t, f))) return;
       yield* folio_referenced(t, f, false);
+      yield* folio_putback_lru(t, f);
+    });
+  }
+  /**
+   * Take a folio off its LRU list and put it back, as reclaim's isolate_lru_folios() pass and a
+   * putback do (no rmap walk): folio_isolate_lru(), folio_putback_lru().
+   */
+  isolate_lru(f: Folio): this {
+    return this.run(function* (t) {
+      if (!(yield* folio_isolate_lru(t, f))) return;
       yield* folio_putback_lru(t, f);
     });
   }
@@ -438,6 +455,32 @@ export class ScenarioBuilder {
     const tb = new ThreadBuilder();
     body(tb);
     this.threads.push({ name, tb, alloc: opts.alloc ?? 1 });
+  }
+
+  /**
+   * A thread's RCU read-side state (`rcu#<thread>`): `.reader` is true inside its
+   * rcu_read_lock() section. Pass it in a check's scope like any kernel object.
+   */
+  rcuReader(thread: string): { readonly name: string; readonly reader: boolean } {
+    const k = this.k;
+    const name = `rcu#${thread}`;
+    return {
+      name,
+      get reader() {
+        return k.lookup<RcuReader>(name, 'RCU reader (a thread of this scenario)').reader;
+      },
+    };
+  }
+
+  /** The charge-moving state (cgroup v1 `mc`): `from`, `to`, `precharge`, `moved_charge`. */
+  mc(): MoveCharge {
+    return this.k.lookup<MoveCharge>('mc', 'mc (create a memcg first)');
+  }
+
+  /** A folio a thread allocates (its n-th, `folio#<thread>.<n>`), to use in checks; null until allocated. */
+  allocated(thread: string, n = 1): Folio | null {
+    const f = this.k.has(allocName(thread, n)) ? this.k.lookup<Folio>(allocName(thread, n), 'folio') : null;
+    return f?.exists() ? f : null;
   }
 
   /** A witness: must hold in some reachable state (proves the racy window is entered). */

@@ -14,7 +14,7 @@ export const ERAS: Record<Era, string> = {
   '2014':
     'v3.17 (0a31bc97c8 "mm: memcontrol: rewrite uncharge API", seed 002): charge before the folio is visible, uncharge at the final put, mem_cgroup_migrate and mem_cgroup_swapout transfer charges.',
   '2022':
-    'v6.1/v6.2 (seeds 000, 003, 004): memcg v1 charge moving where rmap takes lock_page_memcg() before every mapcount transition and mem_cgroup_move_account() trylocks the folio; do_wp_page refcount-based reuse with PG_anon_exclusive (v5.19).',
+    'v6.1/v6.2 (seeds 000, 003, 004): memcg v1 charge moving where rmap takes lock_page_memcg() around the mapcount transition and its stats (v6.1 took it on the remove and file-add paths, and on the anon add path only for KSM pages, where the folio lock the mover holds serialised 0→1; the model takes it on every path, the same serialisation for its scenarios) and mem_cgroup_move_account() trylocks the folio; do_wp_page refcount-based reuse with PG_anon_exclusive (v5.19).',
   '2023':
     'v6.3–v6.12 (seed 000; Johannes Weiner\'s 2022-12 series "mm: memcontrol: skip moving non-present pages that are mapped elsewhere", "mm: rmap: remove lock_page_memcg()"): charge moving trylocks the folio in get_mctgt_type() and skips a non-present PTE\'s folio mapped elsewhere; rmap takes no memcg lock. The last kernels with charge moving (removed in v6.13, 6b611388b626).',
   today:
@@ -48,8 +48,13 @@ export type Mutation =
 export interface MutationInfo {
   /** The rule of kernel-rules.md it breaks. */
   readonly rule: string;
-  /** The invariant its counterexample violates. */
+  /** The harm its counterexample reaches with guards off (RULES' `harm`; I18's is lockdep's report). */
   readonly breaks: string;
+  /**
+   * Whether the mutation was ever kernel code: 'real' (in a release), 'unreleased' (posted or in
+   * mm-unstable, never released), 'hypothetical' (never existed as code; the model's what-if).
+   */
+  readonly existed: 'real' | 'unreleased' | 'hypothetical';
   readonly source: string;
   readonly description: string;
   /** False while no op consults the switch yet (asking for it is refused, never silently ignored). */
@@ -61,7 +66,8 @@ export interface MutationInfo {
 export const MUTATIONS: Record<Mutation, MutationInfo> = {
   delayed_anon_rmap: {
     rule: 'R1',
-    breaks: 'I5',
+    breaks: 'I4',
+    existed: 'unreleased',
     source:
       "004_02c1a82d333a6d5f.txt: Linus's page_zap_pte_rmap() series (backed out of mm-unstable, 2022-11); merged form 5df397dec7c4 delays only dirty file rmaps",
     description:
@@ -70,6 +76,7 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
   no_recheck_mapped_after_pin: {
     rule: 'R2',
     breaks: 'I4',
+    existed: 'hypothetical',
     source: '004_02c1a82d333a6d5f.txt (folio_lock_anon_vma_read / folio_get_anon_vma comments)',
     description:
       'folio_lock_anon_vma_read() trusts the anon_vma once it is pinned (down_read_trylock or atomic_inc_not_zero) without re-checking folio_mapped().',
@@ -77,12 +84,15 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
   free_pgtables_before_unlink: {
     rule: 'R3',
     breaks: 'I17',
-    source: '004_02c1a82d333a6d5f.txt ("It looked like a page table when I peeped at it")',
+    existed: 'hypothetical',
+    source:
+      'hypothetical for free_pgtables(); the real bug of this class is khugepaged\'s, 8d3c106e19e8 "mm/khugepaged: take the right locks for page table retraction"',
     description: 'free_pgtables() frees the page table before unlink_anon_vmas() hides the VMA from rmap.',
   },
   rmap_after_ptl_drop: {
     rule: 'R4',
-    breaks: 'I2',
+    breaks: 'I3b',
+    existed: 'unreleased',
     source:
       '004_02c1a82d333a6d5f.txt ("he delays the mapcount decrementation until long after pte was removed and page table lock dropped")',
     description: 'zap_pte_range() drops the PTL, then decrements the mapcount of the folios it unmapped.',
@@ -90,6 +100,7 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
   page_zap_pte_rmap: {
     rule: 'R5',
     breaks: 'I16',
+    existed: 'unreleased',
     source:
       '004_02c1a82d333a6d5f.txt ("page_zap_pte_rmap() now needs to handle the PageCompound ... case too")',
     description:
@@ -97,32 +108,37 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
   },
   map_without_folio_lock: {
     rule: 'R6',
-    breaks: 'I9',
+    breaks: 'I3b',
+    existed: 'hypothetical',
     source:
       '000_562aa84da29c2f4b.txt ("Page/folio lock prevents a !page_mapped(page) becoming a page_mapped(page)")',
-    description: 'Fault-around (filemap_map_pages) maps a page-cache folio without folio_trylock().',
+    description:
+      'Hypothetical: fault-around (filemap_map_pages) maps a page-cache folio without folio_trylock() (fault-around has always trylocked; the real bug of this class is the mirror image, 7b7387650dcf: hugetlbfs hole punch checked folio_mapped() without the lock).',
   },
   move_charge_without_trylock: {
     era: '2023',
     rule: 'R7',
     breaks: 'I8',
+    existed: 'hypothetical',
     source:
       '000_562aa84da29c2f4b.txt (pre-v6.3 mc_handle_swap_pte; fixed by "mm: memcontrol: skip moving non-present pages that are mapped elsewhere")',
     description:
-      'Charge moving handles a swap PTE whose folio is in the swap cache without folio_trylock() and without skipping folios mapped elsewhere, and rmap has no lock_page_memcg() (v6.3 rmap with the v6.1 mc_handle_swap_pte, and no trylock in mem_cgroup_move_account).',
+      "Never kernel code (not used by RULES): charge moving handles a swap PTE whose folio is in the swap cache without folio_trylock() and without skipping folios mapped elsewhere. Before v6.3 mem_cgroup_move_account() trylocked the folio itself, so the 0→1 race this allows (a swapin mapping the folio mid-move) existed in no release; R7's real 1→0 hazard is memcg_lock_before_stats_only.",
   },
   memcg_lock_before_stats_only: {
     era: '2022',
-    rule: 'R8',
+    rule: 'R7',
     breaks: 'I8',
+    existed: 'unreleased',
     source:
       '004_02c1a82d333a6d5f.txt (Hugh: "I currently believe that Linus is right, that the lock_page_memcg()s could and should be moved just before the stats updates. But I am not 100% certain"); answered by 000_562aa84da29c2f4b.txt and the v6.3 trylock',
     description:
-      'In the v6.1 code, rmap takes lock_page_memcg() just before the stats update instead of before the mapcount transition: charge moving of a swap PTE whose folio is mapped elsewhere sees the transition but not the stat, and the stat lands on the wrong memcg.',
+      "R7's 1→0 hazard (mm-unstable, Nov 2022; also v6.3 rmap without the v6.3 \"mapped elsewhere\" skip): rmap takes lock_page_memcg() just before the stats update instead of before the mapcount transition, while charge moving still moves a swap PTE's folio that is mapped elsewhere: a zap elsewhere drops the mapcount 1→0, the mover sees it unmapped and moves no stat, and the zap's stat then lands on the new memcg.",
   },
   memcg_switch_on_lru: {
     rule: 'R8',
     breaks: 'I10',
+    existed: 'hypothetical',
     source:
       '002_e900c981f0a87c3f.txt ("page_cgroup changes are now protected by whatever protection the page itself offers")',
     description: 'folio->memcg_data is switched on a folio that is still on the LRU and not isolated.',
@@ -130,13 +146,15 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
   charge_before_lock_page: {
     era: '2008',
     rule: 'R9',
-    breaks: 'I7',
+    breaks: 'I6',
+    existed: 'unreleased',
     source: '001_8c0d70ad379c4b6c.txt ("There will be race because charge is done before lock_page()")',
     description: '2008 do_swap_page: mem_cgroup_charge() of a swap-cache page before lock_page().',
   },
   uncharge_at_last_unmap: {
     rule: 'R10',
     breaks: 'I19',
+    existed: 'hypothetical',
     source:
       '002_e900c981f0a87c3f.txt ("On page migration, the old page might be unmapped but then reused"); pre-3.17 MEM_CGROUP_CHARGE_TYPE_MAPPED uncharge',
     description: 'An anon folio is uncharged when its last mapping goes away, not at the final put.',
@@ -144,6 +162,7 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
   migrate_keeps_old_memcg: {
     rule: 'R11',
     breaks: 'I6',
+    existed: 'hypothetical',
     source:
       '002_e900c981f0a87c3f.txt ("Because the old page is no longer uncharged after migration, prevent double charges")',
     description: 'mem_cgroup_migrate() gives new the charge but leaves old->memcg_data set.',
@@ -151,6 +170,7 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
   swapout_before_freeze: {
     rule: 'R12',
     breaks: 'I19',
+    existed: 'hypothetical',
     source: '002_e900c981f0a87c3f.txt (mem_cgroup_swapout "before the final put_page() in page reclaim")',
     description:
       'Reclaim transfers the charge to the swap entry (memcg1_swapout) before folio_ref_freeze() has succeeded.',
@@ -158,6 +178,7 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
   free_without_grace_period: {
     rule: 'R13',
     breaks: 'I20',
+    existed: 'hypothetical',
     source:
       '001_8c0d70ad379c4b6c.txt ("freeing page_cgroup is done under RCU"); 004 ("It looked like a page table")',
     description:
@@ -166,6 +187,7 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
   free_swap_ignores_swapcount: {
     rule: 'R14',
     breaks: 'I12',
+    existed: 'hypothetical',
     source: '003_859f4d202f500720.txt (Linus: "(b) there are no swapcount() users of this page")',
     description:
       'folio_free_swap() removes the folio from the swap cache although swap PTEs still use its entry.',
@@ -173,6 +195,7 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
   mapcount_based_reuse: {
     rule: 'R15',
     breaks: 'I13',
+    existed: 'real',
     source:
       '003_859f4d202f500720.txt (David: "check if it\'s mapped somewhere else"); pre-v5.9 reuse_swap_page()/mapcount logic, CVE-2020-29374',
     description:
@@ -180,13 +203,15 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
   },
   fork_keeps_anon_exclusive: {
     rule: 'R16',
-    breaks: 'I14',
+    breaks: 'I13',
+    existed: 'hypothetical',
     source: '003_859f4d202f500720.txt (derived; PG_anon_exclusive v5.19)',
     description: 'copy_pte_range() write-protects the parent PTE but leaves PageAnonExclusive set.',
   },
   fork_keeps_swp_exclusive: {
     rule: 'R16',
     breaks: 'I14',
+    existed: 'hypothetical',
     source:
       '003_859f4d202f500720.txt (derived); mm/memory.c copy_nonpresent_pte(): swap_duplicate(), then "Mark the swap entry as shared" (pte_swp_clear_exclusive)',
     description:
@@ -195,6 +220,7 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
   no_swapcache_recheck: {
     rule: 'R17',
     breaks: 'I13',
+    existed: 'real',
     source:
       '001_8c0d70ad379c4b6c.txt ("Back out if somebody else already faulted in this pte"); do_swap_page comment',
     description:
@@ -203,6 +229,7 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
   cow_drops_rmap_before_pte_switch: {
     rule: 'R18',
     breaks: 'I13',
+    existed: 'real',
     source:
       '003_859f4d202f500720.txt (derived); wp_page_copy() comment "Only after switching the pte to the new page"',
     description:
@@ -211,6 +238,7 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
   mmget_after_exit: {
     rule: 'R3',
     breaks: 'I17',
+    existed: 'hypothetical',
     source:
       'hypothetical (kernel-rules.md R3(b) "a fault installs a PTE ... in the window"); include/linux/sched/mm.h: remote accessors use mmget_not_zero(), mmget() only with a reference held',
     description:
@@ -219,6 +247,7 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
   folio_lock_under_ptl: {
     rule: 'I18',
     breaks: 'I18',
+    existed: 'hypothetical',
     source:
       'hypothetical; mm/rmap.c "Lock ordering in mm": folio_lock before mm->page_table_lock or pte_lock',
     description:

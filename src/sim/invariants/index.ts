@@ -7,7 +7,7 @@ import { AddressSpace } from '../objects/page_cache.ts';
 import { PageTable } from '../objects/page_table.ts';
 import { SwapSlot } from '../objects/swap.ts';
 import { Vma } from '../objects/vma.ts';
-import { INV, type InvariantId } from './names.ts';
+import { GUARDS, INV, type InvariantId } from './names.ts';
 
 /**
  * The invariants of kernel-rules.md §2 as named pure predicates over the simulated state, and
@@ -241,15 +241,19 @@ export const ALL_CHECKS: CheckSet = new Set(Object.keys(INV) as InvariantId[]);
 export function registerInvariants(k: Kernel, only: CheckSet): void {
   const m = k.m;
   const pts = k.all(PageTable).map((p) => p.name); // their PTL and `freed` (the PTEs are objects of their own)
-  const on = (id: InvariantId) => only.has(id);
+  // with guards off, only harms: guard invariants are not registered (GUARDS), and I6/I8 are
+  // checked at rest (m.final) instead of after every step
+  const g = k.guards;
+  const on = (id: InvariantId) => only.has(id) && (g || !GUARDS.has(id));
   const memcgs = k.all(MemCgroup);
   // I19 applies when every process is in a memcg (no root-memcg modelling), and not in 2008,
   // when swap-cache pages were charged only at their first map.
   const i19 =
-    on('I19') &&
+    only.has('I19') &&
     memcgs.length > 0 &&
     k.variant.era !== '2008' &&
     k.all(MmStruct).every((mm) => mm.memcg !== null);
+  const i19r = i19 && !g; // with guards off: a folio in use but uncharged at the end is a harm
   const avs = k.all(AnonVma).map((a) => a.name);
   for (const f of k.all(Folio)) {
     const tag = `[${f.name}]`;
@@ -264,7 +268,8 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
     if (on('I5') && f.anon) m.always(`${INV.I5} ${tag}`, I5(k, f), { on: [f.name, mo, ...avs] });
     if (on('I14') && f.anon) m.always(`${INV.I14} ${tag}`, I14(k, f), { on: [f.name, mo] });
     if (on('I16') && f.nr > 1) m.always(`${INV.I16} ${tag}`, I16(k, f), { on: f.objects() });
-    if (i19) m.always(`${INV.I19} ${tag}`, I19(k, f), { on: [...f.objects(), ...cacheScope] });
+    if (i19 && g) m.always(`${INV.I19} ${tag}`, I19(k, f), { on: [...f.objects(), ...cacheScope] });
+    if (i19r) m.final(`${INV.I19} at rest ${tag}`, I19(k, f));
     if (on('I10') && memcgs.length > 0)
       m.always(`${INV.I10} ${tag}`, I10(k, f), { on: [f.name, `${f.name}.memcg`] });
   }
@@ -278,10 +283,12 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
   const mapped = k.all(Folio).map((f) => f.mapcountObject());
   const mc = k.has('mc') ? ['mc'] : [];
   for (const c of memcgs) {
-    if (on('I6')) m.always(`${INV.I6} [${c.name}]`, I6(k, c), { on: [c.name, ...mc, ...charges] });
+    if (on('I6') && g) m.always(`${INV.I6} [${c.name}]`, I6(k, c), { on: [c.name, ...mc, ...charges] });
+    if (on('I6') && !g) m.final(`${INV.I6} at rest [${c.name}]`, I6(k, c));
     if (on('I7')) m.always(`${INV.I7} [${c.name}]`, I7(k, c), { on: [c.name] });
-    if (on('I8')) m.always(`${INV.I8} [${c.name}]`, I8(k, c), { on: [c.name, ...charges, ...mapped] });
+    if (on('I8') && g) m.always(`${INV.I8} [${c.name}]`, I8(k, c), { on: [c.name, ...charges, ...mapped] });
+    if (on('I8') && !g) m.final(`${INV.I8} at rest [${c.name}]`, I8(k, c));
   }
 }
 
-export { INV, type InvariantId, invariantId } from './names.ts';
+export { GUARDS, INV, type InvariantId, invariantId } from './names.ts';

@@ -29,6 +29,31 @@ export const INV = {
 
 export type InvariantId = keyof typeof INV;
 
+/**
+ * Guards: invariants that restate a protocol (what lockdep, a DEBUG_VM-only VM_BUG_ON or the
+ * rule's own precondition would say). A scenario with `guards: false` does not check them; its
+ * counterexamples are then harms only. The state checks I6 (charges) and I8 (stats) are guards
+ * while an operation runs and harms at rest: with guards off they are checked at the end of each
+ * complete execution ("… at rest"), and so is I19 (a folio in use at the end that nobody pays
+ * for: memory escapes its memcg's limit). The step assertions under I3, I3b, I4, I7, I11, I12, I13,
+ * I14 (do_swap_page's BUG_ON), I16 ("Bad page state" at free), I17 (a read of or install into a
+ * freed page table) and I20 are harms and always checked.
+ */
+export const GUARDS: ReadonlySet<InvariantId> = new Set<InvariantId>([
+  'I1',
+  'I2',
+  'I5',
+  'I9',
+  'I10',
+  'I11',
+  'I14',
+  'I15',
+  'I16',
+  'I17',
+  'I18',
+  'I19',
+]);
+
 /** The invariant id a check or assertion name belongs to ('I5'), or null. */
 export function invariantId(checkName: string): InvariantId | null {
   const m = /^(I\d+b?) /.exec(checkName);

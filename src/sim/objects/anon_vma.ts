@@ -22,6 +22,8 @@ export class AnonVma extends KObject {
   readonly kRef: number;
   readonly kState: number;
   readonly kGen: number;
+  /** The RCU read sections (`rcu#task:gen`) open when it was freed: they may still use it as an anon_vma. */
+  readonly kFreedUnder: number;
   readonly rwsem: RwSem;
   readonly vmas: Vma[] = [];
   constructor(k: Kernel, name: string) {
@@ -29,12 +31,14 @@ export class AnonVma extends KObject {
     this.kRef = this.key('refcount');
     this.kState = this.key('state');
     this.kGen = this.key('generation');
+    this.kFreedUnder = this.key('freed_under_rcu');
     this.rwsem = new RwSem(this, k, 'rwsem', 'anon_vma->rwsem');
   }
   init(refcount: number): void {
     this.mem.init(this.kRef, refcount);
     this.mem.init(this.kState, 'live');
     this.mem.init(this.kGen, 1);
+    this.mem.init(this.kFreedUnder, Object.freeze([]));
     this.rwsem.init();
   }
   get refcount(): number {
@@ -61,10 +65,17 @@ export class AnonVma extends KObject {
   }
   /**
    * A use of this anon_vma that needs it to be the one the caller read from folio->mapping
-   * (lock, tree walk): I4 fails if it was freed, or freed and reallocated.
+   * (lock, tree walk): I4 fails if it was freed, or freed and reallocated. `rcu` is the read
+   * section (`rcu#task:gen`) in which the caller read folio->mapping: if that section was
+   * already open when the anon_vma was freed, SLAB_TYPESAFE_BY_RCU keeps the memory an anon_vma
+   * (freed, its tree empty) until the section ends, so locking and walking it is harmless; a
+   * reader that entered after the free has no such guarantee (R1: after the grace period the
+   * slab page may be anything — "It looked like a page table").
    */
-  assertSame(generation: number, what: string): void {
+  assertSame(generation: number, what: string, rcu?: string): void {
     const s = this.state;
+    if (s === 'freed' && rcu !== undefined && (this.r(this.kFreedUnder) as readonly string[]).includes(rcu))
+      return;
     if (s === 'freed' || s === 'pagetable')
       bug(INV.I4, `${what}: ${this.name} is ${s === 'freed' ? 'freed' : 'now a page table'}`);
     if (this.generation !== generation)

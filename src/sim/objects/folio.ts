@@ -127,6 +127,10 @@ export class Folio extends KObject {
     }
     return out;
   }
+  /** The object folio_memcg() reads (memcg_data is an object of its own, for scoping). */
+  memcgObject(): string {
+    return `${this.name}.memcg`;
+  }
   /** The object folio_mapcount() reads. */
   mapcountObject(): string {
     return this.nr === 1 ? `${this.name}.mapcount` : `${this.name}.large_mapcount`;

@@ -29,7 +29,8 @@ export class RwSem {
   private get writer(): number {
     return this.k.mem.read(this.kWriter) as number;
   }
-  private get readers(): number {
+  /** How many readers hold it. */
+  get readers(): number {
     return this.k.mem.read(this.kReaders) as number;
   }
   /** `yield rw.down_read(label)`, then `rw.took_read()` in the step it enables. */

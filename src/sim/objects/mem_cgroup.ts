@@ -1,5 +1,5 @@
 import { type Kernel, KObject } from '../kernel.ts';
-import type { KMutex } from '../lockdep.ts';
+import { KMutex } from '../lockdep.ts';
 
 /**
  * struct mem_cgroup: page counters `memory`, `memsw` (cgroup v1 memory+swap), `swap` (v2), the
@@ -16,6 +16,8 @@ export class MemCgroup extends KObject {
   readonly kFileMapped: number;
   readonly kMoving: number;
   readonly move_lock: KMutex;
+  /** lruvec->lru_lock of this memcg's lruvec (an object of its own: `memcg#A.lruvec`). */
+  readonly lru_lock: KMutex;
   constructor(k: Kernel, name: string) {
     super(k, name);
     this.kMemory = this.key('memory');
@@ -25,11 +27,14 @@ export class MemCgroup extends KObject {
     this.kFileMapped = this.key('file_mapped');
     this.kMoving = this.key('moving_account');
     this.move_lock = this.mutex('move_lock', 'memcg->move_lock');
+    const lru = this.mem.key(`${name}.lruvec`, 'lru_lock');
+    this.lru_lock = new KMutex(k.m, lru, `${name}.lruvec.lru_lock`, 'lruvec->lru_lock', k.lockdep);
   }
   init(): void {
     for (const k of [this.kMemory, this.kMemsw, this.kSwap, this.kAnonMapped, this.kFileMapped, this.kMoving])
       this.mem.init(k, 0);
     this.mem.init(this.move_lock.key, -1);
+    this.mem.init(this.lru_lock.key, -1);
   }
   get memory(): number {
     return this.r(this.kMemory);

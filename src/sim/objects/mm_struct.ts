@@ -23,6 +23,8 @@ export class MmStruct extends KObject {
   readonly kExpect: number[];
   /** mm->mm_users: the tasks (and remote accessors holding mmget) using this mm; 1 at setup. */
   readonly kUsers: number;
+  /** Whether the mm still has its VMA (exit_mmap's remove_vma() / __mt_destroy() clears it). */
+  readonly kHasVmas: number;
   constructor(
     k: Kernel,
     name: string,
@@ -33,11 +35,20 @@ export class MmStruct extends KObject {
     this.kExpect = Array.from({ length: size }, (_, i) => this.key(`expect[${i}]`));
     this.kMemcg = this.key('memcg');
     this.kUsers = this.key('mm_users');
+    this.kHasVmas = this.key('has_vmas');
   }
   init(): void {
     for (const k of this.kExpect) this.mem.init(k, null);
     this.mem.init(this.kMemcg, null);
     this.mem.init(this.kUsers, 1);
+    this.mem.init(this.kHasVmas, true);
+  }
+  /** The mm still has its VMA (its maple tree is not destroyed yet): find_vma() can succeed. */
+  get has_vmas(): boolean {
+    return this.r(this.kHasVmas);
+  }
+  set has_vmas(v: boolean) {
+    this.w(this.kHasVmas, v);
   }
   get mm_users(): number {
     return this.r(this.kUsers);
@@ -45,6 +56,11 @@ export class MmStruct extends KObject {
   set mm_users(v: number) {
     this.w(this.kUsers, v);
   }
+  /** The memcg the mm's owner is in now (charge moving changes it), or null. */
+  get owner_memcg(): string | null {
+    return this.r(this.kMemcg);
+  }
+  /** What a user load of page `addr` must return: the last value this process wrote or inherited. */
   expect(addr: number): number | null {
     return this.r(this.kExpect[addr]);
   }

@@ -1,6 +1,6 @@
 import { bug } from '../../explorer/index.ts';
 import { INV } from '../invariants/names.ts';
-import { type Kernel, KObject } from '../kernel.ts';
+import { guard, type Kernel, KObject } from '../kernel.ts';
 import type { KMutex } from '../lockdep.ts';
 
 /**
@@ -102,7 +102,7 @@ export class PageTable extends KObject {
   set(addr: number, v: Pte): void {
     this.checkAddr(addr);
     if (this.ptl.holder() !== this.k.current)
-      bug(INV.I15, `${this.name} pte[${addr}] written without holding its PTL`);
+      guard(this.k, INV.I15, `${this.name} pte[${addr}] written without holding its PTL`);
     if (this.freed) bug(INV.I17, `PTE install into ${this.name}, which free_pgd_range() freed`);
     const old = this.r(this.kPte[addr]) as Pte;
     this.w(this.kPte[addr], v);

@@ -23,6 +23,10 @@ export class RcuReader extends KObject {
   get reader(): boolean {
     return this.r(this.kReader);
   }
+  /** How many read sections this task has entered (the current one's number while `reader`). */
+  get gen(): number {
+    return this.r(this.kGen);
+  }
   rcu_read_lock(): void {
     this.w(this.kReader, true);
     this.w(this.kGen, (this.r(this.kGen) as number) + 1);

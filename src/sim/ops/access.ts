@@ -12,12 +12,14 @@ import type { Op } from './op.ts';
  * PTE does not allow the access, the kernel's fault handler runs and the access is retried.
  * Not a kernel function: this is the hardware side (arch page-table walk + do_user_addr_fault).
  * A load checks I13: it must return what this process last wrote there (or inherited at fork).
- * Model: no TLB; at most 4 faults per access, then the access is abandoned (a livelock bound).
+ * Model: no TLB; at most 4 faults per access, then the access is abandoned (a livelock bound);
+ * an mm whose VMAs exit_mmap() removed has nothing to access (find_vma fails: null).
  */
 export function* user_access(t: Task, mm: MmStruct, addr: number, store: number | null): Op<number | null> {
   const write = store !== null;
   for (let tries = 0; tries < 4; tries++) {
     yield `${write ? `store ${store} to` : 'load from'} ${mm.label}[${addr}]`;
+    if (!mm.has_vmas) return null; // find_vma() fails: -EFAULT (SIGSEGV for the task itself)
     const p = mm.pt.get(addr);
     if (p.t === 'present' && (!write || p.write)) {
       const f = t.k.lookup<Folio>(p.folio, 'folio');

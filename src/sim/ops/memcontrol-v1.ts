@@ -113,9 +113,13 @@ function get_mctgt_type(t: Task, vma: Vma, addr: number, from: string, target: b
  * !folio_test_locked), VM_BUG_ON_FOLIO(folio_test_lru); folio_memcg_lock(); "if
  * (folio_mapped(folio)) __mod_lruvec_state(NR_ANON_MAPPED)"; "folio->memcg_data = (unsigned
  * long)to"; __folio_memcg_unlock(from)). Seeds 000, 004. Rules R7, R8.
- * Era 2022 (v6.1): it folio_trylock()ed here (-EBUSY), and rmap took lock_page_memcg() before
- * every mapcount transition, so this folio_memcg_lock section is atomic with respect to rmap:
- * one step. From v6.3 rmap takes no lock: the stats and the switch are two steps.
+ * Era 2022 (v6.1): it folio_trylock()ed here (-EBUSY), and rmap's remove and file-add paths took
+ * lock_page_memcg() around the mapcount transition (the anon add path only for KSM pages: the
+ * folio lock, which the mover holds, serialised anon 0→1), so this folio_memcg_lock section is
+ * atomic with respect to rmap: one step. From v6.3 rmap takes no lock: the stats and the switch
+ * are two steps.
+ * Model: in era 2022 the model takes the memcg lock on the anon add path too; with the mover
+ * holding the folio lock that is the same serialisation.
  * Model: only NR_ANON_MAPPED / NR_FILE_MAPPED are modelled; the caller's mc.precharge-- and
  * mc.moved_charge++ are in the switching step.
  */

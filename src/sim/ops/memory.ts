@@ -195,7 +195,19 @@ export function* free_pgtables(t: Task, _tlb: MmuGather, vma: Vma): Op {
  */
 export function* free_pgd_range(_t: Task, vma: Vma): Op {
   yield 'free_pgtables: free_pgd_range()';
-  vma.mm.pt.freed = true;
+  const pt = vma.mm.pt;
+  // A PTE installed after the zap (R3(b): a fault in the teardown window) is freed with the table:
+  // its folio's reference and mapcount are never dropped, and when the mm is freed check_mm()
+  // prints "BUG: Bad rss-counter state" (kernel/fork.c, pr_alert in every config).
+  for (let a = 0; a < pt.size; a++) {
+    const p = pt.peekPte(a);
+    if (p.t === 'present')
+      bug(
+        INV.I1,
+        `free_pgd_range: ${pt.name} is freed while pte[${a}] still maps ${p.folio}: the folio is leaked ("BUG: Bad rss-counter state mm:… type:MM_ANONPAGES val:1")`,
+      );
+  }
+  pt.freed = true;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { SimMisuse, type Task } from '../kernel.ts';
 import { type Folio, folio_mapped } from '../objects/folio.ts';
-import { mem_cgroup_migrate } from './memcontrol.ts';
+import { commit_charge, type MemCgroup, mem_cgroup_migrate, try_charge } from './memcontrol.ts';
 import { alloc_folio } from './memory.ts';
 import type { Op } from './op.ts';
 import { folio_get_anon_vma, put_anon_vma, remove_migration_ptes, try_to_migrate } from './rmap.ts';
@@ -33,7 +33,9 @@ import { folio_isolate_lru, folio_putback_lru } from './vmscan.ts';
  * migrate_folios_undo); an unmapped anon folio is put back rather than copied; no
  * "freed from under us" (refcount == 1) shortcut; dst is allocated after the src lock (the
  * kernel allocates first); eras 2014 and today (2008's mem_cgroup_prepare_migration is not
- * modelled).
+ * modelled, except as the new page's charge under R10's mutation, uncharge_at_last_unmap: the
+ * pre-3.17 code charged the new page before unmapping the old one, mem_cgroup_end_migration()
+ * uncharged the new page on failure).
  */
 export function* migrate_pages(t: Task, src: Folio): Op<boolean> {
   if (t.variant.era === '2008') throw new SimMisuse("migration is not modelled for era '2008'");
@@ -55,6 +57,15 @@ export function* migrate_pages(t: Task, src: Folio): Op<boolean> {
   yield 'migrate_folio_unmap: dst = get_new_folio(); folio_trylock(dst)';
   const dst = alloc_folio(t, true, src.content);
   dst.lock.tryLock();
+  const oldMemcg = src.memcg;
+  if (t.mutated('uncharge_at_last_unmap') && oldMemcg !== null) {
+    // R10's mutation is the pre-3.17 uncharge at last unmap, whose migration path was
+    // mem_cgroup_prepare_migration(): the new page is charged to the old page's memcg before
+    // the old page is unmapped (and so uncharged), and a successful migration keeps it.
+    const memcg = t.k.lookup<MemCgroup>(oldMemcg, 'mem_cgroup');
+    try_charge(t, memcg, dst.nr);
+    commit_charge(t, dst, memcg);
+  }
   yield* try_to_migrate(t, src);
 
   yield 'migrate_folio_move: folio_migrate_mapping(): folio_ref_count(src) == expected_count';

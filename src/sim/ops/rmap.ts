@@ -1,6 +1,6 @@
 import { bug, until } from '../../explorer/index.ts';
 import { INV } from '../invariants/names.ts';
-import type { Task } from '../kernel.ts';
+import { guard, type Task } from '../kernel.ts';
 import type { AnonVma } from '../objects/anon_vma.ts';
 import {
   assertLive,
@@ -11,6 +11,7 @@ import {
 } from '../objects/folio.ts';
 import type { AddressSpace } from '../objects/page_cache.ts';
 import { make_migration_entry, mk_pte, PTE_NONE, swp_entry_to_pte } from '../objects/page_table.ts';
+import { RcuReader } from '../objects/rcu.ts';
 import type { Vma } from '../objects/vma.ts';
 import { __folio_mod_stat, mem_cgroup_uncharge } from './memcontrol.ts';
 import type { Op } from './op.ts';
@@ -28,6 +29,8 @@ import { swap_duplicate } from './swapfile.ts';
 export interface AnonVmaRef {
   readonly av: AnonVma;
   readonly generation: number;
+  /** The RCU read section (`rcu#task:gen`) in which folio->mapping was read. */
+  readonly rcu: string;
 }
 
 function inCache(t: Task, f: Folio): boolean {
@@ -45,7 +48,8 @@ function inCache(t: Task, f: Folio): boolean {
  */
 function checkFirstMap(t: Task, f: Folio, what: string): void {
   if (!folio_mapped(f) && inCache(t, f) && !folio_locked_by_me(f))
-    bug(
+    guard(
+      t.k,
       INV.I9,
       `${what}: ${f.name} goes from unmapped to mapped while in the ${f.swapcache ? 'swap' : 'page'} cache, without its folio lock`,
     );
@@ -216,6 +220,7 @@ export function* folio_lock_anon_vma_read(t: Task, f: Folio, tryLock: boolean): 
   }
   const av = t.k.lookup<AnonVma>(mapping, 'anon_vma');
   const generation = av.generation;
+  const section = `${rcu.name}:${rcu.gen}`;
   const recheck = !t.mutated('no_recheck_mapped_after_pin');
 
   yield 'folio_lock_anon_vma_read: down_read_trylock(&root_anon_vma->rwsem)';
@@ -227,7 +232,7 @@ export function* folio_lock_anon_vma_read(t: Task, f: Folio, tryLock: boolean): 
       return null;
     }
     rcu.rcu_read_unlock();
-    return { av, generation };
+    return { av, generation, rcu: section };
   }
   if (tryLock) {
     rcu.rcu_read_unlock();
@@ -250,7 +255,7 @@ export function* folio_lock_anon_vma_read(t: Task, f: Folio, tryLock: boolean): 
   rcu.rcu_read_unlock();
 
   yield av.rwsem.down_read('folio_lock_anon_vma_read: anon_vma_lock_read()');
-  av.assertSame(generation, 'anon_vma_lock_read');
+  av.assertSame(generation, 'anon_vma_lock_read', section);
   av.rwsem.took_read();
   yield 'folio_lock_anon_vma_read: atomic_dec_and_test(&anon_vma->refcount)';
   const left = av.refcount - 1;
@@ -260,7 +265,7 @@ export function* folio_lock_anon_vma_read(t: Task, f: Folio, tryLock: boolean): 
     yield* __put_anon_vma(t, av);
     return null;
   }
-  return { av, generation };
+  return { av, generation, rcu: section };
 }
 
 /**
@@ -301,7 +306,9 @@ export function* put_anon_vma(t: Task, av: AnonVma): Op {
  * Model: with SLAB_TYPESAFE_BY_RCU the memory stays an anon_vma ('freed', reallocatable) for
  * every reader that could still hold it; the slab page's return to the page allocator after the
  * grace period is not modelled (no reader can observe it). R13's mutation frees it at once, and
- * it becomes a page table, as Hugh saw (seed 004).
+ * it becomes a page table, as Hugh saw (seed 004). The RCU read sections open at the free are
+ * recorded as a ghost (`freed_under_rcu`): a reader inside one may still lock and walk the freed
+ * anon_vma (its tree is empty), one that entered later may not (AnonVma.assertSame).
  */
 export function* __put_anon_vma(t: Task, av: AnonVma): Op {
   yield until(
@@ -309,6 +316,13 @@ export function* __put_anon_vma(t: Task, av: AnonVma): Op {
     () => !av.rwsem.rwsem_is_locked(),
   );
   av.state = t.mutated('free_without_grace_period') ? 'pagetable' : 'freed';
+  // ghost (not kernel state): the read sections open now keep it an anon_vma
+  // (SLAB_TYPESAFE_BY_RCU) until they end; I4 uses this to tell a harmless from a harmful use
+  const open = t.k
+    .all(RcuReader)
+    .filter((r) => r.reader)
+    .map((r) => `${r.name}:${r.gen}`);
+  av.mem.write(av.kFreedUnder, Object.freeze(open));
 }
 
 /**
@@ -388,7 +402,7 @@ export function* rmap_walk_anon(t: Task, f: Folio, tryLock: boolean, rmap_one: R
   const ref = yield* folio_lock_anon_vma_read(t, f, tryLock);
   if (ref === null) return false;
   yield 'rmap_walk_anon: anon_vma_interval_tree_foreach()';
-  ref.av.assertSame(ref.generation, 'anon_vma_interval_tree_foreach');
+  ref.av.assertSame(ref.generation, 'anon_vma_interval_tree_foreach', ref.rcu);
   const vmas = ref.av.vmas.filter((v) => v.linked);
   for (const vma of vmas) if (!(yield* rmap_one(vma))) break;
   yield 'rmap_walk_anon: anon_vma_unlock_read()';

@@ -1,5 +1,8 @@
+import { bug } from '../../explorer/index.ts';
+import { INV } from '../invariants/names.ts';
 import type { Task } from '../kernel.ts';
 import { type Folio, folio_mapped } from '../objects/folio.ts';
+import type { MemCgroup } from '../objects/mem_cgroup.ts';
 import { mem_cgroup_uncharge } from './memcontrol.ts';
 import { memcg1_swapout } from './memcontrol-v1.ts';
 import type { Op } from './op.ts';
@@ -59,15 +62,45 @@ export function* shrink_folio_list(t: Task, f: Folio): Op<boolean> {
 /**
  * folio_isolate_lru - take a folio off its LRU list with a reference (isolate_lru_folios).
  * Kernel: mm/vmscan.c folio_isolate_lru() (not re-read); the same steps as isolate_lru_folios()
- * @ AMDESE/linux-mm 74b0442a1c76: folio_try_get(), then folio_test_clear_lru(). Seed 002.
- * Model: one step. Returns false if it is not on the LRU.
+ * @ AMDESE/linux-mm 74b0442a1c76: folio_try_get(), then folio_test_clear_lru(); then
+ * folio_lruvec_lock_irq(folio) — the lru_lock of folio_memcg(folio)'s lruvec — and
+ * lruvec_del_folio(), the list_del from the list the folio is on. Seed 002.
+ * Model: one step without memcgs; with a memcg, the lru_lock is taken for the list_del, which
+ * is a harm (list corruption, I10) if the folio sits on another memcg's list whose lru_lock
+ * another thread holds: two CPUs then change one list under two locks (R8).
+ * Returns false if it is not on the LRU.
  */
-export function* folio_isolate_lru(_t: Task, f: Folio): Op<boolean> {
+export function* folio_isolate_lru(t: Task, f: Folio): Op<boolean> {
   yield 'folio_isolate_lru()';
   if (f.freed || !f.lru || f.refcount === 0) return false;
   f.lru = false;
   f.refcount = f.refcount + 1;
+  const name = f.memcg;
+  if (name === null || !t.k.has(name)) return true;
+  const memcg = t.k.lookup<MemCgroup>(name, 'mem_cgroup');
+  yield memcg.lru_lock.lock('folio_isolate_lru: folio_lruvec_lock_irq(); lruvec_del_folio()');
+  lruvec_del_folio(t, f, memcg);
+  yield memcg.lru_lock.unlock('folio_isolate_lru: unlock_page_lruvec_irq()');
   return true;
+}
+
+/**
+ * lruvec_del_folio - list_del() of the folio from the LRU list it is on, under the lru_lock of
+ * `locked` (the lruvec folio_memcg() named). If the folio is on another memcg's list (its
+ * memcg_data changed while it sat on an LRU: R8) and that list's own lru_lock is held by another
+ * thread right now, one list is being changed under two locks: it is corrupted (I10, a harm —
+ * the check is the model's, reading the other lock as a ghost; the kernel just corrupts the list:
+ * "list_del corruption" with CONFIG_DEBUG_LIST, a crash on a later walk without it).
+ */
+function lruvec_del_folio(t: Task, f: Folio, locked: MemCgroup): void {
+  const on = f.lruvec;
+  if (on === null || on === locked.name || !t.k.has(on)) return;
+  const owner = t.k.lookup<MemCgroup>(on, 'mem_cgroup').lru_lock.holder();
+  if (owner !== -1 && owner !== t.tid)
+    bug(
+      INV.I10,
+      `lruvec_del_folio: ${f.name} sits on ${on}'s LRU list but folio_memcg() is ${locked.name}: list_del under ${locked.name}'s lru_lock while thread ${t.k.tasks[owner]?.name ?? owner} holds ${on}'s — the list is corrupted`,
+    );
 }
 
 /**
