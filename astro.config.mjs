@@ -1,15 +1,15 @@
 // The site: Astro + Starlight, chapters in the top-level content/ (src/content.config.ts).
-// Spec fences become <SpecBlock> islands through the shared extractor (src/live/remark-spec.ts).
+// Spec fences become <SpecBlock> islands through the shared extractor (src/live/build/remark-spec.ts).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { unified } from '@astrojs/markdown-remark';
 import starlight from '@astrojs/starlight';
 import { pluginCollapsibleSections } from '@expressive-code/plugin-collapsible-sections';
 import { defineConfig } from 'astro/config';
-import { cspMeta, SECURITY_HEADERS } from './src/live/csp.ts';
-import remarkSpecBlocks from './src/live/remark-spec.ts';
-import { traceAssets } from './src/live/trace-assets.ts';
-import { blockTypes } from './src/live/vite-block-types.ts';
+import { cspMeta, SECURITY_HEADERS } from './src/live/build/csp.ts';
+import remarkSpecBlocks from './src/live/build/remark-spec.ts';
+import { traceAssets } from './src/live/build/trace-assets.ts';
+import { blockTypes } from './src/live/build/vite-block-types.ts';
 
 /**
  * The sidebar: every chapter of content/ (not `_*` files, not the landing page), by frontmatter
@@ -36,7 +36,7 @@ export default defineConfig({
   site: 'https://mmspec.invalid',
   markdown: { processor: unified({ remarkPlugins: [remarkSpecBlocks] }) },
   // Every page carries a CSP <meta> (cspMeta, last integration); `npm start` and `npm run dev`
-  // also send it as a header, with frame-ancestors (src/live/csp.ts).
+  // also send it as a header, with frame-ancestors (src/live/build/csp.ts).
   server: { headers: SECURITY_HEADERS },
   integrations: [
     starlight({

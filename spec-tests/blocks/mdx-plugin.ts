@@ -4,19 +4,19 @@
  * `test(…)` as a synchronous function run by `runBlock` with its timeout, imports turned into
  * destructurings of namespaces imported at the top, on the same lines) and the source map goes
  * back to the MDX, so a failing assertion prints `content/<file>.mdx:<line>:<col>` with an MDX code
- * frame. Blocks come from the shared extractor (src/live/extract.ts); nothing is generated on disk.
+ * frame. Blocks come from the shared extractor (src/live/shared/extract.ts); nothing is generated on disk.
  */
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import MagicString from 'magic-string';
 import { type Plugin, transformWithOxc } from 'vite';
-import { BlockError, extractBlocks } from '../../src/live/extract.ts';
-import { ImportError, importEdits, lineCol } from '../../src/live/imports.ts';
+import { BlockError, extractBlocks } from '../../src/live/shared/extract.ts';
+import { ImportError, importEdits, lineCol } from '../../src/live/shared/imports.ts';
 
 // oxc colours its messages; the reason is plain text. (RegExp from a string: no control char literal.)
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
-const ROOT = new URL('../../', import.meta.url).pathname;
-const RUN_BLOCK = fileURLToPath(new URL('../../src/live/run-block.ts', import.meta.url));
+const ROOT = new URL('../..', import.meta.url).pathname;
+const RUN_BLOCK = fileURLToPath(new URL('../../src/live/build/run-block.ts', import.meta.url));
 /** What a block's imports become: `const { explore } = __mmspecImport("mmspec/explorer");`. */
 const LOADER = '__mmspecImport';
 

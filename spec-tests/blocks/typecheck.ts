@@ -1,7 +1,7 @@
 /**
  * The block type-check (`npm run check:blocks`, part of `npm test`): every spec block of
  * content/**\/*.mdx, checked by TypeScript 6 against the real sources of mmspec and
- * mmspec/explorer (src/live/block-program.ts). Reports `content/<file>.mdx:LINE:COL error TSxxxx:
+ * mmspec/explorer (src/live/shared/block-program.ts). Reports `content/<file>.mdx:LINE:COL error TSxxxx:
  * message` with the MDX line, and exits non-zero on any error.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -16,10 +16,10 @@ import {
   PRELUDE,
   PRELUDE_NAME,
   virtualProgram,
-} from '../../src/live/block-program.ts';
-import { BlockError, extractBlocks, mdxPosition, type SpecBlock } from '../../src/live/extract.ts';
+} from '../../src/live/shared/block-program.ts';
+import { BlockError, extractBlocks, mdxPosition, type SpecBlock } from '../../src/live/shared/extract.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 function chapters(dir = join(ROOT, 'content')): string[] {
   const out: string[] = [];

@@ -15,8 +15,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { SECURITY_HEADERS } from '../../src/live/csp.ts';
-import { encodeCode } from '../../src/live/permalink.ts';
+import { SECURITY_HEADERS } from '../../src/live/build/csp.ts';
+import { encodeCode } from '../../src/live/page/permalink.ts';
 import { serve } from './serve.ts';
 
 class AttackFailure extends Error {}

@@ -16,10 +16,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { extractBlocks } from '../../src/live/extract.ts';
-import { encodeCode, linkHash } from '../../src/live/permalink.ts';
+import { extractBlocks } from '../../src/live/shared/extract.ts';
+import { encodeCode, linkHash } from '../../src/live/page/permalink.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LINK_MARK = 'mmspec-link-code-ran';
 const DRAFT_MARK = 'mmspec-draft-code-ran';
 const STALL_LIMIT_MS = 100;

@@ -23,13 +23,13 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
-import { extractBlocks } from '../../src/live/extract.ts';
+import { extractBlocks } from '../../src/live/shared/extract.ts';
 import { attacks } from './attacks.ts';
 import { launch } from './chromium.ts';
 import { linksAndDrafts } from './links.ts';
 import { serve } from './serve.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // --dist <dir>: another build's output (e.g. an older commit's, to see a check fail there).
 const distAt = process.argv.indexOf('--dist');
 const DIST = distAt > 0 ? process.argv[distAt + 1] : join(ROOT, 'dist');

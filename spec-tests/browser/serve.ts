@@ -25,7 +25,7 @@ export async function serve(
   root: string,
   port = 0,
   onServe?: OnServe,
-  /** Extra response headers (the security headers of src/live/csp.ts, as `npm start` sends). */
+  /** Extra response headers (the security headers of src/live/build/csp.ts, as `npm start` sends). */
   headers: Record<string, string> = {},
 ): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {

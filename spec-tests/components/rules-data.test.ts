@@ -7,10 +7,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { RULES as BOXES } from '../../src/components/rules-data.ts';
-import { extractBlocks } from '../../src/live/extract.ts';
+import { extractBlocks } from '../../src/live/shared/extract.ts';
 import { RULES } from '../../src/sim/rules.ts';
 
-const CONTENT = new URL('../../content/', import.meta.url).pathname;
+const CONTENT = new URL('../../content', import.meta.url).pathname;
 const names = new Set(
   readdirSync(CONTENT)
     .filter((f) => f.endsWith('.mdx'))

@@ -2,9 +2,9 @@
 import fc from 'fast-check';
 import { strToU8, zlibSync } from 'fflate';
 import { describe, expect, test } from 'vitest';
-import { draftRecord, parseDraft } from '../../src/live/drafts.ts';
-import { MAX_CODE_BYTES, utf8Length } from '../../src/live/limits.ts';
-import { lineDiff } from '../../src/live/link-diff.ts';
+import { draftRecord, parseDraft } from '../../src/live/page/drafts.ts';
+import { MAX_CODE_BYTES, utf8Length } from '../../src/live/shared/limits.ts';
+import { lineDiff } from '../../src/live/page/link-diff.ts';
 import {
   decodeCode,
   encodeCode,
@@ -12,7 +12,7 @@ import {
   MAX_HASH_CHARS,
   MAX_LINK_CHARS,
   parseLink,
-} from '../../src/live/permalink.ts';
+} from '../../src/live/page/permalink.ts';
 
 const KiB = 1024;
 const b64url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');

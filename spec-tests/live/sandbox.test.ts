@@ -1,9 +1,9 @@
-/** The static half of the block sandbox (src/live/sandbox.ts) and the site's CSP (src/live/csp.ts). */
+/** The static half of the block sandbox (src/live/worker/sandbox.ts) and the site's CSP (src/live/build/csp.ts). */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { CSP_HEADER, pagePolicy, withPolicy } from '../../src/live/csp.ts';
-import { refuseImports, SandboxError } from '../../src/live/sandbox.ts';
+import { CSP_HEADER, pagePolicy, withPolicy } from '../../src/live/build/csp.ts';
+import { refuseImports, SandboxError } from '../../src/live/worker/sandbox.ts';
 
 const refusal = (js: string) => {
   try {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { bug, type Counterexample, defineModel, explore, type Model } from '../../src/explorer/index.ts';
-import { traceToSvg, traceToTable } from '../../src/live/trace-svg.ts';
+import { traceToSvg, traceToTable } from '../../src/live/shared/trace-svg.ts';
 
 /** exit frees the anon_vma while reclaim, which saw the folio mapped, is about to lock it. */
 const race: Model = defineModel('picture', (m) => {

@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { type Counterexample, defineModel, explore, type Model } from '../../src/explorer/index.ts';
-import { runBlockAtBuild } from '../../src/live/build-traces.ts';
-import { parseVariant, variantName } from '../../src/live/capture.ts';
-import { extractBlocks, type SpecBlock } from '../../src/live/extract.ts';
-import { splitKey, stateAt } from '../../src/live/inspect.ts';
-import { linkHash, parseLink } from '../../src/live/permalink.ts';
+import { runBlockAtBuild } from '../../src/live/build/build-traces.ts';
+import { parseVariant, variantName } from '../../src/live/shared/capture.ts';
+import { extractBlocks, type SpecBlock } from '../../src/live/shared/extract.ts';
+import { splitKey, stateAt } from '../../src/live/page/inspect.ts';
+import { linkHash, parseLink } from '../../src/live/page/permalink.ts';
 
 const lost: Model = defineModel('lost update', (m) => {
   const x = m.cell('x', 0);
@@ -136,7 +136,7 @@ describe('build-time runs', () => {
     expect(run.variants).toEqual(['today+delayed_anon_rmap']);
   });
 
-  // The block's own expect (src/live/expect.ts) shares chai with vitest's: read the error by hand.
+  // The block's own expect (src/live/shared/expect.ts) shares chai with vitest's: read the error by hand.
   const failure = (p: Promise<unknown>) =>
     p.then(
       () => 'no error',

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { runBlockAtBuild } from '../../src/live/build-traces.ts';
-import { extractBlocks, isSpecFence, parseMdx } from '../../src/live/extract.ts';
+import { runBlockAtBuild } from '../../src/live/build/build-traces.ts';
+import { extractBlocks, isSpecFence, parseMdx } from '../../src/live/shared/extract.ts';
 
 /**
  * Prose that cannot drift from its counterexample. A chapter walks a counterexample through as an

@@ -392,4 +392,4 @@ export const RULES_BY_ID: Readonly<Record<string, RuleRecord>> = Object.fromEntr
 );
 
 /** The block anchor, exactly as the spec-block extractor makes it. */
-export { slug as blockSlug } from '../live/extract.ts';
+export { slug as blockSlug } from '../live/shared/extract.ts';

@@ -4,13 +4,13 @@
  * (editor.ts); Copy link loads fflate (permalink.ts). Results go to the block's aria-live <output>.
  */
 
-import type { Replay, Variant } from './capture.ts';
-import { codeHash } from './code-hash.ts';
+import type { Replay, Variant } from '../shared/capture.ts';
+import { codeHash } from '../shared/code-hash.ts';
 import { h } from './dom.ts';
 import { loadDraft, saveDraft } from './drafts.ts';
 import type { EditorHandle } from './editor.ts';
 import liveCss from './live.css?inline';
-import type { BlockErrorInfo, ExploreSummary, FromWorker, ToWorker } from './protocol.ts';
+import type { BlockErrorInfo, ExploreSummary, FromWorker, ToWorker } from '../shared/protocol.ts';
 import type { TraceView } from './trace-view.ts';
 
 /** A counterexample on show: what Copy link shares (the schedule, and the step in view). */
@@ -82,7 +82,7 @@ export function currentCode(el: HTMLElement): string {
 // --- Workers: a fresh one per run; one spare is started ahead so a warm Run does not wait ---------
 let spare: Worker | null = null;
 function newWorker(): Worker {
-  return new Worker(new URL('./run.worker.ts', import.meta.url), { type: 'module', name: 'mmspec-run' });
+  return new Worker(new URL('../worker/run.worker.ts', import.meta.url), { type: 'module', name: 'mmspec-run' });
 }
 function takeWorker(): Worker {
   const w = spare ?? newWorker();
@@ -585,7 +585,7 @@ function runUnder(code: string, name: string, variant: Variant, timeoutMs: numbe
 
 /** Rerun the block under each of its variants and show the verdicts side by side. */
 async function compare(el: HTMLElement) {
-  const { parseVariant } = await import('./capture.ts');
+  const { parseVariant } = await import('../shared/capture.ts');
   const names = (el.dataset.variants ?? '').split(',').filter(Boolean);
   const out = $<HTMLOutputElement>(el, 'output');
   out.querySelector(':scope > .spec-variants')?.remove();

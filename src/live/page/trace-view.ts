@@ -6,11 +6,11 @@
  * A short status line is aria-live; the inspector table is not (it would be read in full at
  * every step).
  */
-import type { Counterexample } from '../explorer/index.ts';
+import type { Counterexample } from '../../explorer/index.ts';
 import { h } from './dom.ts';
 import { showValue, stateAt } from './inspect.ts';
-import { toDom } from './markup.ts';
-import { traceSvgTree, traceTableTree } from './trace-svg.ts';
+import { toDom } from '../shared/markup.ts';
+import { traceSvgTree, traceTableTree } from '../shared/trace-svg.ts';
 
 export interface TraceView {
   readonly element: HTMLElement;

@@ -7,7 +7,7 @@
  * soon as it passes MAX_CODE_BYTES (a few KiB of deflate can expand a thousandfold).
  */
 import { strToU8, Unzlib, zlibSync } from 'fflate';
-import { MAX_CODE_BYTES } from './limits.ts';
+import { MAX_CODE_BYTES } from '../shared/limits.ts';
 
 /** The longest code part Copy link makes. */
 export const MAX_LINK_CHARS = 6000;

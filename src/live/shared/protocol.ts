@@ -4,7 +4,7 @@
  * on that port, which only the runner holds. The page never listens to the worker itself, where
  * block code could post.
  */
-import type { Counterexample } from '../explorer/index.ts';
+import type { Counterexample } from '../../explorer/index.ts';
 import type { Replay, Variant } from './capture.ts';
 
 export interface ToWorker {

@@ -6,7 +6,7 @@
  * exploration for the replay of a schedule (a shared link). `scenario()` is wrapped per run to
  * record its era/mutations, or to rerun the block under another variant (the kernel-era toggle).
  */
-import type * as Explorer from '../explorer/index.ts';
+import type * as Explorer from '../../explorer/index.ts';
 
 /** Replay exploration number `index` of the block (its model must be `model`) along `schedule`. */
 export interface Replay {

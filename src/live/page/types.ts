@@ -5,10 +5,9 @@
  */
 import type { CompletionContext, CompletionResult } from '@codemirror/autocomplete';
 import { type Diagnostic, linter } from '@codemirror/lint';
-import { EditorState } from '@codemirror/state';
+import { type Compartment, EditorState } from '@codemirror/state';
 import { type EditorView, hoverTooltip } from '@codemirror/view';
-import { typeSupport } from './editor.ts';
-import type { TypesRequest, TypesResponse } from './types-protocol.ts';
+import type { TypesRequest, TypesResponse } from '../shared/types-protocol.ts';
 
 type Ask = TypesRequest extends infer R ? (R extends TypesRequest ? Omit<R, 'id'> : never) : never;
 
@@ -18,7 +17,7 @@ const waiting = new Map<number, (r: TypesResponse) => void>();
 
 function ask(req: Ask): Promise<TypesResponse> {
   if (!worker) {
-    worker = new Worker(new URL('./types.worker.ts', import.meta.url), {
+    worker = new Worker(new URL('../worker/types.worker.ts', import.meta.url), {
       type: 'module',
       name: 'mmspec-types',
     });
@@ -37,7 +36,8 @@ function ask(req: Ask): Promise<TypesResponse> {
 
 let files = 0;
 
-export function attachTypes(view: EditorView): void {
+/** `typeSupport` is the editor's compartment for these extensions (passed in: no import cycle). */
+export function attachTypes(view: EditorView, typeSupport: Compartment): void {
   const file = `/blocks/block${files++}.ts`;
   const code = () => view.state.doc.toString();
 

@@ -3,17 +3,17 @@
  * the TypeScript program of a block reads — the standard library (ES2023), the sources of mmspec and
  * mmspec/explorer and the .d.ts files of vitest's expect — as { '/<repo path>': text }. The page's
  * type worker (types.worker.ts) mounts them in @typescript/vfs, so editing needs no CDN.
- * The file list is the real program's (src/live/block-program.ts), computed at build.
+ * The file list is the real program's (src/live/shared/block-program.ts), computed at build.
  */
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import type { Plugin } from 'vite';
-import { blockCompilerOptions, PRELUDE, PRELUDE_NAME, virtualProgram } from './block-program.ts';
+import { blockCompilerOptions, PRELUDE, PRELUDE_NAME, virtualProgram } from '../shared/block-program.ts';
 
 const ID = 'virtual:mmspec-block-files';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 export function blockFiles(): Record<string, string> {
   const options = blockCompilerOptions(ts, ROOT);

@@ -5,7 +5,7 @@
  * of at most MAX_CODE_BYTES; anything else is dropped (the caller says so in the block).
  */
 import { draftKey as key } from './draft-key.ts';
-import { MAX_CODE_BYTES, utf8Length } from './limits.ts';
+import { MAX_CODE_BYTES, utf8Length } from '../shared/limits.ts';
 
 export const DRAFT_VERSION = 1;
 

@@ -6,7 +6,7 @@
  * change at or before i, else the `before` of its first change after i (it had that value all
  * along), or the value a step read from it (`readValues`).
  */
-import type { Counterexample, TraceStep } from '../explorer/index.ts';
+import type { Counterexample, TraceStep } from '../../explorer/index.ts';
 
 export interface FieldState {
   key: string;

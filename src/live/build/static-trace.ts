@@ -8,7 +8,7 @@
  */
 import type { BuiltTrace } from './build-traces.ts';
 import { traceAsset } from './trace-assets.ts';
-import { describe, traceToSvg, traceToTable } from './trace-svg.ts';
+import { describe, traceToSvg, traceToTable } from '../shared/trace-svg.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

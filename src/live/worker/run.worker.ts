@@ -1,10 +1,10 @@
 /// <reference types="vite/client" />
 /**
- * The runner: one module Web Worker per Run (src/live/controller.ts starts it and terminates it on
+ * The runner: one module Web Worker per Run (src/live/page/controller.ts starts it and terminates it on
  * timeout or Stop, so a runaway block never touches the page). It runs one block exactly as vitest
- * does: imports become `await import(…)` on the same lines (src/live/imports.ts), sucrase strips the
+ * does: imports become `await import(…)` on the same lines (src/live/shared/imports.ts), sucrase strips the
  * types keeping every line where it was, the explorer (and the simulator, once src/sim exists) is
- * bundled in, and `expect` is vitest's (src/live/expect.ts). The block runs as a blob module so
+ * bundled in, and `expect` is vitest's (src/live/shared/expect.ts). The block runs as a blob module so
  * stack traces name its own lines.
  *
  * The page trusts only what this runner reports, on a MessagePort it received with the job and
@@ -14,11 +14,11 @@
  * message the block wrote.
  */
 import { transform } from 'sucrase';
-import * as explorer from '../explorer/index.ts';
-import { capture, patchExplorer, simFor } from './capture.ts';
-import { createExpect } from './expect.ts';
-import { applyEdits, ImportError, importEdits, lineCol } from './imports.ts';
-import type { ExploreSummary, FromWorker, ToWorker } from './protocol.ts';
+import * as explorer from '../../explorer/index.ts';
+import { capture, patchExplorer, simFor } from '../shared/capture.ts';
+import { createExpect } from '../shared/expect.ts';
+import { applyEdits, ImportError, importEdits, lineCol } from '../shared/imports.ts';
+import type { ExploreSummary, FromWorker, ToWorker } from '../shared/protocol.ts';
 import { lockDown, refuseImports, SandboxError } from './sandbox.ts';
 
 // The simulator is bundled when it exists; until then `import … from 'mmspec'` fails clearly.

@@ -16,12 +16,12 @@ import { fileURLToPath } from 'node:url';
 import type { Code, Root, RootContent } from 'mdast';
 import { visit } from 'unist-util-visit';
 import { type BlockRun, runBlockAtBuild } from './build-traces.ts';
-import { codeHash } from './code-hash.ts';
-import { blocksFromTree, extractBlocks, isSpecFence, type SpecBlock } from './extract.ts';
+import { codeHash } from '../shared/code-hash.ts';
+import { blocksFromTree, extractBlocks, isSpecFence, type SpecBlock } from '../shared/extract.ts';
 import { staticTraces } from './static-trace.ts';
 
-const COMPONENT = fileURLToPath(new URL('../components/SpecBlock.astro', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const COMPONENT = fileURLToPath(new URL('../../components/SpecBlock.astro', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const LOCAL = '__SpecBlock';
 
 interface VFileLike {

@@ -14,8 +14,8 @@ import {
   blockModule,
   PRELUDE,
   PRELUDE_NAME,
-} from './block-program.ts';
-import type { TypesRequest, TypesResponse } from './types-protocol.ts';
+} from '../shared/block-program.ts';
+import type { TypesRequest, TypesResponse } from '../shared/types-protocol.ts';
 
 const fsMap = new Map<string, string>(Object.entries(files));
 fsMap.set(`/${PRELUDE_NAME}`, PRELUDE);

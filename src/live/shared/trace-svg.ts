@@ -1,4 +1,4 @@
-import type { Counterexample, TraceStep } from '../explorer/index.ts';
+import type { Counterexample, TraceStep } from '../../explorer/index.ts';
 import { type El, el, toMarkup } from './markup.ts';
 
 /**

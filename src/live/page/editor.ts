@@ -139,7 +139,7 @@ export function mountEditor(parent: HTMLElement, code: string, opts: EditorOptio
   view.contentDOM.addEventListener('focus', () => {
     if (typesStarted) return;
     typesStarted = true;
-    import('./types.ts').then((m) => m.attachTypes(view)).catch(() => {});
+    import('./types.ts').then((m) => m.attachTypes(view, typeSupport)).catch(() => {});
   });
   return {
     view,
