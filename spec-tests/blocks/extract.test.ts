@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { decodeCode, encodeCode } from '../../src/live/page/permalink.ts';
 import {
   BlockError,
   DEFAULT_TIMEOUT_MS,
@@ -7,7 +8,6 @@ import {
   parseMeta,
 } from '../../src/live/shared/extract.ts';
 import { applyEdits, ImportError, importEdits } from '../../src/live/shared/imports.ts';
-import { decodeCode, encodeCode } from '../../src/live/page/permalink.ts';
 import { mdxToTests } from './mdx-plugin.ts';
 
 const fence = '```';

@@ -16,8 +16,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { extractBlocks } from '../../src/live/shared/extract.ts';
 import { encodeCode, linkHash } from '../../src/live/page/permalink.ts';
+import { extractBlocks } from '../../src/live/shared/extract.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LINK_MARK = 'mmspec-link-code-ran';

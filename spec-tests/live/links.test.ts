@@ -3,7 +3,6 @@ import fc from 'fast-check';
 import { strToU8, zlibSync } from 'fflate';
 import { describe, expect, test } from 'vitest';
 import { draftRecord, parseDraft } from '../../src/live/page/drafts.ts';
-import { MAX_CODE_BYTES, utf8Length } from '../../src/live/shared/limits.ts';
 import { lineDiff } from '../../src/live/page/link-diff.ts';
 import {
   decodeCode,
@@ -13,6 +12,7 @@ import {
   MAX_LINK_CHARS,
   parseLink,
 } from '../../src/live/page/permalink.ts';
+import { MAX_CODE_BYTES, utf8Length } from '../../src/live/shared/limits.ts';
 
 const KiB = 1024;
 const b64url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');

@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { type Counterexample, defineModel, explore, type Model } from '../../src/explorer/index.ts';
 import { runBlockAtBuild } from '../../src/live/build/build-traces.ts';
-import { parseVariant, variantName } from '../../src/live/shared/capture.ts';
-import { extractBlocks, type SpecBlock } from '../../src/live/shared/extract.ts';
 import { splitKey, stateAt } from '../../src/live/page/inspect.ts';
 import { linkHash, parseLink } from '../../src/live/page/permalink.ts';
+import { parseVariant, variantName } from '../../src/live/shared/capture.ts';
+import { extractBlocks, type SpecBlock } from '../../src/live/shared/extract.ts';
 
 const lost: Model = defineModel('lost update', (m) => {
   const x = m.cell('x', 0);

@@ -9,7 +9,14 @@ import { runInThisContext } from 'node:vm';
 import { transform } from 'sucrase';
 import * as explorer from '../../explorer/index.ts';
 import * as sim from '../../sim/index.ts';
-import { capture, parseVariant, patchExplorer, simFor, type Variant, variantName } from '../shared/capture.ts';
+import {
+  capture,
+  parseVariant,
+  patchExplorer,
+  simFor,
+  type Variant,
+  variantName,
+} from '../shared/capture.ts';
 import { createExpect } from '../shared/expect.ts';
 import { BlockError, mdxPosition, type SpecBlock } from '../shared/extract.ts';
 import { applyEdits, ImportError, importEdits, lineCol } from '../shared/imports.ts';

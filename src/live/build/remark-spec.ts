@@ -15,9 +15,9 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Code, Root, RootContent } from 'mdast';
 import { visit } from 'unist-util-visit';
-import { type BlockRun, runBlockAtBuild } from './build-traces.ts';
 import { codeHash } from '../shared/code-hash.ts';
 import { blocksFromTree, extractBlocks, isSpecFence, type SpecBlock } from '../shared/extract.ts';
+import { type BlockRun, runBlockAtBuild } from './build-traces.ts';
 import { staticTraces } from './static-trace.ts';
 
 const COMPONENT = fileURLToPath(new URL('../../components/SpecBlock.astro', import.meta.url));

@@ -6,9 +6,10 @@
  * an HTML table with the changes of each step (a page of its own: the chapter stays light). The
  * page's runner replaces them with the live, steppable view after Run.
  */
+
+import { describe, traceToSvg, traceToTable } from '../shared/trace-svg.ts';
 import type { BuiltTrace } from './build-traces.ts';
 import { traceAsset } from './trace-assets.ts';
-import { describe, traceToSvg, traceToTable } from '../shared/trace-svg.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

@@ -4,8 +4,9 @@
  * outlives the code that wrote it, so a record is read back only if it is exactly that, with code
  * of at most MAX_CODE_BYTES; anything else is dropped (the caller says so in the block).
  */
-import { draftKey as key } from './draft-key.ts';
+
 import { MAX_CODE_BYTES, utf8Length } from '../shared/limits.ts';
+import { draftKey as key } from './draft-key.ts';
 
 export const DRAFT_VERSION = 1;
 

@@ -7,10 +7,10 @@
  * every step).
  */
 import type { Counterexample } from '../../explorer/index.ts';
-import { h } from './dom.ts';
-import { showValue, stateAt } from './inspect.ts';
 import { toDom } from '../shared/markup.ts';
 import { traceSvgTree, traceTableTree } from '../shared/trace-svg.ts';
+import { h } from './dom.ts';
+import { showValue, stateAt } from './inspect.ts';
 
 export interface TraceView {
   readonly element: HTMLElement;
