@@ -1,10 +1,10 @@
 /// <reference types="vite/client" />
 /**
- * The runner: one module Web Worker per Run (src/live/page/controller.ts starts it and terminates it on
- * timeout or Stop, so a runaway block never touches the page). It runs one block exactly as vitest
- * does: imports become `await import(…)` on the same lines (src/live/shared/imports.ts), sucrase strips the
- * types keeping every line where it was, the explorer (and the simulator, once src/sim exists) is
- * bundled in, and `expect` is vitest's (src/live/shared/expect.ts). The block runs as a blob module so
+ * The runner: one module Web Worker per Run (page/run.ts starts it and terminates it on timeout or
+ * Stop, so a runaway block never touches the page). It runs one block exactly as vitest does:
+ * imports become `await import(…)` on the same lines (shared/imports.ts), sucrase strips the types
+ * keeping every line where it was, the explorer and the simulator are bundled in, and `expect` is
+ * vitest's (shared/expect.ts). The block runs as a blob module so
  * stack traces name its own lines.
  *
  * The page trusts only what this runner reports, on a MessagePort it received with the job and
@@ -15,14 +15,12 @@
  */
 import { transform } from 'sucrase';
 import * as explorer from '../../explorer/index.ts';
+import * as sim from '../../sim/index.ts';
 import { capture, patchExplorer, simFor } from '../shared/capture.ts';
 import { createExpect } from '../shared/expect.ts';
 import { applyEdits, ImportError, importEdits, lineCol } from '../shared/imports.ts';
 import type { ExploreSummary, FromWorker, ToWorker } from '../shared/protocol.ts';
 import { lockDown, refuseImports, SandboxError } from './sandbox.ts';
-
-// The simulator is bundled when it exists; until then `import … from 'mmspec'` fails clearly.
-const sim = Object.values(import.meta.glob('../sim/index.ts', { eager: true }))[0] as object | undefined;
 
 // The runner's own reply channel: set from the job's port, through functions captured here
 // before any block code exists (a block that patches prototypes cannot intercept it).
@@ -65,14 +63,12 @@ function freezeModule(mod: object) {
 freezeModule(explorer);
 let last = 0;
 
-let modules: Record<string, object | undefined> = {};
+let modules: Record<string, object> = {};
 
 function load(spec: string): Promise<object> {
   const m = modules[spec];
-  if (!m)
-    return Promise.reject(
-      new Error(`"${spec}" is not available in the page yet (the simulator has not landed in src/sim)`),
-    );
+  // importEdits() admits only these two names; anything else is the runner's bug.
+  if (!m) return Promise.reject(new Error(`"${spec}" is not a module a spec block can import`));
   return Promise.resolve(m);
 }
 
@@ -140,7 +136,7 @@ function fail(
 async function runJob({ code, replay = null, variant = null }: ToWorker) {
   modules = {
     'mmspec/explorer': explorer,
-    mmspec: sim && simFor(sim, null, variant),
+    mmspec: simFor(sim, null, variant),
   };
   capture({
     replay,
