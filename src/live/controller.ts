@@ -24,7 +24,7 @@ interface State {
   origin: 'edited' | 'from link' | null;
   editor: EditorHandle | null;
   editorLoading: Promise<EditorHandle> | null;
-  run: { worker: Worker; timer: number; finish: (r: Outcome) => void } | null;
+  run: { worker: Worker; timer: number; finish: (r: Outcome) => void; t0: number } | null;
   /** The next Run replays this (opened from a link with a schedule). */
   replay: (Replay & { step: number }) | null;
   shown: Shown | null;
@@ -244,7 +244,7 @@ function run(el: HTMLElement): Promise<Outcome> {
       () => finish({ status: 'timeout', ms: performance.now() - t0 }),
       Number(el.dataset.timeout),
     );
-    s.run = { worker, timer, finish };
+    s.run = { worker, timer, finish, t0 };
     const onMessage = (m: FromWorker) => {
       if (m.type === 'log') {
         logs.hidden = false;
@@ -276,7 +276,7 @@ function run(el: HTMLElement): Promise<Outcome> {
 
 function stop(el: HTMLElement) {
   const s = state(el);
-  s.run?.finish({ status: 'stopped', ms: 0 });
+  s.run?.finish({ status: 'stopped', ms: performance.now() - s.run.t0 });
 }
 
 // --- Edit, drafts, reset ------------------------------------------------------------------------
