@@ -55,6 +55,8 @@ export default defineConfig({
         textMarkers: false,
       },
       sidebar: [{ label: 'Chapters', items: sidebar }],
+      // The light theme without JavaScript, tables that fit (src/components/site.css).
+      customCss: ['./src/components/site.css'],
       // Starlight's Search; Pagefind's UI loads when search is opened: see the component's header.
       components: { Search: './src/components/Search.astro' },
       lastUpdated: false,

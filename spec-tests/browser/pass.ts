@@ -14,7 +14,7 @@
  * Exits non-zero on the first broken expectation, naming the page and block.
  * - the attacks of issue 9 (attacks.ts): forged runner messages, HTML in every output, network and
  *   escapes from a block, import(), a faked pass, the CSP on every page, framing.
- * Flags: --no-build (reuse dist/); --dist <dir> (serve another build); --only traces (just the counterexample checks); --only attacks.
+ * Flags: --no-build (reuse dist/); --dist <dir> (serve another build); --only traces (just the counterexample checks); --only attacks; --only layout.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -24,6 +24,7 @@ import type { Locator, Page } from 'playwright-core';
 import { extractBlocks } from '../../src/live/extract.ts';
 import { attacks } from './attacks.ts';
 import { launch } from './chromium.ts';
+import { layout } from './layout.ts';
 import { serve } from './serve.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -526,6 +527,11 @@ async function main() {
       console.log('attacks (issue 9)');
       await attacks(browser.context, url, DIST);
       return;
+    }
+    if (only === 'layout' || only === null) {
+      console.log('layout and accessibility (issue 13, layout.ts)');
+      await layout(url, DIST);
+      if (only === 'layout') return;
     }
     const page = await browser.context.newPage();
     const pages = pagesWithBlocks();

@@ -11,6 +11,8 @@
  * lines when the button is clicked. The code's text, and so what the page runtime reads back from
  * the highlighted lines, is unchanged.
  *
+ * It also leaves the theme to the reader's preference when JavaScript is off (themeWithoutScript).
+ *
  * Runs in `astro:build:done` before cspMeta() (astro.config.mjs), which must see the final HTML.
  */
 import { createHash } from 'node:crypto';
@@ -89,11 +91,32 @@ export function lightenCode(root: string): { href: string; pages: number; styles
   return { href, pages: pages.length, styles: styles.length };
 }
 
+/**
+ * Starlight writes `<html data-theme="dark">` and its inline script sets the reader's theme before
+ * the page is drawn; without JavaScript the page stayed dark for a reader who prefers light. Without
+ * the attribute, the theme follows `prefers-color-scheme` (src/components/site.css, the figures'
+ * rules in spec-block.css, Expressive Code's and the tokens' own media queries).
+ */
+export function themeWithoutScript(root: string): number {
+  let n = 0;
+  for (const f of readdirSync(root, { recursive: true }).map(String))
+    if (f.endsWith('.html')) {
+      const html = readFileSync(join(root, f), 'utf8');
+      const out = html.replace(/^(<!DOCTYPE html>\s*<html\b[^>]*?) data-theme="dark"/i, '$1');
+      if (out !== html) {
+        writeFileSync(join(root, f), out);
+        n++;
+      }
+    }
+  return n;
+}
+
 export function codeTokens(): AstroIntegration {
   return {
     name: 'mmspec:code-tokens',
     hooks: {
       'astro:build:done': ({ dir, logger }) => {
+        themeWithoutScript(fileURLToPath(dir));
         const r = lightenCode(fileURLToPath(dir));
         if (r) logger.info(`${r.styles} token styles as elements of ${r.href} (${r.pages} pages)`);
       },

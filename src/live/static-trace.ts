@@ -8,6 +8,7 @@
  */
 import type { BuiltTrace } from './build-traces.ts';
 import { traceAsset } from './trace-assets.ts';
+import { fitLaneWidth, traceToNarrowSvg } from './trace-fit.ts';
 import { traceToSvg, traceToTable } from './trace-svg.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -28,11 +29,16 @@ export function staticTraces(traces: readonly BuiltTrace[]): string {
     // A short alt text (the failing step; the caption has the failure): every step, with what it
     // changed, is on the table page linked under the figure, its long description.
     const last = cex.steps[cex.steps.length - 1];
-    const alt = `Swimlanes of ${cex.threads.length} threads over ${cex.steps.length} steps; the last, #${last?.index} ${last?.thread}: ${last?.label}, breaks the rule. Every step is in the table linked below.`;
+    const alt = `Counterexample of ${cex.threads.length} threads over ${cex.steps.length} steps; the last, #${last?.index} ${last?.thread}: ${last?.label}, breaks the rule. Every step is in the table linked below.`;
+    // Per theme: the swimlanes fitted to the content column (no changes column), and on a phone
+    // the one-column drawing (trace-fit.ts) in their place.
+    const size = (svg: string) => /width="(\d+)" height="(\d+)"/.exec(svg) ?? [];
     const imgs = (['light', 'dark'] as const).map((theme) => {
-      const svg = traceToSvg(cex, { id: 'cex', theme });
-      const [, w, h] = /width="(\d+)" height="(\d+)"/.exec(svg) ?? [];
-      return `<img class="mm-trace-img mm-${theme}" src="${traceAsset(svg)}" width="${w}" height="${h}" loading="lazy" decoding="async" alt="${esc(alt)}">`;
+      const svg = traceToSvg(cex, { id: 'cex', theme, changes: false, laneWidth: fitLaneWidth(cex) });
+      const narrow = traceToNarrowSvg(cex, { theme });
+      const [, w, h] = size(svg);
+      const [, nw, nh] = size(narrow);
+      return `<picture><source media="(max-width: 40rem)" srcset="${traceAsset(narrow)}" width="${nw}" height="${nh}"><img class="mm-trace-img mm-${theme}" src="${traceAsset(svg)}" width="${w}" height="${h}" loading="lazy" decoding="async" alt="${esc(alt)}"></picture>`;
     });
     figures.push(
       `<figure class="mm-trace-fig" data-trace-index="${t.index}" data-model="${esc(t.model)}" data-schedule="${esc(cex.schedule)}">` +

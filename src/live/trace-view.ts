@@ -10,6 +10,7 @@ import type { Counterexample } from '../explorer/index.ts';
 import { h } from './dom.ts';
 import { showValue, stateAt } from './inspect.ts';
 import { toDom } from './markup.ts';
+import { fitLaneWidth } from './trace-fit.ts';
 import { traceSvgTree, traceTableTree } from './trace-svg.ts';
 
 export interface TraceView {
@@ -32,7 +33,7 @@ export function traceView(
     role: 'group',
     'aria-label': `Counterexample of ${opts.model}: ${n} steps. Left and right arrows step through it.`,
   });
-  figure.append(toDom(traceSvgTree(cex, { id })));
+  figure.append(toDom(traceSvgTree(cex, { id, changes: false, laneWidth: fitLaneWidth(cex) })));
   const boxes = [...figure.querySelectorAll<SVGGElement>('g[data-step]')];
   const slider = h('input', {
     type: 'range',
