@@ -234,6 +234,32 @@ async function editorComfort(browser: Browser, base: string, path: string) {
   await ctx.close();
 }
 
+/** A spec block's copy button copies the block's code (the page carries it once, in the lines). */
+async function copyButton(browser: Browser, base: string, path: string) {
+  const ctx = await context(browser, {});
+  const page = await ctx.newPage();
+  await page.goto(base + path);
+  const b = page.locator('spec-block').first();
+  const button = b.locator('.copy button');
+  check(
+    !(await button.getAttribute('data-code')),
+    `${path}: the copy button still carries a copy of the code`,
+  );
+  await button.click({ force: true });
+  const copied = ((await button.getAttribute('data-code')) ?? '').replaceAll('\u007f', '\n');
+  const lines = await b.evaluate((el) =>
+    [...el.querySelectorAll('.ec-line')]
+      .filter((l) => !l.closest('summary'))
+      .map((l) => (l.querySelector('.code')?.textContent ?? '').replace(/\n$/, '')),
+  );
+  check(
+    copied.length > 0 && copied === lines.join('\n'),
+    `${path}: the copy button copies "${copied.slice(0, 80)}"`,
+  );
+  console.log(`  ✓ the copy button of a spec block copies its ${lines.length} lines`);
+  await ctx.close();
+}
+
 /** Stop says how long the block ran (it said 0 ms). */
 async function stopTime(browser: Browser, base: string) {
   const ctx = await context(browser, {});
@@ -283,6 +309,7 @@ export async function layout(base: string, dist: string): Promise<void> {
     await themeWithoutScript(browser, base, '/swap-cow/');
     await editorComfort(browser, base, '/explorer/');
     await stopTime(browser, base);
+    await copyButton(browser, base, '/explorer/');
     if (process.env.LAYOUT_SHOTS) await screenshots(browser, base, process.env.LAYOUT_SHOTS);
   } finally {
     await browser.close();
