@@ -1,6 +1,6 @@
 /**
  * Reading comfort (issue 13), part of the browser pass (`npm run test:browser -- --only layout`):
- * on every published page at 1280 and 390 px, light and dark,
+ * on every published page at 1280, 1024 and 390 px, light and dark,
  * - no counterexample figure, code block or rules-index column is clipped, and a figure is shown at
  *   (nearly) its drawn size, so its text stays readable: at 390 px the narrow drawing (one column,
  *   the failing step outlined) replaces the swimlanes;
@@ -17,7 +17,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { CHROMIUM } from './chromium.ts';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const WIDTHS = [1280, 390] as const;
+const WIDTHS = [1280, 1024, 390] as const;
 const SCHEMES = ['light', 'dark'] as const;
 
 class LayoutFailure extends Error {}
