@@ -2,10 +2,12 @@
 // Spec fences become <SpecBlock> islands through the shared extractor (src/live/build/remark-spec.ts).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { unified } from '@astrojs/markdown-remark';
 import starlight from '@astrojs/starlight';
 import { pluginCollapsibleSections } from '@expressive-code/plugin-collapsible-sections';
 import { defineConfig } from 'astro/config';
+import { codeTokens } from './src/live/build/code-tokens.ts';
 import { cspMeta, SECURITY_HEADERS } from './src/live/build/csp.ts';
 import remarkSpecBlocks from './src/live/build/remark-spec.ts';
 import { traceAssets } from './src/live/build/trace-assets.ts';
@@ -38,6 +40,9 @@ export default defineConfig({
   // Every page carries a CSP <meta> (cspMeta, last integration); `npm start` and `npm run dev`
   // also send it as a header, with frame-ancestors (src/live/build/csp.ts).
   server: { headers: SECURITY_HEADERS },
+  // No link prefetching (Starlight turns it on): 1.1 KiB gz of script on every page, and a hovered
+  // chapter link would fetch a whole chapter before the reader asks for it.
+  prefetch: false,
   integrations: [
     starlight({
       title: 'mmspec',
@@ -46,20 +51,39 @@ export default defineConfig({
       expressiveCode: {
         plugins: [pluginCollapsibleSections()],
         defaultProps: { collapseStyle: 'collapsible-start' },
+        // No chapter marks lines ({1-3}, ins=, del=): the text-markers plugin's CSS is not sent.
+        textMarkers: false,
       },
       sidebar: [{ label: 'Chapters', items: sidebar }],
-      // Pagefind's UI loads when search is opened (not on idle): see the component's header.
+      // The light theme without JavaScript, tables that fit (src/components/site.css).
+      customCss: ['./src/components/site.css'],
+      // Starlight's Search; Pagefind's UI loads when search is opened: see the component's header.
       components: { Search: './src/components/Search.astro' },
       lastUpdated: false,
       pagination: true,
     }),
     // The counterexample pictures the remark plugin drew at build: dist/_traces/*.svg.
     traceAssets(),
+    // Lighter code tokens, one shared stylesheet (src/live/build/code-tokens.ts); before cspMeta.
+    codeTokens(),
     // Last: the trace table pages written above get their policy too.
     cspMeta(),
   ],
   vite: {
     plugins: [blockTypes()],
+    // Pagefind's UI and stylesheet load with the search dialog (src/components/Search.astro).
+    resolve: {
+      alias: [
+        {
+          find: /^@pagefind\/default-ui$/,
+          replacement: fileURLToPath(new URL('./src/components/pagefind-lazy.ts', import.meta.url)),
+        },
+        {
+          find: /^@pagefind\/default-ui\/css\/ui\.css$/,
+          replacement: fileURLToPath(new URL('./src/components/pagefind-ui-empty.css', import.meta.url)),
+        },
+      ],
+    },
     // Workers are bundled separately: the type worker needs the block files too.
     worker: { format: 'es', plugins: () => [blockTypes()] },
   },

@@ -16,7 +16,7 @@
  *   escapes from a block, import(), a faked pass, the CSP on every page, framing; links and drafts
  *   (links.ts): nothing runs before the click, a link never runs a draft, limits.
  * Flags: --no-build (reuse dist/); --dist <dir> (serve another build); --only traces (just the
- * counterexample checks); --only attacks; --only links.
+ * counterexample checks); --only attacks; --only links; --only layout.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -26,6 +26,7 @@ import type { Locator, Page } from 'playwright-core';
 import { extractBlocks } from '../../src/live/shared/extract.ts';
 import { attacks } from './attacks.ts';
 import { launch } from './chromium.ts';
+import { layout } from './layout.ts';
 import { linksAndDrafts } from './links.ts';
 import { serve } from './serve.ts';
 
@@ -533,6 +534,11 @@ async function main() {
       console.log('attacks (issue 9)');
       await attacks(browser.context, url, DIST);
       return;
+    }
+    if (only === 'layout' || only === null) {
+      console.log('layout and accessibility (issue 13, layout.ts)');
+      await layout(url, DIST);
+      if (only === 'layout') return;
     }
     const page = await browser.context.newPage();
     const pages = pagesWithBlocks();

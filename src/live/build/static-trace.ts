@@ -2,11 +2,12 @@
  * The counterexamples a block found when the site was built, as static HTML under the block (no
  * script needed to see them). Per distinct counterexample: the swimlane picture as a lazily loaded
  * image in the site's light and dark palettes (CSS shows the one of the current theme; the other
- * is never fetched), its description (every step) as alt text, and a link to the same trace as
+ * is never fetched), the failing step as alt text, and a link to the same trace as
  * an HTML table with the changes of each step (a page of its own: the chapter stays light). The
  * page's runner replaces them with the live, steppable view after Run.
  */
 
+import { fitLaneWidth, traceToNarrowSvg } from '../shared/trace-fit.ts';
 import { describe, traceToSvg, traceToTable } from '../shared/trace-svg.ts';
 import type { BuiltTrace } from './build-traces.ts';
 import { traceAsset } from './trace-assets.ts';
@@ -26,14 +27,23 @@ export function staticTraces(traces: readonly BuiltTrace[]): string {
     const key = `${t.model}\u0000${cex.schedule}`;
     if (seen.has(key)) continue;
     seen.add(key);
+    // A short alt text (the failing step; the caption has the failure): every step, with what it
+    // changed, is on the table page linked under the figure, its long description.
+    const last = cex.steps[cex.steps.length - 1];
+    const alt = `Counterexample of ${cex.threads.length} threads over ${cex.steps.length} steps; the last, #${last?.index} ${last?.thread}: ${last?.label}, breaks the rule. Every step is in the table linked below.`;
+    // Per theme: the swimlanes fitted to the content column (no changes column), and on a phone
+    // the one-column drawing (trace-fit.ts) in their place.
+    const size = (svg: string) => /width="(\d+)" height="(\d+)"/.exec(svg) ?? [];
     const imgs = (['light', 'dark'] as const).map((theme) => {
-      const svg = traceToSvg(cex, { id: 'cex', theme });
-      const [, w, h] = /width="(\d+)" height="(\d+)"/.exec(svg) ?? [];
-      return `<img class="mm-trace-img mm-${theme}" src="${traceAsset(svg)}" width="${w}" height="${h}" loading="lazy" decoding="async" alt="${esc(describe(cex))}">`;
+      const svg = traceToSvg(cex, { id: 'cex', theme, changes: false, laneWidth: fitLaneWidth(cex) });
+      const narrow = traceToNarrowSvg(cex, { theme });
+      const [, w, h] = size(svg);
+      const [, nw, nh] = size(narrow);
+      return `<picture><source media="(max-width: 40rem)" srcset="${traceAsset(narrow)}" width="${nw}" height="${nh}"><img class="mm-trace-img mm-${theme}" src="${traceAsset(svg)}" width="${w}" height="${h}" loading="lazy" decoding="async" alt="${esc(alt)}"></picture>`;
     });
     figures.push(
       `<figure class="mm-trace-fig" data-trace-index="${t.index}" data-model="${esc(t.model)}" data-schedule="${esc(cex.schedule)}">` +
-        `<figcaption><strong>${esc(t.model)}</strong>: ${esc(`'${cex.assertion}' violated`)}. ${cex.steps.length} step${cex.steps.length === 1 ? '' : 's'}, ${cex.preemptions} preemption${cex.preemptions === 1 ? '' : 's'}; found when the site was built. Run the block to step through it.</figcaption>` +
+        `<figcaption><strong>${esc(t.model)}</strong>: ${esc(`'${cex.assertion}' violated: ${cex.message}`)}. ${cex.steps.length} step${cex.steps.length === 1 ? '' : 's'}, ${cex.preemptions} preemption${cex.preemptions === 1 ? '' : 's'}; found when the site was built. Run the block to step through it.</figcaption>` +
         `<div class="mm-trace-scroll">${imgs.join('')}</div>` +
         `<a class="mm-trace-table-link" href="${traceAsset(tablePage(t), 'html')}">The steps as a table, with what each changed</a>` +
         `</figure>`,

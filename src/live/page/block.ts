@@ -21,7 +21,7 @@ export interface State {
   origin: 'edited' | 'from link' | null;
   editor: EditorHandle | null;
   editorLoading: Promise<EditorHandle> | null;
-  run: { worker: Worker; timer: number; finish: (r: Outcome) => void } | null;
+  run: { worker: Worker; timer: number; finish: (r: Outcome) => void; t0: number } | null;
   /** The next Run replays this (opened from a link with a schedule). */
   replay: (Replay & { step: number }) | null;
   shown: Shown | null;

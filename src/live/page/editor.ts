@@ -61,8 +61,21 @@ const theme = EditorView.theme({
     color: 'var(--sl-color-white)',
   },
   '.cm-content': { caretColor: 'var(--sl-color-white)' },
-  '.cm-gutters': { backgroundColor: 'transparent', color: 'var(--sl-color-gray-3)', border: 'none' },
-  '.cm-activeLine': { backgroundColor: 'color-mix(in srgb, var(--sl-color-gray-5) 40%, transparent)' },
+  // Opaque, as the editor: the gutter stays put when the code scrolls sideways under it.
+  '.cm-gutters': {
+    backgroundColor: 'var(--sl-color-bg-inline-code, var(--sl-color-gray-6))',
+    color: 'var(--sl-color-gray-3)',
+    border: 'none',
+  },
+  '.cm-activeLine, .cm-activeLineGutter': {
+    backgroundColor: 'color-mix(in srgb, var(--sl-color-gray-5) 40%, transparent)',
+  },
+  // Tooltips (type errors, hover, completion) in the theme's colours, not CodeMirror's light grey.
+  '.cm-tooltip': {
+    backgroundColor: 'var(--sl-color-gray-6)',
+    color: 'var(--sl-color-white)',
+    border: '1px solid var(--sl-color-gray-4)',
+  },
   '&.cm-focused': { outline: '2px solid var(--sl-color-accent)' },
 });
 

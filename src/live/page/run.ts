@@ -175,7 +175,7 @@ export function run(el: HTMLElement): Promise<Outcome> {
       () => finish({ status: 'timeout', ms: performance.now() - t0 }),
       Number(el.dataset.timeout),
     );
-    s.run = { worker, timer, finish };
+    s.run = { worker, timer, finish, t0 };
     const onMessage = (m: FromWorker) => {
       if (m.type === 'log') {
         logs.hidden = false;
@@ -207,5 +207,5 @@ export function run(el: HTMLElement): Promise<Outcome> {
 
 export function stop(el: HTMLElement) {
   const s = state(el);
-  s.run?.finish({ status: 'stopped', ms: 0 });
+  s.run?.finish({ status: 'stopped', ms: performance.now() - s.run.t0 });
 }

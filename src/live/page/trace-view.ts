@@ -8,6 +8,7 @@
  */
 import type { Counterexample } from '../../explorer/index.ts';
 import { toDom } from '../shared/markup.ts';
+import { fitLaneWidth } from '../shared/trace-fit.ts';
 import { traceSvgTree, traceTableTree } from '../shared/trace-svg.ts';
 import { h } from './dom.ts';
 import { showValue, stateAt } from './inspect.ts';
@@ -32,7 +33,7 @@ export function traceView(
     role: 'group',
     'aria-label': `Counterexample of ${opts.model}: ${n} steps. Left and right arrows step through it.`,
   });
-  figure.append(toDom(traceSvgTree(cex, { id })));
+  figure.append(toDom(traceSvgTree(cex, { id, changes: false, laneWidth: fitLaneWidth(cex) })));
   const boxes = [...figure.querySelectorAll<SVGGElement>('g[data-step]')];
   const slider = h('input', {
     type: 'range',

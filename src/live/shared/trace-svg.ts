@@ -24,6 +24,8 @@ export interface SvgOptions {
    * the site's light or dark colours. Default: the page's CSS variables.
    */
   theme?: 'light' | 'dark';
+  /** Draw the changes column (default true); the table and the live inspector also show them. */
+  changes?: boolean;
 }
 
 /** Starlight's light and dark colours (props.css), as the figure's own variables. */
@@ -69,7 +71,8 @@ export function traceSvgTree(cex: Counterexample, opts: SvgOptions = {}): El {
   const lanes = cex.threads.filter((t) => cex.steps.some((s) => s.thread === t));
   const longest = Math.max(...cex.steps.map((s) => stepLabel(s).length), ...lanes.map((t) => t.length));
   const laneW = opts.laneWidth ?? Math.min(260, Math.max(150, Math.ceil(longest * 7.2) + 44));
-  const width = GUTTER + lanes.length * laneW + CHANGES_W;
+  const changesW = opts.changes === false ? 0 : CHANGES_W;
+  const width = GUTTER + lanes.length * laneW + changesW;
   const last = cex.steps.length - 1;
   const foot = 40;
   const height = HEAD + cex.steps.length * ROW + foot;
@@ -127,7 +130,8 @@ export function traceSvgTree(cex: Counterexample, opts: SvgOptions = {}): El {
       ),
     );
   }
-  out.push(el('text', { class: 'dim', x: GUTTER + lanes.length * laneW + 8, y: 20 }, 'changes'));
+  if (changesW)
+    out.push(el('text', { class: 'dim', x: GUTTER + lanes.length * laneW + 8, y: 20 }, 'changes'));
   // Lock-held spans: from a lock step to the matching unlock (or the end), beside the lane.
   for (const span of lockSpans(cex.steps)) {
     const x = x0(span.thread) + 6 + span.depth * (BAR + 2);
@@ -186,7 +190,7 @@ export function traceSvgTree(cex: Counterexample, opts: SvgOptions = {}): El {
     );
     out.push(el('text', { class: 'dim', x: 4, y: y + 15 }, `${s.preemption ? '»' : ''}#${s.index}`));
     const ch = s.changes.map((c) => `${c.key}: ${show(c.before)}→${show(c.after)}`).join(', ');
-    if (ch)
+    if (ch && changesW)
       out.push(
         el(
           'text',

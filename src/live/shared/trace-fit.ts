@@ -1,0 +1,139 @@
+/**
+ * Counterexample figures that fit where they are shown (issue 13).
+ * - `fitLaneWidth`: the swimlanes' lane width so that the figure, drawn without its changes column
+ *   (the table and the live inspector show the changes), fits the content column at ≥ 1024 px.
+ * - `traceToNarrowSvg`: the drawing for a phone: one column, a row per step with its thread's
+ *   name in a tag, the failing step outlined and the failure written out in full under it, so
+ *   nothing has to be scrolled sideways to find the violation.
+ * Both are pure element trees / text (markup.ts), like trace-svg.ts.
+ */
+import type { Counterexample } from '../../explorer/index.ts';
+import { el, toMarkup } from './markup.ts';
+import { describe, PALETTES } from './trace-svg.ts';
+
+/** The figure's room at 1280 px (the content column less the block's padding); 1024 px has more. */
+export const FIT_WIDTH = 600;
+/** The narrow drawing's width: a 390 px phone's content column less the block's padding. */
+export const NARROW_WIDTH = 330;
+
+export function fitLaneWidth(cex: Counterexample, width = FIT_WIDTH): number {
+  const lanes = new Set(cex.steps.map((s) => s.thread)).size || 1;
+  return Math.max(110, Math.min(260, Math.floor((width - 36) / lanes)));
+}
+
+const ROW = 28;
+const BOX_H = 22;
+const CH = 7.2;
+const CSS =
+  '.lane{fill:var(--mm-lane)}.box{fill:var(--mm-box);stroke:var(--mm-stroke)}.txt{fill:var(--mm-text)}.dim{fill:var(--mm-dim)}.bad{stroke:var(--mm-bad);stroke-width:2.5}.badtxt{fill:var(--mm-bad)}.wait{stroke-dasharray:4 3}.tag{fill:var(--mm-lane);stroke:var(--mm-stroke)}';
+
+const clip = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, Math.max(1, n - 1))}…`);
+
+/** Break text into lines of at most n characters, at spaces where it can. */
+function wrap(text: string, n: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    for (let w = word; w; ) {
+      const room = line ? n - line.length - 1 : n;
+      if (w.length <= room) {
+        line = line ? `${line} ${w}` : w;
+        w = '';
+      } else if (!line) {
+        out.push(w.slice(0, n));
+        w = w.slice(n);
+      } else {
+        out.push(line);
+        line = '';
+      }
+    }
+  }
+  if (line) out.push(line);
+  return out;
+}
+
+export function traceToNarrowSvg(
+  cex: Counterexample,
+  opts: { theme: 'light' | 'dark'; id?: string },
+): string {
+  const id = opts.id ?? 'cexn';
+  const width = NARROW_WIDTH;
+  const threads = [...new Set(cex.steps.map((s) => s.thread))];
+  const tagW = Math.min(64, Math.max(28, Math.max(...threads.map((t) => t.length)) * CH + 10));
+  const x1 = 30 + tagW + 6;
+  const last = cex.steps.length - 1;
+  const message = wrap(`✗ ${cex.assertion}: ${cex.message}`, Math.floor((width - 8) / CH));
+  const height = 8 + cex.steps.length * ROW + 10 + message.length * 16 + 6;
+  const style = `${Object.entries(PALETTES[opts.theme])
+    .map(([k, v]) => `--mm-${k}:${v}`)
+    .join(';')};background:var(--mm-bg)`;
+  const out = [
+    el('title', { id: `${id}-title` }, `Counterexample: '${cex.assertion}' violated`),
+    el('desc', { id: `${id}-desc` }, describe(cex)),
+    el('style', {}, CSS),
+  ];
+  cex.steps.forEach((s, i) => {
+    const y = 8 + i * ROW;
+    const label = `${s.label}${s.choice !== undefined ? ` → ${s.choice}` : ''}${s.failed ? ' (waits)' : ''}`;
+    const lane = threads.indexOf(s.thread);
+    out.push(
+      el(
+        'g',
+        { 'data-step': s.index },
+        el('title', {}, `#${s.index} ${s.thread}: ${label}`),
+        el('text', { class: 'dim', x: 2, y: y + 15 }, `${s.preemption ? '»' : ''}#${s.index}`),
+        // The thread's tag, indented by lane so a switch of thread shows at a glance.
+        el('rect', {
+          class: 'tag',
+          x: 30,
+          y: y + 2,
+          width: tagW,
+          height: BOX_H - 4,
+          rx: 9,
+          opacity: 0.6 + 0.4 * (lane % 2),
+        }),
+        el(
+          'text',
+          { class: 'txt', x: 30 + tagW / 2, y: y + 15, 'text-anchor': 'middle', 'font-weight': 'bold' },
+          s.thread,
+        ),
+        el('rect', {
+          class: ['box', s.kind === 'await' ? 'wait' : '', i === last ? 'bad' : ''].filter(Boolean).join(' '),
+          x: x1,
+          y,
+          width: width - x1 - 2,
+          height: BOX_H,
+          rx: 4,
+        }),
+        el('text', { class: 'txt', x: x1 + 5, y: y + 15 }, clip(label, Math.floor((width - x1 - 12) / CH))),
+      ),
+    );
+  });
+  message.forEach((line, i) => {
+    out.push(
+      el(
+        'text',
+        { class: 'badtxt', x: 2, y: 8 + cex.steps.length * ROW + 22 + i * 16, 'font-weight': 'bold' },
+        line,
+      ),
+    );
+  });
+  return toMarkup(
+    el(
+      'svg',
+      {
+        xmlns: 'http://www.w3.org/2000/svg',
+        class: 'mm-trace',
+        viewBox: `0 0 ${width} ${height}`,
+        width,
+        height,
+        role: 'img',
+        'aria-labelledby': `${id}-title ${id}-desc`,
+        'font-family': 'ui-monospace, monospace',
+        'font-size': 12,
+        style,
+      },
+      ...out,
+    ),
+  );
+}
