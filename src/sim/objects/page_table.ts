@@ -63,8 +63,10 @@ export function pte_same(a: Pte, b: Pte): boolean {
 /**
  * pte_same_as_swp - compare swap PTEs by their swap entry, flag bits cleared.
  * Kernel: mm/swapfile.c pte_same_as_swp() "return pte_same(pte_swp_clear_flags(pte), swp_pte)"
- * (unuse_pte's re-check; pte_swp_clear_flags() clears the exclusive, soft-dirty and uffd-wp bits,
- * include/linux/swapops.h since 1493a1913e34). The model's swap PTE has one flag, `excl`; any
+ * (swapoff's unuse_pte() re-check, which then reads pte_swp_exclusive() from the PTE under the
+ * PTL; read in a mainline-derived folio-era copy); pte_swp_clear_flags() (include/linux/swapops.h)
+ * clears the exclusive bit since 1493a1913e34, read in its posting, and the soft-dirty and uffd-wp
+ * bits. The model's swap PTE has one flag, `excl`; any
  * other PTE compares as pte_same().
  * Used only by the swp_exclusive_read_before_ptl mutation (R16): do_swap_page() itself compares
  * whole values with pte_same(), exclusive bit included.
