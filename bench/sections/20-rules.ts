@@ -1,5 +1,5 @@
 /**
- * The simulator's rule scenarios (kernel-rules.md R1–R18; R16 has two, present and swap PTEs):
+ * The simulator's rule scenarios (kernel-rules.md R1–R18, one each, R3 two (R3, R3b): `RULES`):
  * each rule's correct model explored exhaustively (Optimal DPOR, guards and harms checked), and its
  * mutated model with guards off: the harm's counterexample (preemptions), and whether serial runs
  * (naive, no preemption) break — they must not, unless the rule is `sequential`. Goal: every holds

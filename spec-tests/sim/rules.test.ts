@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { counterexampleOf, explore, MUTATIONS, scenario, unreached, violated } from '../../src/sim/index.ts';
 import { RULES, ruleModel } from '../../src/sim/rules.ts';
+import { EXTRA_RULE_SCENARIOS } from '../../src/sim/rules-extra.ts';
 
 /**
  * For every rule (kernel-rules.md; DESIGN.md "Guards and harms"):
@@ -12,9 +13,11 @@ import { RULES, ruleModel } from '../../src/sim/rules.ts';
  *   one preemption (or none, for a sequential rule), and the counterexample replays;
  * - with guards on, the kernel-style assertion `guard` fires.
  */
-describe.each(
-  RULES.map((r, i) => [`${r.id}${RULES.findIndex((x) => x.id === r.id) === i ? '' : ' (2)'}`, r] as const),
-)('%s', (_id, r) => {
+describe.each([
+  ...RULES.map((r, i) => [`${r.id}${RULES.findIndex((x) => x.id === r.id) === i ? '' : ' (2)'}`, r] as const),
+  // further models of a rule (src/sim/rules-extra.ts), tested the same way
+  ...EXTRA_RULE_SCENARIOS.map((r) => [`${r.id} extra: ${r.mutation}`, r] as const),
+])('%s', (_id, r) => {
   test(`${r.id} holds exhaustively and reaches its racy window: ${r.title}`, () => {
     const res = explore(ruleModel(r, 'holds'));
     expect(res.text).toMatch(/^holds: exhaustive/);
@@ -54,10 +57,18 @@ describe.each(
 });
 
 test('every rule scenario names a harm that is not a guard-only check, and sequential rules say why', () => {
-  for (const r of RULES) {
+  for (const r of [...RULES, ...EXTRA_RULE_SCENARIOS]) {
     expect(r.harm).toMatch(/^I\d+b?$/);
     if (r.sequential !== undefined) expect(r.sequential).not.toBe('');
   }
+});
+
+test('issue 10: at most three rules are sequential (R5, R11, R14); the extra models are not rule scenarios', () => {
+  expect(RULES.filter((r) => r.sequential !== undefined).map((r) => r.id)).toEqual(['R5', 'R11', 'R14']);
+  expect(RULES.filter((r) => r.id === 'R16').map((r) => r.mutation)).toEqual([
+    'swp_exclusive_read_before_ptl',
+  ]);
+  for (const r of EXTRA_RULE_SCENARIOS) expect(RULES.some((x) => x.mutation === r.mutation)).toBe(false);
 });
 
 test('the mutation RULES no longer uses still breaks: move_charge_without_trylock (never kernel code) in the 2023 world', () => {

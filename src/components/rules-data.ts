@@ -337,12 +337,13 @@ export const RULES: readonly RuleRecord[] = [
     id: 'R16',
     title: 'fork revokes exclusivity (or copies a pinned page)',
     statement:
-      'fork clears PageAnonExclusive on every anonymous page it shares, write-protects both PTEs, and copies at once a page that may be pinned; shared swap entries lose their exclusive bit.',
+      'fork clears PageAnonExclusive on every anonymous page it shares, write-protects both PTEs, and copies at once a page that may be pinned; shared swap entries lose their exclusive bit, and do_swap_page() trusts that bit only as checked under the PTL (pte_same() on the whole PTE).',
     chapter: SWAP,
     seed: '003_859f4d202f500720.txt',
     kernel: [
       { file: 'mm/memory.c', fn: 'copy_present_ptes' },
       { file: 'mm/memory.c', fn: 'copy_nonpresent_pte' },
+      { file: 'mm/memory.c', fn: 'do_swap_page' },
     ],
     at: TODAY,
     status: 'holds today',
@@ -350,8 +351,8 @@ export const RULES: readonly RuleRecord[] = [
       'Holds in all configs: PageAnonExclusive since v5.19, the swap-PTE exclusive bit on every architecture with swap PTEs since v6.3, the fork-time copy of pinned pages since 2020.',
     statusNote: 'PG_anon_exclusive arrived in v5.19, after the seed.',
     invariant: 'I13',
-    holds: 'R16 holds: fork clears PageAnonExclusive',
-    breaks: 'R16 breaks: fork keeps PageAnonExclusive',
+    holds: 'R16 holds: swapin checks the exclusive bit under the PTL',
+    breaks: 'R16 breaks: swapin trusts the exclusive bit it read before the PTL',
   },
   {
     id: 'R17',

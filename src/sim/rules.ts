@@ -353,48 +353,24 @@ export const RULES: readonly RuleScenario[] = [
   },
   {
     id: 'R16',
-    title: 'fork revokes PageAnonExclusive',
-    mutation: 'fork_keeps_anon_exclusive',
+    title:
+      "fork revokes a swap PTE's exclusivity, and swapin checks the bit under the PTL: fork vs do_swap_page",
+    mutation: 'swp_exclusive_read_before_ptl',
     harm: 'I13',
     guard: 'I14',
-    sequential:
-      "fork itself leaves the parent's page marked exclusive: the parent's next write reuses it in place, so the child reads it in any order",
     build: (k) => {
       const P = k.process('P', { pages: 1 });
-      const F = k.anonFolio(P, 0, { content: 1 });
+      const { folio } = k.swapped(P, 0, { cached: true, written: true, content: 5, exclusive: true });
+      const F = folio as Folio;
       const C = k.child(P, 'C');
-      k.thread('P', (t) => t.fork(P, C).store(P, 0, 2));
-      k.thread('C', (t) =>
-        t.after('wait for fork to populate the child', () => C.pt.peekPte(0).t !== 'none').load(C, 0),
-      );
-      k.sometimes(
-        'P wrote while C still maps the shared folio',
-        () => P.mm.expect(0) === 2 && maps(C.pt.peekPte(0), F),
-        [P.mm, C.pt],
-      );
-    },
-  },
-  {
-    id: 'R16',
-    title: "fork revokes exclusivity of a swap PTE too: the parent's pte_swp_exclusive is cleared",
-    mutation: 'fork_keeps_swp_exclusive',
-    harm: 'I14',
-    guard: 'I14',
-    sequential:
-      "fork itself leaves the parent's swap PTE marked exclusive: the parent's swapin maps the shared folio PageAnonExclusive and writable, and the child's swapin of it is do_swap_page()'s BUG_ON(PageAnonExclusive) in any order (with a preemption, the child instead reads the parent's write)",
-    build: (k) => {
-      const P = k.process('P', { pages: 1 });
-      k.swapped(P, 0, { cached: true, written: true, content: 5, exclusive: true });
-      const C = k.child(P, 'C');
-      k.thread('P', (t) => t.fork(P, C).store(P, 0, 9));
-      k.thread('C', (t) =>
-        t.after('wait for fork to populate the child', () => C.pt.peekPte(0).t !== 'none').load(C, 0),
-      );
-      k.sometimes(
-        "P wrote its swapped-in page while C's PTE still holds the shared swap entry",
-        () => P.mm.expect(0) === 9 && C.pt.peekPte(0).t === 'swap',
-        [P.mm, C.pt],
-      );
+      k.thread('P', (t) => t.store(P, 0, 9));
+      // Another thread of P forks C; the child task runs only once fork has returned, so its
+      // first access follows the fork in the same thread.
+      k.thread('fork', (t) => t.fork(P, C).load(C, 0));
+      k.sometimes("P's swapin holds the folio lock after fork shared the entry and C mapped the folio", () => {
+        const p = P.pt.peekPte(0);
+        return F.lock.holder() === 0 && p.t === 'swap' && !p.excl && maps(C.pt.peekPte(0), F);
+      }, [F, P.pt.pteObjects()[0], C.pt.pteObjects()[0]]);
     },
   },
   {

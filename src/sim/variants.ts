@@ -40,6 +40,7 @@ export type Mutation =
   | 'mapcount_based_reuse'
   | 'fork_keeps_anon_exclusive'
   | 'fork_keeps_swp_exclusive'
+  | 'swp_exclusive_read_before_ptl'
   | 'no_swapcache_recheck'
   | 'cow_drops_rmap_before_pte_switch'
   | 'mmget_after_exit'
@@ -216,6 +217,15 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
       '003_859f4d202f500720.txt (derived); mm/memory.c copy_nonpresent_pte(): swap_duplicate(), then "Mark the swap entry as shared" (pte_swp_clear_exclusive)',
     description:
       "copy_pte_range() duplicates a swap PTE (swap_duplicate) but leaves pte_swp_exclusive set on the parent's entry, so the parent's swapin maps the shared folio writable.",
+  },
+  swp_exclusive_read_before_ptl: {
+    rule: 'R16',
+    breaks: 'I13',
+    existed: 'hypothetical',
+    source:
+      'hypothetical: no release trusted the bit without the PTL check. Read: AMDESE/linux-mm 91883f9ea22a mm/memory.c do_swap_page() ("Check under PT lock (to protect against concurrent fork() sharing the swap entry concurrently) for certainly exclusive pages": exclusive = pte_swp_exclusive(vmf->orig_pte) right after pte_same(ptep_get(vmf->pte), vmf->orig_pte) under the PTL), as added by 1493a1913e34 "mm/swap: remember PG_anon_exclusive via a swp pte bit" (v5.19, read in its 2022-03 posting); mm/swapfile.c pte_same_as_swp() (in unuse_pte(), swapoff; read in a mainline-derived folio-era copy) is the flag-blind compare the mutation uses',
+    description:
+      "do_swap_page() decides exclusivity from pte_swp_exclusive() of the swap PTE it read before pte_offset_map_lock(), and its re-check under the PTL compares the swap entry without the flag bits (pte_same_as_swp-style) instead of the whole value: a fork() that shared the entry in between (swap_duplicate, then pte_swp_clear_exclusive on the parent's PTE) goes unnoticed, and the parent maps the shared swap-cache folio writable and PageAnonExclusive. The kernel's pte_same() compares the whole PTE, bit included, so reading the bit early is safe only because of that compare.",
   },
   no_swapcache_recheck: {
     rule: 'R17',

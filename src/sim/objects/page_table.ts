@@ -36,6 +36,10 @@ export function swp_entry_to_pte(entry: string, excl: boolean): Pte {
 export function make_migration_entry(folio: string, write: boolean, excl: boolean = write): Pte {
   return Object.freeze({ t: 'migration', folio, write, excl: write || excl });
 }
+/**
+ * pte_same(): the kernel compares whole PTE values (pte_val(a) == pte_val(b)), so a swap PTE's
+ * exclusive bit (an arch software bit in the swap PTE, __HAVE_ARCH_PTE_SWP_EXCLUSIVE) takes part.
+ */
 export function pte_same(a: Pte, b: Pte): boolean {
   if (a.t !== b.t) return false;
   switch (a.t) {
@@ -54,6 +58,22 @@ export function pte_same(a: Pte, b: Pte): boolean {
       return a.folio === q.folio && a.write === q.write && a.excl === q.excl;
     }
   }
+}
+
+/**
+ * pte_same_as_swp - compare swap PTEs by their swap entry, flag bits cleared.
+ * Kernel: mm/swapfile.c pte_same_as_swp() "return pte_same(pte_swp_clear_flags(pte), swp_pte)"
+ * (swapoff's unuse_pte() re-check, which then reads pte_swp_exclusive() from the PTE under the
+ * PTL; read in a mainline-derived folio-era copy); pte_swp_clear_flags() (include/linux/swapops.h)
+ * clears the exclusive bit since 1493a1913e34, read in its posting, and the soft-dirty and uffd-wp
+ * bits. The model's swap PTE has one flag, `excl`; any
+ * other PTE compares as pte_same().
+ * Used only by the swp_exclusive_read_before_ptl mutation (R16): do_swap_page() itself compares
+ * whole values with pte_same(), exclusive bit included.
+ */
+export function pte_same_as_swp(a: Pte, b: Pte): boolean {
+  if (a.t === 'swap' && b.t === 'swap') return a.entry === b.entry;
+  return pte_same(a, b);
 }
 
 export class PageTable extends KObject {

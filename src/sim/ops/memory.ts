@@ -10,6 +10,7 @@ import {
   PTE_NONE,
   type Pte,
   pte_same,
+  pte_same_as_swp,
   swp_entry_to_pte,
 } from '../objects/page_table.ts';
 import type { Vma } from '../objects/vma.ts';
@@ -334,8 +335,13 @@ export function should_try_to_free_swap(_t: Task, f: Folio, write: boolean): boo
  * Model: swapin_readahead is __read_swap_cache_async for the one entry, as one step; no
  * SWP_SYNCHRONOUS_IO path, no KSM, no large folios, no uffd-wp / soft-dirty; anonymous VMAs
  * are VM_WRITE.
+ * The exclusive bit is read from vmf->orig_pte, the lockless read of handle_pte_fault(), but it
+ * counts as checked "under PT lock (to protect against concurrent fork() sharing the swap entry
+ * concurrently)" because pte_same() has just compared that whole value, bit included, with the
+ * PTE under the PTL: fork's pte_swp_clear_exclusive() makes it differ, and the fault backs out.
  * Variants: no_swapcache_recheck (R17), charge_before_lock_page (R9, era 2008),
- * folio_lock_under_ptl (I18: the PTL before folio_lock).
+ * folio_lock_under_ptl (I18: the PTL before folio_lock), swp_exclusive_read_before_ptl (R16: the
+ * exclusive bit of the unlocked read is used while the PTL re-check compares the entry without it).
  */
 export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write: boolean): Op {
   if (orig.t !== 'swap') throw new SimMisuse('do_swap_page on a non-swap pte');
@@ -369,7 +375,11 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
   }
 
   if (!ptlFirst) yield pt.ptl.lock('do_swap_page: pte_offset_map_lock()');
-  if (!pte_same(pt.get(addr), orig)) {
+  // swp_exclusive_read_before_ptl (R16, hypothetical): the exclusive bit is decided from the
+  // unlocked read (orig) but carried outside the compared value: the re-check compares the swap
+  // entry only (pte_same_as_swp), so a fork that shared the entry since the read goes unnoticed.
+  const earlyExcl = t.mutated('swp_exclusive_read_before_ptl');
+  if (!(earlyExcl ? pte_same_as_swp(pt.get(addr), orig) : pte_same(pt.get(addr), orig))) {
     yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock() (out_nomap)');
     yield folio.lock.unlock('do_swap_page: folio_unlock() (out_page)');
     yield 'do_swap_page: folio_put() (out_release)';
