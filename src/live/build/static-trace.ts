@@ -8,7 +8,7 @@
  */
 
 import { fitLaneWidth, traceToNarrowSvg } from '../shared/trace-fit.ts';
-import { describe, traceToSvg, traceToTable } from '../shared/trace-svg.ts';
+import { traceToSvg, traceToTable } from '../shared/trace-svg.ts';
 import type { BuiltTrace } from './build-traces.ts';
 import { traceAsset } from './trace-assets.ts';
 
