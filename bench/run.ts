@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 
 const only = process.argv[2];
-const dir = new URL('./sections', import.meta.url);
+const dir = new URL('./sections/', import.meta.url);
 for (const file of readdirSync(dir)
   .filter((f) => f.endsWith('.ts'))
   .sort()) {

@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { launch } from '../../spec-tests/browser/chromium.ts';
 import { serve } from '../../spec-tests/browser/serve.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIST = join(ROOT, 'dist');
 const CHAPTER = '/explorer/';
 const WARM_RUNS = 15;

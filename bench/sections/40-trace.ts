@@ -11,7 +11,7 @@ import { launch } from '../../spec-tests/browser/chromium.ts';
 import { type Counterexample, defineModel, explore } from '../../src/explorer/index.ts';
 import { traceToSvg, traceToTable } from '../../src/live/shared/trace-svg.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
 /** Three threads (14, 13, 13 steps) writing shared cells under and outside a lock: 40 steps. */

@@ -112,7 +112,7 @@ describe('importEdits', () => {
 describe('mdxToTests', () => {
   test('one test per block, named <chapter>:<line> <name>, imports rewritten in place', async () => {
     const src = `# T\n\n${fence}ts spec name="one" timeout=300\nimport { explore } from 'mmspec/explorer';\nexpect(1).toBe(1);\n${fence}\n`;
-    const root = new URL('../..', import.meta.url).pathname;
+    const root = new URL('../../', import.meta.url).pathname;
     const { code, map } = await mdxToTests(src, `${root}content/t.mdx`);
     expect(code).toContain('test("t.mdx:3 one", () => __mmspecRun("content/t.mdx:3", 300, () => {');
     expect(code).toContain('const { explore } = __mmspecImport("mmspec/explorer");');
@@ -123,7 +123,7 @@ describe('mdxToTests', () => {
 
   test('`await` is refused at its MDX line: a block runs synchronously', async () => {
     const src = `\n${fence}ts spec name="async"\nconst a = 1;\nawait a;\n${fence}\n`;
-    const root = new URL('../..', import.meta.url).pathname;
+    const root = new URL('../../', import.meta.url).pathname;
     await expect(mdxToTests(src, `${root}content/s.mdx`)).rejects.toMatchObject({
       file: 'content/s.mdx',
       line: 4,
@@ -133,7 +133,7 @@ describe('mdxToTests', () => {
 
   test('a syntax error in a block names its MDX line', async () => {
     const src = `\n${fence}ts spec name="bad"\nconst a = 1;\nconst = 2;\n${fence}\n`;
-    const root = new URL('../..', import.meta.url).pathname;
+    const root = new URL('../../', import.meta.url).pathname;
     await expect(mdxToTests(src, `${root}content/s.mdx`)).rejects.toMatchObject({
       file: 'content/s.mdx',
       line: 4,

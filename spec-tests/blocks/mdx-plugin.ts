@@ -15,7 +15,7 @@ import { ImportError, importEdits, lineCol } from '../../src/live/shared/imports
 
 // oxc colours its messages; the reason is plain text. (RegExp from a string: no control char literal.)
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
-const ROOT = new URL('../..', import.meta.url).pathname;
+const ROOT = new URL('../../', import.meta.url).pathname;
 const RUN_BLOCK = fileURLToPath(new URL('../../src/live/build/run-block.ts', import.meta.url));
 /** What a block's imports become: `const { explore } = __mmspecImport("mmspec/explorer");`. */
 const LOADER = '__mmspecImport';

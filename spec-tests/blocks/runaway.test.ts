@@ -11,7 +11,7 @@ import { expect, test } from 'vitest';
  * run by a vitest of its own (content/ is tested as a whole: a failing fixture cannot live there).
  */
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const fence = '```';
 const FIXTURE = `# Runaway
 

@@ -19,7 +19,7 @@ import {
 } from '../../src/live/shared/block-program.ts';
 import { BlockError, extractBlocks, mdxPosition, type SpecBlock } from '../../src/live/shared/extract.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function chapters(dir = join(ROOT, 'content')): string[] {
   const out: string[] = [];

@@ -19,7 +19,7 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { encodeCode, linkHash } from '../../src/live/page/permalink.ts';
 import { extractBlocks } from '../../src/live/shared/extract.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LINK_MARK = 'mmspec-link-code-ran';
 const DRAFT_MARK = 'mmspec-draft-code-ran';
 const STALL_LIMIT_MS = 100;

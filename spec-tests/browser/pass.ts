@@ -30,7 +30,7 @@ import { layout } from './layout.ts';
 import { linksAndDrafts } from './links.ts';
 import { serve } from './serve.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // --dist <dir>: another build's output (e.g. an older commit's, to see a check fail there).
 const distAt = process.argv.indexOf('--dist');
 const DIST = distAt > 0 ? process.argv[distAt + 1] : join(ROOT, 'dist');

@@ -10,7 +10,7 @@ import { RULES as BOXES } from '../../src/components/rules-data.ts';
 import { extractBlocks } from '../../src/live/shared/extract.ts';
 import { RULES } from '../../src/sim/rules.ts';
 
-const CONTENT = new URL('../../content', import.meta.url).pathname;
+const CONTENT = new URL('../../content/', import.meta.url).pathname;
 const names = new Set(
   readdirSync(CONTENT)
     .filter((f) => f.endsWith('.mdx'))

@@ -10,7 +10,7 @@ import ts from 'typescript';
 import { describe, expect, test } from 'vitest';
 import { el, toDom, toMarkup } from '../../src/live/shared/markup.ts';
 
-const LIVE = new URL('../../src/live', import.meta.url).pathname;
+const LIVE = new URL('../../src/live/', import.meta.url).pathname;
 
 /** Property names and calls that parse a string as HTML (or run it as code). */
 const SINK_PROPS = new Set([

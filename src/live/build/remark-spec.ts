@@ -21,7 +21,7 @@ import { type BlockRun, runBlockAtBuild } from './build-traces.ts';
 import { staticTraces } from './static-trace.ts';
 
 const COMPONENT = fileURLToPath(new URL('../../components/SpecBlock.astro', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const LOCAL = '__SpecBlock';
 
 interface VFileLike {

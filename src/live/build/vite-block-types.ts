@@ -13,7 +13,7 @@ import type { Plugin } from 'vite';
 import { blockCompilerOptions, PRELUDE, PRELUDE_NAME, virtualProgram } from '../shared/block-program.ts';
 
 const ID = 'virtual:mmspec-block-files';
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export function blockFiles(): Record<string, string> {
   const options = blockCompilerOptions(ts, ROOT);
