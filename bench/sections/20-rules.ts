@@ -3,24 +3,20 @@
  * each rule's correct model explored exhaustively (Optimal DPOR, guards and harms checked), and its
  * mutated model with guards off: the harm's counterexample (preemptions), and whether serial runs
  * (naive, no preemption) break — they must not, unless the rule is `sequential`. Goal: every holds
- * check under 1 s on one core. Each holds figure is the best of a few warm runs.
+ * check under 1 s on one core. Each holds timing is the best of a few warm runs, with new and
+ * replayed steps apart and peak heap from a separate run (bench/measure.ts).
  */
 import { explore } from '../../src/explorer/index.ts';
 import { counterexampleOf } from '../../src/sim/results.ts';
 import { RULES, ruleModel } from '../../src/sim/rules.ts';
-
-const RUNS = 3;
+import { FIGURES, M, MB, measure, pct, perSec } from '../measure.ts';
 
 export default function run(): void {
   const rows: string[][] = [];
   for (const r of RULES) {
     const model = ruleModel(r, 'holds');
-    explore(model); // warm-up: JIT
-    let top = explore(model);
-    for (let i = 1; i < RUNS; i++) {
-      const x = explore(model);
-      if (x.elapsedMs < top.elapsedMs) top = x;
-    }
+    const { best: top, peakHeapBytes } = measure(() => model);
+    const c = top.counts;
     const breaks = ruleModel(r, 'breaks');
     explore(breaks); // warm-up
     const b = explore(breaks);
@@ -31,9 +27,16 @@ export default function run(): void {
       `${r.harm}${r.sequential ? ' (sequential)' : ''}`,
       r.guard,
       `${top.verdict}${top.text.includes('exhaustive') ? '' : ' (bounded)'}`,
-      String(top.counts.executions),
+      String(c.executions),
       top.elapsedMs.toFixed(0),
       top.elapsedMs < 1000 ? 'yes' : 'NO',
+      String(c.steps),
+      String(c.newSteps),
+      `${c.replayedSteps} (${pct(c.replayedSteps, c.steps)})`,
+      M(perSec(c.newSteps, top)),
+      M(perSec(c.steps, top)),
+      perSec(c.executions, top).toFixed(0),
+      MB(peakHeapBytes),
       serial.verdict === 'breaks' ? 'breaks' : 'no break',
       harm ? `${b.verdict}, ${harm.preemptions}` : `${b.verdict}, harm NOT reached`,
       String(b.counts.executions),
@@ -49,6 +52,13 @@ export default function run(): void {
     'executions',
     'ms',
     '< 1 s',
+    'steps',
+    'new',
+    'replayed',
+    'new/s',
+    'steps/s',
+    'executions/s',
+    'peak heap',
     'serial (no preemption)',
     'breaks, preemptions',
     'executions',
@@ -59,4 +69,6 @@ export default function run(): void {
   console.log(`| ${head.join(' | ')} |`);
   console.log(`| ${head.map(() => '---').join(' | ')} |`);
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  console.log(`\nThe holds columns (executions … peak heap) are the correct model's exhaustive run.`);
+  console.log(FIGURES.join('\n'));
 }

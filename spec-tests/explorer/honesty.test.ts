@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { lastzero } from '../../src/explorer/classics.ts';
 import {
   choose,
   defineModel,
@@ -113,4 +114,24 @@ test('final states are counted exactly (no 32-bit hash collisions)', () => {
   const r = explore(model);
   expect(r.counts.finalStates).toBe(8 ** 5);
   expect(r.finalStateHashes).toHaveLength(8 ** 5);
+});
+
+test('steps are counted new and replayed apart (issue 12)', () => {
+  const model = lastzero(5);
+  for (const strategy of ['optimal', 'source'] as const) {
+    const r = explore(model, { strategy });
+    const c = r.counts;
+    expect(c.newSteps + c.replayedSteps).toBe(c.steps);
+    // Every execution after the first re-runs a prefix; each tree node is run new exactly once.
+    expect(c.replayedSteps).toBeGreaterThan(0);
+    expect(c.newSteps).toBeLessThan(c.steps);
+    // The first execution replays nothing.
+    const one = explore(model, { strategy, maxExecutions: 1 });
+    expect(one.counts.replayedSteps).toBe(0);
+    expect(one.counts.newSteps).toBe(one.counts.steps);
+  }
+  // Strategies that run each execution through from the start replay nothing.
+  const naive = explore(model, { strategy: 'naive' });
+  expect(naive.counts.replayedSteps).toBe(0);
+  expect(naive.counts.newSteps).toBe(naive.counts.steps);
 });

@@ -67,6 +67,8 @@ export class Runner {
 
   /** Steps executed in the current execution. */
   steps = 0;
+  /** Of those, steps of a prefix re-run without recording (`replay`). */
+  replayedSteps = 0;
   /** Threads that have returned. */
   private nDone = 0;
   /** The steps of this execution so far (thread, choice, label): for schedules in error messages. */
@@ -134,6 +136,7 @@ export class Runner {
     this.inst = inst;
     if (!first) this.preds = [...inst.always, ...inst.sometimes];
     this.steps = 0;
+    this.replayedSteps = 0;
     this.nDone = 0;
     this.trail.tid.length = 0;
     this.trail.choice.length = 0;
@@ -257,6 +260,7 @@ export class Runner {
    * or checked again.
    */
   replay(t: number, choice: number): void {
+    this.replayedSteps++;
     this.run(t, choice, false);
   }
 

@@ -77,7 +77,18 @@ export interface Counts {
   awaitBlocked: number;
   /** Executions that hit the length bound. */
   lengthBound: number;
+  /**
+   * Steps run, summed over executions: each execution's full length, its replayed prefix included
+   * (`newSteps + replayedSteps`).
+   */
   steps: number;
+  /** Steps run for the first time: recorded, their races checked (DPOR: past the replayed prefix). */
+  newSteps: number;
+  /**
+   * DPOR re-runs each execution's prefix from the initial state without recording it (generators
+   * cannot be cloned): those steps. 0 for the other strategies.
+   */
+  replayedSteps: number;
   /** Distinct final states of complete executions. */
   finalStates: number;
   /** Maximal executions (complete + deadlocked), or the normal-form count with `countTraces`. */
@@ -178,6 +189,8 @@ export class Exploration implements SearchContext {
     awaitBlocked: 0,
     lengthBound: 0,
     steps: 0,
+    newSteps: 0,
+    replayedSteps: 0,
     finalStates: 0,
     traces: 0,
   };
@@ -255,6 +268,8 @@ export class Exploration implements SearchContext {
     const r = this.runner;
     c.executions++;
     c.steps += events.length;
+    c.replayedSteps += r.replayedSteps;
+    c.newSteps += events.length - r.replayedSteps;
     this.lastOutcome = outcome;
     for (const [w, step] of r.witnessed)
       if (!this.witnessed.has(w)) this.witnessed.set(w, events.slice(0, step + 1));
