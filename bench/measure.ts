@@ -65,6 +65,21 @@ export const M = (x: number) => `${(x / 1e6).toFixed(2)} M`;
 export const MB = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 export const pct = (part: number, whole: number) => `${whole > 0 ? ((100 * part) / whole).toFixed(0) : '0'}%`;
 
+/** The throughput columns every table prints, in this order (FIGURES says what each divides). */
+export const THROUGHPUT_HEAD = ['steps', 'new', 'replayed', 'new/s', 'steps/s', 'executions/s'];
+
+export function throughput(r: ExploreResult): string[] {
+  const c = r.counts;
+  return [
+    String(c.steps),
+    String(c.newSteps),
+    `${c.replayedSteps} (${pct(c.replayedSteps, c.steps)})`,
+    M(perSec(c.newSteps, r)),
+    M(perSec(c.steps, r)),
+    perSec(c.executions, r).toFixed(0),
+  ];
+}
+
 /** What the throughput and memory columns mean; printed under each table. */
 export const FIGURES = [
   'steps = every step run (new + replayed); new = steps run for the first time (recorded, races',

@@ -5,7 +5,7 @@
  */
 import { filesystem, indexer, lastzero, philosophers, traceCounts } from '../../src/explorer/classics.ts';
 import type { Model } from '../../src/explorer/index.ts';
-import { FIGURES, M, MB, measure, pct, perSec, table } from '../measure.ts';
+import { FIGURES, M, MB, measure, pct, THROUGHPUT_HEAD, table, throughput } from '../measure.ts';
 
 export default function run(): void {
   const rows: string[][] = [];
@@ -33,12 +33,7 @@ export default function run(): void {
         String(c.executions),
         String(optimal),
         (c.executions / optimal).toFixed(2),
-        String(c.steps),
-        String(c.newSteps),
-        `${c.replayedSteps} (${pct(c.replayedSteps, c.steps)})`,
-        M(perSec(c.newSteps, r)),
-        M(perSec(c.steps, r)),
-        perSec(c.executions, r).toFixed(0),
+        ...throughput(r),
         r.elapsedMs.toFixed(1),
         MB(peakHeapBytes),
       ]);
@@ -49,12 +44,7 @@ export default function run(): void {
     'executions',
     'traces',
     'explored/optimal',
-    'steps',
-    'new',
-    'replayed',
-    'new/s',
-    'steps/s',
-    'executions/s',
+    ...THROUGHPUT_HEAD,
     'ms',
     'peak heap',
   ];

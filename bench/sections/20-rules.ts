@@ -9,7 +9,7 @@
 import { explore } from '../../src/explorer/index.ts';
 import { counterexampleOf } from '../../src/sim/results.ts';
 import { RULES, ruleModel } from '../../src/sim/rules.ts';
-import { FIGURES, M, MB, measure, pct, perSec } from '../measure.ts';
+import { FIGURES, MB, measure, THROUGHPUT_HEAD, throughput } from '../measure.ts';
 
 export default function run(): void {
   const rows: string[][] = [];
@@ -30,12 +30,7 @@ export default function run(): void {
       String(c.executions),
       top.elapsedMs.toFixed(0),
       top.elapsedMs < 1000 ? 'yes' : 'NO',
-      String(c.steps),
-      String(c.newSteps),
-      `${c.replayedSteps} (${pct(c.replayedSteps, c.steps)})`,
-      M(perSec(c.newSteps, top)),
-      M(perSec(c.steps, top)),
-      perSec(c.executions, top).toFixed(0),
+      ...throughput(top),
       MB(peakHeapBytes),
       serial.verdict === 'breaks' ? 'breaks' : 'no break',
       harm ? `${b.verdict}, ${harm.preemptions}` : `${b.verdict}, harm NOT reached`,
@@ -52,12 +47,7 @@ export default function run(): void {
     'executions',
     'ms',
     '< 1 s',
-    'steps',
-    'new',
-    'replayed',
-    'new/s',
-    'steps/s',
-    'executions/s',
+    ...THROUGHPUT_HEAD,
     'peak heap',
     'serial (no preemption)',
     'breaks, preemptions',

@@ -24,6 +24,7 @@ describe('rule boxes', () => {
 
   test.each(BOXES.map((r) => [r.id, r] as const))("%s names its scenario's harm", (id, r) => {
     const scenario = RULES.find((s) => s.id === id);
-    if (scenario) expect(r.invariant).toBe(scenario.harm);
+    expect(scenario, `no rule scenario ${id} in src/sim/rules.ts`).toBeDefined();
+    expect(r.invariant).toBe(scenario?.harm);
   });
 });

@@ -9,7 +9,7 @@
  */
 import type { Counterexample } from '../../explorer/index.ts';
 import { el, toMarkup } from './markup.ts';
-import { describe, PALETTES } from './trace-svg.ts';
+import { stepLabel, svgFigure } from './trace-svg.ts';
 
 /** The figure's room at 1280 px (the content column less the block's padding); 1024 px has more. */
 export const FIT_WIDTH = 600;
@@ -64,17 +64,10 @@ export function traceToNarrowSvg(
   const last = cex.steps.length - 1;
   const message = wrap(`✗ ${cex.assertion}: ${cex.message}`, Math.floor((width - 8) / CH));
   const height = 8 + cex.steps.length * ROW + 10 + message.length * 16 + 6;
-  const style = `${Object.entries(PALETTES[opts.theme])
-    .map(([k, v]) => `--mm-${k}:${v}`)
-    .join(';')};background:var(--mm-bg)`;
-  const out = [
-    el('title', { id: `${id}-title` }, `Counterexample: '${cex.assertion}' violated`),
-    el('desc', { id: `${id}-desc` }, describe(cex)),
-    el('style', {}, CSS),
-  ];
+  const out = [el('style', {}, CSS)];
   cex.steps.forEach((s, i) => {
     const y = 8 + i * ROW;
-    const label = `${s.label}${s.choice !== undefined ? ` → ${s.choice}` : ''}${s.failed ? ' (waits)' : ''}`;
+    const label = stepLabel(s);
     const lane = threads.indexOf(s.thread);
     out.push(
       el(
@@ -119,21 +112,6 @@ export function traceToNarrowSvg(
     );
   });
   return toMarkup(
-    el(
-      'svg',
-      {
-        xmlns: 'http://www.w3.org/2000/svg',
-        class: 'mm-trace',
-        viewBox: `0 0 ${width} ${height}`,
-        width,
-        height,
-        role: 'img',
-        'aria-labelledby': `${id}-title ${id}-desc`,
-        'font-family': 'ui-monospace, monospace',
-        'font-size': 12,
-        style,
-      },
-      ...out,
-    ),
+    svgFigure(cex, { id, width, height, theme: opts.theme, font: 'ui-monospace, monospace' }, out),
   );
 }

@@ -79,16 +79,6 @@ export function traceSvgTree(cex: Counterexample, opts: SvgOptions = {}): El {
   const x0 = (t: string) => GUTTER + lanes.indexOf(t) * laneW;
   const yRow = (i: number) => HEAD + i * ROW;
   const out: El[] = [];
-  const titleId = `${id}-title`;
-  const descId = `${id}-desc`;
-  const palette = opts.theme ? PALETTES[opts.theme] : null;
-  const style = palette
-    ? `${Object.entries(palette)
-        .map(([k, v]) => `--mm-${k}:${v}`)
-        .join(';')};background:var(--mm-bg)`
-    : undefined;
-  out.push(el('title', { id: titleId }, `Counterexample: '${cex.assertion}' violated`));
-  out.push(el('desc', { id: descId }, describe(cex)));
   out.push(el('style', {}, CSS));
   out.push(
     el(
@@ -208,21 +198,45 @@ export function traceSvgTree(cex: Counterexample, opts: SvgOptions = {}): El {
       clip(`✗ ${cex.assertion}: ${cex.message}`, Math.floor((width - GUTTER) / 7.2)),
     ),
   );
+  return svgFigure(
+    cex,
+    { id, width, height, theme: opts.theme, font: 'var(--sl-font-system-mono, ui-monospace, monospace)' },
+    out,
+  );
+}
+
+/**
+ * A figure's root, shared by the swimlane and the narrow drawing (trace-fit.ts): its size, its
+ * accessible name (title and desc), and, for a file of its own, the theme's palette as variables.
+ */
+export function svgFigure(
+  cex: Counterexample,
+  o: { id: string; width: number; height: number; theme?: 'light' | 'dark'; font: string },
+  body: El[],
+): El {
+  const palette = o.theme ? PALETTES[o.theme] : null;
+  const style = palette
+    ? `${Object.entries(palette)
+        .map(([k, v]) => `--mm-${k}:${v}`)
+        .join(';')};background:var(--mm-bg)`
+    : undefined;
   return el(
     'svg',
     {
       xmlns: 'http://www.w3.org/2000/svg',
       class: 'mm-trace',
-      viewBox: `0 0 ${width} ${height}`,
-      width,
-      height,
+      viewBox: `0 0 ${o.width} ${o.height}`,
+      width: o.width,
+      height: o.height,
       role: 'img',
-      'aria-labelledby': `${titleId} ${descId}`,
-      'font-family': 'var(--sl-font-system-mono, ui-monospace, monospace)',
+      'aria-labelledby': `${o.id}-title ${o.id}-desc`,
+      'font-family': o.font,
       'font-size': 12,
       style,
     },
-    ...out,
+    el('title', { id: `${o.id}-title` }, `Counterexample: '${cex.assertion}' violated`),
+    el('desc', { id: `${o.id}-desc` }, describe(cex)),
+    ...body,
   );
 }
 
@@ -291,7 +305,8 @@ function lockSpans(steps: readonly TraceStep[]): Span[] {
   return spans;
 }
 
-function stepLabel(s: TraceStep): string {
+/** A step's label as drawn: with its choice, and "(waits)" for a wait that did not hold. */
+export function stepLabel(s: TraceStep): string {
   let l = s.label;
   if (s.choice !== undefined) l += ` → ${s.choice}`;
   if (s.failed) l += ' (waits)';

@@ -60,12 +60,15 @@ export function* shrink_folio_list(t: Task, f: Folio): Op<boolean> {
 }
 
 /**
- * folio_isolate_lru - take a folio off its LRU list with a reference (isolate_lru_folios).
- * Kernel: mm/vmscan.c folio_isolate_lru() (not re-read); the same steps as isolate_lru_folios()
- * @ AMDESE/linux-mm 74b0442a1c76: folio_try_get(), then folio_test_clear_lru(); then
- * folio_lruvec_lock_irq(folio) — the lru_lock of folio_memcg(folio)'s lruvec — and
- * lruvec_del_folio(), the list_del from the list the folio is on. Seed 002.
- * Model: one step without memcgs; with a memcg, the lru_lock is taken for the list_del, which
+ * folio_isolate_lru - take a folio off its LRU list with a reference.
+ * Kernel: mm/vmscan.c folio_isolate_lru() @ AMDESE/linux-mm 74b0442a1c76 (read):
+ * VM_BUG_ON_FOLIO(!folio_ref_count(folio)); if (folio_test_clear_lru(folio)) { folio_get();
+ * lruvec = folio_lruvec_lock_irq(folio) — the lru_lock of folio_memcg(folio)'s lruvec —;
+ * lruvec_del_folio(), the list_del from the list the folio is on; unlock_page_lruvec_irq() }.
+ * Seed 002.
+ * Model: the kernel's caller holds a reference (hence the VM_BUG_ON); the model's callers may
+ * not, so a folio already freed is simply not isolated. The flag test and the folio_get() are
+ * one step without memcgs; with a memcg, the lru_lock is taken for the list_del, which
  * is a harm (list corruption, I10) if the folio sits on another memcg's list whose lru_lock
  * another thread holds: two CPUs then change one list under two locks (R8).
  * Returns false if it is not on the LRU.
