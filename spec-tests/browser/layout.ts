@@ -286,7 +286,7 @@ async function screenshots(browser: Browser, base: string, dir: string) {
   ] as const) {
     const ctx = await context(browser, { viewport: { width, height: 900 }, colorScheme: scheme });
     const page = await ctx.newPage();
-    for (const path of ['/swap-cow/', '/rules/']) {
+    for (const path of ['/swap-cache/', '/rules/']) {
       await page.goto(base + path);
       const target =
         path === '/rules/' ? page.locator('table').first() : page.locator('.mm-trace-fig').last();
@@ -306,7 +306,7 @@ export async function layout(base: string, dist: string): Promise<void> {
   try {
     const pages = publishedPages(dist);
     await pagesAtWidths(browser, base, pages);
-    await themeWithoutScript(browser, base, '/swap-cow/');
+    await themeWithoutScript(browser, base, '/cow/');
     await editorComfort(browser, base, '/explorer/');
     await stopTime(browser, base);
     await copyButton(browser, base, '/explorer/');
