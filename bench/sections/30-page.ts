@@ -137,7 +137,9 @@ export default async function pageBench() {
         if (seen.has(file)) return;
         seen.add(file);
         if (!file.endsWith('.js')) return;
-        for (const m of readFileSync(file, 'utf8').matchAll(/(?:^|[;}\s])import\s*(?:[\w{},*\s$]+from\s*)?["'](\.\.?\/[^"']+)["']/g))
+        for (const m of readFileSync(file, 'utf8').matchAll(
+          /(?:^|[;}\s])import\s*(?:[\w{},*\s$]+from\s*)?["'](\.\.?\/[^"']+)["']/g,
+        ))
           visit(join(dirname(file), m[1]));
       };
       for (const f of entries) visit(f);

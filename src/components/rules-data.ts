@@ -39,7 +39,10 @@ const ANON = { slug: 'anon-vma', title: 'anon_vma lifetime and rmap walks' };
 const PTE = { slug: 'pte-rmap', title: 'Teardown, the PTE lock and mapcounts' };
 const LOCK = { slug: 'folio-lock', title: 'The folio lock and mapped-ness' };
 const MEMCG = { slug: 'memcg', title: 'The life of a memcg charge' };
-const UNCHARGE = { slug: 'memcg-uncharge', title: 'Where a memcg charge ends: uncharge, migration, swap-out' };
+const UNCHARGE = {
+  slug: 'memcg-uncharge',
+  title: 'Where a memcg charge ends: uncharge, migration, swap-out',
+};
 const STABLE = { slug: 'memcg-stable', title: 'Stable folio_memcg() and lockless lookups' };
 const SWAPCACHE = { slug: 'swap-cache', title: 'Swap cache' };
 const COW = { slug: 'cow', title: 'COW: reuse or copy' };
