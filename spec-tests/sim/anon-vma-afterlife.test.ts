@@ -141,3 +141,26 @@ describe('folio_referenced() locking by era', () => {
     ]);
   });
 });
+
+describe('fork_skips_anon_vma_clone (the mutation of the rmap.c migrate.anon port)', () => {
+  /** P forks C, then exits, while reclaim looks at the folio C still maps. */
+  function forkThenExit(k: ScenarioBuilder) {
+    const P = k.process('P', { pages: 1 });
+    const F = k.anonFolio(P, 0);
+    const C = k.child(P, 'C');
+    k.thread('P', (t) => t.fork(P, C).exit_mmap(P));
+    k.thread('reclaim', (t) => t.folio_referenced(F));
+  }
+
+  test("breaks R1 as catalogued: the child holds no reference on the anon_vma its folio points to, so the parent's exit frees it under the child's mapping (I4)", () => {
+    expect(explore(scenario('fork, exit vs reclaim', forkThenExit, { guards: false })).verdict).toBe('holds');
+    const res = explore(
+      scenario('fork without anon_vma_clone', forkThenExit, {
+        mutate: 'fork_skips_anon_vma_clone',
+        guards: false,
+      }),
+    );
+    expect(violated(res)).toEqual(['I4']);
+    expect(res.counterexample!.preemptions).toBeGreaterThan(0);
+  });
+});

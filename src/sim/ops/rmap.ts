@@ -364,6 +364,9 @@ export function* anon_vma_alloc(t: Task, av: AnonVma): Op<boolean> {
 export function* unlink_anon_vmas(t: Task, vma: Vma): Op {
   const av = vma.anon_vma;
   if (av === null) return;
+  // fork_skips_anon_vma_clone: a child VMA fork never linked holds no reference on it (its own
+  // anon_vma, which it would unlink instead, is not modelled)
+  if (!vma.linked && t.mutated('fork_skips_anon_vma_clone')) return;
   yield av.rwsem.down_write('unlink_anon_vmas: lock_anon_vma_root() (down_write)');
   av.rwsem.took_write();
   vma.linked = false; // anon_vma_interval_tree_remove
