@@ -500,10 +500,13 @@ export function* folio_referenced(t: Task, f: Folio, is_locked: boolean): Op<num
  * 2014, 2022, 2023) and in a quotation of gregkh/linux v6.18.38 mm/rmap.c (so it lasted
  * through v6.18); today's "if (!is_locked)" (every folio trylocked) was read @ AMDESE/linux-mm
  * 448bccf6cf9e. The change is the mm commit "mm: always call rmap_walk() on locked folios"
- * (Lokesh Gidra's proposal on linux-mm, 2025-08-22; in mm-unstable by 2025-10-16, seen in
- * sj/linux post-receive shortlogs; its mainline hash and release were not established here,
- * v6.19 inferred). Era '2008' (v2.6.27's page_referenced_anon(), no folio lock) was not read
- * here: inferred from the v3.1x copy.
+ * (Lokesh Gidra's proposal on linux-mm, "[DISCUSSION] Unconditionally lock folios when calling
+ * rmap_walk()", 2025-08-22; in mm-unstable as 79bba4bbe712 on 2025-10-16, seen in sj/linux
+ * post-receive shortlogs; its diff, mainline hash and release were not read here, v6.19
+ * inferred). Era '2008' (v2.6.27's page_referenced_anon(), no folio lock) was not read here:
+ * inferred from the v3.1x copy. The unlocked caller is mm/vmscan.c shrink_active_list()
+ * ("folio_referenced(folio, 0, sc->target_mem_cgroup, &vm_flags)"); shrink_folio_list()'s
+ * folio_check_references() passes is_locked = 1 (both read in list-mail patch context).
  */
 export function folioReferencedLocksAnon(t: Task): boolean {
   return t.variant.era === 'today';
