@@ -23,7 +23,8 @@ import type { Op } from './op.ts';
  * the free (the earliest the kernel allows: call_rcu at kmem_cache_free of the last object), so it
  * waits for the read sections recorded then (`freed_under_rcu`); the page's next life is a page
  * table and nothing else. The thread waits until the anon_vma is freed; if the slab hands the
- * object out again first (anon_vma_alloc: `reused`), the page stays a slab page.
+ * object out again first (anon_vma_alloc: `reused`), the page stays a slab page. A scenario whose
+ * anon_vma is never freed leaves this thread waiting (the explorer reports the deadlock).
  */
 export function* rcu_free_slab(t: Task, av: AnonVma): Op<boolean> {
   yield until('discard_slab(): the anon_vma is freed', () => av.state !== 'live');
