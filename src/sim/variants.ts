@@ -44,7 +44,11 @@ export type Mutation =
   | 'no_swapcache_recheck'
   | 'cow_drops_rmap_before_pte_switch'
   | 'mmget_after_exit'
-  | 'folio_lock_under_ptl';
+  | 'folio_lock_under_ptl'
+  | 'pin_without_unshare'
+  | 'reuse_ignores_anon_exclusive'
+  | 'fork_shares_pinned_page'
+  | 'mprotect_ignores_anon_exclusive';
 
 export interface MutationInfo {
   /** The rule of kernel-rules.md it breaks. */
@@ -262,6 +266,42 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
       'hypothetical; mm/rmap.c "Lock ordering in mm": folio_lock before mm->page_table_lock or pte_lock',
     description:
       "do_swap_page() takes the PTE lock before folio_lock() (a sleeping lock under a spinlock, and the inverse of reclaim's folio_lock → PTL in try_to_unmap).",
+  },
+  pin_without_unshare: {
+    rule: 'R15',
+    breaks: 'I13',
+    existed: 'hypothetical',
+    source:
+      'hypothetical; mm/internal.h gup_must_unshare() ("return !PageAnonExclusive(page)") and mm/gup.c follow_page_pte() -EMLINK → FAULT_FLAG_UNSHARE; tools/testing/selftests/mm/cow.c "R/O GUP pin on R/O-mapped shared page"',
+    description:
+      'gup_must_unshare() never asks for unsharing: a R/O FOLL_PIN is taken on a shared (not PageAnonExclusive) anon page, so the next write fault of the process copies the page and the pin keeps reading the old one.',
+  },
+  reuse_ignores_anon_exclusive: {
+    rule: 'R15',
+    breaks: 'I13',
+    existed: 'real',
+    source:
+      'kernel-rules.md R15 history: do_wp_page() reused by refcount alone from v5.9 ("mm: do_wp_page() simplification") until PG_anon_exclusive (v5.19); the old code itself was not re-read here',
+    description:
+      "do_wp_page() decides reuse by wp_can_reuse_anon_folio() alone, ignoring PageAnonExclusive: a pinned exclusive page (refcount ≥ GUP_PIN_COUNTING_BIAS) is copied on the next write fault, and the pin no longer sees the process's data.",
+  },
+  fork_shares_pinned_page: {
+    rule: 'R16',
+    breaks: 'I13',
+    existed: 'hypothetical',
+    source:
+      'hypothetical; include/linux/rmap.h __folio_try_dup_anon_rmap() ("If this folio may have been pinned by the parent process, don\'t allow to duplicate the mappings") and mm/memory.c copy_present_ptes() → copy_present_page(); kernel-rules.md R16 (70e806e4e645, early COW of pinned pages at fork); cow.c "fork() with an iouring fixed buffer"',
+    description:
+      "folio_try_dup_anon_rmap_pte() ignores folio_needs_cow_for_dma(): fork shares a pinned exclusive page with the child, write-protecting the parent's PTE, so the parent's next write copies the page away from its pin.",
+  },
+  mprotect_ignores_anon_exclusive: {
+    rule: 'R15',
+    breaks: 'I13',
+    existed: 'hypothetical',
+    source:
+      'hypothetical; mm/mprotect.c can_change_private_pte_writable() ("We can only special-case on exclusive anonymous pages"); cow.c "Basic COW after fork() with mprotect() optimization"',
+    description:
+      "mprotect(PROT_READ|PROT_WRITE)'s optimization maps any anon page writable, PageAnonExclusive or not: after fork the parent writes into the page its child still maps.",
   },
 };
 

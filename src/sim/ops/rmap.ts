@@ -7,6 +7,7 @@ import {
   type Folio,
   folio_locked_by_me,
   folio_mapped,
+  folio_needs_cow_for_dma,
   folio_test_locked,
 } from '../objects/folio.ts';
 import type { AddressSpace } from '../objects/page_cache.ts';
@@ -172,13 +173,18 @@ export function folio_add_large_rmap_ptes(t: Task, f: Folio, pages: readonly num
  * to copying if the folio maybe pinned" (-EBUSY); else ClearPageAnonExclusive and
  * atomic_inc(&folio->_mapcount) (large folios: per-page and folio_add_large_mapcount). Caller
  * copy_present_ptes at AMDESE/linux-mm 91883f9ea22a. Rule R16.
+ * Re-read at ColinIanKing/linux-next 00386312853 (__folio_try_dup_anon_rmap, RMAP_LEVEL_PTE:
+ * "if (unlikely(maybe_pinned)) { for (i = 0; i < nr_pages; i++) if (PageAnonExclusive(page +
+ * i)) return -EBUSY; }").
  * Returns: true on failure (-EBUSY), like the kernel.
- * Model: small folios only; folios here are never FOLL_PIN-pinned (GUP takes FOLL_GET
- * references, which folio_needs_cow_for_dma ignores), so the dup always succeeds; the R16
- * mutation keeps PageAnonExclusive.
+ * Model: small folios only (a large folio is never pinned here: folio_maybe_dma_pinned).
+ * Variants: fork_keeps_anon_exclusive (R16) keeps PageAnonExclusive; fork_shares_pinned_page
+ * ignores maybe_pinned and shares a pinned page.
  */
 export function folio_try_dup_anon_rmap_pte(t: Task, f: Folio): boolean {
   assertLive(f, 'folio_try_dup_anon_rmap_pte');
+  const maybe_pinned = folio_needs_cow_for_dma(f) && !t.mutated('fork_shares_pinned_page');
+  if (maybe_pinned && f.exclusive) return true;
   if (!t.mutated('fork_keeps_anon_exclusive')) f.exclusive = false;
   f.mapcount = f.mapcount + 1;
   return false;
