@@ -209,6 +209,7 @@ function check_vma_flags(vma: Vma, flags: GupFlags): boolean {
  */
 export function* __get_user_pages(t: Task, mm: MmStruct, addr: number, flags: GupFlags): Op<GupPage | null> {
   const vma = mm.vma;
+  yield '__get_user_pages: gup_vma_lookup(); check_vma_flags()';
   if (!mm.has_vmas || !check_vma_flags(vma, flags)) return null; // -EFAULT
   for (let tries = 0; tries < 4; tries++) {
     const r = yield* follow_page_pte(t, vma, addr, flags);
