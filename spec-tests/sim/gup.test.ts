@@ -131,6 +131,34 @@ describe('GUP: FOLL_GET and FOLL_PIN', () => {
   });
 });
 
+describe('reclaim and pins', () => {
+  test('try_to_unmap leaves a pinned exclusive page mapped (folio_try_share_anon_rmap_pte -EBUSY), so reclaim keeps it', () => {
+    const s = scenario('reclaim a pinned page', (k) => {
+      const P = k.process('P', { pages: 1 });
+      const F = k.anonFolio(P, 0, { content: 1 });
+      k.swapSlot();
+      k.thread('T', (t) =>
+        t
+          .pin_user_pages(P, 0, { longterm: true })
+          .reclaim(P, 0)
+          .store(P, 0, 4)
+          .readGupPage('mapped', 'Longterm R/O pin is reliable')
+          .unpin_user_page(),
+      );
+      k.always(
+        'F stays mapped and exclusive while pinned',
+        () => {
+          const p = P.pt.peekPte(0);
+          return p.t === 'present' && p.folio === F.name && F.exclusive;
+        },
+        [P.pt, F],
+      );
+    });
+    const r = explore(s);
+    expect(r.verdict, r.counterexample?.text).toBe('holds');
+  });
+});
+
 describe('fork and pins (R16: copy_present_page)', () => {
   const build = (k: Parameters<Parameters<typeof scenario>[1]>[0]) => {
     const P = k.process('P', { pages: 1 });
