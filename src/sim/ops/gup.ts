@@ -26,9 +26,10 @@ export interface GupRef {
  * faults it in); vm_normal_page(); FOLL_WRITE needs can_follow_write_pte(); gup_must_unshare()
  * → -EMLINK for FOLL_PIN on a shared anon page; try_grab_page(page, flags) (FOLL_GET:
  * a folio reference); pte_unmap_unlock(). Later trees name it try_grab_folio().
- * Model: a read GUP; the page must be present (no fault-in: null); FOLL_PIN /
- * FAULT_FLAG_UNSHARE are not used: a FOLL_GET reference is what vmsplice took in
- * CVE-2020-29374 (seed: cow.c "vmsplice() + unmap in child").
+ * Model: a read GUP; the page must be present (no fault-in: null): a FOLL_GET reference is what
+ * vmsplice took in CVE-2020-29374 (seed: cow.c "vmsplice() + unmap in child"). The rule
+ * scenarios (t.gup) use this short form; the full GUP — fault-in, FOLL_PIN, FOLL_WRITE,
+ * FOLL_LONGTERM, unsharing, GUP-fast — is gup_one() below (t.get_user_pages / t.pin_user_pages).
  */
 export function* get_user_pages(t: Task, mm: MmStruct, addr: number): Op<GupRef | null> {
   const pt = mm.pt;
@@ -270,12 +271,23 @@ export function* gup_one(t: Task, mm: MmStruct, addr: number, flags: GupFlags): 
 
 /**
  * unpin_user_page / put_page - release what GUP took.
- * Kernel: mm/gup.c unpin_user_page() "gup_put_folio(page_folio(page), 1, FOLL_PIN)" @
- * ColinIanKing/linux-next 02c39c227190; a FOLL_GET reference is dropped with put_page().
+ * Kernel: mm/gup.c unpin_user_page() "sanity_check_pinned_pages(&page, 1);
+ * gup_put_folio(page_folio(page), 1, FOLL_PIN)" @ ColinIanKing/linux-next 02c39c227190 —
+ * sanity_check_pinned_pages() (CONFIG_DEBUG_VM): "We only pin anonymous pages if they are
+ * exclusive. Once pinned, we can no longer turn them possibly shared and PageAnonExclusive()
+ * will stick around until the page is freed": VM_BUG_ON_PAGE(!PageAnonExclusive) (a guard
+ * here); a FOLL_GET reference is dropped with put_page().
  */
 export function* unpin_user_page(t: Task, ref: GupPage): Op {
   yield ref.flags.pin ? 'unpin_user_page(): gup_put_folio(FOLL_PIN)' : 'put_page()';
-  gup_put_folio(t, ref.folio, ref.flags);
+  const f = ref.folio;
+  if (ref.flags.pin && f.anon && !f.freed && !f.exclusive)
+    guard(
+      t.k,
+      'VM_BUG_ON_PAGE',
+      `sanity_check_pinned_pages: pinned anon ${f.name} is no longer PageAnonExclusive`,
+    );
+  gup_put_folio(t, f, ref.flags);
 }
 
 /**
