@@ -265,6 +265,8 @@ function roPin(k: ScenarioBuilder, P: Process, test: RoPin, fast: boolean): void
 }
 
 const swapped = (setup: string) => setup.includes('swapped');
+const VMSPLICE =
+  'vmsplice() and the pipe: fs/splice.c iter_to_pipe() takes page references with iov_iter_get_pages2(), modelled as get_user_pages_fast(FOLL_GET) (lib/iov_iter.c not re-read); the pipe is that reference,';
 const IOURING =
   'io_uring itself: io_uring_register_buffers() is pin_user_pages_fast(FOLL_WRITE | FOLL_LONGTERM) and IORING_OP_WRITE_FIXED + pread() a read through the pin (built only with liburing: LOCAL_CONFIG_HAVE_LIBURING)';
 const GUP_TEST =
