@@ -266,7 +266,7 @@ function roPin(k: ScenarioBuilder, P: Process, test: RoPin, fast: boolean): void
 
 const swapped = (setup: string) => setup.includes('swapped');
 const VMSPLICE =
-  'vmsplice() and the pipe: fs/splice.c iter_to_pipe() takes page references with iov_iter_get_pages2(), modelled as get_user_pages_fast(FOLL_GET) (lib/iov_iter.c not re-read); the pipe is that reference,';
+  'vmsplice() and the pipe: fs/splice.c iter_to_pipe() takes page references with iov_iter_get_pages2(), modelled as get_user_pages_fast(FOLL_GET) (lib/iov_iter.c not re-read); the pipe holds that reference, read';
 const IOURING =
   'io_uring itself: io_uring_register_buffers() is pin_user_pages_fast(FOLL_WRITE | FOLL_LONGTERM) and IORING_OP_WRITE_FIXED + pread() a read through the pin (built only with liburing: LOCAL_CONFIG_HAVE_LIBURING)';
 const GUP_TEST =
@@ -312,32 +312,28 @@ const CASES: CowCase[] = [
     name: 'vmsplice() + unmap in child',
     passes: 'No leak from parent into child',
     mutation: () => 'mapcount_based_reuse',
-    leavesOut:
-      'vmsplice() and the pipe: a get_user_pages_fast(FOLL_GET) reference read after the parent wrote',
+    leavesOut: `${VMSPLICE} read after the parent wrote`,
     body: (k, P) => cowInParent(k, P, false, true),
   },
   {
     name: 'vmsplice() + unmap in child with mprotect() optimization',
     passes: 'No leak from parent into child',
     mutation: (s) => (swapped(s) ? 'mapcount_based_reuse' : 'mprotect_ignores_anon_exclusive'),
-    leavesOut:
-      'vmsplice() and the pipe: a get_user_pages_fast(FOLL_GET) reference read after the parent wrote',
+    leavesOut: `${VMSPLICE} read after the parent wrote`,
     body: (k, P) => cowInParent(k, P, true, true),
   },
   {
     name: 'vmsplice() before fork(), unmap in parent after fork()',
     passes: 'No leak from child into parent',
     mutation: () => 'mapcount_based_reuse',
-    leavesOut:
-      'vmsplice() and the pipe: a get_user_pages_fast(FOLL_GET) reference read after the child wrote',
+    leavesOut: `${VMSPLICE} read after the child wrote`,
     body: (k, P) => vmspliceInParent(k, P, true),
   },
   {
     name: 'vmsplice() + unmap in parent after fork()',
     passes: 'No leak from child into parent',
     mutation: () => 'mapcount_based_reuse',
-    leavesOut:
-      'vmsplice() and the pipe: a get_user_pages_fast(FOLL_GET) reference read after the child wrote',
+    leavesOut: `${VMSPLICE} read after the child wrote`,
     body: (k, P) => vmspliceInParent(k, P, false),
   },
   {
