@@ -672,6 +672,12 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
           f.mapcount = f.mapcount + 1; // folio_dup_file_rmap_pte
           dpt.set(a, mk_pte(p.folio, p.page, false));
         }
+        if (prealloc !== null) {
+          // "pre-alloc page cannot be reused by next time ... This could only happen if one
+          // pinned pte changed": folio_put(prealloc)
+          folio_put(t, prealloc);
+          prealloc = null;
+        }
       } else if (p.t === 'swap') {
         swap_duplicate(t, p.entry);
         // "Mark the swap entry as shared" (Variant fork_keeps_swp_exclusive, R16: left exclusive)
@@ -690,7 +696,7 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
     yield dpt.ptl.unlock('copy_pte_range: pte_unmap_unlock(dst)');
     break;
   }
-  // "if (unlikely(prealloc)) folio_put(prealloc)": the pinned PTE changed meanwhile
+  // out: "if (unlikely(prealloc)) folio_put(prealloc)"
   if (prealloc !== null) folio_put(t, prealloc);
 }
 
