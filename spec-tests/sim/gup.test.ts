@@ -145,14 +145,10 @@ describe('reclaim and pins', () => {
           .readGupPage('mapped', 'Longterm R/O pin is reliable')
           .unpin_user_page(),
       );
-      k.always(
-        'F stays mapped and exclusive while pinned',
-        () => {
-          const p = P.pt.peekPte(0);
-          return p.t === 'present' && p.folio === F.name && F.exclusive;
-        },
-        [P.pt, F],
-      );
+      k.always('F stays mapped and exclusive while pinned', () => {
+        const p = P.pt.peekPte(0);
+        return p.t === 'present' && p.folio === F.name && F.exclusive;
+      }, [P.pt, F]);
     });
     const r = explore(s);
     expect(r.verdict, r.counterexample?.text).toBe('holds');
