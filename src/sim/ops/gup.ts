@@ -231,7 +231,9 @@ export function* __get_user_pages(t: Task, mm: MmStruct, addr: number, flags: Gu
  * Giving up sends gup_fast_fallback() to the slow path.
  * Model: the read-and-grab and the re-check are two steps (the window other CPUs can change the
  * PTE in); mm->write_protect_seq (fork vs GUP-fast with FOLL_PIN) is not modelled, so scenarios
- * do not race GUP-fast with fork; no PROT_NONE/special/devmap PTEs.
+ * do not race GUP-fast with fork (the model's fork dup and GUP-fast's read-and-grab are each one
+ * step, so the window write_protect_seq closes does not exist here either); no
+ * PROT_NONE/special/devmap PTEs, no gup_fast_folio_allowed() (file pages are not pinned here).
  */
 export function* gup_fast_pte_range(
   t: Task,
