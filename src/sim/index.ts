@@ -15,13 +15,21 @@ export { ALL_CHECKS, registerInvariants } from './invariants/index.ts';
 export { GUARDS, INV, type InvariantId, invariantId } from './invariants/names.ts';
 export { Kernel, SimMisuse, Task } from './kernel.ts';
 export { AnonVma } from './objects/anon_vma.ts';
-export { Folio, folio_mapcount, folio_mapped } from './objects/folio.ts';
+export {
+  Folio,
+  folio_mapcount,
+  folio_mapped,
+  folio_maybe_dma_pinned,
+  folio_needs_cow_for_dma,
+  GUP_PIN_COUNTING_BIAS,
+} from './objects/folio.ts';
 export { MemCgroup } from './objects/mem_cgroup.ts';
 export { MmStruct } from './objects/mm_struct.ts';
 export { AddressSpace } from './objects/page_cache.ts';
 export { PageTable, type Pte } from './objects/page_table.ts';
 export { SwapSlot } from './objects/swap.ts';
 export { Vma } from './objects/vma.ts';
+export { type GupFlags, type GupPage, gup_must_unshare } from './ops/gup.ts';
 export type { Op } from './ops/op.ts';
 export { counterexampleOf, unreached, violated } from './results.ts';
 export { RULES, type RuleScenario, ruleModel } from './rules.ts';

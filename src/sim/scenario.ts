@@ -1,4 +1,4 @@
-import { defineModel, type Model, type ModelBuilder, type Scope, until } from '../explorer/index.ts';
+import { bug, defineModel, type Model, type ModelBuilder, type Scope, until } from '../explorer/index.ts';
 import { ALL_CHECKS, registerInvariants } from './invariants/index.ts';
 import { INV, type InvariantId } from './invariants/names.ts';
 import { allocName, Kernel, SimMisuse, Task } from './kernel.ts';
@@ -13,13 +13,24 @@ import { SwapSlot } from './objects/swap.ts';
 import { Vma } from './objects/vma.ts';
 import { access_remote_vm, user_access } from './ops/access.ts';
 import { dup_mmap, mmput } from './ops/fork.ts';
-import { type GupRef, get_user_pages, read_gup_ref } from './ops/gup.ts';
+import {
+  type GupFlags,
+  type GupPage,
+  type GupRef,
+  get_user_pages,
+  gup_one,
+  read_gup_page,
+  read_gup_ref,
+  unpin_user_page,
+} from './ops/gup.ts';
 import { mem_cgroup_move_charge } from './ops/memcontrol-v1.ts';
 import { zap_page_range_single } from './ops/memory.ts';
 import { migrate_pages } from './ops/migrate.ts';
+import { mprotect } from './ops/mprotect.ts';
 import type { Op } from './ops/op.ts';
 import { anon_vma_alloc, folio_referenced, try_to_unmap } from './ops/rmap.ts';
 import { rcu_free_slab } from './ops/slub.ts';
+import { clear_refs_soft_dirty } from './ops/task_mmu.ts';
 import { truncate_inode_pages_range } from './ops/truncate.ts';
 import { folio_isolate_lru, folio_putback_lru, shrink_folio_list } from './ops/vmscan.ts';
 import type { Era, Mutation } from './variants.ts';
@@ -232,6 +243,69 @@ export class ThreadBuilder {
    */
   rcu_free_slab(av: AnonVma): this {
     return this.run((t) => rcu_free_slab(t, av));
+  }
+  /** The page this thread's last get_user_pages()/pin_user_pages() returned (null if it failed). */
+  private gupPage: GupPage | null = null;
+  private gupOne(p: Process, addr: number, flags: GupFlags, what: string): this {
+    this.use(p, `${what}(${p.label}, ${addr})`);
+    return this.run((t) => {
+      const self = this;
+      return (function* () {
+        self.gupPage = yield* gup_one(t, p.mm, addr, flags);
+      })();
+    });
+  }
+  /**
+   * pin_user_pages(FOLL_PIN) of page `addr` (FOLL_WRITE with `write`, FOLL_LONGTERM with
+   * `longterm`, pin_user_pages_fast with `fast`): faults in and unshares as mm/gup.c does.
+   */
+  pin_user_pages(
+    p: Process,
+    addr: number,
+    o: { write?: boolean; longterm?: boolean; fast?: boolean } = {},
+  ): this {
+    return this.gupOne(p, addr, { ...o, pin: true }, o.fast ? 'pin_user_pages_fast' : 'pin_user_pages');
+  }
+  /** get_user_pages(FOLL_GET) of page `addr`, faulting it in (get_user_pages_fast with `fast`). */
+  get_user_pages(p: Process, addr: number, o: { write?: boolean; fast?: boolean } = {}): this {
+    return this.gupOne(p, addr, { ...o, pin: false }, o.fast ? 'get_user_pages_fast' : 'get_user_pages');
+  }
+  /**
+   * Read the page of the last get_user_pages()/pin_user_pages() as its kernel user does, and
+   * check it (I13, reported as `failure`): `snapshot` — unchanged since GUP (a vmsplice pipe);
+   * `mapped` — what the process last wrote at the address (a longterm pin is reliable).
+   */
+  readGupPage(want: 'snapshot' | 'mapped', failure: string): this {
+    return this.run((t) => {
+      const self = this;
+      return (function* () {
+        const ref = self.gupPage;
+        if (ref === null) bug(INV.I13, `${failure}: GUP failed, nothing to read`);
+        else yield* read_gup_page(t, ref, want, failure);
+      })();
+    });
+  }
+  /** unpin_user_page() (FOLL_PIN) or put_page() (FOLL_GET) of the last GUP page. */
+  unpin_user_page(): this {
+    return this.run((t) => {
+      const self = this;
+      return (function* () {
+        const ref = self.gupPage;
+        if (ref === null) return;
+        self.gupPage = null;
+        yield* unpin_user_page(t, ref);
+      })();
+    });
+  }
+  /** mprotect(2) of p's VMA: PROT_READ ('r') or PROT_READ|PROT_WRITE ('rw'). */
+  mprotect(p: Process, prot: 'r' | 'rw'): this {
+    this.use(p, `mprotect(${p.label})`);
+    return this.run((t) => mprotect(t, p.mm, prot === 'rw'));
+  }
+  /** echo 4 > /proc/pid/clear_refs: arm soft-dirty tracking (the selftests' clear_softdirty()). */
+  clear_refs_soft_dirty(p: Process): this {
+    this.use(p, `clear_refs_soft_dirty(${p.label})`);
+    return this.run((t) => clear_refs_soft_dirty(t, p.mm));
   }
 }
 

@@ -45,7 +45,11 @@ export type Mutation =
   | 'cow_drops_rmap_before_pte_switch'
   | 'mmget_after_exit'
   | 'folio_lock_under_ptl'
-  | 'fork_skips_anon_vma_clone';
+  | 'fork_skips_anon_vma_clone'
+  | 'pin_without_unshare'
+  | 'reuse_ignores_anon_exclusive'
+  | 'fork_shares_pinned_page'
+  | 'mprotect_ignores_anon_exclusive';
 
 export interface MutationInfo {
   /** The rule of kernel-rules.md it breaks. */
@@ -272,6 +276,42 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
       'hypothetical; mm/rmap.c anon_vma_fork() @ AMDESE/linux-mm 448bccf6cf9e: "First, attach the new VMA to the parent VMA\'s anon_vmas, so rmap can find non-COWed pages in child processes" (anon_vma_clone(vma, pvma, VMA_OP_FORK)); tools/testing/selftests/mm/rmap.c migrate.anon checks exactly that reach',
     description:
       "dup_mmap()'s anon_vma_fork() gives the child VMA an anon_vma of its own but skips anon_vma_clone(): the child's PTEs of the parent's folios are invisible to rmap (try_to_migrate / try_to_unmap cannot reach them, so migration of a shared folio always backs out), and the child holds no reference on the anon_vma its mapped folios point to (R1: the parent's exit frees it under the child's mappings).",
+  },
+  pin_without_unshare: {
+    rule: 'R15',
+    breaks: 'I13',
+    existed: 'hypothetical',
+    source:
+      'hypothetical; mm/internal.h gup_must_unshare() ("return !PageAnonExclusive(page)") and mm/gup.c follow_page_pte() -EMLINK → FAULT_FLAG_UNSHARE; tools/testing/selftests/mm/cow.c "R/O GUP pin on R/O-mapped shared page"',
+    description:
+      'gup_must_unshare() never asks for unsharing: a R/O FOLL_PIN is taken on a shared (not PageAnonExclusive) anon page, so the next write fault of the process copies the page and the pin keeps reading the old one.',
+  },
+  reuse_ignores_anon_exclusive: {
+    rule: 'R15',
+    breaks: 'I13',
+    existed: 'real',
+    source:
+      'kernel-rules.md R15 history: do_wp_page() reused by refcount alone from v5.9 ("mm: do_wp_page() simplification") until PG_anon_exclusive (v5.19); the old code itself was not re-read here',
+    description:
+      "do_wp_page() decides reuse by wp_can_reuse_anon_folio() alone, ignoring PageAnonExclusive: a pinned exclusive page (refcount ≥ GUP_PIN_COUNTING_BIAS) is copied on the next write fault, and the pin no longer sees the process's data.",
+  },
+  fork_shares_pinned_page: {
+    rule: 'R16',
+    breaks: 'I13',
+    existed: 'hypothetical',
+    source:
+      'hypothetical; include/linux/rmap.h __folio_try_dup_anon_rmap() ("If this folio may have been pinned by the parent process, don\'t allow to duplicate the mappings") and mm/memory.c copy_present_ptes() → copy_present_page(); kernel-rules.md R16 (70e806e4e645, early COW of pinned pages at fork); cow.c "fork() with an iouring fixed buffer"',
+    description:
+      "folio_try_dup_anon_rmap_pte() ignores folio_needs_cow_for_dma(): fork shares a pinned exclusive page with the child, write-protecting the parent's PTE, so the parent's next write copies the page away from its pin.",
+  },
+  mprotect_ignores_anon_exclusive: {
+    rule: 'R15',
+    breaks: 'I13',
+    existed: 'hypothetical',
+    source:
+      'hypothetical; mm/mprotect.c can_change_private_pte_writable() ("We can only special-case on exclusive anonymous pages"); cow.c "Basic COW after fork() with mprotect() optimization"',
+    description:
+      "mprotect(PROT_READ|PROT_WRITE)'s optimization maps any anon page writable, PageAnonExclusive or not: after fork the parent writes into the page its child still maps.",
   },
 };
 

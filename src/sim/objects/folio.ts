@@ -255,3 +255,37 @@ export function assertLive(f: Folio, what: string): void {
   if (!f.exists()) throw new SimMisuse(`${what}: ${f.name} has not been allocated`);
   if (f.freed) bug(INV.I3, `${what}: use-after-free of ${f.name}`);
 }
+
+/**
+ * GUP_PIN_COUNTING_BIAS - what one FOLL_PIN adds to a small folio's refcount.
+ * Kernel: include/linux/mm.h "#define GUP_PIN_COUNTING_BIAS (1U << 10)"; mm/gup.c
+ * try_grab_folio() "folio_ref_add(folio, refs * GUP_PIN_COUNTING_BIAS)" for a folio without
+ * _pincount (read at ColinIanKing/linux-next 02c39c227190).
+ */
+export const GUP_PIN_COUNTING_BIAS = 1024;
+
+/**
+ * folio_maybe_dma_pinned - may the folio be pinned (FOLL_PIN) for DMA?
+ * Kernel: include/linux/mm.h folio_maybe_dma_pinned() (read in a mainline-derived copy via the
+ * search tool): "if (folio_has_pincount(folio)) return atomic_read(&folio->_pincount) > 0;" else
+ * "return ((unsigned int)folio_ref_count(folio)) >= GUP_PIN_COUNTING_BIAS" — fuzzy for small
+ * folios: false means "definitely not pinned", true may be a false positive.
+ * Model: large folios have no _pincount field here and are never pinned (try_grab_folio refuses
+ * FOLL_PIN of a large folio: SimMisuse), so false is exact for them.
+ */
+export function folio_maybe_dma_pinned(f: Folio): boolean {
+  if (f.nr > 1) return false;
+  return f.refcount >= GUP_PIN_COUNTING_BIAS;
+}
+
+/**
+ * folio_needs_cow_for_dma - must fork copy this anon folio instead of sharing it?
+ * Kernel: include/linux/mm.h folio_needs_cow_for_dma() (read in a mainline-derived copy):
+ * VM_BUG_ON(!(raw_read_seqcount(&vma->vm_mm->write_protect_seq) & 1)); "if
+ * (!mm_flags_test(MMF_HAS_PINNED, vma->vm_mm)) return false; return folio_maybe_dma_pinned(folio)".
+ * Model: MMF_HAS_PINNED is not modelled (only an optimisation: it is set by the first FOLL_PIN
+ * of the mm, and only pinned folios pass the second test); no write_protect_seq.
+ */
+export function folio_needs_cow_for_dma(f: Folio): boolean {
+  return folio_maybe_dma_pinned(f);
+}

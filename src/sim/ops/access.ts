@@ -1,6 +1,6 @@
 import { bug } from '../../explorer/index.ts';
 import { INV } from '../invariants/names.ts';
-import type { Task } from '../kernel.ts';
+import { SimMisuse, type Task } from '../kernel.ts';
 import type { Folio } from '../objects/folio.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
 import { mmget_not_zero, mmput } from './fork.ts';
@@ -13,7 +13,9 @@ import type { Op } from './op.ts';
  * Not a kernel function: this is the hardware side (arch page-table walk + do_user_addr_fault).
  * A load checks I13: it must return what this process last wrote there (or inherited at fork).
  * Model: no TLB; at most 4 faults per access, then the access is abandoned (a livelock bound);
- * an mm whose VMAs exit_mmap() removed has nothing to access (find_vma fails: null).
+ * an mm whose VMAs exit_mmap() removed has nothing to access (find_vma fails: null); a store to
+ * a VMA mprotect() made PROT_READ is SIGSEGV (null), a read fault there is SimMisuse (the
+ * do_anonymous_page / do_swap_page models map writable as if VM_WRITE).
  */
 export function* user_access(t: Task, mm: MmStruct, addr: number, store: number | null): Op<number | null> {
   const write = store !== null;
@@ -37,6 +39,13 @@ export function* user_access(t: Task, mm: MmStruct, addr: number, store: number 
           `${mm.label} loads ${v} from page ${addr}, but the last value it wrote or inherited there is ${e}`,
         );
       return v;
+    }
+    if (!mm.vma.vm_write) {
+      // do_user_addr_fault(): access_error() for a write to a VMA without VM_WRITE: SIGSEGV
+      if (write) return null;
+      throw new SimMisuse(
+        `${mm.label}[${addr}]: a read fault while the VMA is PROT_READ (between mprotect() calls) is not modelled`,
+      );
     }
     yield* handle_pte_fault(t, mm, addr, write, p);
   }

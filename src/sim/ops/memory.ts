@@ -23,6 +23,7 @@ import {
   tlb_flush_rmaps,
   tlb_gather_mmu,
 } from './mmu_gather.ts';
+import { pte_needs_soft_dirty_wp } from './mprotect.ts';
 import type { Op } from './op.ts';
 import {
   folio_add_anon_rmap_ptes,
@@ -239,9 +240,9 @@ export function* unmap_mapping_folio(t: Task, f: Folio): Op {
  * Kernel: mm/memory.c __handle_mm_fault() → handle_pte_fault() @ AMDESE/linux-mm 91883f9ea22a
  * ("vmf->orig_pte = ptep_get_lockless(vmf->pte)"). Model: no PUD/PMD levels, no huge pages.
  */
-export function* handle_mm_fault(t: Task, mm: MmStruct, addr: number, write: boolean): Op {
+export function* handle_mm_fault(t: Task, mm: MmStruct, addr: number, write: boolean, unshare = false): Op {
   yield 'handle_pte_fault: vmf->orig_pte = ptep_get_lockless()';
-  return yield* handle_pte_fault(t, mm, addr, write, mm.pt.get(addr));
+  return yield* handle_pte_fault(t, mm, addr, write, mm.pt.get(addr), unshare);
 }
 
 /**
@@ -258,8 +259,19 @@ export function* handle_mm_fault(t: Task, mm: MmStruct, addr: number, write: boo
  * (do_fault → do_read_fault → filemap_map_pages); the migration wait is entered directly (its
  * do_swap_page prologue has no step); accessed/dirty bits are not modelled (a writable PTE
  * counts as dirty); no NUMA hinting faults.
+ * FAULT_FLAG_UNSHARE (`unshare`, from GUP's faultin_page after -EMLINK): "if (vmf->flags &
+ * (FAULT_FLAG_WRITE|FAULT_FLAG_UNSHARE)) { if (!pte_write(entry)) return do_wp_page(vmf);" (read
+ * at ColinIanKing/linux-next 042acf45157e); a non-present PTE is faulted in as a read (GUP
+ * retries and unshares then).
  */
-export function* handle_pte_fault(t: Task, mm: MmStruct, addr: number, write: boolean, orig: Pte): Op {
+export function* handle_pte_fault(
+  t: Task,
+  mm: MmStruct,
+  addr: number,
+  write: boolean,
+  orig: Pte,
+  unshare = false,
+): Op {
   const vma = mm.vma;
   const pt = mm.pt;
   switch (orig.t) {
@@ -277,7 +289,7 @@ export function* handle_pte_fault(t: Task, mm: MmStruct, addr: number, write: bo
         yield pt.ptl.unlock('handle_pte_fault: pte_unmap_unlock() (pte changed)');
         return;
       }
-      if (write && !orig.write) return yield* do_wp_page(t, vma, addr, orig);
+      if ((write || unshare) && !orig.write) return yield* do_wp_page(t, vma, addr, orig, unshare);
       // the access is already allowed: ptep_set_access_flags() (young/dirty bits, not modelled)
       yield pt.ptl.unlock('handle_pte_fault: ptep_set_access_flags(); pte_unmap_unlock()');
       return;
@@ -400,7 +412,10 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
   let writable = false;
   let rmapExclusive = false;
   if (exclusive || folio.refcount === 1) {
-    writable = true; // VM_WRITE: pte_mkwrite (pte_mkdirty and clear FAULT_FLAG_WRITE if a write)
+    // "if ((vma->vm_flags & VM_WRITE) && !userfaultfd_pte_wp(vma, pte) &&
+    // !pte_needs_soft_dirty_wp(vma, pte))": pte_mkwrite (pte_mkdirty and clear FAULT_FLAG_WRITE
+    // if a write), read at ColinIanKing/linux-next 042acf45157e
+    writable = vma.vm_write && !pte_needs_soft_dirty_wp(vma);
     rmapExclusive = true;
   }
   // A folio fresh from swapin_readahead is not anon yet: folio_add_new_anon_rmap
@@ -444,22 +459,35 @@ export function* __read_swap_cache_async(t: Task, vma: Vma, entry: string): Op<F
  * wp_page_shared(); "If we encounter a page that is marked exclusive, we must reuse the page
  * without further checks"; else wp_can_reuse_anon_folio(); else folio_get() and wp_page_copy()
  * after dropping the PTL. Seed 003. Rules R15, R16, R18.
+ * FAULT_FLAG_UNSHARE (`unshare`: GUP wants to R/O-pin a possibly shared anon page), read at
+ * ColinIanKing/linux-next 042acf45157e: the same reuse-or-copy decision, but a reused page only
+ * gets SetPageAnonExclusive ("if (unlikely(unshare)) { pte_unmap_unlock(); return 0; }": the PTE
+ * stays R/O) and a copy is mapped R/O (wp_page_copy).
  * Model: private mappings only: a write fault on a shared file mapping (wp_page_shared,
- * page_mkwrite) is refused as SimMisuse rather than COWed; no uffd-wp, no FAULT_FLAG_UNSHARE.
+ * page_mkwrite) is refused as SimMisuse rather than COWed; no uffd-wp.
+ * Variant: reuse_ignores_anon_exclusive — the decision is wp_can_reuse_anon_folio() alone, as
+ * before PageAnonExclusive (v5.9–v5.18): an exclusive page that is pinned is copied.
  */
-export function* do_wp_page(t: Task, vma: Vma, addr: number, orig: Pte): Op {
+export function* do_wp_page(t: Task, vma: Vma, addr: number, orig: Pte, unshare = false): Op {
   const pt = vma.mm.pt;
   if (vma.shared)
     throw new SimMisuse('do_wp_page: wp_page_shared (write to a shared file mapping) is not modelled');
   const f = folioOf(t, orig);
   assertLive(f, 'do_wp_page');
-  if (f.anon && (f.exclusive || wp_can_reuse_anon_folio(t, f, vma))) {
+  const exclusive = f.exclusive && !t.mutated('reuse_ignores_anon_exclusive');
+  if (f.anon && (exclusive || wp_can_reuse_anon_folio(t, f, vma))) {
     if (!f.exclusive) f.exclusive = true; // SetPageAnonExclusive
+    if (unshare) {
+      yield pt.ptl.unlock(
+        'do_wp_page: pte_unmap_unlock() (FAULT_FLAG_UNSHARE: exclusive, the PTE stays R/O)',
+      );
+      return;
+    }
     return yield* wp_page_reuse(t, vma, addr, orig);
   }
   folio_get(t, f);
   yield pt.ptl.unlock('do_wp_page: pte_unmap_unlock() before wp_page_copy()');
-  yield* wp_page_copy(t, vma, addr, orig, f);
+  yield* wp_page_copy(t, vma, addr, orig, f, unshare);
 }
 
 /**
@@ -524,9 +552,12 @@ export function* wp_page_reuse(t: Task, vma: Vma, addr: number, orig: Pte): Op {
  * Model: the TLB is not modelled: ptep_clear_flush and set_pte_at are one step; no zero-page
  * source, no mmu_notifier; the first folio_put(old) is the kernel's "new_folio = old_folio;
  * folio_put(new_folio)".
+ * FAULT_FLAG_UNSHARE (read at ColinIanKing/linux-next 042acf45157e): the new PTE is not made
+ * writable ("if (unlikely(unshare)) { soft-dirty/uffd-wp bits } else entry =
+ * maybe_mkwrite(pte_mkdirty(entry), vma)"; "BUG_ON(unshare && pte_write(entry))").
  * Variant: cow_drops_rmap_before_pte_switch (R18).
  */
-export function* wp_page_copy(t: Task, vma: Vma, addr: number, orig: Pte, old: Folio): Op {
+export function* wp_page_copy(t: Task, vma: Vma, addr: number, orig: Pte, old: Folio, unshare = false): Op {
   const pt = vma.mm.pt;
   yield 'wp_page_copy: folio_prealloc(); __wp_page_copy_user()';
   assertLive(old, 'wp_page_copy: __wp_page_copy_user');
@@ -549,13 +580,13 @@ export function* wp_page_copy(t: Task, vma: Vma, addr: number, orig: Pte, old: F
     old.mem.write(old.kPtlPending, null);
     folio_add_new_anon_rmap(t, nf, vma, true);
     folio_add_lru(t, nf);
-    pt.set(addr, mk_pte(nf.name, 0, true));
+    pt.set(addr, mk_pte(nf.name, 0, !unshare));
     yield pt.ptl.unlock('wp_page_copy: pte_unmap_unlock()');
     return;
   }
   folio_add_new_anon_rmap(t, nf, vma, true);
   folio_add_lru(t, nf); // folio_add_lru_vma
-  pt.set(addr, mk_pte(nf.name, 0, true)); // ptep_clear_flush + set_pte_at
+  pt.set(addr, mk_pte(nf.name, 0, !unshare)); // ptep_clear_flush + set_pte_at
   folio_remove_rmap_ptes(t, old, [0]);
   yield pt.ptl.unlock('wp_page_copy: pte_unmap_unlock()');
   yield 'wp_page_copy: folio_put(old) (the PTE reference)';
@@ -591,44 +622,96 @@ export function* copy_page_range(t: Task, dst: Vma, src: Vma): Op {
  * entry as shared"); a writable or readable-exclusive migration entry becomes readable in both
  * (!softleaf_is_migration_read && is_cow_mapping: "A previously exclusive entry is now shared").
  * Rule R16.
+ * A maybe-pinned exclusive anon page is copied at once (copy_present_ptes() @ ColinIanKing/
+ * linux-next 042acf45157e: "If this page may have been pinned by the parent process, copy the
+ * page immediately for the child": folio_put(); copy_present_page(), which needs a preallocated
+ * folio: "if (!new_folio) return -EAGAIN", and copy_pte_range() then unlocks both PTLs,
+ * folio_prealloc() (alloc + mem_cgroup_charge) and goes "again" from that address).
  * Model: both PTLs are taken in one step each (dst then src, the kernel's nesting order); no
- * batching of large folios, no -EAGAIN / prealloc retry (copy_present_page is SimMisuse), no
- * swap count continuation.
+ * batching of large folios, no swap count continuation, no hwpoison; the fork thread allocates
+ * one folio per pinned page (k.thread's `alloc`).
  * Variants: fork_keeps_anon_exclusive (R16, present PTEs: in folio_try_dup_anon_rmap_pte),
- * fork_keeps_swp_exclusive (R16, swap PTEs: the parent's pte_swp_exclusive stays set).
+ * fork_keeps_swp_exclusive (R16, swap PTEs: the parent's pte_swp_exclusive stays set),
+ * fork_shares_pinned_page (folio_try_dup_anon_rmap_pte ignores pins).
  */
 export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
   const dpt = dst.mm.pt;
   const spt = src.mm.pt;
-  yield dpt.ptl.lock('copy_pte_range: pte_alloc_map_lock(dst)');
-  yield spt.ptl.lock_nested('copy_pte_range: pte_offset_map_nolock(src) + spin_lock_nested');
-  for (let a = 0; a < spt.size; a++) {
-    const p = spt.get(a);
-    if (p.t === 'present') {
-      const f = folioOf(t, p);
-      folio_get(t, f);
-      if (f.anon) {
-        if (folio_try_dup_anon_rmap_pte(t, f)) throw new SimMisuse('copy_present_page is not modelled');
-        if (p.write) spt.set(a, mk_pte(p.folio, p.page, false)); // wrprotect_ptes (parent)
-        dpt.set(a, mk_pte(p.folio, p.page, false));
-      } else {
-        f.mapcount = f.mapcount + 1; // folio_dup_file_rmap_pte
-        dpt.set(a, mk_pte(p.folio, p.page, false));
+  let prealloc: Folio | null = null;
+  let start = 0;
+  again: for (;;) {
+    yield dpt.ptl.lock('copy_pte_range: pte_alloc_map_lock(dst)');
+    yield spt.ptl.lock_nested('copy_pte_range: pte_offset_map_nolock(src) + spin_lock_nested');
+    for (let a = start; a < spt.size; a++) {
+      const p = spt.get(a);
+      if (p.t === 'present') {
+        const f = folioOf(t, p);
+        folio_get(t, f);
+        if (f.anon) {
+          if (folio_try_dup_anon_rmap_pte(t, f)) {
+            // "Page may be pinned, we have to copy."
+            folio_put(t, f);
+            if (prealloc === null) {
+              // -EAGAIN: drop both PTLs, folio_prealloc(), "goto again" from this address
+              start = a;
+              yield spt.ptl.unlock('copy_pte_range: spin_unlock(src_ptl) (-EAGAIN: need a prealloc folio)');
+              yield dpt.ptl.unlock('copy_pte_range: pte_unmap_unlock(dst)');
+              yield 'copy_pte_range: folio_prealloc() (vma_alloc_folio + mem_cgroup_charge)';
+              prealloc = alloc_folio(t, true, 0);
+              mem_cgroup_charge(t, prealloc, get_mem_cgroup_from_mm(t, src.mm));
+              continue again;
+            }
+            copy_present_page(t, dst, a, f, prealloc);
+            prealloc = null;
+            dst.mm.setExpect(a, src.mm.expect(a));
+            continue;
+          }
+          if (p.write) spt.set(a, mk_pte(p.folio, p.page, false)); // wrprotect_ptes (parent)
+          dpt.set(a, mk_pte(p.folio, p.page, false));
+        } else {
+          f.mapcount = f.mapcount + 1; // folio_dup_file_rmap_pte
+          dpt.set(a, mk_pte(p.folio, p.page, false));
+        }
+        if (prealloc !== null) {
+          // "pre-alloc page cannot be reused by next time ... This could only happen if one
+          // pinned pte changed": folio_put(prealloc)
+          folio_put(t, prealloc);
+          prealloc = null;
+        }
+      } else if (p.t === 'swap') {
+        swap_duplicate(t, p.entry);
+        // "Mark the swap entry as shared" (Variant fork_keeps_swp_exclusive, R16: left exclusive)
+        if (p.excl && !t.mutated('fork_keeps_swp_exclusive')) spt.set(a, swp_entry_to_pte(p.entry, false));
+        dpt.set(a, swp_entry_to_pte(p.entry, false));
+      } else if (p.t === 'migration') {
+        // "COW mappings require pages in both parent and child to be set to read. A previously
+        // exclusive entry is now shared." (no reference, no mapcount: just the rss counter)
+        // (is_writable_migration_entry || is_readable_exclusive_migration_entry: make it readable)
+        if (p.excl && !src.shared) spt.set(a, make_migration_entry(p.folio, false, false));
+        dpt.set(a, make_migration_entry(p.folio, src.shared && p.write, src.shared && p.excl));
       }
-    } else if (p.t === 'swap') {
-      swap_duplicate(t, p.entry);
-      // "Mark the swap entry as shared" (Variant fork_keeps_swp_exclusive, R16: left exclusive)
-      if (p.excl && !t.mutated('fork_keeps_swp_exclusive')) spt.set(a, swp_entry_to_pte(p.entry, false));
-      dpt.set(a, swp_entry_to_pte(p.entry, false));
-    } else if (p.t === 'migration') {
-      // "COW mappings require pages in both parent and child to be set to read. A previously
-      // exclusive entry is now shared." (no reference, no mapcount: just the rss counter)
-      // (is_writable_migration_entry || is_readable_exclusive_migration_entry: make it readable)
-      if (p.excl && !src.shared) spt.set(a, make_migration_entry(p.folio, false, false));
-      dpt.set(a, make_migration_entry(p.folio, src.shared && p.write, src.shared && p.excl));
+      dst.mm.setExpect(a, src.mm.expect(a));
     }
-    dst.mm.setExpect(a, src.mm.expect(a));
+    yield spt.ptl.unlock('copy_pte_range: spin_unlock(src_ptl)');
+    yield dpt.ptl.unlock('copy_pte_range: pte_unmap_unlock(dst)');
+    break;
   }
-  yield spt.ptl.unlock('copy_pte_range: spin_unlock(src_ptl)');
-  yield dpt.ptl.unlock('copy_pte_range: pte_unmap_unlock(dst)');
+  // out: "if (unlikely(prealloc)) folio_put(prealloc)"
+  if (prealloc !== null) folio_put(t, prealloc);
+}
+
+/**
+ * copy_present_page - fork: give the child its own copy of a maybe-pinned exclusive anon page.
+ * Kernel: mm/memory.c copy_present_page() @ ColinIanKing/linux-next 042acf45157e: "We have a
+ * prealloc page, all good! Take it over and copy the page & arm it": copy_mc_user_highpage();
+ * folio_add_new_anon_rmap(new_folio, dst_vma, addr, RMAP_EXCLUSIVE); folio_add_lru_vma();
+ * "pte = maybe_mkwrite(pte_mkdirty(pte), dst_vma)"; set_pte_at(dst). The parent's PTE and
+ * page stay as they are (still exclusive, still writable if they were). Rule R16.
+ * Model: runs in copy_pte_range's locked step; no uffd-wp.
+ */
+export function copy_present_page(t: Task, dst: Vma, addr: number, src: Folio, nf: Folio): void {
+  nf.content = src.content; // copy_mc_user_highpage
+  folio_add_new_anon_rmap(t, nf, dst, true);
+  folio_add_lru(t, nf); // folio_add_lru_vma
+  dst.mm.pt.set(addr, mk_pte(nf.name, 0, dst.vm_write));
 }

@@ -7,6 +7,8 @@ import {
   type Folio,
   folio_locked_by_me,
   folio_mapped,
+  folio_maybe_dma_pinned,
+  folio_needs_cow_for_dma,
   folio_test_locked,
 } from '../objects/folio.ts';
 import type { AddressSpace } from '../objects/page_cache.ts';
@@ -172,13 +174,18 @@ export function folio_add_large_rmap_ptes(t: Task, f: Folio, pages: readonly num
  * to copying if the folio maybe pinned" (-EBUSY); else ClearPageAnonExclusive and
  * atomic_inc(&folio->_mapcount) (large folios: per-page and folio_add_large_mapcount). Caller
  * copy_present_ptes at AMDESE/linux-mm 91883f9ea22a. Rule R16.
+ * Re-read at ColinIanKing/linux-next 00386312853 (__folio_try_dup_anon_rmap, RMAP_LEVEL_PTE:
+ * "if (unlikely(maybe_pinned)) { for (i = 0; i < nr_pages; i++) if (PageAnonExclusive(page +
+ * i)) return -EBUSY; }").
  * Returns: true on failure (-EBUSY), like the kernel.
- * Model: small folios only; folios here are never FOLL_PIN-pinned (GUP takes FOLL_GET
- * references, which folio_needs_cow_for_dma ignores), so the dup always succeeds; the R16
- * mutation keeps PageAnonExclusive.
+ * Model: small folios only (a large folio is never pinned here: folio_maybe_dma_pinned).
+ * Variants: fork_keeps_anon_exclusive (R16) keeps PageAnonExclusive; fork_shares_pinned_page
+ * ignores maybe_pinned and shares a pinned page.
  */
 export function folio_try_dup_anon_rmap_pte(t: Task, f: Folio): boolean {
   assertLive(f, 'folio_try_dup_anon_rmap_pte');
+  const maybe_pinned = folio_needs_cow_for_dma(f) && !t.mutated('fork_shares_pinned_page');
+  if (maybe_pinned && f.exclusive) return true;
   if (!t.mutated('fork_keeps_anon_exclusive')) f.exclusive = false;
   f.mapcount = f.mapcount + 1;
   return false;
@@ -522,7 +529,8 @@ export function folioReferencedLocksAnon(t: Task): boolean {
  * zap_pte_range() on another cpu ... use TTU_SYNC"; folio_dup_swap_pages; if anon_exclusive,
  * folio_try_share_anon_rmap_ptes; swp_pte_prepare → pte_swp_mkexclusive; folio_remove_rmap_ptes;
  * folio_put_refs). Context: "Caller must hold the folio lock".
- * Model: TTU_SYNC semantics (the walk takes each PTL); no pinned-page abort, no mlock, no
+ * Model: TTU_SYNC semantics (the walk takes each PTL); a maybe-pinned exclusive page aborts
+ * the walk (folio_try_share_anon_rmap_pte -EBUSY), the PTE left as it was; no mlock, no
  * lazyfree, no rwc->done early stop; a writable PTE counts as dirty (pte_dirty →
  * folio_mark_dirty); an anon folio without a swap entry is reported as a kernel bug where the
  * kernel WARN_ON_ONCEs (swapbacked != swapcache) and restores the PTE.
@@ -532,6 +540,7 @@ export function* try_to_unmap(t: Task, f: Folio): Op {
   if (!folio_locked_by_me(f)) bug('VM_BUG_ON_FOLIO', `try_to_unmap: ${f.name} not locked`);
   yield* rmap_walk(t, f, false, function* (vma) {
     const pt = vma.mm.pt;
+    let abort = false;
     yield pt.ptl.lock('try_to_unmap_one: page_vma_mapped_walk() (pte_offset_map_lock)');
     for (const addr of mappedPages(vma, f)) {
       // try_to_unmap_one: if (pte_dirty(pteval)) folio_mark_dirty(folio). Model: a writable
@@ -539,6 +548,13 @@ export function* try_to_unmap(t: Task, f: Folio): Op {
       const before = pt.get(addr);
       if (before.t === 'present' && before.write) f.dirty = true;
       if (f.anon) {
+        // "if (anon_exclusive && folio_try_share_anon_rmap_pte(folio, subpage)) { swap_free(entry);
+        // set_pte_at(mm, address, pvmw.pte, pteval); goto walk_abort; }": a maybe-pinned exclusive
+        // page stays mapped (checked before swap_duplicate here: the same net effect)
+        if (f.exclusive && folio_maybe_dma_pinned(f)) {
+          abort = true;
+          break;
+        }
         const entry = f.swap;
         if (entry === null) bug('VM_BUG_ON_FOLIO', `try_to_unmap_one: anon ${f.name} has no swap entry`);
         swap_duplicate(t, entry as string);
@@ -550,7 +566,7 @@ export function* try_to_unmap(t: Task, f: Folio): Op {
       folio_put(t, f);
     }
     yield pt.ptl.unlock('try_to_unmap_one: page_vma_mapped_walk_done()');
-    return true;
+    return !abort;
   });
 }
 
@@ -561,20 +577,27 @@ export function* try_to_unmap(t: Task, f: Folio): Op {
  * (anon_exclusive = folio_test_anon && PageAnonExclusive; VM_WARN_ON_FOLIO(writable && anon &&
  * !anon_exclusive); folio_try_share_anon_rmap_pte if anon_exclusive; a writable, readable-
  * exclusive or readable migration entry; folio_remove_rmap_pte; folio_put).
- * Model: the entry keeps the write and exclusive bits (not young / dirty / soft-dirty); no
- * pinned-page abort (no FOLL_PIN in the model), no rwc->done early stop, no THP split.
+ * Model: the entry keeps the write and exclusive bits (not young / dirty / soft-dirty); a
+ * maybe-pinned exclusive page aborts the walk (folio_try_share_anon_rmap_pte -EBUSY; its PTE
+ * is left as it was); no rwc->done early stop, no THP split.
  */
 export function* try_to_migrate(t: Task, f: Folio): Op {
   yield 'try_to_migrate: VM_BUG_ON_FOLIO(!folio_test_locked(folio))';
   if (!folio_locked_by_me(f)) bug('VM_BUG_ON_FOLIO', `try_to_migrate: ${f.name} not locked`);
   yield* rmap_walk(t, f, false, function* (vma) {
     const pt = vma.mm.pt;
+    let abort = false;
     yield pt.ptl.lock('try_to_migrate_one: page_vma_mapped_walk() (pte_offset_map_lock)');
     for (let addr = 0; addr < pt.size; addr++) {
       const p = pt.get(addr);
       if (p.t !== 'present' || p.folio !== f.name) continue;
       // anon_exclusive = folio_test_anon(folio) && PageAnonExclusive(subpage)
       const anon_exclusive = f.anon && f.exclusive;
+      // folio_try_share_anon_rmap_pte() -EBUSY for a maybe-pinned page: restore, walk_abort
+      if (anon_exclusive && folio_maybe_dma_pinned(f)) {
+        abort = true;
+        break;
+      }
       if (p.write && f.anon && !anon_exclusive)
         bug('VM_WARN_ON_FOLIO', `try_to_migrate_one: writable PTE of non-exclusive anon ${f.name}`);
       if (anon_exclusive) f.exclusive = false; // folio_try_share_anon_rmap_pte: "clear PTE first"
@@ -583,7 +606,7 @@ export function* try_to_migrate(t: Task, f: Folio): Op {
       folio_put(t, f);
     }
     yield pt.ptl.unlock('try_to_migrate_one: page_vma_mapped_walk_done()');
-    return true;
+    return !abort;
   });
 }
 
