@@ -44,7 +44,8 @@ export type Mutation =
   | 'no_swapcache_recheck'
   | 'cow_drops_rmap_before_pte_switch'
   | 'mmget_after_exit'
-  | 'folio_lock_under_ptl';
+  | 'folio_lock_under_ptl'
+  | 'large_reuse_ignores_mapped_shared';
 
 export interface MutationInfo {
   /** The rule of kernel-rules.md it breaks. */
@@ -262,6 +263,16 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
       'hypothetical; mm/rmap.c "Lock ordering in mm": folio_lock before mm->page_table_lock or pte_lock',
     description:
       "do_swap_page() takes the PTE lock before folio_lock() (a sleeping lock under a spinlock, and the inverse of reclaim's folio_lock → PTL in try_to_unmap).",
+  },
+  large_reuse_ignores_mapped_shared: {
+    era: 'today',
+    rule: 'R15',
+    breaks: 'I13',
+    existed: 'hypothetical',
+    source:
+      'hypothetical; mm/memory.c __wp_can_reuse_large_anon_folio() (1da190f4d0a6, v6.15 inferred): "If all folio references are from mappings, and all mappings are in the page tables of this MM, then this folio is exclusive to this MM" — the refcount test alone cannot tell whose mappings they are',
+    description:
+      'COW reuse of a PTE-mapped large anon folio checks only folio_large_mapcount == folio_ref_count and skips the "maybe mapped shared" bit: after fork() parent and child each map every page, mapcount equals refcount, and the parent\'s write lands in the page the child still maps.',
   },
 };
 

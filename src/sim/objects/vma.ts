@@ -12,6 +12,12 @@ import type { AddressSpace } from './page_cache.ts';
  */
 export class Vma extends KObject {
   readonly kLinked: number;
+  /**
+   * The mTHP sizes (in pages) enabled for this VMA, largest first: the
+   * /sys/kernel/mm/transparent_hugepage/hugepages-<size>kB/enabled settings that
+   * thp_vma_allowable_orders() reads (ProcessOptions.mthp). Empty: order-0 faults only.
+   */
+  thp_sizes: readonly number[] = [];
   constructor(
     k: Kernel,
     name: string,

@@ -1,0 +1,393 @@
+import { describe, expect, test } from 'vitest';
+import {
+  explore,
+  type Folio,
+  type ScenarioBuilder,
+  type ScenarioOptions,
+  SimMisuse,
+  scenario,
+  violated,
+} from '../../src/sim/index.ts';
+
+/**
+ * Large (PTE-mapped) anon folios: mTHP faults, partial zap, mremap of part of a folio, fork,
+ * COW on one page (with the large-folio reuse of each era), and both mapcount configs. Every
+ * scenario also checks the invariants (I2 mapcount = PTEs, I13 a load returns what the process
+ * wrote or inherited, I16 large-folio aggregates, …); the snapshots check the data and counts.
+ */
+
+type Snap = Record<string, unknown>;
+
+/** The counts of a large folio as the kernel keeps them. */
+function counts(f: Folio): Snap {
+  return {
+    refcount: f.refcount,
+    large_mapcount: f.large_mapcount,
+    nr_pages_mapped: f.nr_pages_mapped,
+    pages: Array.from({ length: f.nr }, (_, i) => f.pageMapcount(i)),
+    exclusive: Array.from({ length: f.nr }, (_, i) => f.pageExclusive(i)),
+    mm_ids: [f.mmId(0), f.mmIdMapcount(0), f.mmId(1), f.mmIdMapcount(1), f.mm_ids_shared],
+    freed: f.freed,
+  };
+}
+
+/** Run a one-execution scenario whose last thread op records `probe()`; return the record. */
+function run(
+  build: (k: ScenarioBuilder, probe: (f: () => Snap) => void) => void,
+  opts: ScenarioOptions = {},
+): { snap: Snap; verdict: string; violated: string[] } {
+  let snap: Snap = {};
+  const s = scenario(
+    'large folio',
+    (k) =>
+      build(k, (f) => {
+        snap = f();
+      }),
+    opts,
+  );
+  const r = explore(s);
+  return { snap, verdict: r.verdict, violated: violated(r) };
+}
+
+/** A thread op that records a snapshot after the thread's previous ops. */
+function probeOp(probe: (f: () => Snap) => void, f: () => Snap) {
+  return function* () {
+    yield 'probe';
+    probe(f);
+  };
+}
+
+const ERAS_OF_MAPCOUNT: ScenarioOptions[] = [{ mapcount: 'per-page' }, { mapcount: 'no-page-mapcount' }];
+
+describe('mTHP fault (do_anonymous_page → alloc_anon_folio)', () => {
+  test.each(ERAS_OF_MAPCOUNT)('a write maps the whole 16-page folio, every page exclusive (%o)', (opts) => {
+    let f: Folio | null = null;
+    const r = run((k, probe) => {
+      const A = k.process('A', { pages: 16, mthp: [16, 4] });
+      k.thread('T', (t) =>
+        t
+          .store(A, 5, 7)
+          .load(A, 4)
+          .load(A, 6)
+          .run(
+            probeOp(probe, () => {
+              f = k.k.lookup<Folio>('folio#T.1x16', 'folio');
+              return { ...counts(f), read5: f.pageContent(5), read4: f.pageContent(4) };
+            }),
+          ),
+      );
+    }, opts);
+    expect(r.verdict).toBe('holds');
+    const per = opts.mapcount === 'per-page';
+    expect(r.snap).toEqual({
+      refcount: 16,
+      large_mapcount: 16,
+      nr_pages_mapped: per ? 16 : 0,
+      pages: Array(16).fill(per ? 1 : 0),
+      exclusive: Array(16).fill(true),
+      mm_ids: ['mm#A', 16, null, 0, false],
+      freed: false,
+      read5: 7,
+      read4: 0,
+    });
+  });
+
+  test('a populated PTE in the 16-page range falls back to the 4-page order around the address', () => {
+    const r = run((k, probe) => {
+      const A = k.process('A', { pages: 16, mthp: [16, 4] });
+      k.thp(A, 0, 4);
+      k.thread('T', (t) =>
+        t.store(A, 9, 3).run(
+          probeOp(probe, () => ({
+            small16: k.k.has('folio#T.1x16') && k.k.lookup<Folio>('folio#T.1x16', 'folio').exists(),
+            ptes: [7, 8, 11, 12].map((a) => A.pt.peekPte(a).t),
+            ...counts(k.k.lookup<Folio>('folio#T.1x4', 'folio')),
+          })),
+        ),
+      );
+    });
+    expect(r.verdict).toBe('holds');
+    expect(r.snap.small16).toBe(false);
+    expect(r.snap.ptes).toEqual(['none', 'present', 'present', 'none']);
+    expect(r.snap.large_mapcount).toBe(4);
+  });
+
+  test('two faults race into one 4-page range: one maps the folio, the other backs out under the PTL (pte_range_none) and retries', () => {
+    const s = scenario('mTHP fault race', (k) => {
+      const A = k.process('A', { pages: 4, mthp: [4] });
+      k.thread('T1', (t) => t.store(A, 0, 1).load(A, 0));
+      k.thread('T2', (t) => t.store(A, 3, 2).load(A, 3));
+      k.sometimes('both allocated a 4-page folio', () => {
+        const a = k.allocatedLarge('T1', 1, 4);
+        const b = k.allocatedLarge('T2', 1, 4);
+        return a !== null && b !== null;
+      });
+    });
+    const r = explore(s);
+    expect(r.verdict).toBe('holds');
+    expect(r.witnesses['both allocated a 4-page folio']?.reached).toBe(true);
+  });
+
+  test('anonymous mTHP has no order 1: a 2-page size is refused (THP_ORDERS_ALL_ANON)', () => {
+    expect(() => explore(scenario('order 1', (k) => void k.process('A', { pages: 4, mthp: [2] })))).toThrow(
+      SimMisuse,
+    );
+  });
+});
+
+describe('partial zap and mremap of a PTE-mapped THP', () => {
+  test.each(ERAS_OF_MAPCOUNT)(
+    'MADV_DONTNEED of the middle pages: the rest keeps its data, counts drop per page (%o)',
+    (opts) => {
+      const r = run((k, probe) => {
+        const A = k.process('A', { pages: 4 });
+        const F = k.thp(A, 0, 4, { content: 10 });
+        k.thread('T', (t) =>
+          t
+            .zap(A, [1, 2])
+            .load(A, 0)
+            .load(A, 3)
+            .run(probeOp(probe, () => ({ ...counts(F), data: [F.pageContent(0), F.pageContent(3)] }))),
+        );
+      }, opts);
+      expect(r.verdict).toBe('holds');
+      const per = opts.mapcount === 'per-page';
+      expect(r.snap).toMatchObject({
+        refcount: 2,
+        large_mapcount: 2,
+        nr_pages_mapped: per ? 2 : 0,
+        pages: per ? [1, 0, 0, 1] : [0, 0, 0, 0],
+        mm_ids: ['mm#A', 2, null, 0, false],
+        data: [10, 13],
+      });
+    },
+  );
+
+  test.each(ERAS_OF_MAPCOUNT)(
+    'zapping every page frees the folio with its aggregates back at zero (%o)',
+    (opts) => {
+      const r = run((k, probe) => {
+        const A = k.process('A', { pages: 4 });
+        const F = k.thp(A, 0, 4);
+        k.thread('T', (t) =>
+          t
+            .zap(A, [0, 3])
+            .zap(A, [1, 2])
+            .run(probeOp(probe, () => counts(F))),
+        );
+      }, opts);
+      expect(r.verdict).toBe('holds');
+      expect(r.snap).toMatchObject({
+        refcount: 0,
+        large_mapcount: 0,
+        freed: true,
+        mm_ids: [null, 0, null, 0, false],
+      });
+    },
+  );
+
+  test('mremap of the upper half: the moved PTEs read the same pages, counts unchanged; the helper builds the same state', () => {
+    const viaOps = run((k, probe) => {
+      const A = k.process('A', { pages: 8 });
+      const F = k.thp(A, 0, 4, { content: 20 });
+      k.thread('T', (t) =>
+        t
+          .mremap(A, 2, 6, 2)
+          .load(A, 6)
+          .load(A, 7)
+          .run(
+            probeOp(probe, () => ({
+              ...counts(F),
+              ptes: [0, 1, 2, 3, 6, 7].map((a) => A.pt.peekPte(a)),
+              data: [6, 7].map((a) => {
+                const p = A.pt.peekPte(a);
+                return p.t === 'present' ? F.pageContent(p.page) : null;
+              }),
+            })),
+          ),
+      );
+    });
+    expect(viaOps.verdict).toBe('holds');
+    expect(viaOps.snap.data).toEqual([22, 23]);
+    expect(viaOps.snap).toMatchObject({ refcount: 4, large_mapcount: 4 });
+    const viaHelper = run((k, probe) => {
+      const A = k.process('A', { pages: 8 });
+      const F = k.thpPartiallyRemapped(A, 0, 4, 6, { content: 20 });
+      k.thread('T', (t) =>
+        t.run(probeOp(probe, () => ({ ...counts(F), ptes: [0, 1, 2, 3, 6, 7].map((a) => A.pt.peekPte(a)) }))),
+      );
+    });
+    const { data: _d, ...opsState } = viaOps.snap;
+    expect(viaHelper.snap).toEqual(opsState);
+  });
+
+  test('thpSinglePte() is the state MADV_DONTNEED of all but the first page leaves (per-page and no-page mapcount)', () => {
+    for (const opts of ERAS_OF_MAPCOUNT) {
+      const viaOps = run((k, probe) => {
+        const A = k.process('A', { pages: 4 });
+        const F = k.thp(A, 0, 4);
+        k.thread('T', (t) =>
+          t.zap(A, [1, 2, 3]).run(probeOp(probe, () => ({ ...counts(F), pte0: A.pt.peekPte(0) }))),
+        );
+      }, opts);
+      const viaHelper = run((k, probe) => {
+        const A = k.process('A', { pages: 4 });
+        const F = k.thpSinglePte(A, 0, 4);
+        k.thread('T', (t) => t.run(probeOp(probe, () => ({ ...counts(F), pte0: A.pt.peekPte(0) }))));
+      }, opts);
+      expect(viaHelper.snap).toEqual(viaOps.snap);
+    }
+  });
+});
+
+describe('fork and COW of a PTE-mapped THP', () => {
+  test.each(ERAS_OF_MAPCOUNT)(
+    'fork shares every page: exclusivity cleared, both mms counted, "maybe mapped shared" (%o)',
+    (opts) => {
+      const r = run((k, probe) => {
+        const A = k.process('A', { pages: 4 });
+        const F = k.thp(A, 0, 4, { content: 30 });
+        const B = k.child(A, 'B');
+        k.thread('T', (t) =>
+          t
+            .fork(A, B)
+            .load(B, 2)
+            .run(probeOp(probe, () => ({ ...counts(F), wr: [0, 1, 2, 3].map((a) => A.pt.peekPte(a)) }))),
+        );
+      }, opts);
+      expect(r.verdict).toBe('holds');
+      const per = opts.mapcount === 'per-page';
+      expect(r.snap).toMatchObject({
+        refcount: 8,
+        large_mapcount: 8,
+        pages: per ? [2, 2, 2, 2] : [0, 0, 0, 0],
+        exclusive: [false, false, false, false],
+        mm_ids: ['mm#A', 4, 'mm#B', 4, true],
+      });
+      expect((r.snap.wr as Array<{ write: boolean }>).every((p) => !p.write)).toBe(true);
+    },
+  );
+
+  /**
+   * Parent A writes page 1 while child B maps the folio (copy: B keeps its data); B exits; A
+   * writes page 2. With MM-owner tracking (era 'today') the folio is "mapped exclusively" by A
+   * again and its mapcount equals its refcount: A reuses it (no second copy). Before it (era
+   * '2023', v6.3–v6.12) a large anon folio is never reused: A copies again.
+   */
+  function cowAfterFork(opts: ScenarioOptions) {
+    return run((k, probe) => {
+      const A = k.process('A', { pages: 4 });
+      const F = k.thp(A, 0, 4, { content: 40 });
+      const B = k.child(A, 'B');
+      k.thread(
+        'T',
+        (t) =>
+          t
+            .fork(A, B)
+            .store(A, 1, 99)
+            .load(B, 1)
+            .exit_mmap(B)
+            .store(A, 2, 77)
+            .load(A, 2)
+            .load(A, 3)
+            .run(
+              probeOp(probe, () => ({
+                ...counts(F),
+                copies: [1, 2].filter((n) => k.allocated('T', n) !== null).length,
+                page1: A.pt.peekPte(1),
+                page2: A.pt.peekPte(2),
+              })),
+            ),
+        { alloc: 2 },
+      );
+    }, opts);
+  }
+
+  test('era today: the first write copies (shared with the child), the write after the child exited reuses the folio', () => {
+    for (const mapcount of ['per-page', 'no-page-mapcount'] as const) {
+      const r = cowAfterFork({ mapcount });
+      expect(r.verdict).toBe('holds');
+      expect(r.snap.copies).toBe(1);
+      expect(r.snap.page1).toEqual({ t: 'present', folio: 'folio#T.1', page: 0, write: true });
+      expect(r.snap.page2).toMatchObject({ folio: 'folio#1', page: 2, write: true });
+      expect(r.snap).toMatchObject({ refcount: 3, large_mapcount: 3, mm_ids: ['mm#A', 3, null, 0, false] });
+      expect((r.snap.exclusive as boolean[])[2]).toBe(true);
+    }
+  });
+
+  test('era 2023 (before CONFIG_MM_ID): a large anon folio is never reused, both writes copy', () => {
+    const r = cowAfterFork({ era: '2023' });
+    expect(r.verdict).toBe('holds');
+    expect(r.snap.copies).toBe(2);
+    expect(r.snap.page2).toMatchObject({ folio: 'folio#T.2', page: 0, write: true });
+    expect(r.snap).toMatchObject({ refcount: 2, large_mapcount: 2 });
+  });
+
+  test('CONFIG_NO_PAGE_MAPCOUNT does not exist before v6.15', () => {
+    expect(() => cowAfterFork({ era: '2023', mapcount: 'no-page-mapcount' })).toThrow(SimMisuse);
+  });
+
+  test("mutation large_reuse_ignores_mapped_shared: the parent reuses a folio the child still maps, the child reads the parent's write (I13)", () => {
+    const build = (k: ScenarioBuilder) => {
+      const A = k.process('A', { pages: 4 });
+      k.thp(A, 0, 4, { content: 50 });
+      const B = k.child(A, 'B');
+      k.thread('T', (t) => t.fork(A, B).store(A, 1, 99).load(B, 1));
+    };
+    expect(explore(scenario('COW of a shared THP', build)).verdict).toBe('holds');
+    for (const mapcount of ['per-page', 'no-page-mapcount'] as const) {
+      const r = explore(
+        scenario('COW of a shared THP (mutated)', build, {
+          mapcount,
+          mutate: 'large_reuse_ignores_mapped_shared',
+          guards: false,
+        }),
+      );
+      expect(r.verdict).toBe('breaks');
+      expect(violated(r)).toEqual(['I13']);
+    }
+  });
+
+  test("fork racing the child-side COW of one page: every interleaving keeps both processes' data (exhaustive)", () => {
+    const s = scenario('THP fork vs writes', (k) => {
+      const A = k.process('A', { pages: 4 });
+      k.thp(A, 0, 4, { content: 60 });
+      const B = k.forked(A, 'B');
+      k.thread('A', (t) => t.store(A, 0, 1).load(A, 1), { alloc: 1 });
+      k.thread('B', (t) => t.store(B, 1, 2).load(B, 0), { alloc: 1 });
+    });
+    const r = explore(s);
+    expect(r.verdict).toBe('holds');
+  });
+
+  test('cow.c setups: partially shared THP — page 0 read-only and not exclusive, the rest exclusive; a write to page 0 reuses the folio today', () => {
+    const r = run((k, probe) => {
+      const A = k.process('A', { pages: 4 });
+      const F = k.thpPartiallyShared(A, 0, 4, { content: 70 });
+      k.thread('T', (t) =>
+        t
+          .store(A, 0, 5)
+          .load(A, 1)
+          .run(probeOp(probe, () => ({ ...counts(F), copied: k.allocated('T') !== null }))),
+      );
+    });
+    expect(r.verdict).toBe('holds');
+    expect(r.snap).toMatchObject({
+      copied: false,
+      exclusive: [true, true, true, true],
+      mm_ids: ['mm#A', 4, null, 0, false],
+    });
+  });
+});
+
+describe('R5 keeps meaning what it says', () => {
+  test('the per-page zap fast path (page_zap_pte_rmap) still leaves _nr_pages_mapped behind: "Bad page state" (I16)', () => {
+    const build = (k: ScenarioBuilder) => {
+      const A = k.process('A', { pages: 4 });
+      k.anonFolio(A, 0, { nr: 4 });
+      k.thread('T', (t) => t.zap(A, [0, 1, 2, 3]));
+    };
+    expect(explore(scenario('R5', build)).verdict).toBe('holds');
+    expect(violated(explore(scenario('R5', build, { mutate: 'page_zap_pte_rmap' })))).toContain('I16');
+  });
+});
