@@ -380,6 +380,130 @@ describe('fork and COW of a PTE-mapped THP', () => {
   });
 });
 
+describe('swap-out and swap-in of a PTE-mapped THP', () => {
+  test.each(ERAS_OF_MAPCOUNT)(
+    'reclaim swaps the folio out whole to 4 aligned entries; each page comes back with its data (%o)',
+    (opts) => {
+      const r = run((k, probe) => {
+        const A = k.process('A', { pages: 4 });
+        const slots = [0, 1, 2, 3].map(() => k.swapSlot());
+        const F = k.thp(A, 0, 4, { content: 80 });
+        k.thread(
+          'T',
+          (t) =>
+            t
+              .reclaim(A, 0)
+              .run(
+                probeOp(probe, () => ({
+                  freed: F.freed,
+                  ptes: [0, 1, 2, 3].map((a) => A.pt.peekPte(a)),
+                  data: slots.map((s) => s.data),
+                })),
+              )
+              .load(A, 0)
+              .load(A, 1)
+              .load(A, 2)
+              .load(A, 3),
+          { alloc: 4 },
+        );
+      }, opts);
+      expect(r.verdict).toBe('holds');
+      expect(r.snap.freed).toBe(true);
+      expect(r.snap.data).toEqual([80, 81, 82, 83]);
+      expect(r.snap.ptes).toEqual([0, 1, 2, 3].map((i) => ({ t: 'swap', entry: `swp#${i}`, excl: true })));
+    },
+  );
+
+  test('reclaim against a process that writes the THP: every interleaving keeps the data (exhaustive)', () => {
+    const s = scenario('THP reclaim vs store', (k) => {
+      const A = k.process('A', { pages: 4 });
+      for (let i = 0; i < 4; i++) k.swapSlot();
+      const F = k.thp(A, 0, 4, { content: 90 });
+      k.thread('reclaim', (t) => t.shrink_folio_list(F));
+      k.thread('A', (t) => t.store(A, 1, 5).load(A, 2).load(A, 1), { alloc: 2 });
+    });
+    expect(explore(s).verdict).toBe('holds');
+  });
+
+  /** A THP kept in the swap cache: a GUP reference makes pageout() keep it after try_to_unmap. */
+  function keptInSwapCache(k: ScenarioBuilder, content: number) {
+    const A = k.process('A', { pages: 4 });
+    for (let i = 0; i < 4; i++) k.swapSlot();
+    const F = k.thp(A, 0, 4, { content });
+    return { A, F };
+  }
+
+  test('swapin from the swap cache maps the whole large folio when all its swap PTEs are intact (swap_pte_batch)', () => {
+    const r = run((k, probe) => {
+      const { A, F } = keptInSwapCache(k, 110);
+      k.thread('T', (t) =>
+        t
+          .gup(A, 0)
+          .reclaim(A, 0)
+          .run(probeOp(probe, () => ({ ...counts(F) })))
+          .load(A, 2)
+          .readGup()
+          .run(
+            probeOp(probe, () => ({
+              ...counts(F),
+              swapcache: F.swapcache,
+              ptes: [0, 1, 2, 3].map((a) => A.pt.peekPte(a)),
+            })),
+          ),
+      );
+    });
+    expect(r.verdict).toBe('holds');
+    expect(r.snap).toMatchObject({
+      refcount: 8,
+      large_mapcount: 4,
+      exclusive: [true, true, true, true],
+      swapcache: true,
+    });
+    expect(r.snap.ptes).toEqual(
+      [0, 1, 2, 3].map((i) => ({ t: 'present', folio: 'folio#1', page: i, write: true })),
+    );
+  });
+
+  test('with one swap PTE gone, swapin maps only the faulting page of the swap-cache folio', () => {
+    const r = run((k, probe) => {
+      const { A, F } = keptInSwapCache(k, 120);
+      k.thread('T', (t) =>
+        t
+          .gup(A, 0)
+          .reclaim(A, 0)
+          .zap(A, [0])
+          .load(A, 2)
+          .run(probeOp(probe, () => ({ ...counts(F), ptes: [1, 2, 3].map((a) => A.pt.peekPte(a).t) }))),
+      );
+    });
+    expect(r.verdict).toBe('holds');
+    expect(r.snap.ptes).toEqual(['swap', 'present', 'swap']);
+    expect(r.snap.large_mapcount).toBe(1);
+  });
+
+  test('thpSwappedOut() is the state reclaim of a PTE-mapped THP leaves', () => {
+    const state = (
+      A: { pt: { peekPte: (a: number) => unknown } },
+      slots: Array<{ count: number; data: number | null; has_cache: boolean }>,
+    ) => ({
+      ptes: [0, 1, 2, 3].map((a) => A.pt.peekPte(a)),
+      slots: slots.map((s) => [s.count, s.data, s.has_cache]),
+    });
+    const viaOps = run((k, probe) => {
+      const A = k.process('A', { pages: 4 });
+      const slots = [0, 1, 2, 3].map(() => k.swapSlot());
+      k.thp(A, 0, 4, { content: 130 });
+      k.thread('T', (t) => t.reclaim(A, 0).run(probeOp(probe, () => state(A, slots))));
+    });
+    const viaHelper = run((k, probe) => {
+      const A = k.process('A', { pages: 4 });
+      const slots = k.thpSwappedOut(A, 0, 4, { content: 130 });
+      k.thread('T', (t) => t.run(probeOp(probe, () => state(A, slots))));
+    });
+    expect(viaHelper.snap).toEqual(viaOps.snap);
+  });
+});
+
 describe('R5 keeps meaning what it says', () => {
   test('the per-page zap fast path (page_zap_pte_rmap) still leaves _nr_pages_mapped behind: "Bad page state" (I16)', () => {
     const build = (k: ScenarioBuilder) => {

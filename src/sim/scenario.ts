@@ -661,6 +661,34 @@ export class ScenarioBuilder {
     return f;
   }
 
+  /**
+   * cow.c's "swapped-out, PTE-mapped THP" (THP_RUN_PTE_SWAPOUT): the state reclaim of a
+   * PTE-mapped THP of `nr` pages at `addr` leaves (shrink_folio_list: folio_alloc_swap of nr
+   * aligned entries, try_to_unmap, pageout, __remove_mapping; ops/vmscan.ts): nr new swap slots
+   * holding pages `content + i`, exclusive swap PTEs (every page was PageAnonExclusive), no
+   * folio. Returns the slots, page 0's first. The slots are new: create any other slot after.
+   */
+  thpSwappedOut(p: Process, addr: number, nr: number, opts: { content?: number } = {}): SwapSlot[] {
+    if (!(nr >= 4 && (nr & (nr - 1)) === 0) || addr % nr !== 0 || addr + nr > p.pt.size)
+      throw new SimMisuse(
+        `thpSwappedOut(${nr}) at ${addr}: not an aligned anonymous mTHP range of ${p.label}`,
+      );
+    if (this.nSlot % nr !== 0)
+      throw new SimMisuse(
+        `thpSwappedOut: the ${nr} entries must be naturally aligned: create it before other slots`,
+      );
+    const base = opts.content ?? ++this.nFolio * 100;
+    return Array.from({ length: nr }, (_, i) => {
+      const s = this.swapSlot();
+      this.k.setup(s.kCount, 1);
+      this.k.setup(s.kData, base + i);
+      if (p.mm.memcg) this.k.setup(s.kMemcg, p.mm.memcg.name);
+      this.k.setup(p.pt.kPte[addr + i], swp_entry_to_pte(s.name, true));
+      this.k.setup(p.mm.kExpect[addr + i], base + i);
+      return s;
+    });
+  }
+
   /** Build threads and checks (called once the user's setup has run). */
   finish(checks: ReadonlySet<InvariantId>): void {
     const k = this.k;

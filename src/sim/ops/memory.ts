@@ -35,8 +35,13 @@ import {
   unlink_anon_vmas,
   unlink_file_vma,
 } from './rmap.ts';
-import { folio_add_new_large_anon_rmap, folio_try_dup_anon_rmap_ptes } from './rmap_large.ts';
+import {
+  folio_add_anon_rmap_ptes_large,
+  folio_add_new_large_anon_rmap,
+  folio_try_dup_anon_rmap_ptes,
+} from './rmap_large.ts';
 import { folio_add_lru, folio_get, folio_put } from './swap.ts';
+import { page_swap_entry, swp_offset } from './swap_large.ts';
 import { add_to_swap_cache, free_swap_cache, swap_cache_get_folio } from './swap_state.ts';
 import {
   folio_free_swap,
@@ -402,7 +407,7 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
   if (ptlFirst) yield pt.ptl.lock('do_swap_page (mutated): pte_offset_map_lock() before folio_lock()');
   yield folio.lock.lock('do_swap_page: folio_lock_or_retry()');
   if (era2008 && !t.mutated('charge_before_lock_page')) yield* mem_cgroup_charge_2008(t, folio, memcg);
-  if (!t.mutated('no_swapcache_recheck') && (!folio.swapcache || folio.swap !== entry)) {
+  if (!t.mutated('no_swapcache_recheck') && (!folio.swapcache || !folio_matches_swap_entry(folio, entry))) {
     // folio_matches_swap_entry() failed: out_page
     if (ptlFirst) yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
     yield folio.lock.unlock('do_swap_page: folio_unlock() (swapcache changed)');
@@ -424,6 +429,7 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
     return;
   }
   assertLive(folio, 'do_swap_page');
+  if (folio.nr > 1) return yield* do_swap_page_large(t, vma, addr, orig, write, folio);
   // "A swap pte must never point at an anonymous page in the swapcache that is PG_anon_exclusive."
   if (folio.exclusive)
     bug(INV.I14, `do_swap_page: BUG_ON(folio_test_anon(folio) && PageAnonExclusive(page)) for ${folio.name}`);
@@ -449,6 +455,65 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
   pt.set(addr, pte);
   yield folio.lock.unlock('do_swap_page: folio_unlock()');
   if (write && !writable) return yield* do_wp_page(t, vma, addr, pte);
+  yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
+}
+
+/**
+ * folio_matches_swap_entry - is the locked folio still the swap cache's folio for `entry`? A
+ * large folio covers its nr entries. Kernel: mm/swap.h folio_matches_swap_entry() (folio->swap
+ * <= entry < folio->swap + nr, and still in the swap cache; read in a mainline-derived copy via
+ * the search tool).
+ */
+function folio_matches_swap_entry(f: Folio, entry: string): boolean {
+  if (f.swap === null) return false;
+  const i = swp_offset(entry) - swp_offset(f.swap);
+  return i >= 0 && i < f.nr;
+}
+
+/**
+ * do_swap_page for a large swap-cache folio (the PTL held, the folio locked and re-checked):
+ * map the whole folio when its nr PTEs all still hold its entries with the same exclusive bit,
+ * else only the faulting page.
+ * Kernel: mm/memory.c do_swap_page() @ AMDESE/linux-mm 91883f9ea22a: "if
+ * (folio_test_large(folio) && folio_test_swapcache(folio))": folio_start = address - idx pages
+ * inside the VMA and PMD, pte_same(folio_pte, pte_move_swp_offset(orig_pte, -idx)) and
+ * swap_pte_batch(folio_ptep, nr, folio_pte) == nr → nr_pages = nr; else nr_pages = 1 and page =
+ * folio_page(folio, idx); BUG_ON(PageAnonExclusive) of each page; swap_free_nr(entry,
+ * nr_pages); should_try_to_free_swap; RMAP_EXCLUSIVE and VM_WRITE when exclusive or refcount 1;
+ * folio_ref_add(folio, nr_pages - 1); folio_add_anon_rmap_ptes(folio, page, nr_pages); set_ptes. Large folios reach here only from
+ * the swap cache (alloc_swap_folio's mTHP swapin is the SWP_SYNCHRONOUS_IO path, not modelled).
+ */
+function* do_swap_page_large(t: Task, vma: Vma, addr: number, orig: Pte, write: boolean, folio: Folio): Op {
+  const pt = vma.mm.pt;
+  if (orig.t !== 'swap' || folio.swap === null)
+    throw new SimMisuse('do_swap_page_large: not a swap-cache folio');
+  const idx = swp_offset(orig.entry) - swp_offset(folio.swap); // folio_page_idx
+  const start = addr - idx;
+  const whole =
+    start >= 0 &&
+    start + folio.nr <= pt.size &&
+    Array.from({ length: folio.nr }, (_, i) => pt.get(start + i)).every(
+      (p, i) => p.t === 'swap' && p.entry === page_swap_entry(t, folio, i) && p.excl === orig.excl,
+    );
+  const first = whole ? 0 : idx;
+  const at = whole ? start : addr;
+  const pages = whole ? Array.from({ length: folio.nr }, (_, i) => i) : [idx];
+  for (const i of pages)
+    if (folio.pageExclusive(i))
+      bug(
+        INV.I14,
+        `do_swap_page: BUG_ON(folio_test_anon(folio) && PageAnonExclusive(page)) for ${folio.name} page ${i}`,
+      );
+  let exclusive = orig.excl;
+  if (exclusive && folio.writeback) exclusive = false; // SWP_STABLE_WRITES
+  for (const i of pages) swap_free_nr(t, page_swap_entry(t, folio, i));
+  if (should_try_to_free_swap(t, folio, write)) folio_free_swap(t, folio);
+  const writable = exclusive || folio.refcount === 1;
+  folio.refcount = folio.refcount + pages.length - 1; // folio_ref_add(folio, nr_pages - 1)
+  folio_add_anon_rmap_ptes_large(t, folio, pages, vma, writable);
+  for (let i = 0; i < pages.length; i++) pt.set(at + i, mk_pte(folio.name, first + i, writable));
+  yield folio.lock.unlock('do_swap_page: folio_unlock()');
+  if (write && !writable) return yield* do_wp_page(t, vma, addr, pt.get(addr));
   yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
 }
 
