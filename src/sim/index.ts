@@ -34,3 +34,4 @@ export {
   ThreadBuilder,
 } from './scenario.ts';
 export { ERAS, type Era, MUTATIONS, type Mutation, type MutationInfo, variantOf } from './variants.ts';
+export { folio_maybe_mapped_shared } from './ops/rmap_large.ts';
