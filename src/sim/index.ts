@@ -23,6 +23,7 @@ export { PageTable, type Pte } from './objects/page_table.ts';
 export { SwapSlot } from './objects/swap.ts';
 export { Vma } from './objects/vma.ts';
 export type { Op } from './ops/op.ts';
+export { folio_maybe_mapped_shared } from './ops/rmap_large.ts';
 export { counterexampleOf, unreached, violated } from './results.ts';
 export { RULES, type RuleScenario, ruleModel } from './rules.ts';
 export {
@@ -34,4 +35,3 @@ export {
   ThreadBuilder,
 } from './scenario.ts';
 export { ERAS, type Era, MUTATIONS, type Mutation, type MutationInfo, variantOf } from './variants.ts';
-export { folio_maybe_mapped_shared } from './ops/rmap_large.ts';
