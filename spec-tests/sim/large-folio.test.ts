@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import {
   explore,
   type Folio,
+  folio_maybe_mapped_shared,
   type ScenarioBuilder,
   type ScenarioOptions,
   SimMisuse,
@@ -17,6 +18,11 @@ import {
  */
 
 type Snap = Record<string, unknown>;
+
+/** folio_maybe_mapped_shared() as a probe reads it (it needs a task only for the config). */
+function folio_maybe_mapped_shared_of(k: ScenarioBuilder, f: Folio): boolean {
+  return folio_maybe_mapped_shared({ k: k.k } as Parameters<typeof folio_maybe_mapped_shared>[0], f);
+}
 
 /** The counts of a large folio as the kernel keeps them. */
 function counts(f: Folio): Snap {
@@ -377,6 +383,54 @@ describe('fork and COW of a PTE-mapped THP', () => {
       exclusive: [true, true, true, true],
       mm_ids: ['mm#A', 4, null, 0, false],
     });
+  });
+});
+
+describe('"maybe mapped shared" across eras', () => {
+  test('three mms (CONFIG_MM_ID tracks two): after two of them unmap, the folio still counts as maybe shared, so the last one copies instead of reusing', () => {
+    // the commit's "Example 2": App3 takes no slot; App1 and App2 unmap; "maybe mapped shared"
+    const r = run((k, probe) => {
+      const A = k.process('A', { pages: 4 });
+      const F = k.thp(A, 0, 4, { content: 140 });
+      const B = k.child(A, 'B');
+      const C = k.child(A, 'C');
+      k.thread('T', (t) => t.fork(A, B).fork(A, C).exit_mmap(A).exit_mmap(B), { alloc: 1 });
+      k.thread('U', (t) =>
+        t
+          .after('both forks and exits done', () => !B.mm.has_vmas)
+          .store(C, 0, 1)
+          .load(C, 1)
+          .run(probeOp(probe, () => ({ ...counts(F), copied: k.allocated('U') !== null }))),
+      );
+    });
+    expect(r.verdict).toBe('holds');
+    expect(r.snap).toMatchObject({ large_mapcount: 3, mm_ids: [null, 0, null, 0, true], copied: true });
+  });
+
+  test('folio_maybe_mapped_shared when each mm maps half of the folio: the shared bit today; folio_likely_mapped_shared (2023) guesses from page 0 and says no', () => {
+    for (const opts of [{}, { era: '2023' as const }]) {
+      const r = run((k, probe) => {
+        const A = k.process('A', { pages: 4 });
+        const F = k.thp(A, 0, 4);
+        const B = k.child(A, 'B');
+        k.thread('T', (t) =>
+          t
+            .fork(A, B)
+            .zap(A, [2, 3])
+            .zap(B, [0, 1])
+            .run(
+              probeOp(probe, () => ({
+                shared: folio_maybe_mapped_shared_of(k, F),
+                mapcount: F.large_mapcount,
+              })),
+            ),
+        );
+      }, opts);
+      expect(r.verdict).toBe('holds');
+      // mapcount 4 = nr and page 0 is mapped once: "can wrongly indicate mapped exclusively
+      // (false negative) when the folio is only partially mapped into at least one MM"
+      expect(r.snap).toEqual({ shared: opts.era === undefined, mapcount: 4 });
+    }
   });
 });
 

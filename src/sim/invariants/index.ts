@@ -94,13 +94,33 @@ export function I5(k: Kernel, f: Folio): Pred {
 }
 
 /** I14: PageAnonExclusive ⇒ at most one mapping; a writable anon PTE ⇒ PageAnonExclusive. */
-export function I14(_k: Kernel, f: Folio): Pred {
+export function I14(k: Kernel, f: Folio): Pred {
   return () => {
-    if (!f.exists() || !f.anon || f.freed || f.nr > 1) return true;
+    if (!f.exists() || !f.anon || f.freed) return true;
+    if (f.nr > 1) return I14large(k, f);
     if (f.exclusive && f.mapcount > 1) return `${f.name} is PageAnonExclusive but mapped ${f.mapcount} times`;
     const w = f.mem.read(f.kWPtes) as number;
     return w === 0 || f.exclusive || `${w} writable PTE(s) map ${f.name}, but it is not PageAnonExclusive`;
   };
+}
+
+/**
+ * I14 for a large folio (PageAnonExclusive is per page): with per-page mapcounts, an exclusive
+ * page is mapped at most once; in both configs, a writable PTE needs an exclusive page (the
+ * writable-PTE ghost is per folio, so this checks that some page is exclusive).
+ */
+function I14large(k: Kernel, f: Folio): true | string {
+  let excl = 0;
+  for (let i = 0; i < f.nr; i++)
+    if (f.pageExclusive(i)) {
+      excl++;
+      if (k.pageMapcount && f.pageMapcount(i) > 1)
+        return `${f.name} page ${i} is PageAnonExclusive but mapped ${f.pageMapcount(i)} times`;
+    }
+  const w = f.mem.read(f.kWPtes) as number;
+  return (
+    w === 0 || excl > 0 || `${w} writable PTE(s) map ${f.name}, but none of its pages is PageAnonExclusive`
+  );
 }
 
 /**
@@ -291,7 +311,8 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
     if (on('I2')) m.always(`${INV.I2} ${tag}`, I2(k, f), { on: [f.name, mo, ...i2pts] });
     if (on('I3')) m.always(`${INV.I3} ${tag}`, I3(k, f), { on: [...f.objects(), ...cacheScope] });
     if (on('I5') && f.anon) m.always(`${INV.I5} ${tag}`, I5(k, f), { on: [f.name, mo, ...avs] });
-    if (on('I14') && f.anon) m.always(`${INV.I14} ${tag}`, I14(k, f), { on: [f.name, mo] });
+    if (on('I14') && f.anon)
+      m.always(`${INV.I14} ${tag}`, I14(k, f), { on: f.nr > 1 ? f.objects() : [f.name, mo] });
     if (on('I16') && f.nr > 1) m.always(`${INV.I16} ${tag}`, I16(k, f), { on: f.objects() });
     if (i19 && g) m.always(`${INV.I19} ${tag}`, I19(k, f), { on: [...f.objects(), ...cacheScope] });
     if (i19r) m.final(`${INV.I19} at rest ${tag}`, I19(k, f));
