@@ -366,6 +366,48 @@ describe('fork and COW of a PTE-mapped THP', () => {
     expect(r.verdict).toBe('holds');
   });
 
+  test("COW of a THP page racing the child's exit: A reuses the folio only once the exit dropped both mappings and references; every interleaving keeps the data (exhaustive)", () => {
+    const s = scenario('THP COW vs exit', (k) => {
+      const A = k.process('A', { pages: 4 });
+      const F = k.thp(A, 0, 4, { content: 150 });
+      const B = k.forked(A, 'B');
+      k.thread('exitB', (t) => t.exit_mmap(B));
+      k.thread('A', (t) => t.store(A, 1, 9).load(A, 2).load(A, 1));
+      k.sometimes('A reused the folio', () => {
+        const p = A.pt.peekPte(1);
+        return p.t === 'present' && p.folio === F.name && p.write;
+      }, [A.pt.pteObjects()[1]]);
+      k.sometimes('A copied page 1', () => {
+        const p = A.pt.peekPte(1);
+        return p.t === 'present' && p.folio !== F.name;
+      }, [A.pt.pteObjects()[1]]);
+      k.sometimes(
+        "B's mappings are gone but the mmu_gather still holds its references (no reuse yet)",
+        () => F.large_mapcount === 4 && F.refcount > 4,
+        F.objects(),
+      );
+    });
+    const r = explore(s);
+    expect(r.verdict).toBe('holds');
+    for (const [name, w] of Object.entries(r.witnesses)) expect(w.reached, name).toBe(true);
+  });
+
+  test('a GUP reference on the THP blocks reuse (refcount > mapcount): the write copies its page', () => {
+    const r = run((k, probe) => {
+      const A = k.process('A', { pages: 4 });
+      const F = k.thpPartiallyShared(A, 0, 4, { content: 160 });
+      k.thread('T', (t) =>
+        t
+          .gup(A, 3)
+          .store(A, 0, 1)
+          .readGup()
+          .run(probeOp(probe, () => ({ ...counts(F), copied: k.allocated('T') !== null }))),
+      );
+    });
+    expect(r.verdict).toBe('holds');
+    expect(r.snap).toMatchObject({ copied: true, large_mapcount: 3, refcount: 3 });
+  });
+
   test('cow.c setups: partially shared THP — page 0 read-only and not exclusive, the rest exclusive; a write to page 0 reuses the folio today', () => {
     const r = run((k, probe) => {
       const A = k.process('A', { pages: 4 });
