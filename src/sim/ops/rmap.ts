@@ -139,6 +139,10 @@ export function folio_remove_rmap_ptes(t: Task, f: Folio, pages: readonly number
  * Kernel: not in mainline (mm-unstable, 2022-11); seed 004. Used only with the R5 mutation.
  */
 export function page_zap_pte_rmap(_t: Task, f: Folio, pages: readonly number[]): void {
+  if (!_t.k.pageMapcount)
+    throw new SimMisuse(
+      'page_zap_pte_rmap (R5) is a per-page-mapcount fast path: not with CONFIG_NO_PAGE_MAPCOUNT',
+    );
   for (const i of pages) f.mem.write(f.kMap[i], f.pageMapcount(i) - 1);
 }
 
