@@ -91,7 +91,10 @@ export class Kernel {
     this.guards = opts.guards ?? true;
     this.lockdep = new Lockdep(m, this.guards);
     this.mmId = this.variant.era === 'today';
-    this.pageMapcount = (opts.mapcount ?? 'per-page') === 'per-page';
+    const mapcount = opts.mapcount ?? 'per-page';
+    if (mapcount !== 'per-page' && mapcount !== 'no-page-mapcount')
+      throw new SimMisuse(`unknown mapcount config '${mapcount}' ('per-page' or 'no-page-mapcount')`);
+    this.pageMapcount = mapcount === 'per-page';
     if (!this.pageMapcount && !this.mmId)
       throw new SimMisuse(
         `mapcount 'no-page-mapcount' (CONFIG_NO_PAGE_MAPCOUNT, v6.15+) does not exist in era '${this.variant.era}'`,

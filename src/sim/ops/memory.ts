@@ -460,9 +460,10 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
 
 /**
  * folio_matches_swap_entry - is the locked folio still the swap cache's folio for `entry`? A
- * large folio covers its nr entries. Kernel: mm/swap.h folio_matches_swap_entry() (folio->swap
- * <= entry < folio->swap + nr, and still in the swap cache; read in a mainline-derived copy via
- * the search tool).
+ * large folio covers its nr entries. Kernel: mm/swap.h folio_matches_swap_entry() (swap-table
+ * era, read in 2025 postings via the search tool): "if (!folio_test_swapcache(folio)) return
+ * false"; VM_WARN_ON_ONCE_FOLIO(!IS_ALIGNED(folio_entry.val, nr_pages)); "return folio_entry.val
+ * == round_down(entry.val, nr_pages)". The caller checked folio_test_swapcache.
  */
 function folio_matches_swap_entry(f: Folio, entry: string): boolean {
   if (f.swap === null) return false;
@@ -474,7 +475,9 @@ function folio_matches_swap_entry(f: Folio, entry: string): boolean {
  * do_swap_page for a large swap-cache folio (the PTL held, the folio locked and re-checked):
  * map the whole folio when its nr PTEs all still hold its entries with the same exclusive bit,
  * else only the faulting page.
- * Kernel: mm/memory.c do_swap_page() @ AMDESE/linux-mm 91883f9ea22a: "if
+ * Kernel: mm/memory.c do_swap_page(), as added by 508758960b8d (Chuanhua Han, 2024-05, "entirely
+ * map large folios found in swapcache"; v6.10 inferred) and read in its posting and a blame
+ * excerpt, then reworked in 2025 postings into can_swapin_thp() (same test): "if
  * (folio_test_large(folio) && folio_test_swapcache(folio))": folio_start = address - idx pages
  * inside the VMA and PMD, pte_same(folio_pte, pte_move_swp_offset(orig_pte, -idx)) and
  * swap_pte_batch(folio_ptep, nr, folio_pte) == nr → nr_pages = nr; else nr_pages = 1 and page =
