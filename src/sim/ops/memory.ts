@@ -782,11 +782,14 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
  * pages of one large folio with the same write bit (folio_pte_batch), as one: folio_ref_add(nr),
  * folio_try_dup_anon_rmap_ptes(folio, page, nr, dst_vma, src_vma), and __copy_present_ptes
  * write-protects the batch in parent and child (is_cow_mapping && pte_write). Returns nr.
- * Kernel: mm/memory.c copy_present_ptes() @ AMDESE/linux-mm 91883f9ea22a ("if
- * (folio_test_large(folio)) nr = folio_pte_batch(...)"; "if (folio_test_anon(folio)) {
- * folio_ref_add(folio, nr); if (unlikely(folio_try_dup_anon_rmap_ptes(...))) return -EAGAIN
- * (copy_present_page)"). Model: the batch flags (soft-dirty, uffd-wp) are not modelled; the
- * batch never crosses the end of the table.
+ * Kernel: mm/memory.c copy_present_ptes() (read in the 2023-12 batching posting and in a
+ * line-by-line transliteration of a recent mainline copy via the search tool): "if (!*prealloc
+ * && folio_test_large(folio) && max_nr != 1)": nr = folio_pte_batch_flags(...,
+ * FPB_RESPECT_DIRTY for private mappings); folio_ref_add(folio, nr); anon:
+ * folio_try_dup_anon_rmap_ptes(folio, page, nr, dst_vma, src_vma), on failure folio_ref_sub and
+ * -EAGAIN (then copy_present_page); __copy_present_ptes(..., nr). Model: dirty, soft-dirty and
+ * uffd-wp bits are not modelled (the batch compares the write bit); the batch never crosses the
+ * end of the table.
  */
 function copy_present_large_anon_ptes(
   t: Task,
