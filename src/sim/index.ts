@@ -31,6 +31,7 @@ export { SwapSlot } from './objects/swap.ts';
 export { Vma } from './objects/vma.ts';
 export { type GupFlags, type GupPage, gup_must_unshare } from './ops/gup.ts';
 export type { Op } from './ops/op.ts';
+export { folio_maybe_mapped_shared } from './ops/rmap_large.ts';
 export { counterexampleOf, unreached, violated } from './results.ts';
 export { RULES, type RuleScenario, ruleModel } from './rules.ts';
 export {

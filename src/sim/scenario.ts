@@ -7,7 +7,7 @@ import { Folio } from './objects/folio.ts';
 import { MemCgroup, MoveCharge } from './objects/mem_cgroup.ts';
 import { MmStruct } from './objects/mm_struct.ts';
 import { AddressSpace } from './objects/page_cache.ts';
-import { ghost, mk_pte, PageTable, type Pte, swp_entry_to_pte } from './objects/page_table.ts';
+import { ghost, mk_pte, PageTable, PTE_NONE, type Pte, swp_entry_to_pte } from './objects/page_table.ts';
 import { RcuReader } from './objects/rcu.ts';
 import { SwapSlot } from './objects/swap.ts';
 import { Vma } from './objects/vma.ts';
@@ -27,6 +27,7 @@ import { mem_cgroup_move_charge } from './ops/memcontrol-v1.ts';
 import { zap_page_range_single } from './ops/memory.ts';
 import { migrate_pages } from './ops/migrate.ts';
 import { mprotect } from './ops/mprotect.ts';
+import { move_ptes } from './ops/mremap.ts';
 import type { Op } from './ops/op.ts';
 import { anon_vma_alloc, folio_referenced, try_to_unmap } from './ops/rmap.ts';
 import { rcu_free_slab } from './ops/slub.ts';
@@ -65,6 +66,12 @@ export interface ScenarioOptions {
    * stats wrong at rest, an oops every kernel config has — so a counterexample is the harm itself.
    */
   guards?: boolean;
+  /**
+   * Large-folio mapcounts: 'per-page' (CONFIG_PAGE_MAPCOUNT, default: per-page _mapcount and
+   * _nr_pages_mapped beside _large_mapcount) or 'no-page-mapcount' (CONFIG_NO_PAGE_MAPCOUNT,
+   * v6.15+, era 'today' only: _large_mapcount and the MM-owner slots alone).
+   */
+  mapcount?: 'per-page' | 'no-page-mapcount';
 }
 
 /** A process: its mm, page table, VMA and (for anonymous memory) anon_vma. */
@@ -83,6 +90,11 @@ export interface ProcessOptions {
   file?: AddressSpace;
   /** The memcg its folios are charged to. */
   memcg?: MemCgroup;
+  /**
+   * mTHP sizes (pages) enabled for anonymous faults, e.g. [16, 4]: hugepages-<size>kB/enabled.
+   * Anonymous mTHP has no order 1 (THP_ORDERS_ALL_ANON), so sizes are powers of two >= 4.
+   */
+  mthp?: readonly number[];
 }
 
 /** Records the ops of one thread, in order. Each method names the kernel entry point it runs. */
@@ -222,6 +234,11 @@ export class ThreadBuilder {
         self.gupRef = yield* get_user_pages(t, p.mm, addr);
       })();
     });
+  }
+  /** mremap() of `n` pages of `p` from `from` to the free range at `to`: move_ptes(). */
+  mremap(p: Process, from: number, to: number, n: number): this {
+    this.use(p, `mremap(${p.label})`);
+    return this.run((t) => move_ptes(t, p.mm, from, to, n));
   }
   /** Read the pipe: the data behind the GUP reference taken by gup(); checks I13. */
   readGup(): this {
@@ -373,8 +390,10 @@ export class ScenarioBuilder {
       if (p.t === 'present') {
         const f = k.lookup<Folio>(p.folio, 'folio');
         this.k.setup(f.kRef, (mem.peekValue(f.kRef) as number) + 1);
-        this.k.setup(f.kMap[p.page], (mem.peekValue(f.kMap[p.page]) as number) + 1);
-        if (f.anon) this.k.setup(f.kExclusive, false);
+        if (f.nr === 1 || this.k.pageMapcount)
+          this.k.setup(f.kMap[p.page], (mem.peekValue(f.kMap[p.page]) as number) + 1);
+        if (f.anon) this.k.setup(p.page === 0 ? f.kExclusive : f.kPageExcl[p.page], false);
+        if (f.nr > 1) this.addLargeMappingAtSetup(f, c.mm.name, 1);
         this.k.setup(parent.pt.kPte[a], mk_pte(p.folio, p.page, false));
         this.k.setup(c.pt.kPte[a], mk_pte(p.folio, p.page, false));
       } else if (p.t === 'swap') {
@@ -405,6 +424,14 @@ export class ScenarioBuilder {
     }
     const vma = k.register(new Vma(k, `vma#${label}`, mm, av, opts.file ?? null, opts.file !== undefined));
     vma.init(parent === null);
+    if (opts.mthp) {
+      for (const n of opts.mthp)
+        if (!(n >= 4 && (n & (n - 1)) === 0 && n <= pages))
+          throw new SimMisuse(
+            `mthp size ${n}: anonymous mTHP sizes are powers of two from 4 pages (THP_ORDERS_ALL_ANON has no order 0 or 1) up to the VMA's ${pages} pages`,
+          );
+      vma.thp_sizes = [...opts.mthp].sort((a, b) => b - a);
+    }
     av?.vmas.push(vma);
     opts.file?.vmas.push(vma);
     mm.pt = pt;
@@ -427,13 +454,17 @@ export class ScenarioBuilder {
     const content = opts.content ?? this.nFolio;
     f.init({ mapping: p.anon_vma.name, content, memcg: p.mm.memcg?.name ?? null, refcount: nr });
     for (let i = 0; i < nr; i++) {
-      this.k.setup(f.kMap[i], 1);
+      if (nr === 1 || this.k.pageMapcount) this.k.setup(f.kMap[i], 1);
       this.k.setup(p.pt.kPte[addr + i], mk_pte(f.name, i, nr === 1 && opts.writable !== false));
       this.k.setup(p.mm.kExpect[addr + i], content);
     }
     if (nr > 1) {
       this.k.setup(f.kLargeMap, nr);
-      this.k.setup(f.kNrMapped, nr);
+      if (this.k.pageMapcount) this.k.setup(f.kNrMapped, nr);
+      if (this.k.mmId) {
+        this.k.setup(f.kMmId[0], p.mm.name);
+        this.k.setup(f.kMmIdMapcount[0], nr);
+      }
     }
     this.k.setup(f.kExclusive, nr === 1);
     this.k.setup(f.kLru, true);
@@ -565,6 +596,13 @@ export class ScenarioBuilder {
     return f?.exists() ? f : null;
   }
 
+  /** A large folio of `nr` pages a thread allocates as its n-th allocation (an mTHP fault); null until allocated. */
+  allocatedLarge(thread: string, n: number, nr: number): Folio | null {
+    const name = allocName(thread, n, nr);
+    const f = this.k.has(name) ? this.k.lookup<Folio>(name, 'folio') : null;
+    return f?.exists() ? f : null;
+  }
+
   /** A witness: must hold in some reachable state (proves the racy window is entered). */
   sometimes(name: string, pred: () => boolean, on?: Array<{ name: string } | string>): void {
     this.checks.push({ kind: 'sometimes', name, pred, on: on?.map(scopeName) });
@@ -573,6 +611,164 @@ export class ScenarioBuilder {
   /** An extra invariant of the scenario. */
   always(name: string, pred: () => boolean | string, on?: Array<{ name: string } | string>): void {
     this.checks.push({ kind: 'always', name, pred, on: on?.map(scopeName) });
+  }
+
+  /**
+   * folio_add_return_large_mapcount() at setup time (see ops/rmap_large.ts): `diff` more
+   * mappings of a large folio from mm `mm`.
+   */
+  private addLargeMappingAtSetup(f: Folio, mm: string, diff: number): void {
+    const k = this.k;
+    const peek = (key: number) => k.mem.peekValue(key);
+    const before = peek(f.kLargeMap) as number;
+    k.setup(f.kLargeMap, before + diff);
+    if (!k.mmId) return;
+    for (const idx of [0, 1] as const)
+      if (peek(f.kMmId[idx]) === mm) {
+        k.setup(f.kMmIdMapcount[idx], (peek(f.kMmIdMapcount[idx]) as number) + diff);
+        return;
+      }
+    for (const idx of [0, 1] as const)
+      if (peek(f.kMmId[idx]) === null) {
+        k.setup(f.kMmId[idx], mm);
+        k.setup(f.kMmIdMapcount[idx], diff);
+        if (idx === 1 || before !== 0) k.setup(f.kMmShared, true);
+        return;
+      }
+  }
+
+  /**
+   * A PTE-mapped THP (mTHP) of `nr` pages at `addr..addr+nr-1` of `p`: the state a first write
+   * fault leaves with the `nr`-page size enabled (do_anonymous_page → alloc_anon_folio,
+   * folio_add_new_anon_rmap(RMAP_EXCLUSIVE), set_ptes writable; ops/memory.ts): refcount nr,
+   * every page mapped once and PageAnonExclusive, MM-owner slot 0 = `p`, charged, on the LRU.
+   * Page i holds `content + i` (default content: 100 × the folio's number), so a wrong page
+   * shows. cow.c's "PTE-mapped THP" setup (THP_RUN_PTE). `nr` is a power of two >= 4 (anonymous
+   * mTHP has no order 1) and `addr` is aligned to it (thp_vma_suitable_order).
+   */
+  thp(p: Process, addr: number, nr: number, opts: { content?: number } = {}): Folio {
+    const k = this.k;
+    if (p.anon_vma === null) throw new SimMisuse(`${p.label} has no anonymous VMA`);
+    if (!(nr >= 4 && (nr & (nr - 1)) === 0))
+      throw new SimMisuse(
+        `thp(${nr}): anonymous mTHP sizes are powers of two from 4 pages (no order 0 or 1)`,
+      );
+    if (addr % nr !== 0 || addr + nr > p.pt.size)
+      throw new SimMisuse(
+        `thp(${nr}) at ${addr}: not naturally aligned inside ${p.label}'s ${p.pt.size} pages`,
+      );
+    const f = k.register(new Folio(k, `folio#${++this.nFolio}`, true, nr));
+    const base = opts.content ?? this.nFolio * 100;
+    f.init({ mapping: p.anon_vma.name, content: base, memcg: p.mm.memcg?.name ?? null, refcount: nr });
+    for (let i = 0; i < nr; i++) {
+      if (k.pageMapcount) k.setup(f.kMap[i], 1);
+      if (i > 0) k.setup(f.kPageContent[i], base + i);
+      k.setup(i === 0 ? f.kExclusive : f.kPageExcl[i], true);
+      k.setup(p.pt.kPte[addr + i], mk_pte(f.name, i, true));
+      k.setup(p.mm.kExpect[addr + i], base + i);
+    }
+    if (k.pageMapcount) k.setup(f.kNrMapped, nr);
+    this.addLargeMappingAtSetup(f, p.mm.name, nr);
+    k.setup(f.kLru, true);
+    k.setup(f.kLruvec, p.mm.memcg?.name ?? null);
+    this.chargeAtSetup(f, p.mm.memcg, true);
+    return f;
+  }
+
+  /**
+   * cow.c's "single PTE of a THP" (THP_RUN_SINGLE_PTE): a PTE-mapped THP whose pages but the
+   * first were discarded with MADV_DONTNEED (zap_pte_range → folio_remove_rmap_ptes, the
+   * mmu_gather's folio_put per page): one writable PTE maps page 0; refcount 1, mapcount 1; the
+   * stat counts 1 page with per-page mapcounts, the whole folio without (CONFIG_NO_PAGE_MAPCOUNT
+   * accounts "the complete folio as mapped" while any page is). Deferred split is not modelled.
+   */
+  thpSinglePte(p: Process, addr: number, nr: number, opts: { content?: number } = {}): Folio {
+    const k = this.k;
+    const f = this.thp(p, addr, nr, opts);
+    for (let i = 1; i < nr; i++) {
+      if (k.pageMapcount) k.setup(f.kMap[i], 0);
+      k.setup(p.pt.kPte[addr + i], PTE_NONE);
+      k.setup(p.mm.kExpect[addr + i], 0); // a zapped anonymous page reads as zero
+    }
+    k.setup(f.kLargeMap, 1);
+    if (k.pageMapcount) k.setup(f.kNrMapped, 1);
+    if (k.mmId) k.setup(f.kMmIdMapcount[0], 1);
+    k.setup(f.kRef, 1);
+    const memcg = p.mm.memcg;
+    if (memcg && k.pageMapcount)
+      k.setup(memcg.kAnonMapped, (k.mem.peekValue(memcg.kAnonMapped) as number) - (nr - 1));
+    return f;
+  }
+
+  /**
+   * cow.c's "partially shared THP" (THP_RUN_PARTIAL_SHARED): MADV_DONTFORK on all pages but the
+   * first, fork(), the child exits at once. Page 0 was shared: fork cleared its
+   * PageAnonExclusive and write-protected the parent's PTE (copy_present_ptes); the child's exit
+   * gave its mapping back, so refcount and mapcounts are the THP's again and, with MM-owner
+   * tracking, the folio is "mapped exclusively" again (folio_sub_return_large_mapcount: one slot
+   * owns all mappings). Pages 1.. were never shared: still PageAnonExclusive and writable.
+   */
+  thpPartiallyShared(p: Process, addr: number, nr: number, opts: { content?: number } = {}): Folio {
+    const f = this.thp(p, addr, nr, opts);
+    this.k.setup(f.kExclusive, false);
+    this.k.setup(p.pt.kPte[addr], mk_pte(f.name, 0, false));
+    return f;
+  }
+
+  /**
+   * cow.c's "partially mremap()'ed THP" (THP_RUN_PARTIAL_MREMAP): the upper half of a
+   * PTE-mapped THP at `addr` moved to `to..` (mremap(MREMAP_MAYMOVE | MREMAP_FIXED) → move_ptes:
+   * the PTEs move, the folio's mapcounts and references stay). The old range is left unmapped
+   * (expect null: the kernel's VMA is gone there); the test then runs on the first half at `addr`.
+   */
+  thpPartiallyRemapped(
+    p: Process,
+    addr: number,
+    nr: number,
+    to: number,
+    opts: { content?: number } = {},
+  ): Folio {
+    const k = this.k;
+    const half = nr / 2;
+    if (to < 0 || to + half > p.pt.size || (to < addr + nr && addr < to + half))
+      throw new SimMisuse(`thpPartiallyRemapped: ${to}..${to + half - 1} is not a free range of ${p.label}`);
+    const f = this.thp(p, addr, nr, opts);
+    for (let i = 0; i < half; i++) {
+      const from = addr + half + i;
+      k.setup(p.pt.kPte[to + i], k.mem.peekValue(p.pt.kPte[from]));
+      k.setup(p.mm.kExpect[to + i], k.mem.peekValue(p.mm.kExpect[from]));
+      k.setup(p.pt.kPte[from], PTE_NONE);
+      k.setup(p.mm.kExpect[from], null);
+    }
+    return f;
+  }
+
+  /**
+   * cow.c's "swapped-out, PTE-mapped THP" (THP_RUN_PTE_SWAPOUT): the state reclaim of a
+   * PTE-mapped THP of `nr` pages at `addr` leaves (shrink_folio_list: folio_alloc_swap of nr
+   * aligned entries, try_to_unmap, pageout, __remove_mapping; ops/vmscan.ts): nr new swap slots
+   * holding pages `content + i`, exclusive swap PTEs (every page was PageAnonExclusive), no
+   * folio. Returns the slots, page 0's first. The slots are new: create any other slot after.
+   */
+  thpSwappedOut(p: Process, addr: number, nr: number, opts: { content?: number } = {}): SwapSlot[] {
+    if (!(nr >= 4 && (nr & (nr - 1)) === 0) || addr % nr !== 0 || addr + nr > p.pt.size)
+      throw new SimMisuse(
+        `thpSwappedOut(${nr}) at ${addr}: not an aligned anonymous mTHP range of ${p.label}`,
+      );
+    if (this.nSlot % nr !== 0)
+      throw new SimMisuse(
+        `thpSwappedOut: the ${nr} entries must be naturally aligned: create it before other slots`,
+      );
+    const base = opts.content ?? ++this.nFolio * 100;
+    return Array.from({ length: nr }, (_, i) => {
+      const s = this.swapSlot();
+      this.k.setup(s.kCount, 1);
+      this.k.setup(s.kData, base + i);
+      if (p.mm.memcg) this.k.setup(s.kMemcg, p.mm.memcg.name);
+      this.k.setup(p.pt.kPte[addr + i], swp_entry_to_pte(s.name, true));
+      this.k.setup(p.mm.kExpect[addr + i], base + i);
+      return s;
+    });
   }
 
   /** Build threads and checks (called once the user's setup has run). */
@@ -593,9 +789,14 @@ export class ScenarioBuilder {
         }
     // The ghost PTE counters of the initial page tables (PageTable.set keeps them afterwards).
     for (const pt of k.all(PageTable)) for (const key of pt.kPte) ghost(k, k.mem.peekValue(key) as Pte, 1);
-    // Reserve each thread's allocations, and give every task its RCU state.
+    // Reserve each thread's allocations (and a large folio of each enabled mTHP size per
+    // allocation), and give every task its RCU state.
+    const sizes = [...new Set(k.all(Vma).flatMap((v) => v.thp_sizes))];
     for (const th of this.threads)
-      for (let i = 1; i <= th.alloc; i++) k.register(new Folio(k, allocName(th.name, i), true, 1));
+      for (let i = 1; i <= th.alloc; i++) {
+        k.register(new Folio(k, allocName(th.name, i), true, 1));
+        for (const nr of sizes) k.register(new Folio(k, allocName(th.name, i, nr), true, nr));
+      }
     this.threads.forEach((th, tid) => {
       const task = new Task(k, th.name, tid, th.alloc);
       task.rcu = k.register(new RcuReader(k, th.name));

@@ -49,7 +49,8 @@ export type Mutation =
   | 'pin_without_unshare'
   | 'reuse_ignores_anon_exclusive'
   | 'fork_shares_pinned_page'
-  | 'mprotect_ignores_anon_exclusive';
+  | 'mprotect_ignores_anon_exclusive'
+  | 'large_reuse_ignores_mapped_shared';
 
 export interface MutationInfo {
   /** The rule of kernel-rules.md it breaks. */
@@ -312,6 +313,16 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
       'hypothetical; mm/mprotect.c can_change_private_pte_writable() ("We can only special-case on exclusive anonymous pages"); cow.c "Basic COW after fork() with mprotect() optimization"',
     description:
       "mprotect(PROT_READ|PROT_WRITE)'s optimization maps any anon page writable, PageAnonExclusive or not: after fork the parent writes into the page its child still maps.",
+  },
+  large_reuse_ignores_mapped_shared: {
+    era: 'today',
+    rule: 'R15',
+    breaks: 'I13',
+    existed: 'hypothetical',
+    source:
+      'hypothetical; mm/memory.c __wp_can_reuse_large_anon_folio() (1da190f4d0a6, v6.15 inferred): "If all folio references are from mappings, and all mappings are in the page tables of this MM, then this folio is exclusive to this MM" — the refcount test alone cannot tell whose mappings they are',
+    description:
+      'COW reuse of a PTE-mapped large anon folio checks only folio_large_mapcount == folio_ref_count and skips the "maybe mapped shared" bit: after fork() parent and child each map every page, mapcount equals refcount, and the parent\'s write lands in the page the child still maps.',
   },
 };
 

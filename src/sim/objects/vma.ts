@@ -20,6 +20,12 @@ export class Vma extends KObject {
    * every PTE of the VMA counts as soft-clean.
    */
   readonly kSoftDirtyWp: number;
+  /**
+   * The mTHP sizes (in pages) enabled for this VMA, largest first: the
+   * /sys/kernel/mm/transparent_hugepage/hugepages-<size>kB/enabled settings that
+   * thp_vma_allowable_orders() reads (ProcessOptions.mthp). Empty: order-0 faults only.
+   */
+  thp_sizes: readonly number[] = [];
   constructor(
     k: Kernel,
     name: string,

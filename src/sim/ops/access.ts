@@ -27,11 +27,11 @@ export function* user_access(t: Task, mm: MmStruct, addr: number, store: number 
       const f = t.k.lookup<Folio>(p.folio, 'folio');
       if (f.freed) bug(INV.I3, `${mm.label}[${addr}] maps ${f.name}, which was freed`);
       if (write) {
-        f.content = store as number;
+        f.setPageContent(p.page, store as number);
         mm.setExpect(addr, store);
         return store;
       }
-      const v = f.content;
+      const v = f.pageContent(p.page);
       const e = mm.expect(addr);
       if (e !== null && v !== e)
         bug(

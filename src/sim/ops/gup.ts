@@ -17,6 +17,8 @@ export interface GupRef {
   readonly folio: Folio;
   readonly expect: number | null;
   readonly mm: MmStruct;
+  /** The page of the folio the reference was taken on (a large folio's subpage). */
+  readonly page?: number;
 }
 
 /**
@@ -39,7 +41,7 @@ export function* get_user_pages(t: Task, mm: MmStruct, addr: number): Op<GupRef 
   if (p.t === 'present') {
     const f = t.k.lookup<Folio>(p.folio, 'folio');
     folio_get(t, f);
-    ref = { folio: f, expect: mm.expect(addr), mm };
+    ref = { folio: f, expect: mm.expect(addr), mm, page: p.page };
   }
   yield pt.ptl.unlock('follow_page_pte: pte_unmap_unlock()');
   return ref;
@@ -48,7 +50,7 @@ export function* get_user_pages(t: Task, mm: MmStruct, addr: number): Op<GupRef 
 /** Read the data through a GUP reference (the pipe's reader), then drop it (put_page). */
 export function* read_gup_ref(t: Task, ref: GupRef): Op<number> {
   yield `pipe read through the GUP reference of ${ref.mm.label}`;
-  const v = ref.folio.content;
+  const v = ref.folio.pageContent(ref.page ?? 0);
   if (ref.expect !== null && v !== ref.expect)
     bug(
       INV.I13,

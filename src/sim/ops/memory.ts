@@ -7,6 +7,7 @@ import type { AddressSpace } from '../objects/page_cache.ts';
 import {
   make_migration_entry,
   mk_pte,
+  type PageTable,
   PTE_NONE,
   type Pte,
   pte_same,
@@ -35,7 +36,13 @@ import {
   unlink_anon_vmas,
   unlink_file_vma,
 } from './rmap.ts';
+import {
+  folio_add_anon_rmap_ptes_large,
+  folio_add_new_large_anon_rmap,
+  folio_try_dup_anon_rmap_ptes,
+} from './rmap_large.ts';
 import { folio_add_lru, folio_get, folio_put } from './swap.ts';
+import { page_swap_entry, swp_offset } from './swap_large.ts';
 import { add_to_swap_cache, free_swap_cache, swap_cache_get_folio } from './swap_state.ts';
 import {
   folio_free_swap,
@@ -63,8 +70,8 @@ function folioOf(t: Task, p: Pte): Folio {
 }
 
 /** Allocate and initialise one of the task's reserved folio names (folio_prealloc / vma_alloc_folio). */
-export function alloc_folio(t: Task, anon: boolean, content: number): Folio {
-  const f = t.k.lookup<Folio>(t.nextFolioName(), 'folio');
+export function alloc_folio(t: Task, anon: boolean, content: number, nr = 1): Folio {
+  const f = t.k.lookup<Folio>(t.nextFolioName(nr), 'folio');
   if (f.anon !== anon) throw new SimMisuse(`${f.name} is reserved as ${f.anon ? 'anon' : 'file'}`);
   f.init({ mapping: null, content });
   return f;
@@ -126,7 +133,7 @@ export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonl
       afterDrop.push({ folio: f, pages });
       f.mem.write(f.kPtlPending, pt.name); // ghost for I2: the rmap is still to come
     } else if (f.nr > 1 && t.mutated('page_zap_pte_rmap')) page_zap_pte_rmap(t, f, pages);
-    else folio_remove_rmap_ptes(t, f, pages);
+    else folio_remove_rmap_ptes(t, f, pages, vma);
     for (let i = 0; i < pages.length; i++) tlb.pages.push(f); // __tlb_remove_folio_pages
   }
   if (force_flush) {
@@ -143,7 +150,7 @@ export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonl
   if (afterDrop.length > 0) {
     yield 'zap_pte_range (mutated): folio_remove_rmap_ptes() after pte_unmap_unlock()';
     for (const d of afterDrop) {
-      folio_remove_rmap_ptes(t, d.folio, d.pages);
+      folio_remove_rmap_ptes(t, d.folio, d.pages, vma);
       d.folio.mem.write(d.folio.kPtlPending, null);
     }
   }
@@ -303,24 +310,59 @@ export function* handle_pte_fault(
  * folio_prealloc() (mem_cgroup_charge) before the PTL; pte_offset_map_lock; vmf_pte_changed →
  * release (folio_put); folio_add_new_anon_rmap(RMAP_EXCLUSIVE); folio_add_lru_vma; set_ptes
  * writable and dirty (VM_WRITE).
+ * Large folios (mTHP, the VMA's `thp_sizes`): alloc_anon_folio() picks the largest enabled order
+ * whose naturally aligned range around the address is all pte_none (pte_range_none(), a lockless
+ * read), allocates and charges it; then under the PTL "nr_pages > 1 && !pte_range_none(vmf->pte,
+ * nr_pages)" backs out (release), else folio_ref_add(folio, nr_pages - 1),
+ * folio_add_new_anon_rmap, set_ptes(addr, nr_pages) from ALIGN_DOWN(address, nr_pages) (read in
+ * the mTHP series' postings, 2023-12, and a v6.1x copy of do_anonymous_page via the search tool).
  * Model: a read fault also allocates (the kernel maps the shared zero page); the content starts
- * at 0; small folios only (no mTHP orders).
+ * at 0; the lockless range check is one step of its own; allocation never fails (no fallback
+ * to a smaller order after a failed allocation or charge); no uffd.
  */
 export function* do_anonymous_page(t: Task, vma: Vma, addr: number): Op {
   const pt = vma.mm.pt;
+  let nr = 1;
+  if (vma.thp_sizes.length > 0) {
+    yield 'alloc_anon_folio: pte_range_none() (ptep_get_lockless, highest suitable order first)';
+    nr = vma.thp_sizes.find((n) => pte_range_none(pt, ALIGN_DOWN(addr, n), n, pt.size)) ?? 1;
+  }
+  const start = ALIGN_DOWN(addr, nr);
   yield 'do_anonymous_page: alloc_anon_folio() (folio_prealloc + mem_cgroup_charge)';
-  const f = alloc_folio(t, true, 0);
+  const f = alloc_folio(t, true, 0, nr);
   mem_cgroup_charge(t, f, get_mem_cgroup_from_mm(t, vma.mm));
   yield pt.ptl.lock('do_anonymous_page: pte_offset_map_lock()');
-  if (pt.get(addr).t !== 'none') {
+  if (nr === 1 ? pt.get(addr).t !== 'none' : !pte_range_none(pt, start, nr, pt.size)) {
     folio_put(t, f);
-    yield pt.ptl.unlock('do_anonymous_page: pte_unmap_unlock() (vmf_pte_changed)');
+    yield pt.ptl.unlock('do_anonymous_page: pte_unmap_unlock() (vmf_pte_changed / !pte_range_none)');
     return;
   }
-  folio_add_new_anon_rmap(t, f, vma, true);
+  if (nr === 1) folio_add_new_anon_rmap(t, f, vma, true);
+  else {
+    f.refcount = f.refcount + nr - 1; // folio_ref_add(folio, nr_pages - 1)
+    folio_add_new_large_anon_rmap(t, f, vma, true);
+  }
   folio_add_lru(t, f); // folio_add_lru_vma
-  pt.set(addr, mk_pte(f.name, 0, true));
+  for (let i = 0; i < nr; i++) {
+    pt.set(start + i, mk_pte(f.name, i, true)); // set_ptes
+    if (nr > 1) vma.mm.setExpect(start + i, 0);
+  }
   yield pt.ptl.unlock('do_anonymous_page: pte_unmap_unlock()');
+}
+
+/** ALIGN_DOWN(addr, nr pages). */
+function ALIGN_DOWN(addr: number, nr: number): number {
+  return addr - (addr % nr);
+}
+
+/**
+ * pte_range_none - are the nr PTEs from `start` all none (and inside the VMA: thp_vma_suitable_order)?
+ * Kernel: mm/memory.c pte_range_none() ("if (!pte_none(ptep_get_lockless(pte + i))) return false").
+ */
+function pte_range_none(pt: PageTable, start: number, nr: number, size: number): boolean {
+  if (start + nr > size) return false;
+  for (let i = 0; i < nr; i++) if (pt.get(start + i).t !== 'none') return false;
+  return true;
 }
 
 /**
@@ -377,7 +419,7 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
   if (ptlFirst) yield pt.ptl.lock('do_swap_page (mutated): pte_offset_map_lock() before folio_lock()');
   yield folio.lock.lock('do_swap_page: folio_lock_or_retry()');
   if (era2008 && !t.mutated('charge_before_lock_page')) yield* mem_cgroup_charge_2008(t, folio, memcg);
-  if (!t.mutated('no_swapcache_recheck') && (!folio.swapcache || folio.swap !== entry)) {
+  if (!t.mutated('no_swapcache_recheck') && (!folio.swapcache || !folio_matches_swap_entry(folio, entry))) {
     // folio_matches_swap_entry() failed: out_page
     if (ptlFirst) yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
     yield folio.lock.unlock('do_swap_page: folio_unlock() (swapcache changed)');
@@ -399,6 +441,7 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
     return;
   }
   assertLive(folio, 'do_swap_page');
+  if (folio.nr > 1) return yield* do_swap_page_large(t, vma, addr, orig, write, folio);
   // "A swap pte must never point at an anonymous page in the swapcache that is PG_anon_exclusive."
   if (folio.exclusive)
     bug(INV.I14, `do_swap_page: BUG_ON(folio_test_anon(folio) && PageAnonExclusive(page)) for ${folio.name}`);
@@ -427,6 +470,68 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
   pt.set(addr, pte);
   yield folio.lock.unlock('do_swap_page: folio_unlock()');
   if (write && !writable) return yield* do_wp_page(t, vma, addr, pte);
+  yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
+}
+
+/**
+ * folio_matches_swap_entry - is the locked folio still the swap cache's folio for `entry`? A
+ * large folio covers its nr entries. Kernel: mm/swap.h folio_matches_swap_entry() (swap-table
+ * era, read in 2025 postings via the search tool): "if (!folio_test_swapcache(folio)) return
+ * false"; VM_WARN_ON_ONCE_FOLIO(!IS_ALIGNED(folio_entry.val, nr_pages)); "return folio_entry.val
+ * == round_down(entry.val, nr_pages)". The caller checked folio_test_swapcache.
+ */
+function folio_matches_swap_entry(f: Folio, entry: string): boolean {
+  if (f.swap === null) return false;
+  const i = swp_offset(entry) - swp_offset(f.swap);
+  return i >= 0 && i < f.nr;
+}
+
+/**
+ * do_swap_page for a large swap-cache folio (the PTL held, the folio locked and re-checked):
+ * map the whole folio when its nr PTEs all still hold its entries with the same exclusive bit,
+ * else only the faulting page.
+ * Kernel: mm/memory.c do_swap_page(), as added by 508758960b8d (Chuanhua Han, 2024-05, "entirely
+ * map large folios found in swapcache"; v6.10 inferred) and read in its posting and a blame
+ * excerpt, then reworked in 2025 postings into can_swapin_thp() (same test): "if
+ * (folio_test_large(folio) && folio_test_swapcache(folio))": folio_start = address - idx pages
+ * inside the VMA and PMD, pte_same(folio_pte, pte_move_swp_offset(orig_pte, -idx)) and
+ * swap_pte_batch(folio_ptep, nr, folio_pte) == nr → nr_pages = nr; else nr_pages = 1 and page =
+ * folio_page(folio, idx); BUG_ON(PageAnonExclusive) of each page; swap_free_nr(entry,
+ * nr_pages); should_try_to_free_swap; RMAP_EXCLUSIVE and VM_WRITE when exclusive or refcount 1;
+ * folio_ref_add(folio, nr_pages - 1); folio_add_anon_rmap_ptes(folio, page, nr_pages); set_ptes. Large folios reach here only from
+ * the swap cache (alloc_swap_folio's mTHP swapin is the SWP_SYNCHRONOUS_IO path, not modelled).
+ */
+function* do_swap_page_large(t: Task, vma: Vma, addr: number, orig: Pte, write: boolean, folio: Folio): Op {
+  const pt = vma.mm.pt;
+  if (orig.t !== 'swap' || folio.swap === null)
+    throw new SimMisuse('do_swap_page_large: not a swap-cache folio');
+  const idx = swp_offset(orig.entry) - swp_offset(folio.swap); // folio_page_idx
+  const start = addr - idx;
+  const whole =
+    start >= 0 &&
+    start + folio.nr <= pt.size &&
+    Array.from({ length: folio.nr }, (_, i) => pt.get(start + i)).every(
+      (p, i) => p.t === 'swap' && p.entry === page_swap_entry(t, folio, i) && p.excl === orig.excl,
+    );
+  const first = whole ? 0 : idx;
+  const at = whole ? start : addr;
+  const pages = whole ? Array.from({ length: folio.nr }, (_, i) => i) : [idx];
+  for (const i of pages)
+    if (folio.pageExclusive(i))
+      bug(
+        INV.I14,
+        `do_swap_page: BUG_ON(folio_test_anon(folio) && PageAnonExclusive(page)) for ${folio.name} page ${i}`,
+      );
+  let exclusive = orig.excl;
+  if (exclusive && folio.writeback) exclusive = false; // SWP_STABLE_WRITES
+  for (const i of pages) swap_free_nr(t, page_swap_entry(t, folio, i));
+  if (should_try_to_free_swap(t, folio, write)) folio_free_swap(t, folio);
+  const writable = exclusive || folio.refcount === 1;
+  folio.refcount = folio.refcount + pages.length - 1; // folio_ref_add(folio, nr_pages - 1)
+  folio_add_anon_rmap_ptes_large(t, folio, pages, vma, writable);
+  for (let i = 0; i < pages.length; i++) pt.set(at + i, mk_pte(folio.name, first + i, writable));
+  yield folio.lock.unlock('do_swap_page: folio_unlock()');
+  if (write && !writable) return yield* do_wp_page(t, vma, addr, pt.get(addr));
   yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
 }
 
@@ -474,9 +579,10 @@ export function* do_wp_page(t: Task, vma: Vma, addr: number, orig: Pte, unshare 
     throw new SimMisuse('do_wp_page: wp_page_shared (write to a shared file mapping) is not modelled');
   const f = folioOf(t, orig);
   assertLive(f, 'do_wp_page');
-  const exclusive = f.exclusive && !t.mutated('reuse_ignores_anon_exclusive');
+  const page = orig.t === 'present' ? orig.page : 0; // vmf->page
+  const exclusive = f.pageExclusive(page) && !t.mutated('reuse_ignores_anon_exclusive');
   if (f.anon && (exclusive || wp_can_reuse_anon_folio(t, f, vma))) {
-    if (!f.exclusive) f.exclusive = true; // SetPageAnonExclusive
+    if (!f.pageExclusive(page)) f.setPageExclusive(page, true); // SetPageAnonExclusive(vmf->page)
     if (unshare) {
       yield pt.ptl.unlock(
         'do_wp_page: pte_unmap_unlock() (FAULT_FLAG_UNSHARE: exclusive, the PTE stays R/O)',
@@ -498,11 +604,12 @@ export function* do_wp_page(t: Task, vma: Vma, addr: number, orig: Pte, unshare 
  * mapping and the folio is locked, it's dark out, and we're wearing sunglasses. Hit it.").
  * Mapcount is not consulted. Seed 003. Rule R15.
  * Model: runs in the caller's step (under the PTL; the folio lock is taken and dropped inside);
- * small folios only (__wp_can_reuse_large_anon_folio is not modelled); no KSM, no per-CPU LRU
+ * large folios: __wp_can_reuse_large_anon_folio (below); no KSM, no per-CPU LRU
  * batches (lru_add_drain has nothing to drain).
  * Variant: mapcount_based_reuse — the pre-v5.9 rule "reuse if mapcount == 1".
  */
 export function wp_can_reuse_anon_folio(t: Task, f: Folio, vma: Vma): boolean {
+  if (f.nr > 1) return __wp_can_reuse_large_anon_folio(t, f, vma);
   if (t.mutated('mapcount_based_reuse')) {
     if (f.mapcount !== 1) return false;
     if (!f.lock.tryLock()) return false;
@@ -525,6 +632,37 @@ export function wp_can_reuse_anon_folio(t: Task, f: Folio, vma: Vma): boolean {
 }
 
 /**
+ * __wp_can_reuse_large_anon_folio - may a write fault reuse a page of a large anon folio?
+ * Kernel: mm/memory.c __wp_can_reuse_large_anon_folio() (CONFIG_MM_ID; "mm: Copy-on-Write (COW)
+ * reuse support for PTE-mapped THP", 1da190f4d0a6, read in its 2024-08 v1 posting and the 2025-04
+ * fixes quoting the merged body, so v6.15 inferred): "Let's just free up a large folio if only a
+ * single page is mapped" (large mapcount <= 1: copy); maybe mapped shared → no; a swap-cache folio
+ * is trylocked and folio_free_swap()ed; "If all folio references are from mappings, and all
+ * mappings are in the page tables of this MM, then this folio is exclusive to this MM":
+ * folio_large_mapcount == folio_ref_count, re-checked with the shared bit under
+ * folio_lock_large_mapcount(). Without CONFIG_MM_ID, and in every kernel before it (era other
+ * than 'today'): "let's just consistently not reuse subpages ... and give back a large folio a
+ * bit sooner" — a large anon folio is never reused.
+ * Model: the lock-free check and the re-check under the mapcount lock are one step (the caller's).
+ * Variant: large_reuse_ignores_mapped_shared skips the "maybe mapped shared" test.
+ */
+function __wp_can_reuse_large_anon_folio(t: Task, f: Folio, _vma: Vma): boolean {
+  if (!t.k.mmId) return false;
+  if (f.large_mapcount <= 1) return false;
+  const shared = () => f.mm_ids_shared && !t.mutated('large_reuse_ignores_mapped_shared');
+  if (shared()) return false;
+  if (f.swapcache) {
+    if (!f.lock.tryLock()) return false;
+    folio_free_swap(t, f);
+    f.lock.release();
+  }
+  if (f.large_mapcount !== f.refcount) return false;
+  // folio_lock_large_mapcount(); recheck
+  if (shared() || f.large_mapcount !== f.refcount) return false;
+  return true;
+}
+
+/**
  * wp_page_reuse - make the PTE writable and dirty, drop the PTL.
  * Kernel: mm/memory.c wp_page_reuse() @ AMDESE/linux-mm 91883f9ea22a: VM_BUG_ON(!(vmf->flags &
  * FAULT_FLAG_WRITE)); VM_BUG_ON(folio_test_anon(folio) && !PageAnonExclusive(vmf->page));
@@ -537,7 +675,8 @@ export function* wp_page_reuse(t: Task, vma: Vma, addr: number, orig: Pte): Op {
   const pt = vma.mm.pt;
   if (orig.t !== 'present') throw new SimMisuse('wp_page_reuse on a non-present pte');
   const f = folioOf(t, orig);
-  if (f.anon && !f.exclusive) bug('VM_BUG_ON', `wp_page_reuse: ${f.name} is not PageAnonExclusive`);
+  if (f.anon && !f.pageExclusive(orig.page))
+    bug('VM_BUG_ON', `wp_page_reuse: ${f.name} page ${orig.page} is not PageAnonExclusive`);
   pt.set(addr, mk_pte(orig.folio, orig.page, true));
   yield pt.ptl.unlock('wp_page_reuse: pte_unmap_unlock()');
 }
@@ -561,7 +700,8 @@ export function* wp_page_copy(t: Task, vma: Vma, addr: number, orig: Pte, old: F
   const pt = vma.mm.pt;
   yield 'wp_page_copy: folio_prealloc(); __wp_page_copy_user()';
   assertLive(old, 'wp_page_copy: __wp_page_copy_user');
-  const nf = alloc_folio(t, true, old.content);
+  const page = orig.t === 'present' ? orig.page : 0; // vmf->page
+  const nf = alloc_folio(t, true, old.pageContent(page)); // __wp_page_copy_user copies vmf->page
   mem_cgroup_charge(t, nf, get_mem_cgroup_from_mm(t, vma.mm));
   yield pt.ptl.lock('wp_page_copy: pte_offset_map_lock()');
   if (!pte_same(pt.get(addr), orig)) {
@@ -572,7 +712,7 @@ export function* wp_page_copy(t: Task, vma: Vma, addr: number, orig: Pte, old: F
     return;
   }
   if (t.mutated('cow_drops_rmap_before_pte_switch')) {
-    folio_remove_rmap_ptes(t, old, [0]);
+    folio_remove_rmap_ptes(t, old, [page], vma);
     folio_put(t, old); // the PTE's reference
     folio_put(t, old); // the fault's reference
     old.mem.write(old.kPtlPending, pt.name); // ghost for I2: the PTE switch is still to come
@@ -587,7 +727,7 @@ export function* wp_page_copy(t: Task, vma: Vma, addr: number, orig: Pte, old: F
   folio_add_new_anon_rmap(t, nf, vma, true);
   folio_add_lru(t, nf); // folio_add_lru_vma
   pt.set(addr, mk_pte(nf.name, 0, !unshare)); // ptep_clear_flush + set_pte_at
-  folio_remove_rmap_ptes(t, old, [0]);
+  folio_remove_rmap_ptes(t, old, [page], vma);
   yield pt.ptl.unlock('wp_page_copy: pte_unmap_unlock()');
   yield 'wp_page_copy: folio_put(old) (the PTE reference)';
   folio_put(t, old);
@@ -644,6 +784,10 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
     yield spt.ptl.lock_nested('copy_pte_range: pte_offset_map_nolock(src) + spin_lock_nested');
     for (let a = start; a < spt.size; a++) {
       const p = spt.get(a);
+      if (p.t === 'present' && folioOf(t, p).nr > 1 && folioOf(t, p).anon) {
+        a += copy_present_large_anon_ptes(t, dst, src, a, p, folioOf(t, p)) - 1;
+        continue;
+      }
       if (p.t === 'present') {
         const f = folioOf(t, p);
         folio_get(t, f);
@@ -714,4 +858,46 @@ export function copy_present_page(t: Task, dst: Vma, addr: number, src: Folio, n
   folio_add_new_anon_rmap(t, nf, dst, true);
   folio_add_lru(t, nf); // folio_add_lru_vma
   dst.mm.pt.set(addr, mk_pte(nf.name, 0, dst.vm_write));
+}
+
+/**
+ * copy_present_ptes for a large anon folio - fork copies a batch of PTEs that map consecutive
+ * pages of one large folio with the same write bit (folio_pte_batch), as one: folio_ref_add(nr),
+ * folio_try_dup_anon_rmap_ptes(folio, page, nr, dst_vma, src_vma), and __copy_present_ptes
+ * write-protects the batch in parent and child (is_cow_mapping && pte_write). Returns nr.
+ * Kernel: mm/memory.c copy_present_ptes() (read in the 2023-12 batching posting and in a
+ * line-by-line transliteration of a recent mainline copy via the search tool): "if (!*prealloc
+ * && folio_test_large(folio) && max_nr != 1)": nr = folio_pte_batch_flags(...,
+ * FPB_RESPECT_DIRTY for private mappings); folio_ref_add(folio, nr); anon:
+ * folio_try_dup_anon_rmap_ptes(folio, page, nr, dst_vma, src_vma), on failure folio_ref_sub and
+ * -EAGAIN (then copy_present_page); __copy_present_ptes(..., nr). Model: dirty, soft-dirty and
+ * uffd-wp bits are not modelled (the batch compares the write bit); the batch never crosses the
+ * end of the table.
+ */
+function copy_present_large_anon_ptes(
+  t: Task,
+  dst: Vma,
+  src: Vma,
+  a: number,
+  p: Extract<Pte, { t: 'present' }>,
+  f: Folio,
+): number {
+  const spt = src.mm.pt;
+  const dpt = dst.mm.pt;
+  let nr = 1;
+  while (a + nr < spt.size) {
+    const q = spt.get(a + nr);
+    if (q.t !== 'present' || q.folio !== p.folio || q.page !== p.page + nr || q.write !== p.write) break;
+    nr++;
+  }
+  const pages = Array.from({ length: nr }, (_, i) => p.page + i);
+  f.refcount = f.refcount + nr; // folio_ref_add(folio, nr)
+  if (folio_try_dup_anon_rmap_ptes(t, f, pages, dst))
+    throw new SimMisuse('copy_present_page is not modelled');
+  for (let i = 0; i < nr; i++) {
+    if (p.write) spt.set(a + i, mk_pte(p.folio, p.page + i, false)); // wrprotect_ptes (parent)
+    dpt.set(a + i, mk_pte(p.folio, p.page + i, false));
+    dst.mm.setExpect(a + i, src.mm.expect(a + i));
+  }
+  return nr;
 }

@@ -1,6 +1,6 @@
 import { bug, until } from '../../explorer/index.ts';
 import { INV } from '../invariants/names.ts';
-import { guard, type Task } from '../kernel.ts';
+import { guard, SimMisuse, type Task } from '../kernel.ts';
 import type { AnonVma } from '../objects/anon_vma.ts';
 import {
   assertLive,
@@ -17,7 +17,9 @@ import { RcuReader } from '../objects/rcu.ts';
 import type { Vma } from '../objects/vma.ts';
 import { __folio_mod_stat, mem_cgroup_uncharge } from './memcontrol.ts';
 import type { Op } from './op.ts';
+import { __folio_add_rmap_large, __folio_remove_rmap_large, folio_mod_large_stat } from './rmap_large.ts';
 import { folio_get, folio_put } from './swap.ts';
+import { page_swap_entry } from './swap_large.ts';
 import { swap_duplicate } from './swapfile.ts';
 
 /**
@@ -113,9 +115,11 @@ export function folio_add_file_rmap_ptes(t: Task, f: Folio): void {
  * page atomic_add_negative(-1, &page->_mapcount), atomic_sub_return_relaxed(last,
  * &folio->_nr_pages_mapped); __folio_mod_stat(-nr); folio->mapping is left for
  * free_pages_prepare). Context: PTL held.
- * Model: CONFIG_PAGE_MAPCOUNT; no deferred_split_folio, no munlock_vma_folio.
+ * Large folios go through rmap_large.ts __folio_remove_rmap_large (both mapcount configs and the
+ * MM-owner slots; `vma` names the mm whose mappings go away).
+ * Model: no deferred_split_folio, no munlock_vma_folio.
  */
-export function folio_remove_rmap_ptes(t: Task, f: Folio, pages: readonly number[]): void {
+export function folio_remove_rmap_ptes(t: Task, f: Folio, pages: readonly number[], vma?: Vma): void {
   assertLive(f, 'folio_remove_rmap_ptes');
   if (f.nr === 1) {
     const m = f.mapcount - 1;
@@ -127,15 +131,8 @@ export function folio_remove_rmap_ptes(t: Task, f: Folio, pages: readonly number
     if (m === 0 && f.anon && !f.swapcache && t.mutated('uncharge_at_last_unmap')) mem_cgroup_uncharge(t, f);
     return;
   }
-  let last = 0;
-  for (const i of pages) {
-    const m = f.pageMapcount(i) - 1;
-    f.mem.write(f.kMap[i], m);
-    if (m === 0) last++;
-  }
-  f.mem.write(f.kLargeMap, f.large_mapcount - pages.length);
-  f.mem.write(f.kNrMapped, f.nr_pages_mapped - last);
-  __folio_mod_stat(t, f, -last);
+  if (vma === undefined) throw new SimMisuse(`folio_remove_rmap_ptes of large ${f.name} needs its vma`);
+  folio_mod_large_stat(t, f, -__folio_remove_rmap_large(t, f, pages, vma));
 }
 
 /**
@@ -144,6 +141,10 @@ export function folio_remove_rmap_ptes(t: Task, f: Folio, pages: readonly number
  * Kernel: not in mainline (mm-unstable, 2022-11); seed 004. Used only with the R5 mutation.
  */
 export function page_zap_pte_rmap(_t: Task, f: Folio, pages: readonly number[]): void {
+  if (!_t.k.pageMapcount)
+    throw new SimMisuse(
+      'page_zap_pte_rmap (R5) is a per-page-mapcount fast path: not with CONFIG_NO_PAGE_MAPCOUNT',
+    );
   for (const i of pages) f.mem.write(f.kMap[i], f.pageMapcount(i) - 1);
 }
 
@@ -151,18 +152,11 @@ export function page_zap_pte_rmap(_t: Task, f: Folio, pages: readonly number[]):
  * folio_add_rmap_ptes for a large folio mapped by `pages` PTEs (setup and faults of large folios).
  * Kernel: mm/rmap.c __folio_add_rmap() @ AMDESE/linux-mm 448bccf6cf9e (PGTABLE_LEVEL_PTE, CONFIG_PAGE_MAPCOUNT:
  * first += atomic_inc_and_test(&page->_mapcount); atomic_add_return_relaxed(first,
- * &folio->_nr_pages_mapped); folio_add_large_mapcount). Model: no PMD/entire mappings.
+ * &folio->_nr_pages_mapped); folio_add_large_mapcount); see rmap_large.ts for both mapcount
+ * configs. Model: no PMD/entire mappings.
  */
-export function folio_add_large_rmap_ptes(t: Task, f: Folio, pages: readonly number[]): void {
-  let first = 0;
-  for (const i of pages) {
-    const m = f.pageMapcount(i) + 1;
-    f.mem.write(f.kMap[i], m);
-    if (m === 1) first++;
-  }
-  f.mem.write(f.kLargeMap, f.large_mapcount + pages.length);
-  f.mem.write(f.kNrMapped, f.nr_pages_mapped + first);
-  __folio_mod_stat(t, f, first);
+export function folio_add_large_rmap_ptes(t: Task, f: Folio, pages: readonly number[], vma: Vma): void {
+  folio_mod_large_stat(t, f, __folio_add_rmap_large(t, f, pages, vma));
 }
 
 /**
@@ -547,22 +541,23 @@ export function* try_to_unmap(t: Task, f: Folio): Op {
       // PTE counts as dirty (PTEs have no separate dirty bit here).
       const before = pt.get(addr);
       if (before.t === 'present' && before.write) f.dirty = true;
+      const page = before.t === 'present' ? before.page : 0; // subpage
       if (f.anon) {
         // "if (anon_exclusive && folio_try_share_anon_rmap_pte(folio, subpage)) { swap_free(entry);
         // set_pte_at(mm, address, pvmw.pte, pteval); goto walk_abort; }": a maybe-pinned exclusive
         // page stays mapped (checked before swap_duplicate here: the same net effect)
-        if (f.exclusive && folio_maybe_dma_pinned(f)) {
+        if (f.pageExclusive(page) && folio_maybe_dma_pinned(f)) {
           abort = true;
           break;
         }
-        const entry = f.swap;
-        if (entry === null) bug('VM_BUG_ON_FOLIO', `try_to_unmap_one: anon ${f.name} has no swap entry`);
-        swap_duplicate(t, entry as string);
-        const excl = f.exclusive;
-        f.exclusive = false; // folio_try_share_anon_rmap_pte
-        pt.set(addr, swp_entry_to_pte(entry as string, excl));
+        if (f.swap === null) bug('VM_BUG_ON_FOLIO', `try_to_unmap_one: anon ${f.name} has no swap entry`);
+        const entry = page_swap_entry(t, f, page); // page_swap_entry(subpage): folio->swap + index
+        swap_duplicate(t, entry);
+        const excl = f.pageExclusive(page);
+        f.setPageExclusive(page, false); // folio_try_share_anon_rmap_pte
+        pt.set(addr, swp_entry_to_pte(entry, excl));
       } else pt.set(addr, PTE_NONE);
-      folio_remove_rmap_ptes(t, f, [0]);
+      folio_remove_rmap_ptes(t, f, [page], vma);
       folio_put(t, f);
     }
     yield pt.ptl.unlock('try_to_unmap_one: page_vma_mapped_walk_done()');
@@ -602,7 +597,7 @@ export function* try_to_migrate(t: Task, f: Folio): Op {
         bug('VM_WARN_ON_FOLIO', `try_to_migrate_one: writable PTE of non-exclusive anon ${f.name}`);
       if (anon_exclusive) f.exclusive = false; // folio_try_share_anon_rmap_pte: "clear PTE first"
       pt.set(addr, make_migration_entry(f.name, p.write, anon_exclusive)); // make_migration_pte
-      folio_remove_rmap_ptes(t, f, [p.page]);
+      folio_remove_rmap_ptes(t, f, [p.page], vma);
       folio_put(t, f);
     }
     yield pt.ptl.unlock('try_to_migrate_one: page_vma_mapped_walk_done()');

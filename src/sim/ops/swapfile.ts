@@ -1,8 +1,9 @@
 import { bug } from '../../explorer/index.ts';
 import { INV } from '../invariants/names.ts';
 import { SimMisuse, type Task } from '../kernel.ts';
-import { type Folio, folio_locked_by_me } from '../objects/folio.ts';
+import { type Folio, folio_locked_by_me, folio_mapped } from '../objects/folio.ts';
 import { SwapSlot } from '../objects/swap.ts';
+import { folio_swap_entries, swp_offset } from './swap_large.ts';
 import { delete_from_swap_cache } from './swap_state.ts';
 
 /**
@@ -31,6 +32,7 @@ function maybeFree(s: SwapSlot): void {
  */
 export function folio_swapped(t: Task, f: Folio): boolean {
   const e = f.swap;
+  if (e !== null && f.nr > 1) return folio_swap_entries(t, f).some((s) => s.count > 0); // swap_page_trans_huge_swapped
   return e !== null && slotOf(t, e).count > 0;
 }
 
@@ -93,7 +95,9 @@ export function free_swap_and_cache_nr(t: Task, entry: string): void {
   const name = s.cache;
   if (name === null) return;
   const f = t.k.lookup<Folio>(name, 'folio');
-  if (f.lock.holder() !== -1 || f.mapcount !== 0 || f.writeback) return;
+  if (f.lock.holder() !== -1 || folio_mapped(f) || f.writeback) return;
+  // swap_is_has_cache(si, offset, nr): every entry of a large folio is left with only the cache
+  if (f.nr > 1 && folio_swap_entries(t, f).some((e) => e.count !== 0)) return;
   delete_from_swap_cache(t, f);
   f.dirty = true; // folio_set_dirty(): the data now lives only in the folio
 }
@@ -108,6 +112,20 @@ export function free_swap_and_cache_nr(t: Task, entry: string): void {
  */
 export function folio_alloc_swap(t: Task, _f: Folio): SwapSlot | null {
   const slots = t.k.all(SwapSlot);
+  if (_f.nr > 1) {
+    // a large folio takes nr consecutive, naturally aligned entries (a cluster of its order)
+    const byOffset = new Map(slots.map((s) => [swp_offset(s.name), s]));
+    for (const s of slots) {
+      const o = swp_offset(s.name);
+      if (o % _f.nr !== 0) continue;
+      const run = Array.from({ length: _f.nr }, (_, i) => byOffset.get(o + i));
+      if (run.every((x) => x?.isFree())) {
+        for (const x of run) (x as SwapSlot).has_cache = true;
+        return s;
+      }
+    }
+    return null;
+  }
   for (const s of slots)
     if (s.isFree()) {
       s.has_cache = true;
