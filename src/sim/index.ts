@@ -11,6 +11,16 @@ export {
   type Model,
   until,
 } from '../explorer/index.ts';
+// The kernel selftest ports (src/selftests, a layer above this one), so blocks can run them.
+// Last on purpose: src/selftests imports this module back, and every binding above resolves to
+// its own module, evaluated before the ports are.
+export {
+  CATALOGUE,
+  caseTitle,
+  type KsftResult,
+  type SelftestCase,
+  type SelftestOutcome,
+} from '../selftests/index.ts';
 export { ALL_CHECKS, registerInvariants } from './invariants/index.ts';
 export { GUARDS, INV, type InvariantId, invariantId } from './invariants/names.ts';
 export { Kernel, SimMisuse, Task } from './kernel.ts';
