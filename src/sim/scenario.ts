@@ -248,9 +248,19 @@ export class ScenarioBuilder {
     this.k = new Kernel(m, opts);
   }
 
-  /** A memory cgroup. */
-  memcg(name: string): MemCgroup {
-    const c = this.k.register(new MemCgroup(this.k, `memcg#${name}`));
+  /**
+   * A memory cgroup, in cgroup v1 (default: memory+swap counted in `memsw`) or v2 (`{ v2: true }`:
+   * a separate `swap` counter). do_memsw_account() is system-wide, so all memcgs of a scenario
+   * must share one hierarchy.
+   */
+  memcg(name: string, opts: { v2?: boolean } = {}): MemCgroup {
+    const v2 = opts.v2 ?? false;
+    const other = this.k.all(MemCgroup)[0];
+    if (other !== undefined && other.v2 !== v2)
+      throw new SimMisuse(
+        `memcg ${name}: cgroup ${v2 ? 'v2' : 'v1'}, but ${other.name} is cgroup ${other.v2 ? 'v2' : 'v1'}: do_memsw_account() is system-wide`,
+      );
+    const c = this.k.register(new MemCgroup(this.k, `memcg#${name}`, v2));
     c.init();
     if (!this.k.has('mc')) this.k.register(new MoveCharge(this.k)).init();
     return c;
@@ -391,7 +401,9 @@ export class ScenarioBuilder {
       if (memcg === null) this.k.setup(folio.kMemcg, null);
       this.k.setup(folio.kLruvec, memcg?.name ?? null);
       this.chargeAtSetup(folio, memcg, false);
-    } else if (p.mm.memcg) this.k.setup(slot.kMemcg, p.mm.memcg.name);
+      // cgroup v2: the slot was swap-charged when it was allocated, and stays so until freed
+      if (memcg?.v2) this.swapChargeAtSetup(slot, memcg);
+    } else if (p.mm.memcg) this.swapChargeAtSetup(slot, p.mm.memcg);
     this.k.setup(slot.kCount, 1);
     this.k.setup(slot.kData, opts.written === false ? null : content);
     this.k.setup(p.pt.kPte[addr], swp_entry_to_pte(slot.name, opts.exclusive ?? true));
@@ -436,11 +448,27 @@ export class ScenarioBuilder {
     }
   }
 
+  /**
+   * A swapped-out slot's swap charge at setup: the slot records `memcg`, which pays for it in
+   * memsw (cgroup v1: memcg1_swapout moved the folio's memory+swap charge to the entry) or in
+   * swap (v2: __mem_cgroup_try_charge_swap at folio_alloc_swap).
+   */
+  private swapChargeAtSetup(slot: SwapSlot, memcg: MemCgroup): void {
+    const mem = this.k.mem;
+    this.k.setup(slot.kMemcg, memcg.name);
+    const key = memcg.v2 ? memcg.kSwap : memcg.kMemsw;
+    const v = (mem.peekValue(key) as number) + 1;
+    this.k.setup(key, v);
+    if (memcg.v2 && v > (mem.peekValue(memcg.kSwapPeak) as number)) this.k.setup(memcg.kSwapPeak, v);
+  }
+
   private chargeAtSetup(f: Folio, memcg: MemCgroup | null, mapped: boolean): void {
     if (memcg === null) return;
     const mem = this.k.mem;
-    this.k.setup(memcg.kMemory, (mem.peekValue(memcg.kMemory) as number) + f.nr);
-    this.k.setup(memcg.kMemsw, (mem.peekValue(memcg.kMemsw) as number) + f.nr);
+    const memory = (mem.peekValue(memcg.kMemory) as number) + f.nr;
+    this.k.setup(memcg.kMemory, memory);
+    if (memory > (mem.peekValue(memcg.kMemoryPeak) as number)) this.k.setup(memcg.kMemoryPeak, memory);
+    if (!memcg.v2) this.k.setup(memcg.kMemsw, (mem.peekValue(memcg.kMemsw) as number) + f.nr);
     if (mapped) {
       const key = f.anon ? memcg.kAnonMapped : memcg.kFileMapped;
       this.k.setup(key, (mem.peekValue(key) as number) + f.nr);

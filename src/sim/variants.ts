@@ -44,7 +44,10 @@ export type Mutation =
   | 'no_swapcache_recheck'
   | 'cow_drops_rmap_before_pte_switch'
   | 'mmget_after_exit'
-  | 'folio_lock_under_ptl';
+  | 'folio_lock_under_ptl'
+  | 'memcg1_swapin_keeps_memsw'
+  | 'swap_free_keeps_swap_charge'
+  | 'sync_swapin_without_swapcache_prepare';
 
 export interface MutationInfo {
   /** The rule of kernel-rules.md it breaks. */
@@ -262,6 +265,33 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
       'hypothetical; mm/rmap.c "Lock ordering in mm": folio_lock before mm->page_table_lock or pte_lock',
     description:
       "do_swap_page() takes the PTE lock before folio_lock() (a sleeping lock under a spinlock, and the inverse of reclaim's folio_lock → PTL in try_to_unmap).",
+  },
+  memcg1_swapin_keeps_memsw: {
+    rule: 'I6',
+    breaks: 'I6',
+    existed: 'hypothetical',
+    source:
+      'issue 11 (the model before it: "a swap entry\'s memory+swap charge is never released ... at swapin, memcg1_swapin"); mm/memcontrol-v1.c memcg1_swapin() ("we\'d count the page twice the entire time")',
+    description:
+      "cgroup v1: a swapin charges the new folio to memory+swap but memcg1_swapin() does not drop the entry's memsw charge: memsw counts the page twice for as long as the slot lives (the issue's trace ends at memsw 2, the kernel's code at 1).",
+  },
+  swap_free_keeps_swap_charge: {
+    rule: 'I6',
+    breaks: 'I6',
+    existed: 'hypothetical',
+    source:
+      'issue 11 ("not when the slot is freed"); mm/swapfile.c swap_entries_free(): mem_cgroup_uncharge_swap(entry, nr_pages)',
+    description:
+      'A swap slot is freed without mem_cgroup_uncharge_swap(): its memsw (cgroup v1) or swap (cgroup v2) charge stays on the memcg after nothing uses the slot (memory.swap.current never returns to 0).',
+  },
+  sync_swapin_without_swapcache_prepare: {
+    rule: 'R17',
+    breaks: 'I13',
+    existed: 'real',
+    source:
+      'the SWP_SYNCHRONOUS_IO swap-cache bypass of 0bcac06f27d7 "mm, swap: skip swapcache for swapin of synchronous device" (the Fixes: tag of the fix) until 13ddaf26be32 "mm/swap: fix race when skipping swapcache" (Kairui Song, 2024-02; the id as cited in later list mail, the patch read in its v3 posting 20240216095105.14502-1-ryncsn@gmail.com)',
+    description:
+      "do_swap_page() skips the swap cache for a synchronous device without claiming SWAP_HAS_CACHE (swapcache_prepare): two faults read the entry into two folios; the first maps its folio and frees the entry, the page is written and swapped out again to the same entry, and the second fault's pte_same() passes: it maps its stale folio and the write is lost.",
   },
 };
 

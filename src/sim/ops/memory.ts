@@ -15,7 +15,13 @@ import {
 } from '../objects/page_table.ts';
 import type { Vma } from '../objects/vma.ts';
 import { filemap_map_pages } from './filemap.ts';
-import { get_mem_cgroup_from_mm, mem_cgroup_charge, mem_cgroup_charge_2008 } from './memcontrol.ts';
+import {
+  get_mem_cgroup_from_mm,
+  mem_cgroup_charge,
+  mem_cgroup_charge_2008,
+  mem_cgroup_swapin_charge_folio,
+} from './memcontrol.ts';
+import { memcg1_swapin } from './memcontrol-v1.ts';
 import {
   type MmuGather,
   tlb_delay_rmap,
@@ -420,7 +426,10 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
  * Kernel: mm/swap_state.c __read_swap_cache_async() (see swap_state.ts for the tree read): swapcache_prepare →
  * __folio_set_locked → mem_cgroup_swapin_charge_folio → add_to_swap_cache → swap_read_folio
  * (the folio is unlocked when the read completes). Seed 002 (charge while locked, before it is
- * visible).
+ * visible). The charge goes to the memcg recorded for the entry (mem_cgroup_swapin_charge_folio),
+ * and on cgroup v1 memcg1_swapin() then drops the entry's memsw duplicate ("memsw uncharges swap
+ * when folio is added to swap cache", mm/swap_state.c __swap_cache_alloc() @ linux-mm/linux-mm
+ * 008bbb620152; eras 2014–2023 charged the recorded memcg the same way [recalled, not re-read]).
  * Model: all one step; reading an entry pageout never wrote returns garbage (I12).
  */
 export function* __read_swap_cache_async(t: Task, vma: Vma, entry: string): Op<Folio | null> {
@@ -432,8 +441,10 @@ export function* __read_swap_cache_async(t: Task, vma: Vma, entry: string): Op<F
   if (data === null) bug(INV.I12, `swap_read_folio: ${entry} was never written and is not in the swap cache`);
   const f = alloc_folio(t, true, data as number);
   // mem_cgroup_swapin_charge_folio (2014+); in 2008 the page is charged at its first map
-  if (t.variant.era !== '2008') mem_cgroup_charge(t, f, get_mem_cgroup_from_mm(t, vma.mm));
+  if (t.variant.era !== '2008') mem_cgroup_swapin_charge_folio(t, f, vma.mm, entry);
   add_to_swap_cache(t, f, s);
+  // "memsw uncharges swap when folio is added to swap cache"
+  if (t.variant.era !== '2008') memcg1_swapin(t, entry);
   folio_add_lru(t, f);
   return f; // our reference from the allocation is the fault's reference
 }
