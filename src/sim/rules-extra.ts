@@ -12,6 +12,10 @@ import type { RuleScenario } from './rules.ts';
  * R16's two fork halves: fork itself leaving PageAnonExclusive or pte_swp_exclusive set breaks
  * the rule in any order. R16's scenario in `RULES` is the race the kernel guards against:
  * do_swap_page() trusting the exclusive bit without checking it under the PTL.
+ *
+ * R17's other half (issue 11): the SWP_SYNCHRONOUS_IO swapin that skips the swap cache must
+ * claim SWAP_HAS_CACHE (swapcache_prepare) before reading. Unlike the fork halves this one is a
+ * race, reached only with a preemption: two faults read one entry into two folios.
  */
 export const EXTRA_RULE_SCENARIOS: readonly RuleScenario[] = [
   {
@@ -58,6 +62,27 @@ export const EXTRA_RULE_SCENARIOS: readonly RuleScenario[] = [
         () => P.mm.expect(0) === 9 && C.pt.peekPte(0).t === 'swap',
         [P.mm, C.pt],
       );
+    },
+  },
+  {
+    id: 'R17',
+    title:
+      'a swapin that skips the swap cache claims the entry first: two faults on a SWP_SYNCHRONOUS_IO entry',
+    mutation: 'sync_swapin_without_swapcache_prepare',
+    harm: 'I13',
+    guard: 'I13',
+    build: (k) => {
+      const P = k.process('P', { pages: 1 });
+      k.swapped(P, 0, { cached: false, written: true, content: 5, synchronous: true });
+      // T1 and T2 are threads of P faulting the same address; T2 then writes and reclaim swaps
+      // the page out again, to the lowest free slot: the entry T1 read.
+      k.thread('T1', (t) => t.load(P, 0), { alloc: 3 });
+      k.thread('T2', (t) => t.store(P, 0, 7).reclaim(P, 0), { alloc: 3 });
+      k.sometimes('both faults hold a folio for the one swap entry', () => {
+        const a = k.allocated('T1');
+        const b = k.allocated('T2');
+        return a !== null && b !== null && !a.freed && !b.freed && P.pt.peekPte(0).t === 'swap';
+      }, ['folio#T1.1', 'folio#T2.1', P.pt.pteObjects()[0]]);
     },
   },
 ];

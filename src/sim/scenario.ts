@@ -377,10 +377,17 @@ export class ScenarioBuilder {
   swapped(
     p: Process,
     addr: number,
-    opts: { content?: number; cached?: boolean; written?: boolean; exclusive?: boolean } = {},
+    opts: {
+      content?: number;
+      cached?: boolean;
+      written?: boolean;
+      exclusive?: boolean;
+      /** The swap device is SWP_SYNCHRONOUS_IO (see swapSlot). */
+      synchronous?: boolean;
+    } = {},
   ): { slot: SwapSlot; folio: Folio | null } {
     const content = opts.content ?? ++this.nFolio + 100;
-    const slot = this.swapSlot();
+    const slot = this.swapSlot({ synchronous: opts.synchronous });
     let folio: Folio | null = null;
     if (opts.cached) {
       folio = this.k.register(new Folio(this.k, `folio#${++this.nFolio}`, true, 1));
@@ -411,9 +418,19 @@ export class ScenarioBuilder {
     return { slot, folio };
   }
 
-  /** A free swap slot (folio_alloc_swap takes the lowest free one). */
-  swapSlot(): SwapSlot {
-    const s = this.k.register(new SwapSlot(this.k, `swp#${this.nSlot++}`));
+  /**
+   * A free swap slot (folio_alloc_swap takes the lowest free one). `synchronous`: the swap device
+   * is SWP_SYNCHRONOUS_IO (do_swap_page may skip the swap cache); one device, so all slots of a
+   * scenario must agree.
+   */
+  swapSlot(opts: { synchronous?: boolean } = {}): SwapSlot {
+    const sync = opts.synchronous ?? false;
+    const other = this.k.all(SwapSlot)[0];
+    if (other !== undefined && other.sync_io !== sync)
+      throw new SimMisuse(
+        `swap slot swp#${this.nSlot}: the model has one swap device, and ${other.name} is ${other.sync_io ? '' : 'not '}SWP_SYNCHRONOUS_IO`,
+      );
+    const s = this.k.register(new SwapSlot(this.k, `swp#${this.nSlot++}`, sync));
     s.init();
     return s;
   }
