@@ -133,15 +133,20 @@ describe('cgroup v2 (swap)', () => {
 });
 
 describe('under races', () => {
-  for (const v2 of [false, true])
-    test(`cgroup ${v2 ? 'v2' : 'v1'}: a fault, a zap, a refault and reclaim on one entry keep every swap charge exact in every interleaving`, () => {
+  for (const [v2, synchronous] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])
+    test(`cgroup ${v2 ? 'v2' : 'v1'}${synchronous ? ', SWP_SYNCHRONOUS_IO swapin' : ''}: a fault, a zap, a refault and reclaim on one entry keep every swap charge exact in every interleaving`, () => {
       const model = (mutate?: Mutation) =>
         scenario(
           'swap accounting race',
           (k) => {
             const X = k.memcg('X', { v2 });
             const P = k.process('P', { pages: 1, memcg: X });
-            k.swapped(P, 0, { cached: false, written: true, content: 5 });
+            k.swapped(P, 0, { cached: false, written: true, content: 5, synchronous });
             k.thread('T1', (t) => t.load(P, 0), { alloc: 4 });
             k.thread('T2', (t) => t.zap(P, [0]).store(P, 0, 7).reclaim(P, 0), { alloc: 3 });
           },

@@ -67,9 +67,10 @@ export function memcg1_swapout(t: Task, f: Folio, entry: string, mutatedEarly: b
  * (!do_memsw_account()) return"; id = __swap_cgroup_clear(); mem_cgroup_uncharge_swap(id)),
  * called from __swap_cache_alloc() "after successfully adding the charged folio to swapcache";
  * in AMDESE/linux-mm 0be9aa1490e5 mm/memory.c do_swap_page() the SWP_SYNCHRONOUS_IO path calls
- * the earlier form memcg1_swapin(entry, nr_pages) after swapcache_prepare(). The earlier form
- * (torvalds/linux 0d892bbbfa1c mm/memcontrol-v1.c, seen in a build-bot report of that file)
- * has the same comment and mem_cgroup_uncharge_swap(entry, nr_pages), which clears the record.
+ * the earlier form memcg1_swapin(entry, nr_pages) after swapcache_prepare(). That earlier form
+ * (mm/memcontrol-v1.c as quoted in a kernel test robot report, 2025) has the same comment and
+ * calls mem_cgroup_uncharge_swap(entry, nr_pages), whose swap_cgroup_record(entry, 0) cleared
+ * the record [that body recalled, not re-read].
  * Model: one entry; with no memcg in the scenario it does nothing (mem_cgroup_disabled()).
  * Variant: memcg1_swapin_keeps_memsw skips it (the model before issue 11: memsw counts a
  * swapped-in page twice).

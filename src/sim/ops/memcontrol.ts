@@ -41,10 +41,12 @@ export function mem_cgroup_charge(t: Task, f: Folio, memcg: MemCgroup | null): v
 /**
  * try_charge_memcg - charge `nr` pages to memory (and, with do_memsw_account(), to memsw), and
  * raise memory.peak (page_counter_try_charge: "new > c->watermark" → watermark = new).
- * Kernel: mm/memcontrol.c try_charge_memcg() and mm/page_counter.c page_counter_try_charge()
- * (the memsw counter first when do_memsw_account(), then memory), read in a mainline-derived
- * v6.12/v6.13-era copy via find_string. Model: no limits, so the charge always succeeds; one
- * counter per memcg (no hierarchy walk); the peak is the memory counter's watermark.
+ * Kernel: mm/memcontrol.c try_charge_memcg() (the memsw counter first when do_memsw_account(),
+ * then memory) and mm/page_counter.c page_counter_try_charge() (the watermark follows the new
+ * usage) [both recalled, not re-read here; memory.peak's reader peak_show() returns
+ * pc->watermark, read at linux-mm/linux-mm 030321517fd4]. Model: no limits, so the charge
+ * always succeeds; one counter per memcg (no hierarchy walk); the peak is the memory counter's
+ * watermark.
  */
 export function try_charge(_t: Task, memcg: MemCgroup, nr: number): void {
   memcg.mem.add(memcg.kMemory, nr);
