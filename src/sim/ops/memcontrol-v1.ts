@@ -71,6 +71,9 @@ export function memcg1_swapout(t: Task, f: Folio, entry: string, mutatedEarly: b
  * (mm/memcontrol-v1.c as quoted in a kernel test robot report, 2025) has the same comment and
  * calls mem_cgroup_uncharge_swap(entry, nr_pages), whose swap_cgroup_record(entry, 0) cleared
  * the record [that body recalled, not re-read].
+ * Before it moved to memcontrol-v1.c the same code was mem_cgroup_swapin_uncharge_swap(entry,
+ * nr_pages) in mm/memcontrol.c (seen in the context of Barry Song's 2024 patch "mm: add nr
+ * argument in mem_cgroup_swapin_uncharge_swap() helper to support large folios").
  * Model: one entry; with no memcg in the scenario it does nothing (mem_cgroup_disabled()).
  * Variant: memcg1_swapin_keeps_memsw skips it (the model before issue 11: memsw counts a
  * swapped-in page twice).
