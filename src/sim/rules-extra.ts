@@ -16,6 +16,10 @@ import type { RuleScenario } from './rules.ts';
  * GUP pins and mprotect (issue 11): R15's mprotect() optimization (can_change_pte_writable()
  * maps only PageAnonExclusive pages writable) and R16's fork of a pinned page
  * (copy_present_page()); both harms need no race (`sequential` says why).
+ *
+ * R17's other half (issue 11): the SWP_SYNCHRONOUS_IO swapin that skips the swap cache must
+ * claim SWAP_HAS_CACHE (swapcache_prepare) before reading. Unlike the fork halves this one is a
+ * race, reached only with a preemption: two faults read one entry into two folios.
  */
 export const EXTRA_RULE_SCENARIOS: readonly RuleScenario[] = [
   {
@@ -118,6 +122,27 @@ export const EXTRA_RULE_SCENARIOS: readonly RuleScenario[] = [
           !maps(C.pt.peekPte(0), F),
         [P.mm, P.pt, C.pt],
       );
+    },
+  },
+  {
+    id: 'R17',
+    title:
+      'a swapin that skips the swap cache claims the entry first: two faults on a SWP_SYNCHRONOUS_IO entry',
+    mutation: 'sync_swapin_without_swapcache_prepare',
+    harm: 'I13',
+    guard: 'I13',
+    build: (k) => {
+      const P = k.process('P', { pages: 1 });
+      k.swapped(P, 0, { cached: false, written: true, content: 5, synchronous: true });
+      // T1 and T2 are threads of P faulting the same address; T2 then writes and reclaim swaps
+      // the page out again, to the lowest free slot: the entry T1 read.
+      k.thread('T1', (t) => t.load(P, 0), { alloc: 3 });
+      k.thread('T2', (t) => t.store(P, 0, 7).reclaim(P, 0), { alloc: 3 });
+      k.sometimes('both faults hold a folio for the one swap entry', () => {
+        const a = k.allocated('T1');
+        const b = k.allocated('T2');
+        return a !== null && b !== null && !a.freed && !b.freed && P.pt.peekPte(0).t === 'swap';
+      }, ['folio#T1.1', 'folio#T2.1', P.pt.pteObjects()[0]]);
     },
   },
 ];

@@ -347,9 +347,19 @@ export class ScenarioBuilder {
     this.k = new Kernel(m, opts);
   }
 
-  /** A memory cgroup. */
-  memcg(name: string): MemCgroup {
-    const c = this.k.register(new MemCgroup(this.k, `memcg#${name}`));
+  /**
+   * A memory cgroup, in cgroup v1 (default: memory+swap counted in `memsw`) or v2 (`{ v2: true }`:
+   * a separate `swap` counter). do_memsw_account() is system-wide, so all memcgs of a scenario
+   * must share one hierarchy.
+   */
+  memcg(name: string, opts: { v2?: boolean } = {}): MemCgroup {
+    const v2 = opts.v2 ?? false;
+    const other = this.k.all(MemCgroup)[0];
+    if (other !== undefined && other.v2 !== v2)
+      throw new SimMisuse(
+        `memcg ${name}: cgroup ${v2 ? 'v2' : 'v1'}, but ${other.name} is cgroup ${other.v2 ? 'v2' : 'v1'}: do_memsw_account() is system-wide`,
+      );
+    const c = this.k.register(new MemCgroup(this.k, `memcg#${name}`, v2));
     c.init();
     if (!this.k.has('mc')) this.k.register(new MoveCharge(this.k)).init();
     return c;
@@ -480,10 +490,17 @@ export class ScenarioBuilder {
   swapped(
     p: Process,
     addr: number,
-    opts: { content?: number; cached?: boolean; written?: boolean; exclusive?: boolean } = {},
+    opts: {
+      content?: number;
+      cached?: boolean;
+      written?: boolean;
+      exclusive?: boolean;
+      /** The swap device is SWP_SYNCHRONOUS_IO (see swapSlot). */
+      synchronous?: boolean;
+    } = {},
   ): { slot: SwapSlot; folio: Folio | null } {
     const content = opts.content ?? ++this.nFolio + 100;
-    const slot = this.swapSlot();
+    const slot = this.swapSlot({ synchronous: opts.synchronous });
     let folio: Folio | null = null;
     if (opts.cached) {
       folio = this.k.register(new Folio(this.k, `folio#${++this.nFolio}`, true, 1));
@@ -504,7 +521,9 @@ export class ScenarioBuilder {
       if (memcg === null) this.k.setup(folio.kMemcg, null);
       this.k.setup(folio.kLruvec, memcg?.name ?? null);
       this.chargeAtSetup(folio, memcg, false);
-    } else if (p.mm.memcg) this.k.setup(slot.kMemcg, p.mm.memcg.name);
+      // cgroup v2: the slot was swap-charged when it was allocated, and stays so until freed
+      if (memcg?.v2) this.swapChargeAtSetup(slot, memcg);
+    } else if (p.mm.memcg) this.swapChargeAtSetup(slot, p.mm.memcg);
     this.k.setup(slot.kCount, 1);
     this.k.setup(slot.kData, opts.written === false ? null : content);
     this.k.setup(p.pt.kPte[addr], swp_entry_to_pte(slot.name, opts.exclusive ?? true));
@@ -512,9 +531,19 @@ export class ScenarioBuilder {
     return { slot, folio };
   }
 
-  /** A free swap slot (folio_alloc_swap takes the lowest free one). */
-  swapSlot(): SwapSlot {
-    const s = this.k.register(new SwapSlot(this.k, `swp#${this.nSlot++}`));
+  /**
+   * A free swap slot (folio_alloc_swap takes the lowest free one). `synchronous`: the swap device
+   * is SWP_SYNCHRONOUS_IO (do_swap_page may skip the swap cache); one device, so all slots of a
+   * scenario must agree.
+   */
+  swapSlot(opts: { synchronous?: boolean } = {}): SwapSlot {
+    const sync = opts.synchronous ?? false;
+    const other = this.k.all(SwapSlot)[0];
+    if (other !== undefined && other.sync_io !== sync)
+      throw new SimMisuse(
+        `swap slot swp#${this.nSlot}: the model has one swap device, and ${other.name} is ${other.sync_io ? '' : 'not '}SWP_SYNCHRONOUS_IO`,
+      );
+    const s = this.k.register(new SwapSlot(this.k, `swp#${this.nSlot++}`, sync));
     s.init();
     return s;
   }
@@ -549,11 +578,27 @@ export class ScenarioBuilder {
     }
   }
 
+  /**
+   * A swapped-out slot's swap charge at setup: the slot records `memcg`, which pays for it in
+   * memsw (cgroup v1: memcg1_swapout moved the folio's memory+swap charge to the entry) or in
+   * swap (v2: __mem_cgroup_try_charge_swap at folio_alloc_swap).
+   */
+  private swapChargeAtSetup(slot: SwapSlot, memcg: MemCgroup): void {
+    const mem = this.k.mem;
+    this.k.setup(slot.kMemcg, memcg.name);
+    const key = memcg.v2 ? memcg.kSwap : memcg.kMemsw;
+    const v = (mem.peekValue(key) as number) + 1;
+    this.k.setup(key, v);
+    if (memcg.v2 && v > (mem.peekValue(memcg.kSwapPeak) as number)) this.k.setup(memcg.kSwapPeak, v);
+  }
+
   private chargeAtSetup(f: Folio, memcg: MemCgroup | null, mapped: boolean): void {
     if (memcg === null) return;
     const mem = this.k.mem;
-    this.k.setup(memcg.kMemory, (mem.peekValue(memcg.kMemory) as number) + f.nr);
-    this.k.setup(memcg.kMemsw, (mem.peekValue(memcg.kMemsw) as number) + f.nr);
+    const memory = (mem.peekValue(memcg.kMemory) as number) + f.nr;
+    this.k.setup(memcg.kMemory, memory);
+    if (memory > (mem.peekValue(memcg.kMemoryPeak) as number)) this.k.setup(memcg.kMemoryPeak, memory);
+    if (!memcg.v2) this.k.setup(memcg.kMemsw, (mem.peekValue(memcg.kMemsw) as number) + f.nr);
     if (mapped) {
       const key = f.anon ? memcg.kAnonMapped : memcg.kFileMapped;
       this.k.setup(key, (mem.peekValue(key) as number) + f.nr);

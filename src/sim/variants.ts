@@ -50,7 +50,10 @@ export type Mutation =
   | 'reuse_ignores_anon_exclusive'
   | 'fork_shares_pinned_page'
   | 'mprotect_ignores_anon_exclusive'
-  | 'large_reuse_ignores_mapped_shared';
+  | 'large_reuse_ignores_mapped_shared'
+  | 'memcg1_swapin_keeps_memsw'
+  | 'swap_free_keeps_swap_charge'
+  | 'sync_swapin_without_swapcache_prepare';
 
 export interface MutationInfo {
   /** The rule of kernel-rules.md it breaks. */
@@ -323,6 +326,33 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
       'hypothetical; mm/memory.c __wp_can_reuse_large_anon_folio() (1da190f4d0a6, v6.15 inferred): "If all folio references are from mappings, and all mappings are in the page tables of this MM, then this folio is exclusive to this MM" — the refcount test alone cannot tell whose mappings they are',
     description:
       'COW reuse of a PTE-mapped large anon folio checks only folio_large_mapcount == folio_ref_count and skips the "maybe mapped shared" bit: after fork() parent and child each map every page, mapcount equals refcount, and the parent\'s write lands in the page the child still maps.',
+  },
+  memcg1_swapin_keeps_memsw: {
+    rule: 'I6',
+    breaks: 'I6',
+    existed: 'hypothetical',
+    source:
+      'issue 11 (the model before it: "a swap entry\'s memory+swap charge is never released ... at swapin, memcg1_swapin"); mm/memcontrol-v1.c memcg1_swapin() ("we\'d count the page twice the entire time")',
+    description:
+      "cgroup v1: a swapin charges the new folio to memory+swap but memcg1_swapin() does not drop the entry's memsw charge: memsw counts the page twice for as long as the slot lives (the issue's trace ends at memsw 2, the kernel's code at 1).",
+  },
+  swap_free_keeps_swap_charge: {
+    rule: 'I6',
+    breaks: 'I6',
+    existed: 'hypothetical',
+    source:
+      'issue 11 ("not when the slot is freed"); mm/swapfile.c swap_entries_free(): mem_cgroup_uncharge_swap(entry, nr_pages)',
+    description:
+      'A swap slot is freed without mem_cgroup_uncharge_swap(): its memsw (cgroup v1) or swap (cgroup v2) charge stays on the memcg after nothing uses the slot (memory.swap.current never returns to 0).',
+  },
+  sync_swapin_without_swapcache_prepare: {
+    rule: 'R17',
+    breaks: 'I13',
+    existed: 'real',
+    source:
+      'the SWP_SYNCHRONOUS_IO swap-cache bypass of 0bcac06f27d7 "mm, swap: skip swapcache for swapin of synchronous device" (the Fixes: tag of the fix) until 13ddaf26be32 "mm/swap: fix race when skipping swapcache" (Kairui Song, 2024-02; the id as cited in later list mail, the patch read in its v3 posting 20240216095105.14502-1-ryncsn@gmail.com)',
+    description:
+      "do_swap_page() skips the swap cache for a synchronous device without claiming SWAP_HAS_CACHE (swapcache_prepare): two faults read the entry into two folios; the first maps its folio and frees the entry, the page is written and swapped out again to the same entry, and the second fault's pte_same() passes: it maps its stale folio and the write is lost.",
   },
 };
 

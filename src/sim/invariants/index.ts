@@ -278,6 +278,38 @@ export function I8(k: Kernel, m: MemCgroup): Pred {
   };
 }
 
+/**
+ * I6, its swap half (kernel-rules.md I6): on cgroup v1, memsw equals the memory charged to the
+ * memcg's live folios plus the slots whose memsw charge the memcg still holds — a slot recorded
+ * for it whose data is not in a charged swap-cache folio (that folio's own memory+swap charge
+ * already counts the page); on cgroup v2, swap equals the slots recorded for it.
+ * Model: checked in era 'today' only (charge moving of 2022/2023 leaves its moved_swap memsw
+ * fix-up out, and 2008 charged swap-cache pages at first map).
+ */
+export function I6swap(k: Kernel, m: MemCgroup): Pred {
+  const folios = k.all(Folio);
+  const slots = k.all(SwapSlot);
+  return () => {
+    let slotsHeld = 0;
+    for (const s of slots) {
+      if (s.memcg !== m.name) continue;
+      const c = s.cache;
+      if (!m.v2 && c !== null && k.lookup<Folio>(c, 'folio').memcg !== null) continue;
+      slotsHeld++;
+    }
+    if (m.v2)
+      return (
+        m.swap === slotsHeld || `${m.name}.swap is ${m.swap} but ${slotsHeld} swap slot(s) are charged to it`
+      );
+    let n = 0;
+    for (const f of folios) if (f.mem.isLive(f.kMemcg) && f.memcg === m.name) n += f.nr;
+    return (
+      m.memsw === n + slotsHeld ||
+      `${m.name}.memsw is ${m.memsw} but ${n} page(s) in memory and ${slotsHeld} swapped-out slot(s) are charged to it`
+    );
+  };
+}
+
 /** Which invariants a scenario checks (all by default). */
 export type CheckSet = ReadonlySet<InvariantId>;
 export const ALL_CHECKS: CheckSet = new Set(Object.keys(INV) as InvariantId[]);
@@ -333,6 +365,11 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
   for (const c of memcgs) {
     if (on('I6') && g) m.always(`${INV.I6} [${c.name}]`, I6(k, c), { on: [c.name, ...mc, ...charges] });
     if (on('I6') && !g) m.final(`${INV.I6} at rest [${c.name}]`, I6(k, c));
+    if (on('I6') && k.variant.era === 'today') {
+      const slots = k.all(SwapSlot).map((s) => s.name);
+      if (g) m.always(`${INV.I6} (swap) [${c.name}]`, I6swap(k, c), { on: [c.name, ...charges, ...slots] });
+      else m.final(`${INV.I6} (swap) at rest [${c.name}]`, I6swap(k, c));
+    }
     if (on('I7')) m.always(`${INV.I7} [${c.name}]`, I7(k, c), { on: [c.name] });
     if (on('I8') && g) m.always(`${INV.I8} [${c.name}]`, I8(k, c), { on: [c.name, ...charges, ...mapped] });
     if (on('I8') && !g) m.final(`${INV.I8} at rest [${c.name}]`, I8(k, c));

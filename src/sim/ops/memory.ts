@@ -16,7 +16,13 @@ import {
 } from '../objects/page_table.ts';
 import type { Vma } from '../objects/vma.ts';
 import { filemap_map_pages } from './filemap.ts';
-import { get_mem_cgroup_from_mm, mem_cgroup_charge, mem_cgroup_charge_2008 } from './memcontrol.ts';
+import {
+  get_mem_cgroup_from_mm,
+  mem_cgroup_charge,
+  mem_cgroup_charge_2008,
+  mem_cgroup_swapin_charge_folio,
+} from './memcontrol.ts';
+import { memcg1_swapin } from './memcontrol-v1.ts';
 import {
   type MmuGather,
   tlb_delay_rmap,
@@ -47,6 +53,7 @@ import { add_to_swap_cache, free_swap_cache, swap_cache_get_folio } from './swap
 import {
   folio_free_swap,
   free_swap_and_cache_nr,
+  put_swap_folio,
   slotOf,
   swap_duplicate,
   swap_free_nr,
@@ -386,9 +393,9 @@ export function should_try_to_free_swap(_t: Task, f: Folio, write: boolean): boo
  * the PTE writable when the VMA has VM_WRITE — for read faults too (dirty only for a write);
  * set_ptes; folio_unlock; do_wp_page for a write that could not map writable.
  * Seeds 001 (the lock_page/charge order), 003. Rules R14, R16, R17.
- * Model: swapin_readahead is __read_swap_cache_async for the one entry, as one step; no
- * SWP_SYNCHRONOUS_IO path, no KSM, no large folios, no uffd-wp / soft-dirty; anonymous VMAs
- * are VM_WRITE.
+ * Model: swapin_readahead is __read_swap_cache_async for the one entry, as one step; the
+ * SWP_SYNCHRONOUS_IO path is do_swap_page_skip_swapcache() (a slot of a synchronous device with
+ * one user); no KSM, no large folios, no uffd-wp / soft-dirty; anonymous VMAs are VM_WRITE.
  * The exclusive bit is read from vmf->orig_pte, the lockless read of handle_pte_fault(), but it
  * counts as checked "under PT lock (to protect against concurrent fork() sharing the swap entry
  * concurrently)" because pte_same() has just compared that whole value, bit included, with the
@@ -404,6 +411,9 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
   yield 'do_swap_page: swap_cache_get_folio()';
   let folio = swap_cache_get_folio(t, entry);
   if (folio === null) {
+    // "if (data_race(si->flags & SWP_SYNCHRONOUS_IO) && __swap_count(entry) == 1) { /* skip swapcache */"
+    const s = slotOf(t, entry);
+    if (s.sync_io && s.count === 1) return yield* do_swap_page_skip_swapcache(t, vma, addr, orig, write);
     folio = yield* __read_swap_cache_async(t, vma, entry);
     if (folio === null) return; // raced: the fault is retried
   }
@@ -536,11 +546,107 @@ function* do_swap_page_large(t: Task, vma: Vma, addr: number, orig: Pte, write: 
 }
 
 /**
+ * do_swap_page's SWP_SYNCHRONOUS_IO path: an entry with one user on a synchronous device is read
+ * into a private folio that never enters the swap cache. The entry's SWAP_HAS_CACHE is claimed
+ * first (swapcache_prepare), so a second fault on the same entry backs out and waits, and the
+ * slot cannot be freed and reused until the first fault has mapped its folio and dropped the
+ * claim after the PTL (swapcache_clear).
+ * Kernel: mm/memory.c do_swap_page() @ AMDESE/linux-mm 0be9aa1490e5 (mainline after v6.18,
+ * softleaf_t era): alloc_swap_folio() → __alloc_swap_folio(): vma_alloc_folio() and
+ * mem_cgroup_swapin_charge_folio(); __folio_set_locked(); __folio_set_swapbacked(); "Prevent
+ * parallel swapin from proceeding with the cache flag. Otherwise, another thread may finish
+ * swapin first, free the entry, and swapout reusing the same entry. It's undetectable as
+ * pte_same() returns true due to entry reuse.": if (swapcache_prepare(entry, nr_pages)) {
+ * add_wait_queue(&swapcache_wq); schedule_timeout_uninterruptible(1); goto out_page; };
+ * need_clear_cache = true; memcg1_swapin(entry, nr_pages); folio_add_lru(); swap_read_folio();
+ * then, with swapcache == NULL, no folio_matches_swap_entry() check: pte_offset_map_lock +
+ * pte_same; "We have a fresh page that is not exposed to the swapcache -> certainly exclusive";
+ * swap_free_nr(); folio_add_new_anon_rmap(RMAP_EXCLUSIVE); set_ptes(); folio_unlock();
+ * pte_unmap_unlock(); "Clear the swap cache pin for direct swapin after PTL unlock":
+ * swapcache_clear(); wake_up(&swapcache_wq).
+ * History: the bypass came with 0bcac06f27d7 "mm, swap: skip swapcache for swapin of
+ * synchronous device" (named as the Fixes: tag of the fix); the claim is 13ddaf26be32
+ * "mm/swap: fix race when skipping swapcache" (Kairui Song, Feb 2024; read in its v3 posting,
+ * Message-ID 20240216095105.14502-1-ryncsn@gmail.com; the commit id as cited by later list mail,
+ * e.g. Barry Song's large-folio swapin series and the stable backport mail of 01626a182302,
+ * which replaced the v3's schedule() by the swapcache_wq wait) [the commits themselves not
+ * read in a git tree; the release each reached not checked]. The mm development tree
+ * (linux-mm/linux-mm 008bbb620152 mm/swap_state.c __swap_cache_alloc) has since dropped the
+ * bypass and SWAP_HAS_CACHE: every swapin goes through the swap cache [not in a release read].
+ * Rule R17 (its second half). Seed 001 ("Back out if somebody else already faulted in this pte").
+ * Model: order-0 folios (no mTHP swapin); the folio stays locked from __folio_set_locked() to
+ * folio_unlock() (the kernel's read completion unlocks it and folio_lock_or_retry() relocks it:
+ * nobody else can find it in between); reading a slot freed under the mutation returns zeroes
+ * (zram discards a freed slot); the one-tick sleep on swapcache_wq is a wait until the claim is
+ * gone, the entry is in the swap cache, or the PTE changed (what the retry would find); era
+ * 'today' only; no workingset shadow, no zswap, no KSM.
+ * Variant: sync_swapin_without_swapcache_prepare (R17, real before 13ddaf26be32) skips the
+ * claim and its clear.
+ */
+function* do_swap_page_skip_swapcache(t: Task, vma: Vma, addr: number, orig: Pte, write: boolean): Op {
+  if (orig.t !== 'swap') throw new SimMisuse('do_swap_page on a non-swap pte');
+  if (t.variant.era !== 'today')
+    throw new SimMisuse(
+      `the SWP_SYNCHRONOUS_IO swapin is modelled as today's code only, not era '${t.variant.era}'`,
+    );
+  const pt = vma.mm.pt;
+  const entry = orig.entry;
+  const s = slotOf(t, entry);
+  const claim = !t.mutated('sync_swapin_without_swapcache_prepare');
+  yield 'do_swap_page: alloc_swap_folio() (vma_alloc_folio; mem_cgroup_swapin_charge_folio); __folio_set_locked(); swapcache_prepare()';
+  const folio = alloc_folio(t, true, 0);
+  mem_cgroup_swapin_charge_folio(t, folio, vma.mm, entry);
+  if (!folio.lock.tryLock()) throw new SimMisuse(`${folio.name}: a new folio is locked by someone else`);
+  // swapcache_prepare() → __swap_duplicate(SWAP_HAS_CACHE): -ENOENT if freed meanwhile, -EEXIST if claimed
+  if (claim && (s.isFree() || swapcache_prepare(t, entry))) {
+    yield until(
+      'do_swap_page: schedule_timeout_uninterruptible(1) on swapcache_wq (swapcache_prepare failed)',
+      () => !s.has_cache || s.cache !== null || !pte_same(pt.peekPte(addr), orig),
+    );
+    yield folio.lock.unlock('do_swap_page: folio_unlock() (out_page)');
+    yield 'do_swap_page: folio_put() (out_release)';
+    folio_put(t, folio);
+    return; // the fault is retried
+  }
+  yield 'do_swap_page: memcg1_swapin(); folio_add_lru(); swap_read_folio()';
+  memcg1_swapin(t, entry);
+  folio_add_lru(t, folio);
+  const data = s.data;
+  if (data === null && !s.isFree())
+    bug(INV.I12, `swap_read_folio: ${entry} was never written and is not in the swap cache`);
+  folio.content = data ?? 0;
+  yield pt.ptl.lock('do_swap_page: pte_offset_map_lock()');
+  if (!pte_same(pt.get(addr), orig)) {
+    yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock() (out_nomap)');
+    yield folio.lock.unlock('do_swap_page: folio_unlock() (out_page)');
+    yield 'do_swap_page: folio_put() (out_release); swapcache_clear()';
+    folio_put(t, folio);
+    if (claim) put_swap_folio(t, entry);
+    return;
+  }
+  // "We have a fresh page that is not exposed to the swapcache -> certainly exclusive."
+  swap_free_nr(t, entry);
+  folio_add_new_anon_rmap(t, folio, vma, true);
+  const pte = mk_pte(folio.name, 0, true); // VM_WRITE: pte_mkwrite (and pte_mkdirty for a write)
+  pt.set(addr, pte);
+  yield folio.lock.unlock('do_swap_page: folio_unlock()');
+  void write; // exclusive and writable: a write fault needs no do_wp_page()
+  yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
+  if (claim) {
+    yield 'do_swap_page: swapcache_clear() after the PTL unlock; wake_up(&swapcache_wq)';
+    put_swap_folio(t, entry);
+  }
+}
+
+/**
  * __read_swap_cache_async - allocate a folio for a swap entry and read it into the swap cache.
  * Kernel: mm/swap_state.c __read_swap_cache_async() (see swap_state.ts for the tree read): swapcache_prepare →
  * __folio_set_locked → mem_cgroup_swapin_charge_folio → add_to_swap_cache → swap_read_folio
  * (the folio is unlocked when the read completes). Seed 002 (charge while locked, before it is
- * visible).
+ * visible). The charge goes to the memcg recorded for the entry (mem_cgroup_swapin_charge_folio),
+ * and on cgroup v1 memcg1_swapin() then drops the entry's memsw duplicate ("memsw uncharges swap
+ * when folio is added to swap cache", mm/swap_state.c __swap_cache_alloc() @ linux-mm/linux-mm
+ * 008bbb620152; eras 2014–2023 charged the recorded memcg the same way [recalled, not re-read]).
  * Model: all one step; reading an entry pageout never wrote returns garbage (I12).
  */
 export function* __read_swap_cache_async(t: Task, vma: Vma, entry: string): Op<Folio | null> {
@@ -552,8 +658,10 @@ export function* __read_swap_cache_async(t: Task, vma: Vma, entry: string): Op<F
   if (data === null) bug(INV.I12, `swap_read_folio: ${entry} was never written and is not in the swap cache`);
   const f = alloc_folio(t, true, data as number);
   // mem_cgroup_swapin_charge_folio (2014+); in 2008 the page is charged at its first map
-  if (t.variant.era !== '2008') mem_cgroup_charge(t, f, get_mem_cgroup_from_mm(t, vma.mm));
+  if (t.variant.era !== '2008') mem_cgroup_swapin_charge_folio(t, f, vma.mm, entry);
   add_to_swap_cache(t, f, s);
+  // "memsw uncharges swap when folio is added to swap cache"
+  if (t.variant.era !== '2008') memcg1_swapin(t, entry);
   folio_add_lru(t, f);
   return f; // our reference from the allocation is the fault's reference
 }

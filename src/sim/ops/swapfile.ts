@@ -3,6 +3,7 @@ import { INV } from '../invariants/names.ts';
 import { SimMisuse, type Task } from '../kernel.ts';
 import { type Folio, folio_locked_by_me, folio_mapped } from '../objects/folio.ts';
 import { SwapSlot } from '../objects/swap.ts';
+import { __mem_cgroup_uncharge_swap } from './memcontrol.ts';
 import { folio_swap_entries, swp_offset } from './swap_large.ts';
 import { delete_from_swap_cache } from './swap_state.ts';
 
@@ -16,11 +17,22 @@ export function slotOf(t: Task, entry: string): SwapSlot {
   return t.k.lookup<SwapSlot>(entry, 'swap entry');
 }
 
-/** A slot with no users and no cache is free: forget its contents (swap_entries_free). */
-function maybeFree(s: SwapSlot): void {
+/**
+ * A slot with no users and no cache is free: forget its contents and release the swap charge
+ * of the memcg recorded for it (memsw on cgroup v1, swap on v2).
+ * Kernel: mm/swapfile.c swap_entries_free() / __swap_entries_free(): "mem_cgroup_uncharge_swap(
+ * entry, nr_pages); swap_range_free()" (seen in the context of 2025 patches to that function;
+ * the body at torvalds/linux 0ec8bc9e880e was not re-read), mem_cgroup_uncharge_swap() clearing
+ * the swap_cgroup record and calling __mem_cgroup_uncharge_swap() (memcontrol.ts).
+ * Variant: swap_free_keeps_swap_charge frees the slot without the uncharge.
+ */
+function maybeFree(t: Task, s: SwapSlot): void {
   if (s.count === 0 && !s.has_cache) {
     s.data = null;
-    s.memcg = null;
+    const id = s.memcg;
+    s.memcg = null; // swap_cgroup_clear
+    if (id !== null && !t.mutated('swap_free_keeps_swap_charge'))
+      __mem_cgroup_uncharge_swap(t, id, 1, `freed ${s.name}`);
   }
 }
 
@@ -65,7 +77,7 @@ export function swap_free_nr(t: Task, entry: string): void {
   const c = s.count - 1;
   if (c < 0) bug(INV.I11, `swap_free: ${entry} count underflow ("Bad swap offset entry")`);
   s.count = c;
-  maybeFree(s);
+  maybeFree(t, s);
 }
 
 /**
@@ -158,5 +170,5 @@ export function swapcache_prepare(t: Task, entry: string): boolean {
 export function put_swap_folio(t: Task, entry: string): void {
   const s = slotOf(t, entry);
   s.has_cache = false;
-  maybeFree(s);
+  maybeFree(t, s);
 }

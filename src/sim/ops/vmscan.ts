@@ -3,7 +3,7 @@ import { INV } from '../invariants/names.ts';
 import { SimMisuse, type Task } from '../kernel.ts';
 import { type Folio, folio_mapped } from '../objects/folio.ts';
 import type { MemCgroup } from '../objects/mem_cgroup.ts';
-import { mem_cgroup_uncharge } from './memcontrol.ts';
+import { __mem_cgroup_try_charge_swap, mem_cgroup_uncharge } from './memcontrol.ts';
 import { memcg1_swapout } from './memcontrol-v1.ts';
 import type { Op } from './op.ts';
 import { try_to_unmap } from './rmap.ts';
@@ -50,7 +50,7 @@ export function* shrink_folio_list(t: Task, f: Folio): Op<boolean> {
       );
     if (s === null) return yield* putback(t, f, true);
     add_to_swap_cache(t, f, s);
-    s.memcg = f.memcg; // v2: mem_cgroup_try_charge_swap records the swap owner
+    __mem_cgroup_try_charge_swap(t, f, s); // cgroup v2: the slot's swap charge and record
     f.dirty = true;
   }
   if (folio_mapped(f)) yield* try_to_unmap(t, f);
