@@ -13,6 +13,7 @@ import { decodeSchedule } from '../../src/explorer/schedule.ts';
 /** Two threads increment x; with `locked`, under a mutex. */
 function counter(locked: boolean, threads = 2): Model {
   return defineModel(locked ? 'counter under a lock' : 'lost update', (m) => {
+    m.options({ fixedFootprints: true }); // a load or a store a step, of x
     const x = m.cell('x', 0);
     const mx = m.mutex('mx');
     for (let t = 0; t < threads; t++)

@@ -25,6 +25,12 @@ export interface Ev {
   readonly rm: number;
   readonly wm: number;
   readonly am: number;
+  /**
+   * Its footprint here is not known: a racing step moved before the step whose write it read. It
+   * reads another value there, and a step may do more than one access, so what it touches is
+   * known only once it runs there (dpor.ts: source-DPOR's initials treat it so).
+   */
+  readonly unknown?: true;
 }
 
 /** The 32-bit summary of a key set. */
@@ -91,4 +97,16 @@ export function pending(tid: number, choice: number): Ev {
     wm: 0,
     am: 0,
   };
+}
+
+/**
+ * The step `later` as it would run moved before `earlier` (a reversed race). If it read a key
+ * `earlier` writes, it reads another value there and may then touch other keys (`if (tlb) store`):
+ * its footprint is marked unknown until it runs. A step that reads nothing `earlier` changed runs
+ * the same.
+ */
+export function reversed(earlier: Ev, later: Ev): Ev {
+  const changed = (keys: readonly number[]) => later.reads.some((k) => keys.includes(k));
+  if (!changed(earlier.writes) && !changed(earlier.adds)) return later;
+  return { ...later, unknown: true };
 }

@@ -239,7 +239,7 @@ export class Exploration implements SearchContext {
     switch (this.strategy) {
       case 'optimal':
       case 'source':
-        this.search = new Dpor(this, this.strategy, prefix);
+        this.search = Dpor.for(this, this.strategy, prefix);
         break;
       case 'naive':
         this.search = new Naive(this, opts.preemptionBound, opts.countTraces);

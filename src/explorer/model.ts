@@ -78,6 +78,14 @@ export interface ThreadSpec {
 export interface ModelOptions {
   /** A deadlock is a finding by default; some benchmarks (philosophers) expect one. */
   allowDeadlock?: boolean;
+  /**
+   * Every step's keys are fixed by its thread's state before the step: a value it reads never
+   * changes what else it touches (no `if (x.load()) y.store()` inside one step; CAS and tryLock
+   * always write, so they qualify). Only then does `strategy: 'optimal'` run Optimal DPOR (one
+   * execution per trace): it moves racing steps with the footprints they had. Otherwise it runs
+   * source-DPOR, which stays sound when a moved step touches other keys (dpor.ts `Dpor.for`).
+   */
+  fixedFootprints?: boolean;
 }
 
 /** Everything one run of `setup` produced. */
