@@ -675,7 +675,10 @@ export function* __read_swap_cache_async(t: Task, vma: Vma, entry: string): Op<F
  * FAULT_FLAG_UNSHARE (`unshare`: GUP wants to R/O-pin a possibly shared anon page), read at
  * ColinIanKing/linux-next 042acf45157e: the same reuse-or-copy decision, but a reused page only
  * gets SetPageAnonExclusive ("if (unlikely(unshare)) { pte_unmap_unlock(); return 0; }": the PTE
- * stays R/O) and a copy is mapped R/O (wp_page_copy).
+ * stays R/O) and a copy is mapped R/O (wp_page_copy). On a large folio both work on the one
+ * page: PageAnonExclusive(vmf->page) of that page, wp_can_reuse_anon_folio() for the folio (a
+ * pin's reference keeps large mapcount != refcount: no reuse), and wp_page_copy() copies that
+ * page into an order-0 folio (__wp_page_copy_user of vmf->page).
  * Model: private mappings only: a write fault on a shared file mapping (wp_page_shared,
  * page_mkwrite) is refused as SimMisuse rather than COWed; no uffd-wp.
  * Variant: reuse_ignores_anon_exclusive — the decision is wp_can_reuse_anon_folio() alone, as
