@@ -62,6 +62,8 @@ export class Folio extends KObject {
   readonly kMmId: readonly [number, number];
   readonly kMmIdMapcount: readonly [number, number];
   readonly kMmShared: number;
+  /** Large folios: folio->_pincount (FOLL_PIN pins; a small folio counts them in its refcount). */
+  readonly kPincount: number;
 
   constructor(
     k: Kernel,
@@ -106,6 +108,7 @@ export class Folio extends KObject {
     this.kMmIdMapcount =
       nr > 1 ? [this.mem.key(lm, 'mm_id_mapcount[0]'), this.mem.key(lm, 'mm_id_mapcount[1]')] : [-1, -1];
     this.kMmShared = nr > 1 ? this.mem.key(lm, 'mm_ids_shared') : -1;
+    this.kPincount = nr > 1 ? this.key('pincount') : -1;
   }
 
   /** Create every field (setup, or folio allocation inside a step). */
@@ -143,6 +146,7 @@ export class Folio extends KObject {
       for (const k of this.kMmId) m.init(k, null);
       for (const k of this.kMmIdMapcount) m.init(k, 0);
       m.init(this.kMmShared, false);
+      m.init(this.kPincount, 0);
     }
   }
 
@@ -284,6 +288,15 @@ export class Folio extends KObject {
   get mm_ids_shared(): boolean {
     return this.r(this.kMmShared);
   }
+  /** atomic_read(&folio->_pincount) (large folios only). */
+  get pincount(): number {
+    if (this.nr === 1) throw new SimMisuse(`${this.name}: a small folio has no _pincount`);
+    return this.r(this.kPincount);
+  }
+  set pincount(v: number) {
+    if (this.nr === 1) throw new SimMisuse(`${this.name}: a small folio has no _pincount`);
+    this.w(this.kPincount, v);
+  }
 }
 
 /** folio_mapcount(): large folios report _large_mapcount (v6.10+). */
@@ -324,12 +337,11 @@ export const GUP_PIN_COUNTING_BIAS = 1024;
  * Kernel: include/linux/mm.h folio_maybe_dma_pinned() (read in a mainline-derived copy via the
  * search tool): "if (folio_has_pincount(folio)) return atomic_read(&folio->_pincount) > 0;" else
  * "return ((unsigned int)folio_ref_count(folio)) >= GUP_PIN_COUNTING_BIAS" — fuzzy for small
- * folios: false means "definitely not pinned", true may be a false positive.
- * Model: large folios have no _pincount field here and are never pinned (try_grab_folio refuses
- * FOLL_PIN of a large folio: SimMisuse), so false is exact for them.
+ * folios: false means "definitely not pinned", true may be a false positive; exact for large
+ * ones. folio_has_pincount() is folio_test_large() on 64-bit.
  */
 export function folio_maybe_dma_pinned(f: Folio): boolean {
-  if (f.nr > 1) return false;
+  if (f.nr > 1) return f.pincount > 0;
   return f.refcount >= GUP_PIN_COUNTING_BIAS;
 }
 

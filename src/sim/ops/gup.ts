@@ -91,9 +91,10 @@ export interface GupPage {
  * era): "if ((flags & (FOLL_WRITE | FOLL_PIN)) != FOLL_PIN) return false"; a !PageAnon page only
  * with FOLL_LONGTERM in a COW mapping (vma NULL from GUP-fast: true, fall back to the slow path);
  * an anon page: "return !PageAnonExclusive(page)" ("PageKsm() pages cannot be exclusive").
+ * `page` is the page of the folio (a large folio's PageAnonExclusive is per page).
  * Variant: pin_without_unshare — R/O pins of shared anon pages are taken without unsharing.
  */
-export function gup_must_unshare(t: Task, vma: Vma | null, flags: GupFlags, f: Folio): boolean {
+export function gup_must_unshare(t: Task, vma: Vma | null, flags: GupFlags, f: Folio, page = 0): boolean {
   if (!flags.pin || flags.write) return false;
   if (!f.anon) {
     if (!flags.longterm) return false;
@@ -101,7 +102,7 @@ export function gup_must_unshare(t: Task, vma: Vma | null, flags: GupFlags, f: F
     return !vma.shared; // is_cow_mapping(): private and may write (file VMAs here are VM_SHARED)
   }
   if (t.mutated('pin_without_unshare')) return false;
-  return !f.exclusive;
+  return !f.pageExclusive(page);
 }
 
 /**
@@ -110,8 +111,11 @@ export function gup_must_unshare(t: Task, vma: Vma | null, flags: GupFlags, f: F
  * (WARN_ON_ONCE(folio_ref_count(folio) <= 0)) return -ENOMEM"; FOLL_GET folio_ref_add(refs);
  * FOLL_PIN: "Increment the normal page refcount field at least once, so that the page really
  * is pinned": with _pincount (large folios) ref + pincount, else refs * GUP_PIN_COUNTING_BIAS.
- * Returns false on failure. Model: no zero page, no P2PDMA, no NR_FOLL_PIN_ACQUIRED stat; a pin
- * of a large folio (_pincount) is refused as SimMisuse.
+ * Returns false on failure. Model: no zero page, no P2PDMA, no NR_FOLL_PIN_ACQUIRED stat.
+ * Large folios (folio_has_pincount(): folio_test_large() on 64-bit), re-read in mm/gup.c
+ * try_grab_folio() @ v6.18 (gregkh/linux v6.18.38 via the search tool): "if
+ * (folio_has_pincount(folio)) { folio_ref_add(folio, refs); atomic_add(refs,
+ * &folio->_pincount); }" — one reference and one pin count per pin.
  */
 export function try_grab_folio(_t: Task, f: Folio, flags: GupFlags): boolean {
   if (f.freed || f.refcount <= 0) return false;
@@ -119,7 +123,11 @@ export function try_grab_folio(_t: Task, f: Folio, flags: GupFlags): boolean {
     f.refcount = f.refcount + 1;
     return true;
   }
-  if (f.nr > 1) throw new SimMisuse(`FOLL_PIN of large ${f.name}: folio->_pincount is not modelled`);
+  if (f.nr > 1) {
+    f.refcount = f.refcount + 1;
+    f.pincount = f.pincount + 1;
+    return true;
+  }
   f.refcount = f.refcount + GUP_PIN_COUNTING_BIAS;
   return true;
 }
@@ -128,11 +136,18 @@ export function try_grab_folio(_t: Task, f: Folio, flags: GupFlags): boolean {
  * gup_put_folio - drop what try_grab_folio took (FOLL_PIN: a pin, the refcount bias).
  * Kernel: mm/gup.c gup_put_folio() @ ColinIanKing/linux-next 02c39c227190 ("refs *=
  * GUP_PIN_COUNTING_BIAS" without _pincount; folio_put_refs()); include/linux/mm.h
- * folio_put_refs(): "if (folio_ref_sub_and_test(folio, refs)) __folio_put(folio)".
+ * folio_put_refs(): "if (folio_ref_sub_and_test(folio, refs)) __folio_put(folio)". A large
+ * folio (@ v6.18): "if (folio_has_pincount(folio)) atomic_sub(refs, &folio->_pincount); else
+ * refs *= GUP_PIN_COUNTING_BIAS" — one pin count and one reference.
  */
 export function gup_put_folio(t: Task, f: Folio, flags: GupFlags): void {
   assertLive(f, 'gup_put_folio');
-  const refs = flags.pin ? GUP_PIN_COUNTING_BIAS : 1;
+  if (flags.pin && f.nr > 1) {
+    if (f.pincount <= 0)
+      bug(INV.I1, `gup_put_folio: ${f.name} _pincount underflow (an unpin without a pin?)`);
+    f.pincount = f.pincount - 1;
+  }
+  const refs = flags.pin && f.nr === 1 ? GUP_PIN_COUNTING_BIAS : 1;
   const r = f.refcount - refs;
   if (r < 0) bug(INV.I1, `gup_put_folio: ${f.name} refcount underflow (an unpin without a pin?)`);
   f.refcount = r;
@@ -163,15 +178,16 @@ export function* follow_page_pte(
   let ret: GupPage | 'NOPAGE' | 'EMLINK' | 'ENOMEM' = 'NOPAGE';
   if (p.t === 'present' && (!flags.write || p.write)) {
     const f = t.k.lookup<Folio>(p.folio, 'folio');
-    if (!p.write && gup_must_unshare(t, vma, flags, f)) ret = 'EMLINK';
+    if (!p.write && gup_must_unshare(t, vma, flags, f, p.page)) ret = 'EMLINK';
     else {
-      if (flags.pin && f.anon && !f.exclusive)
+      if (flags.pin && f.anon && !f.pageExclusive(p.page))
         guard(
           t.k,
           'VM_BUG_ON_PAGE',
-          `follow_page_pte: FOLL_PIN of ${f.name}, which is not PageAnonExclusive`,
+          `follow_page_pte: FOLL_PIN of ${f.name} page ${p.page}, which is not PageAnonExclusive`,
         );
-      if (try_grab_folio(t, f, flags)) ret = { folio: f, page: p.page, flags, mm, addr, snapshot: f.content };
+      if (try_grab_folio(t, f, flags))
+        ret = { folio: f, page: p.page, flags, mm, addr, snapshot: f.pageContent(p.page) };
       else ret = 'ENOMEM';
     }
   }
@@ -250,11 +266,11 @@ export function* gup_fast_pte_range(
   const f = t.k.lookup<Folio>(p.folio, 'folio');
   if (!try_grab_folio(t, f, flags)) return null;
   yield 'gup_fast_pte_range: pte_val(pte) != pte_val(ptep_get(ptep))? gup_must_unshare(NULL)?';
-  if (!pte_same(pt.get(addr), p) || (!p.write && gup_must_unshare(t, null, flags, f))) {
+  if (!pte_same(pt.get(addr), p) || (!p.write && gup_must_unshare(t, null, flags, f, p.page))) {
     gup_put_folio(t, f, flags);
     return null;
   }
-  return { folio: f, page: p.page, flags, mm, addr, snapshot: f.content };
+  return { folio: f, page: p.page, flags, mm, addr, snapshot: f.pageContent(p.page) };
 }
 
 /**
@@ -285,11 +301,13 @@ export function* gup_one(t: Task, mm: MmStruct, addr: number, flags: GupFlags): 
 export function* unpin_user_page(t: Task, ref: GupPage): Op {
   yield ref.flags.pin ? 'unpin_user_page(): gup_put_folio(FOLL_PIN)' : 'put_page()';
   const f = ref.folio;
-  if (ref.flags.pin && f.anon && !f.freed && !f.exclusive)
+  // large (not hugetlb): "VM_BUG_ON_PAGE(!PageAnonExclusive(&folio->page) && !PageAnonExclusive(page))"
+  const excl = f.nr === 1 ? f.exclusive : f.exclusive || f.pageExclusive(ref.page);
+  if (ref.flags.pin && f.anon && !f.freed && !excl)
     guard(
       t.k,
       'VM_BUG_ON_PAGE',
-      `sanity_check_pinned_pages: pinned anon ${f.name} is no longer PageAnonExclusive`,
+      `sanity_check_pinned_pages: pinned anon ${f.name} page ${ref.page} is no longer PageAnonExclusive`,
     );
   gup_put_folio(t, f, ref.flags);
 }
@@ -310,7 +328,7 @@ export function* read_gup_page(
 ): Op<number> {
   yield `read the page through the ${ref.flags.pin ? 'FOLL_PIN pin' : 'FOLL_GET reference'} of ${ref.mm.label}[${ref.addr}]`;
   assertLive(ref.folio, 'read through a GUP reference');
-  const v = ref.folio.content;
+  const v = ref.folio.pageContent(ref.page);
   const e = want === 'snapshot' ? ref.snapshot : ref.mm.expect(ref.addr);
   if (e !== null && v !== e)
     bug(INV.I13, `${failure}: the ${ref.flags.pin ? 'pin' : 'GUP reference'} reads ${v}, expected ${e}`);

@@ -675,7 +675,10 @@ export function* __read_swap_cache_async(t: Task, vma: Vma, entry: string): Op<F
  * FAULT_FLAG_UNSHARE (`unshare`: GUP wants to R/O-pin a possibly shared anon page), read at
  * ColinIanKing/linux-next 042acf45157e: the same reuse-or-copy decision, but a reused page only
  * gets SetPageAnonExclusive ("if (unlikely(unshare)) { pte_unmap_unlock(); return 0; }": the PTE
- * stays R/O) and a copy is mapped R/O (wp_page_copy).
+ * stays R/O) and a copy is mapped R/O (wp_page_copy). On a large folio both work on the one
+ * page: PageAnonExclusive(vmf->page) of that page, wp_can_reuse_anon_folio() for the folio (a
+ * pin's reference keeps large mapcount != refcount: no reuse), and wp_page_copy() copies that
+ * page into an order-0 folio (__wp_page_copy_user of vmf->page).
  * Model: private mappings only: a write fault on a shared file mapping (wp_page_shared,
  * page_mkwrite) is refused as SimMisuse rather than COWed; no uffd-wp.
  * Variant: reuse_ignores_anon_exclusive — the decision is wp_can_reuse_anon_folio() alone, as
@@ -714,9 +717,20 @@ export function* do_wp_page(t: Task, vma: Vma, addr: number, orig: Pte, unshare 
  * Model: runs in the caller's step (under the PTL; the folio lock is taken and dropped inside);
  * large folios: __wp_can_reuse_large_anon_folio (below); no KSM, no per-CPU LRU
  * batches (lru_add_drain has nothing to drain).
- * Variant: mapcount_based_reuse — the pre-v5.9 rule "reuse if mapcount == 1".
+ * Variant: mapcount_based_reuse — the pre-v5.9 rule "reuse if mapcount == 1"; for a large
+ * folio, v5.8's reuse_swap_page() → page_trans_huge_map_swapcount(): "map_swapcount =
+ * max(map_swapcount, mapcount + swapcount)" over every page of the THP, reuse if <= 1 (read in
+ * a v5.x mm/swapfile.c via the search tool; swap counts are left out here).
  */
 export function wp_can_reuse_anon_folio(t: Task, f: Folio, vma: Vma): boolean {
+  if (f.nr > 1 && t.mutated('mapcount_based_reuse') && t.k.pageMapcount) {
+    for (let i = 0; i < f.nr; i++) if (f.pageMapcount(i) > 1) return false;
+    if (!f.lock.tryLock()) return false;
+    if (f.swapcache) folio_free_swap(t, f);
+    folio_move_anon_rmap(t, f, vma);
+    f.lock.release();
+    return true;
+  }
   if (f.nr > 1) return __wp_can_reuse_large_anon_folio(t, f, vma);
   if (t.mutated('mapcount_based_reuse')) {
     if (f.mapcount !== 1) return false;
@@ -876,8 +890,9 @@ export function* copy_page_range(t: Task, dst: Vma, src: Vma): Op {
  * folio: "if (!new_folio) return -EAGAIN", and copy_pte_range() then unlocks both PTLs,
  * folio_prealloc() (alloc + mem_cgroup_charge) and goes "again" from that address).
  * Model: both PTLs are taken in one step each (dst then src, the kernel's nesting order); no
- * batching of large folios, no swap count continuation, no hwpoison; the fork thread allocates
- * one folio per pinned page (k.thread's `alloc`).
+ * swap count continuation, no hwpoison; the fork thread allocates one folio per pinned page
+ * (k.thread's `alloc`). Large anon folios are copied in batches (copy_present_large_anon_ptes);
+ * a pinned one falls back to one PTE at a time, as the kernel's -EAGAIN / prealloc path.
  * Variants: fork_keeps_anon_exclusive (R16, present PTEs: in folio_try_dup_anon_rmap_pte),
  * fork_keeps_swp_exclusive (R16, swap PTEs: the parent's pte_swp_exclusive stays set),
  * fork_shares_pinned_page (folio_try_dup_anon_rmap_pte ignores pins).
@@ -892,15 +907,30 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
     yield spt.ptl.lock_nested('copy_pte_range: pte_offset_map_nolock(src) + spin_lock_nested');
     for (let a = start; a < spt.size; a++) {
       const p = spt.get(a);
-      if (p.t === 'present' && folioOf(t, p).nr > 1 && folioOf(t, p).anon) {
-        a += copy_present_large_anon_ptes(t, dst, src, a, p, folioOf(t, p)) - 1;
-        continue;
+      if (p.t === 'present' && prealloc === null && folioOf(t, p).nr > 1 && folioOf(t, p).anon) {
+        const nr = copy_present_large_anon_ptes(t, dst, src, a, p, folioOf(t, p));
+        if (nr > 0) {
+          a += nr - 1;
+          continue;
+        }
+        // -EAGAIN (a maybe-pinned folio with an exclusive page in the batch): drop both PTLs,
+        // folio_prealloc(), "goto again"; with *prealloc set, copy_present_ptes() takes this
+        // PTE alone (folio_try_dup_anon_rmap_pte(), copy_present_page() if that fails too)
+        start = a;
+        yield spt.ptl.unlock('copy_pte_range: spin_unlock(src_ptl) (-EAGAIN: need a prealloc folio)');
+        yield dpt.ptl.unlock('copy_pte_range: pte_unmap_unlock(dst)');
+        yield 'copy_pte_range: folio_prealloc() (vma_alloc_folio + mem_cgroup_charge)';
+        prealloc = alloc_folio(t, true, 0);
+        mem_cgroup_charge(t, prealloc, get_mem_cgroup_from_mm(t, src.mm));
+        continue again;
       }
       if (p.t === 'present') {
         const f = folioOf(t, p);
         folio_get(t, f);
         if (f.anon) {
-          if (folio_try_dup_anon_rmap_pte(t, f)) {
+          const busy =
+            f.nr > 1 ? folio_try_dup_anon_rmap_ptes(t, f, [p.page], dst) : folio_try_dup_anon_rmap_pte(t, f);
+          if (busy) {
             // "Page may be pinned, we have to copy."
             folio_put(t, f);
             if (prealloc === null) {
@@ -913,7 +943,7 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
               mem_cgroup_charge(t, prealloc, get_mem_cgroup_from_mm(t, src.mm));
               continue again;
             }
-            copy_present_page(t, dst, a, f, prealloc);
+            copy_present_page(t, dst, a, f, prealloc, p.page);
             prealloc = null;
             dst.mm.setExpect(a, src.mm.expect(a));
             continue;
@@ -959,10 +989,11 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
  * folio_add_new_anon_rmap(new_folio, dst_vma, addr, RMAP_EXCLUSIVE); folio_add_lru_vma();
  * "pte = maybe_mkwrite(pte_mkdirty(pte), dst_vma)"; set_pte_at(dst). The parent's PTE and
  * page stay as they are (still exclusive, still writable if they were). Rule R16.
- * Model: runs in copy_pte_range's locked step; no uffd-wp.
+ * Model: runs in copy_pte_range's locked step; no uffd-wp. `page`: the page of `src` the PTE
+ * maps (a page of a large folio is copied into a small one, as the kernel's order-0 prealloc).
  */
-export function copy_present_page(t: Task, dst: Vma, addr: number, src: Folio, nf: Folio): void {
-  nf.content = src.content; // copy_mc_user_highpage
+export function copy_present_page(t: Task, dst: Vma, addr: number, src: Folio, nf: Folio, page = 0): void {
+  nf.content = src.pageContent(page); // copy_mc_user_highpage
   folio_add_new_anon_rmap(t, nf, dst, true);
   folio_add_lru(t, nf); // folio_add_lru_vma
   dst.mm.pt.set(addr, mk_pte(nf.name, 0, dst.vm_write));
@@ -978,9 +1009,11 @@ export function copy_present_page(t: Task, dst: Vma, addr: number, src: Folio, n
  * && folio_test_large(folio) && max_nr != 1)": nr = folio_pte_batch_flags(...,
  * FPB_RESPECT_DIRTY for private mappings); folio_ref_add(folio, nr); anon:
  * folio_try_dup_anon_rmap_ptes(folio, page, nr, dst_vma, src_vma), on failure folio_ref_sub and
- * -EAGAIN (then copy_present_page); __copy_present_ptes(..., nr). Model: dirty, soft-dirty and
- * uffd-wp bits are not modelled (the batch compares the write bit); the batch never crosses the
- * end of the table.
+ * -EAGAIN (then copy_present_page); __copy_present_ptes(..., nr). Returns 0 for -EAGAIN
+ * (folio_try_dup_anon_rmap_ptes failed: the folio may be pinned and a page of the batch is
+ * PageAnonExclusive): copy_pte_range() then preallocates and copies the PTEs one by one.
+ * Model: dirty, soft-dirty and uffd-wp bits are not modelled (the batch compares the write
+ * bit); the batch never crosses the end of the table.
  */
 function copy_present_large_anon_ptes(
   t: Task,
@@ -1000,8 +1033,10 @@ function copy_present_large_anon_ptes(
   }
   const pages = Array.from({ length: nr }, (_, i) => p.page + i);
   f.refcount = f.refcount + nr; // folio_ref_add(folio, nr)
-  if (folio_try_dup_anon_rmap_ptes(t, f, pages, dst))
-    throw new SimMisuse('copy_present_page is not modelled');
+  if (folio_try_dup_anon_rmap_ptes(t, f, pages, dst)) {
+    f.refcount = f.refcount - nr; // folio_ref_sub(folio, nr); return -EAGAIN
+    return 0;
+  }
   for (let i = 0; i < nr; i++) {
     if (p.write) spt.set(a + i, mk_pte(p.folio, p.page + i, false)); // wrprotect_ptes (parent)
     dpt.set(a + i, mk_pte(p.folio, p.page + i, false));

@@ -41,7 +41,7 @@ export function can_change_pte_writable(t: Task, vma: Vma, p: Pte): boolean {
   if (pte_needs_soft_dirty_wp(vma)) return false;
   if (p.t !== 'present') return false;
   const f = t.k.lookup<Folio>(p.folio, 'folio');
-  return f.anon && (f.exclusive || t.mutated('mprotect_ignores_anon_exclusive'));
+  return f.anon && (f.pageExclusive(p.page) || t.mutated('mprotect_ignores_anon_exclusive'));
 }
 
 /**

@@ -172,7 +172,7 @@ export function folio_add_large_rmap_ptes(t: Task, f: Folio, pages: readonly num
  * "if (unlikely(maybe_pinned)) { for (i = 0; i < nr_pages; i++) if (PageAnonExclusive(page +
  * i)) return -EBUSY; }").
  * Returns: true on failure (-EBUSY), like the kernel.
- * Model: small folios only (a large folio is never pinned here: folio_maybe_dma_pinned).
+ * Model: small folios (a page of a large folio goes to folio_try_dup_anon_rmap_ptes with one page).
  * Variants: fork_keeps_anon_exclusive (R16) keeps PageAnonExclusive; fork_shares_pinned_page
  * ignores maybe_pinned and shares a pinned page.
  */

@@ -1,7 +1,7 @@
 import { bug } from '../../explorer/index.ts';
 import { INV } from '../invariants/names.ts';
 import { SimMisuse, type Task } from '../kernel.ts';
-import { assertLive, type Folio, folio_mapcount } from '../objects/folio.ts';
+import { assertLive, type Folio, folio_mapcount, folio_needs_cow_for_dma } from '../objects/folio.ts';
 import type { Vma } from '../objects/vma.ts';
 import { __folio_mod_stat } from './memcontrol.ts';
 
@@ -211,12 +211,16 @@ export function folio_add_new_large_anon_rmap(t: Task, f: Folio, vma: Vma, exclu
  * folio_needs_cow_for_dma(); "if any page is PageAnonExclusive, we must fallback to copying if
  * the folio maybe pinned" (-EBUSY); then per page ClearPageAnonExclusive and (CONFIG_PAGE_MAPCOUNT)
  * atomic_inc(&page->_mapcount); folio_add_large_mapcount(folio, nr_pages, dst_vma) (read in the
- * v2 20/20 posting). Returns true on failure (-EBUSY).
- * Model: no FOLL_PIN in this model (folio_needs_cow_for_dma is false), so it never fails; the
- * R16 mutation fork_keeps_anon_exclusive keeps the bits as in the small-folio path.
+ * v2 20/20 posting). Returns true on failure (-EBUSY); nothing is changed then.
+ * Also fork's single-page fallback for a page of a large folio (copy_present_ptes with a
+ * preallocated folio: folio_try_dup_anon_rmap_pte(), the same function with nr_pages 1).
+ * Model: the R16 mutation fork_keeps_anon_exclusive keeps the bits as in the small-folio path;
+ * fork_shares_pinned_page ignores maybe_pinned, as there.
  */
 export function folio_try_dup_anon_rmap_ptes(t: Task, f: Folio, pages: readonly number[], dst: Vma): boolean {
   assertLive(f, 'folio_try_dup_anon_rmap_ptes');
+  const maybe_pinned = folio_needs_cow_for_dma(f) && !t.mutated('fork_shares_pinned_page');
+  if (maybe_pinned && pages.some((i) => f.pageExclusive(i))) return true;
   for (const i of pages) {
     if (!t.mutated('fork_keeps_anon_exclusive')) f.setPageExclusive(i, false);
     if (t.k.pageMapcount) f.mem.write(f.kMap[i], f.pageMapcount(i) + 1);
