@@ -8,7 +8,10 @@ import { type Era, type Mutation, type Variant, variantOf } from './variants.ts'
  * The simulated kernel of one execution: every kernel object of a scenario, addressed by name
  * (`folio#1`, `pt#A`, `anon_vma#1`), with all of its state in the explorer's {@link Memory}, one
  * key per field (`folio#1.refcount`), so footprints stay fine-grained and invariants can be
- * scoped per object. A scenario's setup creates it afresh for every execution.
+ * scoped per object. A scenario builds it once per exploration (objects, keys, invariant
+ * closures, threads); each execution restores the initial memory and calls
+ * {@link Kernel.resetExecution} for the little state kept outside memory (task allocation
+ * counters, lockdep's held-lock stacks). Ops keep their state in memory, never in the handles.
  *
  * Ops (src/sim/ops) receive a {@link Task}: the thread they run on, with its kernel.
  */
@@ -106,6 +109,12 @@ export class Kernel {
     return this.variant.mutations.has(m);
   }
 
+  /** A new execution of the scenario: reset what lives outside memory (tasks, lockdep). */
+  resetExecution(): void {
+    for (const t of this.tasks) t.reset();
+    this.lockdep.reset();
+  }
+
   /**
    * Setup only: give a key its initial value, creating it or overriding the default an object's
    * init() gave it (the explorer's init() refuses to create a key twice).
@@ -137,6 +146,11 @@ export class Task {
     /** Folios this task may allocate (names are reserved so invariants can be scoped to them). */
     readonly allocBudget: number,
   ) {}
+  /** A new execution: nothing allocated, no stat update pending. */
+  reset(): void {
+    this.allocated = 0;
+    this.pendingStats.length = 0;
+  }
   /** Deterministic name for the task's n-th allocation (same in every execution). */
   nextFolioName(): string {
     this.allocated++;

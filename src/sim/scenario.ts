@@ -1,4 +1,6 @@
 import { defineModel, type Model, type ModelBuilder, type Scope, until } from '../explorer/index.ts';
+import type { Memory } from '../explorer/memory.ts';
+import type { Instance } from '../explorer/model.ts';
 import { ALL_CHECKS, registerInvariants } from './invariants/index.ts';
 import { INV, type InvariantId } from './invariants/names.ts';
 import { allocName, Kernel, SimMisuse, Task } from './kernel.ts';
@@ -88,6 +90,10 @@ export class ThreadBuilder {
         `mm_users: ${what} after exit_mmap(${p.label}) in the same thread: the process's mm is gone (mmput dropped its last reference)`,
       );
     if (!this.uses.has(p.mm)) this.uses.set(p.mm, what);
+  }
+  /** A new execution (the thread's ops are built once per exploration): no GUP reference held. */
+  resetExecution(): void {
+    this.gupRef = null;
   }
   /** Run any op (for ops without a shortcut here). */
   run(op: (t: Task) => Op<unknown>): this {
@@ -246,6 +252,12 @@ export class ScenarioBuilder {
     opts: ScenarioOptions,
   ) {
     this.k = new Kernel(m, opts);
+  }
+
+  /** A new execution of the scenario built by this builder: reset the state kept outside memory. */
+  resetExecution(): void {
+    this.k.resetExecution();
+    for (const th of this.threads) th.tb.resetExecution();
   }
 
   /** A memory cgroup. */
@@ -564,7 +576,16 @@ function scopeName(s: { name: string } | string): string {
   return typeof s === 'string' ? s : s.name;
 }
 
-/** Define a scenario: an explorer model whose setup builds the kernel objects and threads. */
+/**
+ * Define a scenario: an explorer model whose setup builds the kernel objects and threads.
+ *
+ * The structure is built once per exploration (per explorer memory): the first execution runs
+ * `setup` — objects, keys, invariant closures, ghost counters, threads — and every later one
+ * restores that execution's initial memory (Memory.restoreInitial), resets the few fields kept
+ * outside memory (ScenarioBuilder.resetExecution) and reuses the threads and checks. So thread
+ * ops keep their state in kernel objects (memory), never in closures of `setup`, as the
+ * explorer requires anyway to see every access.
+ */
 export function scenario(
   name: string,
   setup: (k: ScenarioBuilder) => void,
@@ -572,9 +593,17 @@ export function scenario(
 ): Model {
   const checks = opts.checks ? new Set(opts.checks) : ALL_CHECKS;
   for (const c of checks) if (!(c in INV)) throw new SimMisuse(`unknown invariant '${c}'`);
+  const built = new WeakMap<Memory, { b: ScenarioBuilder; first: Instance }>();
   return defineModel(name, (m) => {
+    const prev = built.get(m.mem);
+    if (prev !== undefined && m.mem.restoreInitial()) {
+      prev.b.resetExecution();
+      m.adopt(prev.first);
+      return;
+    }
     const b = new ScenarioBuilder(m, opts);
     setup(b);
     b.finish(checks);
+    built.set(m.mem, { b, first: m.instance() });
   });
 }
