@@ -99,7 +99,10 @@ export class Memory {
     this.setupCursor = 0;
     this.setupObjCursor = 0;
     if (on) this.setupKeys.length = 0;
+    this.restored = false;
   }
+  /** This setup restored the first initial state and changed no value since (restoreInitial). */
+  private restored = false;
   /** Keys created by the current setup, in order (keys never die, so these are its live keys). */
   private setupKeys: number[] = [];
   /** The first execution's initial state: its keys, values, and objects' JSON (compared as data). */
@@ -258,6 +261,7 @@ export class Memory {
    */
   initialStateDiffers(): string | null {
     const ks = this.setupKeys;
+    if (this.restored && this.initKeys !== null && ks.length === this.initKeys.length) return null;
     if (this.initKeys === null) {
       this.initKeys = ks.slice();
       this.initVals = ks.map((k) => this.vals[k]);
@@ -302,6 +306,7 @@ export class Memory {
       this.vals[k] = vals[i];
       this.setupKeys.push(k);
     }
+    this.restored = true;
     return true;
   }
 
@@ -332,6 +337,7 @@ export class Memory {
     if (!this.inSetup)
       this.onMisuse(`set('${this.keyNames[k]}') outside setup: threads change memory in steps`);
     if (this.live[k] === 0) this.onMisuse(`set('${this.keyNames[k]}'), which does not exist (yet)`);
+    this.restored = false;
     this.vals[k] = freeze(value);
   }
 

@@ -85,6 +85,7 @@ export class Kernel {
   register<T extends Registered>(o: T): T {
     if (this.objects.has(o.name)) throw new SimMisuse(`two kernel objects are named '${o.name}'`);
     this.objects.set(o.name, o);
+    this.byClass.clear();
     return o;
   }
 
@@ -100,10 +101,16 @@ export class Kernel {
   }
 
   all<T extends Registered>(ctor: abstract new (...args: never[]) => T): T[] {
-    const out: T[] = [];
-    for (const o of this.objects.values()) if (o instanceof ctor) out.push(o);
-    return out;
+    let all = this.byClass.get(ctor);
+    if (all === undefined) {
+      all = [];
+      for (const o of this.objects.values()) if (o instanceof ctor) all.push(o);
+      this.byClass.set(ctor, all);
+    }
+    return all.slice() as T[];
   }
+  /** all()'s answers, until the next register() (ops ask at run time: rcu readers, swap slots). */
+  private readonly byClass = new Map<abstract new (...args: never[]) => Registered, Registered[]>();
 
   mutated(m: Mutation): boolean {
     return this.variant.mutations.has(m);

@@ -1,6 +1,6 @@
 import { defineModel, type Model, type ModelBuilder, type Scope, until } from '../explorer/index.ts';
 import type { Memory } from '../explorer/memory.ts';
-import type { Instance } from '../explorer/model.ts';
+import type { Instance, ThreadBody } from '../explorer/model.ts';
 import { ALL_CHECKS, registerInvariants } from './invariants/index.ts';
 import { INV, type InvariantId } from './invariants/names.ts';
 import { allocName, Kernel, SimMisuse, Task } from './kernel.ts';
@@ -536,6 +536,9 @@ export class ScenarioBuilder {
         this.m.thread(th.name, function* () {
           for (const op of ops) yield* statsAfterTransition(task, op(task));
         });
+      else if (ops.length === 1)
+        // one op: it is the thread's body (one yield* level less on every resume)
+        this.m.thread(th.name, () => ops[0](task) as ThreadBody);
       else
         this.m.thread(th.name, function* () {
           for (const op of ops) yield* op(task);
