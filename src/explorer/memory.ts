@@ -98,8 +98,10 @@ export class Memory {
     this.setupRunning = on;
     this.setupCursor = 0;
     this.setupObjCursor = 0;
-    if (on) this.setupKeys.length = 0;
-    this.restored = false;
+    if (on) {
+      this.setupKeys.length = 0;
+      this.restored = false;
+    }
   }
   /** This setup restored the first initial state and changed no value since (restoreInitial). */
   private restored = false;
