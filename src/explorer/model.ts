@@ -5,7 +5,8 @@ import type { Memory } from './memory.ts';
  * How a model is written.
  *
  * A model is a `setup` function, run afresh at the start of every execution, that creates shared
- * memory and threads. A thread is a generator: each `yield` is a scheduling point that names the
+ * memory and threads (or, from the second execution on, restores them: Memory.restoreInitial and
+ * ModelBuilder.adopt). A thread is a generator: each `yield` is a scheduling point that names the
  * step which follows it. The code between one yield and the next runs atomically.
  *
  * ```ts
