@@ -7,7 +7,9 @@ import { ExplorerError } from './errors.ts';
  * being executed. Dependence between steps is computed from those footprints, never declared.
  *
  * Keys are interned once per exploration (by name, so the same object gets the same key in every
- * execution) and values are reset at the start of each execution by re-running the model's setup.
+ * execution) and values are reset at the start of each execution by re-running the model's setup
+ * (which, for a model that builds its structure once, restores the first initial state:
+ * {@link Memory.restoreInitial}).
  */
 
 /** The shared empty footprint part (never pushed to: replaced by a fresh array on first use). */
@@ -70,6 +72,14 @@ export class Memory {
   live: Uint8Array = new Uint8Array(64);
 
   mode: Mode = OFF;
+  /**
+   * The thread running the current step (-1 outside steps) and the mutexes it took / gave up
+   * inside it: the model builder's `current`, `took`, `released`, kept here so every builder
+   * of the exploration shares them.
+   */
+  current = -1;
+  took = -1;
+  released = -1;
   /** True while the model's setup runs: the only time `set` may change a value outside a step. */
   private setupRunning = false;
   /**
@@ -88,8 +98,13 @@ export class Memory {
     this.setupRunning = on;
     this.setupCursor = 0;
     this.setupObjCursor = 0;
-    if (on) this.setupKeys.length = 0;
+    if (on) {
+      this.setupKeys.length = 0;
+      this.restored = false;
+    }
   }
+  /** This setup restored the first initial state and changed no value since (restoreInitial). */
+  private restored = false;
   /** Keys created by the current setup, in order (keys never die, so these are its live keys). */
   private setupKeys: number[] = [];
   /** The first execution's initial state: its keys, values, and objects' JSON (compared as data). */
@@ -248,6 +263,7 @@ export class Memory {
    */
   initialStateDiffers(): string | null {
     const ks = this.setupKeys;
+    if (this.restored && this.initKeys !== null && ks.length === this.initKeys.length) return null;
     if (this.initKeys === null) {
       this.initKeys = ks.slice();
       this.initVals = ks.map((k) => this.vals[k]);
@@ -273,6 +289,27 @@ export class Memory {
       return `${name(k)} (${show(was)} then, ${show(v)} now)`;
     }
     return null;
+  }
+
+  /**
+   * Setup of a model that builds its structure once: re-create the first execution's initial
+   * state (its keys, in order, with their values), as re-running a deterministic setup would.
+   * False when there is none yet (the first execution builds it).
+   */
+  restoreInitial(): boolean {
+    if (!this.setupRunning) this.onMisuse('restoreInitial() outside setup');
+    const ks = this.initKeys;
+    if (ks === null) return false;
+    const vals = this.initVals;
+    for (let i = 0; i < ks.length; i++) {
+      const k = ks[i];
+      if (this.live[k] === 1) this.onMisuse(`'${this.keyNames[k]}' created twice`);
+      this.live[k] = 1;
+      this.vals[k] = vals[i];
+      this.setupKeys.push(k);
+    }
+    this.restored = true;
+    return true;
   }
 
   /** Re-run a step already explored: same effects, nothing recorded. */
@@ -302,6 +339,7 @@ export class Memory {
     if (!this.inSetup)
       this.onMisuse(`set('${this.keyNames[k]}') outside setup: threads change memory in steps`);
     if (this.live[k] === 0) this.onMisuse(`set('${this.keyNames[k]}'), which does not exist (yet)`);
+    this.restored = false;
     this.vals[k] = freeze(value);
   }
 

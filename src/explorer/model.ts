@@ -5,7 +5,8 @@ import type { Memory } from './memory.ts';
  * How a model is written.
  *
  * A model is a `setup` function, run afresh at the start of every execution, that creates shared
- * memory and threads. A thread is a generator: each `yield` is a scheduling point that names the
+ * memory and threads (or, from the second execution on, restores them: Memory.restoreInitial and
+ * ModelBuilder.adopt). A thread is a generator: each `yield` is a scheduling point that names the
  * step which follows it. The code between one yield and the next runs atomically.
  *
  * ```ts
@@ -116,11 +117,30 @@ export class ModelBuilder {
   private readonly sometimesList: PredicateSpec[] = [];
   private readonly finalList: PredicateSpec[] = [];
   private readonly opts: ModelOptions = {};
-  /** Index of the thread currently running a step (-1 outside steps); set by the execution. */
-  current = -1;
+  /**
+   * Index of the thread currently running a step (-1 outside steps); set by the execution. Kept
+   * in the memory, so objects made by an earlier execution's builder (a model that builds its
+   * structure once) see the running execution's value.
+   */
+  get current(): number {
+    return this.mem.current;
+  }
+  set current(t: number) {
+    this.mem.current = t;
+  }
   /** Mutexes taken / given up inside the current step (tryLock, release): set by Mutex. */
-  took = -1;
-  released = -1;
+  get took(): number {
+    return this.mem.took;
+  }
+  set took(k: number) {
+    this.mem.took = k;
+  }
+  get released(): number {
+    return this.mem.released;
+  }
+  set released(k: number) {
+    this.mem.released = k;
+  }
 
   constructor(readonly mem: Memory) {}
 
@@ -194,6 +214,19 @@ export class ModelBuilder {
       finals: this.finalList,
       options: this.opts,
     };
+  }
+
+  /**
+   * Setup of a model that builds its structure once (threads, checks, objects) and resets it per
+   * execution: take the threads, checks and options of the first execution's instance, after
+   * {@link Memory.restoreInitial} has re-created its initial state.
+   */
+  adopt(first: Instance): void {
+    this.threads.push(...first.threads);
+    this.alwaysList.push(...first.always);
+    this.sometimesList.push(...first.sometimes);
+    this.finalList.push(...first.finals);
+    Object.assign(this.opts, first.options);
   }
 }
 

@@ -211,16 +211,23 @@ const alloc = (pages: readonly number[]) => ({ alloc: Math.max(3, 2 * pages.leng
  * gup_test pin the whole range at once (one GUP call); here one gup_one() per page, in order.
  */
 class GupPages {
+  /**
+   * Slot i: the i-th page taken. Slots are fixed when the thread is built and written when the
+   * step runs, so every execution of the scenario (built once, src/sim/scenario.ts) starts over.
+   */
   private refs: (GupPage | null)[] = [];
+  private slots = 0;
   /** get_user_pages / pin_user_pages (per `flags`) of every page of the range of `p`. */
   take(t: ThreadBuilder, p: Process, pages: readonly number[], flags: GupFlags): ThreadBuilder {
-    for (const a of pages)
+    for (const a of pages) {
+      const slot = this.slots++;
       t.run((task) => {
         const self = this;
         return (function* () {
-          self.refs.push(yield* gup_one(task, p.mm, a, flags));
+          self.refs[slot] = yield* gup_one(task, p.mm, a, flags);
         })();
       });
+    }
     return t;
   }
   /** The kernel user reads every page through its reference (read_gup_page): I13 on a mismatch. */

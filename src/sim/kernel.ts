@@ -8,7 +8,10 @@ import { type Era, type Mutation, type Variant, variantOf } from './variants.ts'
  * The simulated kernel of one execution: every kernel object of a scenario, addressed by name
  * (`folio#1`, `pt#A`, `anon_vma#1`), with all of its state in the explorer's {@link Memory}, one
  * key per field (`folio#1.refcount`), so footprints stay fine-grained and invariants can be
- * scoped per object. A scenario's setup creates it afresh for every execution.
+ * scoped per object. A scenario builds it once per exploration (objects, keys, invariant
+ * closures, threads); each execution restores the initial memory and calls
+ * {@link Kernel.resetExecution} for the little state kept outside memory (task allocation
+ * counters, lockdep's held-lock stacks). Ops keep their state in memory, never in the handles.
  *
  * Ops (src/sim/ops) receive a {@link Task}: the thread they run on, with its kernel.
  */
@@ -104,6 +107,7 @@ export class Kernel {
   register<T extends Registered>(o: T): T {
     if (this.objects.has(o.name)) throw new SimMisuse(`two kernel objects are named '${o.name}'`);
     this.objects.set(o.name, o);
+    this.byClass.clear();
     return o;
   }
 
@@ -119,13 +123,25 @@ export class Kernel {
   }
 
   all<T extends Registered>(ctor: abstract new (...args: never[]) => T): T[] {
-    const out: T[] = [];
-    for (const o of this.objects.values()) if (o instanceof ctor) out.push(o);
-    return out;
+    let all = this.byClass.get(ctor);
+    if (all === undefined) {
+      all = [];
+      for (const o of this.objects.values()) if (o instanceof ctor) all.push(o);
+      this.byClass.set(ctor, all);
+    }
+    return all.slice() as T[];
   }
+  /** all()'s answers, until the next register() (ops ask at run time: rcu readers, swap slots). */
+  private readonly byClass = new Map<abstract new (...args: never[]) => Registered, Registered[]>();
 
   mutated(m: Mutation): boolean {
     return this.variant.mutations.has(m);
+  }
+
+  /** A new execution of the scenario: reset what lives outside memory (tasks, lockdep). */
+  resetExecution(): void {
+    for (const t of this.tasks) t.reset();
+    this.lockdep.reset();
   }
 
   /**
@@ -159,6 +175,11 @@ export class Task {
     /** Folios this task may allocate (names are reserved so invariants can be scoped to them). */
     readonly allocBudget: number,
   ) {}
+  /** A new execution: nothing allocated, no stat update pending. */
+  reset(): void {
+    this.allocated = 0;
+    this.pendingStats.length = 0;
+  }
   /**
    * Deterministic name for the task's n-th allocation (same in every execution); a large folio
    * of `nr` pages takes the reserved `folio#<task>.<n>x<nr>` (reserved for every mTHP size some

@@ -43,6 +43,11 @@ export class Lockdep {
     private readonly enabled = true,
   ) {}
 
+  /** A new execution: nothing is held (a scenario's kernel is built once per exploration). */
+  reset(): void {
+    this.held.length = 0;
+  }
+
   private stack(): Held[] | null {
     const t = this.m.current;
     if (t < 0) return null; // setup: nothing is held

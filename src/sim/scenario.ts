@@ -1,4 +1,6 @@
 import { bug, defineModel, type Model, type ModelBuilder, type Scope, until } from '../explorer/index.ts';
+import type { Memory } from '../explorer/memory.ts';
+import type { Instance, ThreadBody } from '../explorer/model.ts';
 import { ALL_CHECKS, registerInvariants } from './invariants/index.ts';
 import { INV, type InvariantId } from './invariants/names.ts';
 import { allocName, Kernel, SimMisuse, Task } from './kernel.ts';
@@ -112,6 +114,11 @@ export class ThreadBuilder {
         `mm_users: ${what} after exit_mmap(${p.label}) in the same thread: the process's mm is gone (mmput dropped its last reference)`,
       );
     if (!this.uses.has(p.mm)) this.uses.set(p.mm, what);
+  }
+  /** A new execution (the thread's ops are built once per exploration): no GUP reference held. */
+  resetExecution(): void {
+    this.gupRef = null;
+    this.gupPage = null;
   }
   /** Run any op (for ops without a shortcut here). */
   run(op: (t: Task) => Op<unknown>): this {
@@ -345,6 +352,12 @@ export class ScenarioBuilder {
     opts: ScenarioOptions,
   ) {
     this.k = new Kernel(m, opts);
+  }
+
+  /** A new execution of the scenario built by this builder: reset the state kept outside memory. */
+  resetExecution(): void {
+    this.k.resetExecution();
+    for (const th of this.threads) th.tb.resetExecution();
   }
 
   /**
@@ -852,6 +865,9 @@ export class ScenarioBuilder {
         this.m.thread(th.name, function* () {
           for (const op of ops) yield* statsAfterTransition(task, op(task));
         });
+      else if (ops.length === 1)
+        // one op: it is the thread's body (one yield* level less on every resume)
+        this.m.thread(th.name, () => ops[0](task) as ThreadBody);
       else
         this.m.thread(th.name, function* () {
           for (const op of ops) yield* op(task);
@@ -892,7 +908,16 @@ function scopeName(s: { name: string } | string): string {
   return typeof s === 'string' ? s : s.name;
 }
 
-/** Define a scenario: an explorer model whose setup builds the kernel objects and threads. */
+/**
+ * Define a scenario: an explorer model whose setup builds the kernel objects and threads.
+ *
+ * The structure is built once per exploration (per explorer memory): the first execution runs
+ * `setup` — objects, keys, invariant closures, ghost counters, threads — and every later one
+ * restores that execution's initial memory (Memory.restoreInitial), resets the few fields kept
+ * outside memory (ScenarioBuilder.resetExecution) and reuses the threads and checks. So thread
+ * ops keep their state in kernel objects (memory), never in closures of `setup`, as the
+ * explorer requires anyway to see every access.
+ */
 export function scenario(
   name: string,
   setup: (k: ScenarioBuilder) => void,
@@ -900,9 +925,17 @@ export function scenario(
 ): Model {
   const checks = opts.checks ? new Set(opts.checks) : ALL_CHECKS;
   for (const c of checks) if (!(c in INV)) throw new SimMisuse(`unknown invariant '${c}'`);
+  const built = new WeakMap<Memory, { b: ScenarioBuilder; first: Instance }>();
   return defineModel(name, (m) => {
+    const prev = built.get(m.mem);
+    if (prev !== undefined && m.mem.restoreInitial()) {
+      prev.b.resetExecution();
+      m.adopt(prev.first);
+      return;
+    }
     const b = new ScenarioBuilder(m, opts);
     setup(b);
     b.finish(checks);
+    built.set(m.mem, { b, first: m.instance() });
   });
 }
