@@ -1,5 +1,5 @@
 /**
- * The eighteen rules of kernel-rules.md as the chapters state them: one record per rule, read by
+ * The rules of kernel-rules.md as the chapters state them (R1–R19, R21 so far): one record per rule, read by
  * <Rule id> in the chapters and by the rules index, so a statement, a status or a block name is
  * written once. `holds` / `breaks` are the names of the rule's spec blocks in its chapter (the
  * anchor is `#spec-<slug(name)>`); null while the rule has no block yet (say why in `missing`).
@@ -39,6 +39,10 @@ const ANON = { slug: 'anon-vma', title: 'anon_vma lifetime and rmap walks' };
 const LOCK = { slug: 'folio-lock', title: 'The folio lock and mapped-ness' };
 const MEMCG = { slug: 'memcg', title: 'The life of a memcg charge' };
 const SWAP = { slug: 'swap-cow', title: 'Swap cache and COW reuse' };
+const TLB = { slug: 'tlb-rmap', title: 'TLB flush and rmap' };
+const STABLE = { slug: 'stable-writeback', title: 'Swap writeback and stable pages' };
+/** Where the R19/R21 functions were read: several mainline copies found with the search tool. */
+const V6 = 'mainline v6.x (copies read with the search tool)';
 
 export const RULES: readonly RuleRecord[] = [
   {
@@ -385,6 +389,48 @@ export const RULES: readonly RuleRecord[] = [
     invariant: 'I13',
     holds: 'R18 holds: wp_page_copy drops the old rmap after the PTE switch',
     breaks: 'R18 breaks: old rmap dropped before the PTE switch',
+  },
+  {
+    id: 'R19',
+    title: "a dirty shared page's rmap goes after the TLB flush",
+    statement:
+      'When zap clears a dirty PTE of a shared file mapping, the folio keeps its mapcount until the TLB has been flushed, still under the PTL (delay_rmap, force_flush, tlb_flush_rmaps). Otherwise folio_mkclean() sees the folio unmapped, does not wait, and writeback cleans it while another CPU can still write it through its TLB.',
+    chapter: TLB,
+    seed: '004_02c1a82d333a6d5f.txt',
+    kernel: [
+      { file: 'mm/memory.c', fn: 'zap_present_folio_ptes' },
+      { file: 'mm/mmu_gather.c', fn: 'tlb_flush_rmaps' },
+      { file: 'mm/rmap.c', fn: 'folio_mkclean' },
+    ],
+    at: V6,
+    status: 'holds today',
+    today:
+      'Holds since v6.2 (5df397dec7c4), in all configs where the mmu_gather defers TLB flushes (tlb_delay_rmap()).',
+    statusNote:
+      'Before v6.2 page_remove_rmap() ran right after the PTE was cleared; since 2014 (1cf35d47712d) the flush was inside the PTL, which did not help once the mapcount was 0.',
+    invariant: 'I22',
+    holds: 'R19 holds: the rmap of a dirty shared page goes after the TLB flush',
+    breaks: 'R19 breaks: rmap removed before the TLB flush loses a write',
+  },
+  {
+    id: 'R21',
+    title: 'no writable reuse of a swap-cache folio under stable writeback',
+    statement:
+      'A swap-cache folio under writeback to a SWP_STABLE_WRITES device (zram) is not made writable in place: do_swap_page() drops its exclusive marker and maps it read-only, and folio_free_swap() refuses it, so a write fault copies.',
+    chapter: STABLE,
+    seed: '003_859f4d202f500720.txt',
+    kernel: [
+      { file: 'mm/memory.c', fn: 'do_swap_page' },
+      { file: 'mm/page_io.c', fn: 'swap_writeout' },
+    ],
+    at: V6,
+    status: 'holds today',
+    today: 'Holds (CONFIG_SWAP); it matters only for swap devices with stable writes.',
+    statusNote:
+      'Since f05714293a59 (2017); before, reuse_swap_page() reused a page under writeback on any device. Since v5.19 the check is on the exclusive marker in do_swap_page().',
+    invariant: 'I23',
+    holds: 'R21 holds: swapin under stable writeback maps read-only and copies',
+    breaks: 'R21 breaks: swapin maps a folio writable under stable writeback',
   },
 ];
 

@@ -7,7 +7,7 @@ import { type ScenarioBuilder, type ScenarioOptions, scenario } from './scenario
 import type { Mutation } from './variants.ts';
 
 /**
- * The racy scenario of each rule R1–R18 of kernel-rules.md: the smallest setup and threads that
+ * The racy scenario of each rule R1–R22 of kernel-rules.md: the smallest setup and threads that
  * reach the rule's window (proved by a `sometimes` witness), run as the correct model (the rule
  * holds: guards and harms checked in every interleaving) or with the rule's mutation (its
  * counterexample is the rule's *harm* — what a user of the kernel suffers — found with the guards
@@ -409,6 +409,49 @@ export const RULES: readonly RuleScenario[] = [
         "C faults while P1's COW holds its extra reference",
         () => F.refcount === 3 && C.pt.ptl.holder() === 1,
         [F, C.pt],
+      );
+    },
+  },
+  {
+    id: 'R19',
+    title:
+      "a dirty shared page's rmap goes only after the TLB flush: MADV_DONTNEED vs writeback vs a stale TLB",
+    mutation: 'rmap_before_tlb_flush',
+    harm: 'I22',
+    guard: 'I22',
+    build: (k) => {
+      const file = k.file(1, { disk: true });
+      const F = k.fileFolio(file, 0, { content: 1 });
+      const A = k.process('A', { pages: 1, file });
+      k.mapFile(A, F, 0, { writable: true });
+      k.tlbEntry(A, 0); // another CPU of A wrote page 0 and still caches the translation
+      k.thread('writeback', (t) => t.writeback(file, 0));
+      k.thread('zap', (t) => t.zap(A, [0]));
+      k.thread('W', (t) => t.store(A, 0, 2));
+      k.sometimes(
+        'writeback holds the folio lock while the zap has cleared the PTE and holds the PTL',
+        () => F.lock.holder() === 0 && A.pt.peekPte(0).t === 'none' && A.pt.ptl.holder() === 1,
+        [F, A.pt, A.pt.pteObjects()[0]],
+      );
+    },
+  },
+  {
+    id: 'R21',
+    title: 'no writable reuse of a swap-cache folio under stable writeback: swapin vs zram writeout',
+    mutation: 'swapin_exclusive_under_writeback',
+    harm: 'I23',
+    guard: 'I23',
+    build: (k) => {
+      k.swapDevice({ stableWrites: true }); // zram
+      k.swapSlot(); // a free slot for add_to_swap()
+      const P = k.process('P', { pages: 1 });
+      const F = k.anonFolio(P, 0, { content: 5 });
+      k.thread('reclaim', (t) => t.shrink_folio_list(F));
+      k.thread('P', (t) => t.store(P, 0, 9), { alloc: 1 });
+      k.sometimes(
+        "P's swapin holds the folio lock while the folio is under writeback",
+        () => F.lock.holder() === 1 && F.writeback,
+        [F],
       );
     },
   },

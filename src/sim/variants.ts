@@ -2,7 +2,7 @@
  * Variants: the buggy patches from the threads (mutations), and the kernel eras whose behaviour
  * differs. A scenario runs the correct model of its era unless a mutation is switched on.
  *
- * Every mutation names the rule it breaks (kernel-rules.md R1–R18), the seed it comes from, and
+ * Every mutation names the rule it breaks (kernel-rules.md R1–R22), the seed it comes from, and
  * the commit or posting where known.
  */
 
@@ -44,7 +44,9 @@ export type Mutation =
   | 'no_swapcache_recheck'
   | 'cow_drops_rmap_before_pte_switch'
   | 'mmget_after_exit'
-  | 'folio_lock_under_ptl';
+  | 'folio_lock_under_ptl'
+  | 'rmap_before_tlb_flush'
+  | 'swapin_exclusive_under_writeback';
 
 export interface MutationInfo {
   /** The rule of kernel-rules.md it breaks. */
@@ -262,6 +264,24 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
       'hypothetical; mm/rmap.c "Lock ordering in mm": folio_lock before mm->page_table_lock or pte_lock',
     description:
       "do_swap_page() takes the PTE lock before folio_lock() (a sleeping lock under a spinlock, and the inverse of reclaim's folio_lock → PTL in try_to_unmap).",
+  },
+  rmap_before_tlb_flush: {
+    rule: 'R19',
+    breaks: 'I22',
+    existed: 'real',
+    source:
+      '004_02c1a82d333a6d5f.txt (the delayed-rmap series); 5df397dec7c4 "mm: delay page_remove_rmap() until after the TLB has been flushed" (Linus Torvalds, v6.2) fixed it; since 1cf35d47712d (2014) the flush was already inside the PTL section',
+    description:
+      "zap_pte_range() removes a dirty shared file folio's rmap (page_remove_rmap) right after clearing its PTE, and flushes the TLB later in the same PTL section (every kernel before v6.2): folio_mkclean() then sees the folio unmapped, skips the walk that would wait for the PTL, and writeback cleans the folio while another CPU can still write it through its stale TLB entry.",
+  },
+  swapin_exclusive_under_writeback: {
+    rule: 'R21',
+    breaks: 'I23',
+    existed: 'real',
+    source:
+      '003_859f4d202f500720.txt (David\'s sketch keeps the SWP_STABLE_WRITES exception; Liang Zhang: "a very important check -- stable page requirement, see Fixes: f05714293a59"); before f05714293a59 "mm: support anonymous stable page" (2017) reuse_swap_page() reused a page under writeback on any device; v2 of "mm/swap: remember PG_anon_exclusive via a swp pte bit" (2022-03) had the test inverted, caught in review',
+    description:
+      'do_swap_page() keeps the exclusive marker of a swap-cache folio under writeback to a SWP_STABLE_WRITES device, so it maps the folio writable and the task writes it while the device (zram) is still reading it.',
   },
 };
 

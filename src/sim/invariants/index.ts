@@ -6,6 +6,7 @@ import { MmStruct } from '../objects/mm_struct.ts';
 import { AddressSpace } from '../objects/page_cache.ts';
 import { PageTable } from '../objects/page_table.ts';
 import { SwapSlot } from '../objects/swap.ts';
+import { swapInfo } from '../objects/swap_info.ts';
 import { Vma } from '../objects/vma.ts';
 import { GUARDS, INV, type InvariantId } from './names.ts';
 
@@ -289,6 +290,50 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
     if (on('I8') && g) m.always(`${INV.I8} [${c.name}]`, I8(k, c), { on: [c.name, ...charges, ...mapped] });
     if (on('I8') && !g) m.final(`${INV.I8} at rest [${c.name}]`, I8(k, c));
   }
+  // I22 (R19): at the end of each execution, a clean page-cache folio holds what the disk holds
+  for (const as of k.all(AddressSpace))
+    if (on('I22') && as.hasDisk)
+      for (let i = 0; i < as.size; i++) m.final(`${INV.I22} at rest [${as.name}[${i}]]`, I22(k, as, i));
+  // I23 (R21): with a stable-writes swap device, no writable PTE maps a folio under writeback
+  if (on('I23') && g && swapInfo(k)?.stableWrites)
+    for (const f of k.all(Folio))
+      if (f.anon) m.always(`${INV.I23} [${f.name}]`, I23(k, f), { on: [f.name, f.mapcountObject()] });
+}
+
+/**
+ * I22: no lost write (R19). A clean page-cache folio of a file whose disk data the scenario keeps
+ * holds what the disk holds: a store that reached the folio after writeback cleaned it, and never
+ * dirtied it again, is lost (the page is dropped as clean; the file never sees the write).
+ * Checked at the end of each execution (a harm at rest); folio_clear_dirty_for_io() asserts the
+ * guard half (no writable TLB entry survives folio_mkclean).
+ */
+export function I22(k: Kernel, as: AddressSpace, index: number): Pred {
+  return () => {
+    const name = as.page(index);
+    if (name === null) return true;
+    const f = k.lookup<Folio>(name, 'folio');
+    if (f.freed || f.dirty || f.writeback) return true;
+    const d = as.disk(index);
+    return (
+      d === f.content ||
+      `${f.name} (${as.name}[${index}]) is clean with ${f.content}, but the disk holds ${d}: the write of ${f.content} is lost`
+    );
+  };
+}
+
+/**
+ * I23: stable writeback (R21), the guard half: a folio under writeback to a SWP_STABLE_WRITES
+ * device is mapped by no writable PTE. The harm half (its content changed while the device read
+ * it) is asserted by the device's write in ops/page_io.ts.
+ */
+export function I23(_k: Kernel, f: Folio): Pred {
+  return () => {
+    if (!f.exists() || f.freed || !f.writeback) return true;
+    const w = f.mem.read(f.kWPtes) as number;
+    return (
+      w === 0 || `${w} writable PTE(s) map ${f.name} while it is under writeback to a stable-writes device`
+    );
+  };
 }
 
 export { GUARDS, INV, type InvariantId, invariantId } from './names.ts';

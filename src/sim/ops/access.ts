@@ -3,6 +3,7 @@ import { INV } from '../invariants/names.ts';
 import type { Task } from '../kernel.ts';
 import type { Folio } from '../objects/folio.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
+import { tlbOf } from '../objects/tlb.ts';
 import { mmget_not_zero, mmput } from './fork.ts';
 import { handle_pte_fault } from './memory.ts';
 import type { Op } from './op.ts';
@@ -12,7 +13,8 @@ import type { Op } from './op.ts';
  * PTE does not allow the access, the kernel's fault handler runs and the access is retried.
  * Not a kernel function: this is the hardware side (arch page-table walk + do_user_addr_fault).
  * A load checks I13: it must return what this process last wrote there (or inherited at fork).
- * Model: no TLB; at most 4 faults per access, then the access is abandoned (a livelock bound);
+ * Model: no TLB, except the writable entries a scenario declares (k.tlbEntry, R19): a store
+ * through one needs no walk and sets no dirty bit; at most 4 faults per access, then the access is abandoned (a livelock bound);
  * an mm whose VMAs exit_mmap() removed has nothing to access (find_vma fails: null).
  */
 export function* user_access(t: Task, mm: MmStruct, addr: number, store: number | null): Op<number | null> {
@@ -20,6 +22,15 @@ export function* user_access(t: Task, mm: MmStruct, addr: number, store: number 
   for (let tries = 0; tries < 4; tries++) {
     yield `${write ? `store ${store} to` : 'load from'} ${mm.label}[${addr}]`;
     if (!mm.has_vmas) return null; // find_vma() fails: -EFAULT (SIGSEGV for the task itself)
+    // R19: a CPU that still holds a writable TLB entry for the page stores without a walk
+    const cached = write ? (tlbOf(t.k, mm.label)?.entry(addr) ?? null) : null;
+    if (cached !== null) {
+      const f = t.k.lookup<Folio>(cached, 'folio');
+      if (f.freed) bug(INV.I3, `${mm.label}[${addr}]: a stale TLB entry writes ${f.name}, which was freed`);
+      f.content = store as number;
+      mm.setExpect(addr, store);
+      return store;
+    }
     const p = mm.pt.get(addr);
     if (p.t === 'present' && (!write || p.write)) {
       const f = t.k.lookup<Folio>(p.folio, 'folio');

@@ -13,6 +13,8 @@ import {
   pte_same_as_swp,
   swp_entry_to_pte,
 } from '../objects/page_table.ts';
+import { swapInfo } from '../objects/swap_info.ts';
+import { tlbOf } from '../objects/tlb.ts';
 import type { Vma } from '../objects/vma.ts';
 import { filemap_map_pages } from './filemap.ts';
 import { get_mem_cgroup_from_mm, mem_cgroup_charge, mem_cgroup_charge_2008 } from './memcontrol.ts';
@@ -26,6 +28,7 @@ import {
 import type { Op } from './op.ts';
 import {
   folio_add_anon_rmap_ptes,
+  folio_add_file_rmap_ptes,
   folio_add_new_anon_rmap,
   folio_move_anon_rmap,
   folio_remove_rmap_ptes,
@@ -84,11 +87,16 @@ export function alloc_folio(t: Task, anon: boolean, content: number): Folio {
  * tlb_flush_mmu() after the unlock on force_flush is left to tlb_finish_mmu (one batch, no
  * need_resched break); zap_details (even_cows, single_folio) are not needed: file VMAs are
  * shared mappings, so there are no COWed anon pages in them.
- * Variants: delayed_anon_rmap (R1: anon rmaps wait for tlb_finish_mmu), rmap_after_ptl_drop
+ * Where other CPUs hold TLB entries (R19, k.tlbEntry), the TLB flush is a step of its own inside
+ * the PTL section, before tlb_flush_rmaps().
+ * Variants: rmap_before_tlb_flush (R19, before v6.2: a dirty file folio's rmap goes at once,
+ * before the flush), delayed_anon_rmap (R1: anon rmaps wait for tlb_finish_mmu), rmap_after_ptl_drop
  * (R4: after the unlock), page_zap_pte_rmap (R5: large folios lose only per-page mapcounts).
  */
 export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonly number[]): Op {
   const pt = vma.mm.pt;
+  // R19: the other CPUs' TLB entries, where the scenario declares them (k.tlbEntry)
+  const cpuTlb = tlbOf(t.k, vma.mm.label);
   const afterDrop: Array<{ folio: Folio; pages: number[] }> = [];
   yield pt.ptl.lock('zap_pte_range: pte_offset_map_lock()');
   let force_flush = false;
@@ -118,7 +126,9 @@ export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonl
   for (const [f, { pages, dirty }] of batches) {
     if (!f.anon && dirty) {
       // zap_present_folio_ptes: delay_rmap when the PTE was dirty (tlb_delay_rmap), force_flush.
-      tlb_delay_rmap(t, tlb, f, vma, pages);
+      // Variant rmap_before_tlb_flush (R19, before v6.2): page_remove_rmap() right away.
+      if (t.mutated('rmap_before_tlb_flush')) folio_remove_rmap_ptes(t, f, pages);
+      else tlb_delay_rmap(t, tlb, f, vma, pages);
       force_flush = true;
     } else if (f.anon && t.mutated('delayed_anon_rmap')) tlb_delay_rmap(t, tlb, f, vma, pages);
     else if (t.mutated('rmap_after_ptl_drop')) {
@@ -127,6 +137,12 @@ export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonl
     } else if (f.nr > 1 && t.mutated('page_zap_pte_rmap')) page_zap_pte_rmap(t, f, pages);
     else folio_remove_rmap_ptes(t, f, pages);
     for (let i = 0; i < pages.length; i++) tlb.pages.push(f); // __tlb_remove_folio_pages
+  }
+  if (force_flush && cpuTlb !== null) {
+    // "Do the actual TLB flush before dropping ptl": a step of its own where other CPUs hold
+    // TLB entries (R19), so a store through a stale entry can land between clear and flush
+    yield 'zap_pte_range: tlb_flush_mmu_tlbonly() (force_flush, PTL held)';
+    for (const addr of addrs) cpuTlb.flush(addr);
   }
   if (force_flush) {
     // tlb_flush_mmu_tlbonly(); tlb_flush_rmaps(): the file rmaps delayed in this PTL section
@@ -264,6 +280,7 @@ export function* handle_pte_fault(t: Task, mm: MmStruct, addr: number, write: bo
   const pt = mm.pt;
   switch (orig.t) {
     case 'none':
+      if (vma.file !== null && write && vma.shared) return yield* do_shared_fault(t, vma, addr);
       if (vma.file !== null) return yield* filemap_map_pages(t, vma, addr);
       return yield* do_anonymous_page(t, vma, addr);
     case 'swap':
@@ -394,7 +411,16 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
   // concurrently) for certainly exclusive pages."
   let exclusive = orig.excl;
   if (folio !== swapcache) exclusive = true;
-  if (exclusive && folio.writeback) exclusive = false; // SWP_STABLE_WRITES
+  // "This is tricky: not all swap backends support concurrent page modifications while under
+  // writeback ... simply drop the exclusive marker" (R21; Variant swapin_exclusive_under_writeback
+  // keeps it: the device is never asked, as before f05714293a59)
+  if (
+    exclusive &&
+    folio.writeback &&
+    swapInfo(t.k)?.stableWrites === true &&
+    !t.mutated('swapin_exclusive_under_writeback')
+  )
+    exclusive = false;
   swap_free_nr(t, entry);
   if (should_try_to_free_swap(t, folio, write)) folio_free_swap(t, folio);
   let writable = false;
@@ -444,13 +470,12 @@ export function* __read_swap_cache_async(t: Task, vma: Vma, entry: string): Op<F
  * wp_page_shared(); "If we encounter a page that is marked exclusive, we must reuse the page
  * without further checks"; else wp_can_reuse_anon_folio(); else folio_get() and wp_page_copy()
  * after dropping the PTL. Seed 003. Rules R15, R16, R18.
- * Model: private mappings only: a write fault on a shared file mapping (wp_page_shared,
- * page_mkwrite) is refused as SimMisuse rather than COWed; no uffd-wp, no FAULT_FLAG_UNSHARE.
+ * Model: a write fault on a shared file mapping goes to wp_page_shared (R19); no uffd-wp, no
+ * FAULT_FLAG_UNSHARE.
  */
 export function* do_wp_page(t: Task, vma: Vma, addr: number, orig: Pte): Op {
   const pt = vma.mm.pt;
-  if (vma.shared)
-    throw new SimMisuse('do_wp_page: wp_page_shared (write to a shared file mapping) is not modelled');
+  if (vma.shared) return yield* wp_page_shared(t, vma, addr, orig);
   const f = folioOf(t, orig);
   assertLive(f, 'do_wp_page');
   if (f.anon && (f.exclusive || wp_can_reuse_anon_folio(t, f, vma))) {
@@ -631,4 +656,71 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
   }
   yield spt.ptl.unlock('copy_pte_range: spin_unlock(src_ptl)');
   yield dpt.ptl.unlock('copy_pte_range: pte_unmap_unlock(dst)');
+}
+
+// --- shared file mappings (R19) ----------------------------------------------------------------
+
+/**
+ * do_shared_fault - write fault on an empty PTE of a shared file mapping: get the page-cache
+ * folio, let the filesystem know it becomes writable (->page_mkwrite, which returns it locked),
+ * map it writable and dirty, mark the folio dirty under its lock.
+ * Kernel: mm/memory.c do_fault() ("else if (!(vma->vm_flags & VM_SHARED)) do_cow_fault; else
+ * do_shared_fault") → do_shared_fault(): __do_fault(); if (vma->vm_ops->page_mkwrite) {
+ * folio_unlock(); do_page_mkwrite() }; finish_fault(); fault_dirty_shared_page()
+ * (folio_mark_dirty, folio_unlock), read in several v5.x–v6.x copies via find_string. Rule R19.
+ * Model: a filesystem with ->page_mkwrite (writenotify: ext4, xfs); the folio is in the page
+ * cache (no read-in) and is looked up when the fault starts (scenarios with R19's writes do not
+ * truncate; the lookup's folio_get is taken with the lock); __do_fault's lock and
+ * page_mkwrite's relock are one folio_lock();
+ * page_mkwrite's "folio->mapping != mapping" check is the page-cache re-check; folio_mark_dirty
+ * and folio_unlock run in the step that drops the PTL (nothing else happens in between); no
+ * folio_wait_stable.
+ */
+export function* do_shared_fault(t: Task, vma: Vma, addr: number): Op {
+  const as = vma.file as AddressSpace;
+  const pt = vma.mm.pt;
+  const name = as.mem.peekValue(as.kPages[addr]) as string | null; // the lookup (see Model)
+  if (name === null) throw new SimMisuse('do_shared_fault: a page-cache miss (read-in) is not modelled');
+  const f = t.k.lookup<Folio>(name, 'folio');
+  yield f.lock.lock('__do_fault: filemap_fault(); do_page_mkwrite(): folio_lock()');
+  assertLive(f, 'filemap_fault');
+  folio_get(t, f);
+  if (as.page(addr) !== f.name) {
+    yield f.lock.unlock('do_page_mkwrite: folio_unlock() (truncated: VM_FAULT_NOPAGE)');
+    folio_put(t, f);
+    return;
+  }
+  yield pt.ptl.lock('finish_fault: pte_offset_map_lock()');
+  if (pt.get(addr).t === 'none') {
+    folio_add_file_rmap_ptes(t, f); // set_pte_range(): the fault's reference is the PTE's
+    pt.set(addr, mk_pte(f.name, 0, true));
+  } else folio_put(t, f);
+  yield pt.ptl.unlock('finish_fault: pte_unmap_unlock(); fault_dirty_shared_page()');
+  f.dirty = true; // fault_dirty_shared_page: folio_mark_dirty(); folio_unlock()
+  f.lock.release();
+}
+
+/**
+ * wp_page_shared - write fault on a write-protected PTE of a shared file mapping (writeback's
+ * folio_mkclean made it read-only): notify the filesystem, make the PTE writable again, and
+ * dirty the folio under its lock, so the write is written back again. Entered with the PTL held.
+ * Kernel: mm/memory.c wp_page_shared() (folio_get(); if page_mkwrite: pte_unmap_unlock(),
+ * do_page_mkwrite(), finish_mkwrite_fault() — pte_offset_map_lock, "if (!pte_same(...))" back
+ * out, wp_page_reuse() —; fault_dirty_shared_page()), read in v5.x–v6.x copies via find_string.
+ * Rule R19.
+ * Model: as do_shared_fault; folio_mark_dirty, folio_unlock and the final folio_put run in the
+ * step that drops the PTL (nothing else happens in between).
+ */
+export function* wp_page_shared(t: Task, vma: Vma, addr: number, orig: Pte): Op {
+  const pt = vma.mm.pt;
+  const f = folioOf(t, orig);
+  folio_get(t, f);
+  yield pt.ptl.unlock('wp_page_shared: pte_unmap_unlock() before do_page_mkwrite()');
+  yield f.lock.lock('do_page_mkwrite: ->page_mkwrite(): folio_lock()');
+  yield pt.ptl.lock('finish_mkwrite_fault: pte_offset_map_lock()');
+  if (pte_same(pt.get(addr), orig)) pt.set(addr, mk_pte(f.name, 0, true)); // wp_page_reuse
+  yield pt.ptl.unlock('finish_mkwrite_fault: pte_unmap_unlock(); fault_dirty_shared_page()');
+  f.dirty = true; // fault_dirty_shared_page: folio_mark_dirty(); folio_unlock()
+  f.lock.release();
+  folio_put(t, f);
 }
