@@ -9,6 +9,7 @@ import { pluginCollapsibleSections } from '@expressive-code/plugin-collapsible-s
 import { defineConfig } from 'astro/config';
 import { codeTokens } from './src/live/build/code-tokens.ts';
 import { cspMeta, SECURITY_HEADERS } from './src/live/build/csp.ts';
+import { purgeCss } from './src/live/build/purge-css.ts';
 import remarkSpecBlocks from './src/live/build/remark-spec.ts';
 import { traceAssets } from './src/live/build/trace-assets.ts';
 import { blockTypes } from './src/live/build/vite-block-types.ts';
@@ -66,6 +67,8 @@ export default defineConfig({
     traceAssets(),
     // Lighter code tokens, one shared stylesheet (src/live/build/code-tokens.ts); before cspMeta.
     codeTokens(),
+    // Unused CSS out of every stylesheet a page links first (src/live/build/purge-css.ts).
+    purgeCss(),
     // Last: the trace table pages written above get their policy too.
     cspMeta(),
   ],

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { launch } from '../../spec-tests/browser/chromium.ts';
@@ -128,8 +128,23 @@ export default async function pageBench() {
       ],
     ];
     // Every chapter, before interaction, from dist/: its HTML plus the stylesheets and scripts it
-    // links (images load lazily, search on first use). Long chapters carry more prose and code.
+    // links and the modules those import statically (images load lazily, search on first use).
     const gzOf = (file: string) => gzipSync(readFileSync(file), { level: 9 }).length;
+    // A module's static imports load with it (before interaction); dynamic import() waits for use.
+    const withStaticImports = (entries: string[]) => {
+      const seen = new Set<string>();
+      const visit = (file: string) => {
+        if (seen.has(file)) return;
+        seen.add(file);
+        if (!file.endsWith('.js')) return;
+        for (const m of readFileSync(file, 'utf8').matchAll(
+          /(?:^|[;}\s])import\s*(?:[\w{},*\s$]+from\s*)?["'](\.\.?\/[^"']+)["']/g,
+        ))
+          visit(join(dirname(file), m[1]));
+      };
+      for (const f of entries) visit(f);
+      return seen;
+    };
     for (const dir of readdirSync(DIST, { withFileTypes: true })) {
       if (!dir.isDirectory() || /^(_|pagefind|fixtures)/.test(dir.name)) continue;
       const html = join(DIST, dir.name, 'index.html');
@@ -137,9 +152,11 @@ export default async function pageBench() {
       const text = readFileSync(html, 'utf8');
       const linked = [
         ...text.matchAll(/<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"/g),
+        ...text.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g),
         ...text.matchAll(/<script[^>]+src="([^"]+)"/g),
       ].map((m) => join(DIST, m[1].split('?')[0]));
-      const gz = gzOf(html) + [...new Set(linked)].filter(existsSync).reduce((n, f) => n + gzOf(f), 0);
+      const files = withStaticImports(linked.filter(existsSync));
+      const gz = gzOf(html) + [...files].reduce((n, f) => n + gzOf(f), 0);
       rows.push([
         `  /${dir.name}/ before interaction (HTML + linked CSS/JS)`,
         `${kib(gz)} gz`,

@@ -277,6 +277,32 @@ async function stopTime(browser: Browser, base: string) {
   await ctx.close();
 }
 
+/**
+ * After Run on a phone, the live counterexample is whole: the one-column drawing, no lane cut off
+ * by its scroll box, the failure written out (it was the swimlanes, the failing lane off-screen).
+ */
+async function liveTraceOnPhone(browser: Browser, base: string, path: string) {
+  const ctx = await context(browser, { viewport: { width: 390, height: 844 } });
+  const page = await ctx.newPage();
+  await page.goto(base + path);
+  const b = page.locator('spec-block').filter({ hasText: 'breaks' }).first();
+  await b.locator('button[data-act="run"]').click();
+  const box = b.locator('.spec-trace-view .mm-trace-scroll');
+  await box.waitFor({ timeout: 60_000 });
+  const seen = await box.evaluate((el) => ({
+    narrow: el.classList.contains('mm-narrow'),
+    overflow: el.scrollWidth - el.clientWidth,
+    failure: el.querySelector('.badtxt')?.textContent ?? '',
+  }));
+  check(seen.narrow, `${path} at 390 px: the live trace view drew the swimlanes`);
+  check(seen.overflow <= 1, `${path} at 390 px: the live figure overflows its box by ${seen.overflow} px`);
+  check(seen.failure.startsWith('✗'), `${path} at 390 px: the live figure does not write out the failure`);
+  console.log(
+    `  ✓ live trace at 390 px (${path}): one column, nothing cut off, "${seen.failure.slice(0, 40)}…"`,
+  );
+  await ctx.close();
+}
+
 /** Screenshots for a human to look at (LAYOUT_SHOTS=<dir>): a 3-lane figure at 1280 and 390 px. */
 async function screenshots(browser: Browser, base: string, dir: string) {
   for (const [width, scheme] of [
@@ -286,7 +312,7 @@ async function screenshots(browser: Browser, base: string, dir: string) {
   ] as const) {
     const ctx = await context(browser, { viewport: { width, height: 900 }, colorScheme: scheme });
     const page = await ctx.newPage();
-    for (const path of ['/swap-cow/', '/rules/']) {
+    for (const path of ['/swap-cache/', '/rules/']) {
       await page.goto(base + path);
       const target =
         path === '/rules/' ? page.locator('table').first() : page.locator('.mm-trace-fig').last();
@@ -306,10 +332,11 @@ export async function layout(base: string, dist: string): Promise<void> {
   try {
     const pages = publishedPages(dist);
     await pagesAtWidths(browser, base, pages);
-    await themeWithoutScript(browser, base, '/swap-cow/');
+    await themeWithoutScript(browser, base, '/cow/');
     await editorComfort(browser, base, '/explorer/');
     await stopTime(browser, base);
     await copyButton(browser, base, '/explorer/');
+    await liveTraceOnPhone(browser, base, '/fork/');
     if (process.env.LAYOUT_SHOTS) await screenshots(browser, base, process.env.LAYOUT_SHOTS);
   } finally {
     await browser.close();

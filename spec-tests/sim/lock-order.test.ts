@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { explore, invariantId, scenario } from '../../src/sim/index.ts';
 import { LOCK_ORDER } from '../../src/sim/lockdep.ts';
 import { RULES, ruleModel } from '../../src/sim/rules.ts';
-import { EXTRA_RULE_SCENARIOS } from '../../src/sim/rules-extra.ts';
+import { EXTRA_RULE_RACES, EXTRA_RULE_SCENARIOS } from '../../src/sim/rules-extra.ts';
 
 /**
  * I18 lock order (kernel-rules.md §2; mm/rmap.c "Lock ordering in mm"): every blocking lock
@@ -20,7 +20,11 @@ describe('I18 lock order', () => {
     ]);
   });
 
-  test.each([...RULES, ...EXTRA_RULE_SCENARIOS].map((r) => [`${r.id} (${r.mutation})`, r] as const))(
+  test.each(
+    [...RULES, ...EXTRA_RULE_SCENARIOS, ...EXTRA_RULE_RACES].map(
+      (r) => [`${r.id} (${r.mutation})`, r] as const,
+    ),
+  )(
     '%s: the correct model never acquires locks out of order (random sample of 300 interleavings)',
     (_id, r) => {
       const res = explore(ruleModel(r, 'holds'), {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { counterexampleOf, explore, MUTATIONS, scenario, unreached, violated } from '../../src/sim/index.ts';
 import { RULES, ruleModel } from '../../src/sim/rules.ts';
-import { EXTRA_RULE_SCENARIOS } from '../../src/sim/rules-extra.ts';
+import { EXTRA_RULE_RACES, EXTRA_RULE_SCENARIOS } from '../../src/sim/rules-extra.ts';
 
 /**
  * For every rule (kernel-rules.md; DESIGN.md "Guards and harms"):
@@ -17,6 +17,8 @@ describe.each([
   ...RULES.map((r, i) => [`${r.id}${RULES.findIndex((x) => x.id === r.id) === i ? '' : ' (2)'}`, r] as const),
   // further models of a rule (src/sim/rules-extra.ts), tested the same way
   ...EXTRA_RULE_SCENARIOS.map((r) => [`${r.id} extra: ${r.mutation}`, r] as const),
+  // the same mutation reached by another reader (src/sim/rules-extra.ts EXTRA_RULE_RACES)
+  ...EXTRA_RULE_RACES.map((r) => [`${r.id} race: ${r.title}`, r] as const),
 ])('%s', (_id, r) => {
   test(`${r.id} holds exhaustively and reaches its racy window: ${r.title}`, () => {
     const res = explore(ruleModel(r, 'holds'));

@@ -36,11 +36,19 @@ export interface RuleRecord {
 export const TODAY = 'linux-mm 9b3bb8e2226a / 91883f9ea22a';
 
 const ANON = { slug: 'anon-vma', title: 'anon_vma lifetime and rmap walks' };
+const PTE = { slug: 'pte-rmap', title: 'Teardown, the PTE lock and mapcounts' };
 const LOCK = { slug: 'folio-lock', title: 'The folio lock and mapped-ness' };
 const MEMCG = { slug: 'memcg', title: 'The life of a memcg charge' };
-const SWAP = { slug: 'swap-cow', title: 'Swap cache and COW reuse' };
+const UNCHARGE = {
+  slug: 'memcg-uncharge',
+  title: 'Where a memcg charge ends: uncharge, migration, swap-out',
+};
+const STABLE = { slug: 'memcg-stable', title: 'Stable folio_memcg() and lockless lookups' };
+const SWAPCACHE = { slug: 'swap-cache', title: 'Swap cache' };
+const COW = { slug: 'cow', title: 'COW: reuse or copy' };
+const FORK = { slug: 'fork', title: 'Fork and exclusivity' };
 const TLB = { slug: 'tlb-rmap', title: 'TLB flush and rmap' };
-const STABLE = { slug: 'stable-writeback', title: 'Swap writeback and stable pages' };
+const STABLE_WB = { slug: 'stable-writeback', title: 'Swap writeback and stable pages' };
 /** Where the R19/R21 functions were read: several mainline copies found with the search tool. */
 const V6 = 'mainline v6.x (copies read with the search tool)';
 
@@ -89,7 +97,7 @@ export const RULES: readonly RuleRecord[] = [
     title: 'zap, then unlink from rmap, then free the page tables',
     statement:
       'VMA teardown zaps every PTE (rmap removal included), then hides the VMA from every reverse map, and only then frees its page tables; no PTE may be installed in between. Outside teardown, a PTE table still reachable through an rmap tree may only be detached under the PMD lock and the PTL and freed after an RCU grace period.',
-    chapter: ANON,
+    chapter: PTE,
     seed: '004_02c1a82d333a6d5f.txt',
     kernel: [
       { file: 'mm/memory.c', fn: 'free_pgtables' },
@@ -109,7 +117,7 @@ export const RULES: readonly RuleRecord[] = [
     title: 'the PTE lock covers the PTE and its rmap',
     statement:
       'Changing a PTE and adjusting the mapcount of the folio behind it happen in the same PTE-lock critical section: map adds the rmap before set_pte_at(), unmap removes it after the PTE is cleared, before the PTL is dropped.',
-    chapter: ANON,
+    chapter: PTE,
     seed: '004_02c1a82d333a6d5f.txt',
     kernel: [
       { file: 'mm/rmap.c', fn: 'folio_remove_rmap_ptes' },
@@ -129,7 +137,7 @@ export const RULES: readonly RuleRecord[] = [
     title: 'large-folio mapcount aggregates follow every rmap change',
     statement:
       'Every rmap add or remove on a large folio updates the per-page mapcount and the folio-wide aggregates together, through the common __folio_add_rmap() / __folio_remove_rmap() helpers. No fast path may skip the aggregates.',
-    chapter: ANON,
+    chapter: PTE,
     seed: '004_02c1a82d333a6d5f.txt',
     kernel: [
       { file: 'mm/rmap.c', fn: '__folio_add_rmap' },
@@ -189,7 +197,7 @@ export const RULES: readonly RuleRecord[] = [
     title: 'folio_memcg(): a reader holds one guard, a writer excludes them all',
     statement:
       'A reader that derives a memcg or lruvec from a folio may rely on folio_memcg() while it holds any one of: the folio lock, an LRU isolation of the folio, an exclusive reference. A writer of folio->memcg_data must therefore exclude them all: it holds the folio lock and has the folio off the LRU, or it holds the only reference.',
-    chapter: LOCK,
+    chapter: STABLE,
     seed: '002_e900c981f0a87c3f.txt',
     kernel: [{ file: 'mm/memcontrol.c', fn: 'commit_charge' }],
     at: TODAY,
@@ -227,7 +235,7 @@ export const RULES: readonly RuleRecord[] = [
     title: 'uncharge only at the final put',
     statement:
       'The memory charge is released only when the last reference is dropped, off the LRU; never at unmap, truncation or swap-cache deletion.',
-    chapter: MEMCG,
+    chapter: UNCHARGE,
     seed: '002_e900c981f0a87c3f.txt',
     kernel: [
       { file: 'mm/memcontrol.c', fn: 'uncharge_folio' },
@@ -247,7 +255,7 @@ export const RULES: readonly RuleRecord[] = [
     title: 'migration hands the charge to the new folio',
     statement:
       "After a successful migration the charge belongs to the new folio (both folios locked), and the page counters still equal the charged folios. Today (v6.7+) memcg_data is transferred and the old folio's cleared, so its free does not uncharge; in v4.6–v6.6 the new folio was charged and the old one uncharged when freed.",
-    chapter: MEMCG,
+    chapter: UNCHARGE,
     seed: '002_e900c981f0a87c3f.txt',
     kernel: [{ file: 'mm/memcontrol.c', fn: 'mem_cgroup_migrate' }],
     at: TODAY,
@@ -264,7 +272,7 @@ export const RULES: readonly RuleRecord[] = [
     title: 'swapout moves the charge to the swap entry only once frozen',
     statement:
       "On cgroup v1, swap-out moves the folio's memory+swap charge to the swap entry only once reclaim owns the folio outright: unmapped, isolated, locked, and its refcount frozen, so no lookup can map it again.",
-    chapter: MEMCG,
+    chapter: UNCHARGE,
     seed: '002_e900c981f0a87c3f.txt',
     kernel: [
       { file: 'mm/memcontrol-v1.c', fn: 'memcg1_swapout' },
@@ -285,7 +293,7 @@ export const RULES: readonly RuleRecord[] = [
     title: 'RCU grace period before lockless-reachable memory is reused',
     statement:
       'An object that lockless readers can reach under rcu_read_lock() must not be freed or retyped until a grace period has passed, and readers must confirm identity after taking a reference.',
-    chapter: MEMCG,
+    chapter: STABLE,
     seed: '001_8c0d70ad379c4b6c.txt',
     kernel: [
       { file: 'mm/rmap.c', fn: 'anon_vma_init' },
@@ -306,7 +314,7 @@ export const RULES: readonly RuleRecord[] = [
     title: 'freeing the swap cache needs the lock and no swap users',
     statement:
       'A folio may leave the swap cache only when the caller holds its lock, it is not under writeback, and no swap PTE still uses its entry (swap count 0). Mapcount and refcount play no part.',
-    chapter: SWAP,
+    chapter: SWAPCACHE,
     seed: '003_859f4d202f500720.txt',
     kernel: [{ file: 'mm/swapfile.c', fn: 'folio_free_swap' }],
     at: TODAY,
@@ -322,7 +330,7 @@ export const RULES: readonly RuleRecord[] = [
     title: 'COW reuse needs exclusivity or the sole reference',
     statement:
       'A write fault may reuse a read-only anonymous page in place only if it is PageAnonExclusive, or, with the folio trylocked and its swap cache freed, it is not KSM and its refcount is 1. For a small folio the mapcount is the wrong question; an exclusive large folio is reused only if its mapcount equals its refcount.',
-    chapter: SWAP,
+    chapter: COW,
     seed: '003_859f4d202f500720.txt',
     kernel: [
       { file: 'mm/memory.c', fn: 'wp_can_reuse_anon_folio' },
@@ -342,7 +350,7 @@ export const RULES: readonly RuleRecord[] = [
     title: 'fork revokes exclusivity (or copies a pinned page)',
     statement:
       'fork clears PageAnonExclusive on every anonymous page it shares, write-protects both PTEs, and copies at once a page that may be pinned; shared swap entries lose their exclusive bit, and do_swap_page() trusts that bit only as checked under the PTL (pte_same() on the whole PTE).',
-    chapter: SWAP,
+    chapter: FORK,
     seed: '003_859f4d202f500720.txt',
     kernel: [
       { file: 'mm/memory.c', fn: 'copy_present_ptes' },
@@ -363,7 +371,7 @@ export const RULES: readonly RuleRecord[] = [
     title: 'swapin re-validates after taking its locks',
     statement:
       'do_swap_page() finds a swap-cache folio without locks, so after folio_lock() it must re-check that the folio is still in the swap cache for the same entry, and under the PTL that the PTE is unchanged.',
-    chapter: SWAP,
+    chapter: SWAPCACHE,
     seed: '001_8c0d70ad379c4b6c.txt',
     kernel: [{ file: 'mm/memory.c', fn: 'do_swap_page' }],
     at: TODAY,
@@ -379,7 +387,7 @@ export const RULES: readonly RuleRecord[] = [
     title: 'the COW copy drops the old rmap after the PTE switch',
     statement:
       "wp_page_copy() holds its own reference on the old folio throughout, and removes the old folio's rmap only after the PTE points at the new folio.",
-    chapter: SWAP,
+    chapter: COW,
     seed: '003_859f4d202f500720.txt',
     kernel: [{ file: 'mm/memory.c', fn: 'wp_page_copy' }],
     at: TODAY,
@@ -417,7 +425,7 @@ export const RULES: readonly RuleRecord[] = [
     title: 'no writable reuse of a swap-cache folio under stable writeback',
     statement:
       'A swap-cache folio under writeback to a SWP_STABLE_WRITES device (zram) is not made writable in place: do_swap_page() drops its exclusive marker and maps it read-only, and folio_free_swap() refuses it, so a write fault copies.',
-    chapter: STABLE,
+    chapter: STABLE_WB,
     seed: '003_859f4d202f500720.txt',
     kernel: [
       { file: 'mm/memory.c', fn: 'do_swap_page' },

@@ -63,3 +63,69 @@ export const EXTRA_RULE_SCENARIOS: readonly RuleScenario[] = [
 ];
 
 const maps = (p: Pte, f: Folio) => p.t === 'present' && p.folio === f.name;
+
+/**
+ * Further racy scenarios of a rule's own mutation: another reader reaching the same broken
+ * window, run by the same tests as `RULES` (exhaustive holds with witnesses; serial runs of the
+ * mutation do not break; the full search breaks on the harm, through the race; the guard fires).
+ *
+ * R1, seen from migration and after the grace period — the two ways Hugh's kernel crashed in
+ * seed 004, in its setting (era '2022': kswapd's folio_referenced() walked anon folios unlocked):
+ * - migrate_folio_unmap()'s VM_BUG_ON_FOLIO(folio_test_anon(src) && !folio_test_ksm(src) &&
+ *   !anon_vma): the folio still counts as mapped, but folio_get_anon_vma()'s
+ *   atomic_inc_not_zero() finds the anon_vma freed ("BUG at mm/migrate.c:1105!"). With guards
+ *   on (CONFIG_DEBUG_VM) that BUG is the guard, I5; without, try_to_migrate() walks the freed
+ *   anon_vma (I4).
+ * - the freed anon_vma's slab page goes back to the page allocator after an RCU grace period
+ *   and becomes a page table; kswapd, trusting the stale folio_mapped(), finds it only then
+ *   ("It looked like a page table when I peeped at it"; "after nearly five hours of load, BUG
+ *   NULL dereference (address 8) in down_read_trylock() in rmap_walk_anon()").
+ */
+export const EXTRA_RULE_RACES: readonly RuleScenario[] = [
+  {
+    id: 'R1',
+    title: 'folio_mapped() guards the anon_vma: exit_mmap vs migration (migrate_folio_unmap)',
+    mutation: 'delayed_anon_rmap',
+    harm: 'I4',
+    guard: 'I5',
+    opts: { era: '2022' },
+    build: (k) => {
+      const A = k.process('A', { pages: 1 });
+      const F = k.anonFolio(A, 0);
+      const av = A.anon_vma!;
+      k.thread('exit', (t) => t.exit_mmap(A));
+      k.thread('migrate', (t) => t.migrate(F), { alloc: 1 });
+      k.sometimes(
+        'migration holds the folio lock after exit freed the anon_vma',
+        () => F.lock.holder() === 1 && av.state === 'freed',
+        [F, av],
+      );
+    },
+  },
+  {
+    id: 'R1',
+    title: "folio_mapped() guards the anon_vma: the freed anon_vma's memory becomes a page table",
+    mutation: 'delayed_anon_rmap',
+    harm: 'I4',
+    guard: 'I5',
+    opts: { era: '2022' },
+    build: (k) => {
+      const A = k.process('A', { pages: 1 });
+      const F = k.anonFolio(A, 0);
+      const av = A.anon_vma!;
+      k.thread('exit', (t) => t.exit_mmap(A));
+      k.thread('slab', (t) => t.rcu_free_slab(av));
+      // kswapd reaches the folio only after the anon_vma's memory has been reused
+      k.thread('reclaim', (t) =>
+        t
+          .after("the anon_vma's slab page is a page table", () => av.state === 'pagetable')
+          .folio_referenced(F),
+      );
+      k.sometimes(
+        "reclaim holds the folio after the anon_vma's memory became a page table",
+        () => av.state === 'pagetable' && !F.lru && !F.freed,
+        [F, av],
+      );
+    },
+  },
+];

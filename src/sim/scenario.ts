@@ -22,6 +22,7 @@ import { migrate_pages } from './ops/migrate.ts';
 import type { Op } from './ops/op.ts';
 import { do_writepages } from './ops/page-writeback.ts';
 import { anon_vma_alloc, folio_referenced, try_to_unmap } from './ops/rmap.ts';
+import { rcu_free_slab } from './ops/slub.ts';
 import { truncate_inode_pages_range } from './ops/truncate.ts';
 import { folio_isolate_lru, folio_putback_lru, shrink_folio_list } from './ops/vmscan.ts';
 import type { Era, Mutation } from './variants.ts';
@@ -227,6 +228,13 @@ export class ThreadBuilder {
         yield* read_gup_ref(t, ref);
       })();
     });
+  }
+  /**
+   * The freed anon_vma's slab page goes back to the page allocator after an RCU grace period
+   * and becomes a page table (mm/slub.c free_slab → call_rcu(rcu_free_slab); seed 004).
+   */
+  rcu_free_slab(av: AnonVma): this {
+    return this.run((t) => rcu_free_slab(t, av));
   }
   /** A flusher or fsync writes page `index` of `file` back: do_writepages() of one folio (R19). */
   writeback(file: AddressSpace, index: number): this {

@@ -45,6 +45,7 @@ export type Mutation =
   | 'cow_drops_rmap_before_pte_switch'
   | 'mmget_after_exit'
   | 'folio_lock_under_ptl'
+  | 'fork_skips_anon_vma_clone'
   | 'rmap_before_tlb_flush'
   | 'swapin_exclusive_under_writeback';
 
@@ -264,6 +265,15 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
       'hypothetical; mm/rmap.c "Lock ordering in mm": folio_lock before mm->page_table_lock or pte_lock',
     description:
       "do_swap_page() takes the PTE lock before folio_lock() (a sleeping lock under a spinlock, and the inverse of reclaim's folio_lock → PTL in try_to_unmap).",
+  },
+  fork_skips_anon_vma_clone: {
+    rule: 'R1',
+    breaks: 'I4',
+    existed: 'hypothetical',
+    source:
+      'hypothetical; mm/rmap.c anon_vma_fork() @ AMDESE/linux-mm 448bccf6cf9e: "First, attach the new VMA to the parent VMA\'s anon_vmas, so rmap can find non-COWed pages in child processes" (anon_vma_clone(vma, pvma, VMA_OP_FORK)); tools/testing/selftests/mm/rmap.c migrate.anon checks exactly that reach',
+    description:
+      "dup_mmap()'s anon_vma_fork() gives the child VMA an anon_vma of its own but skips anon_vma_clone(): the child's PTEs of the parent's folios are invisible to rmap (try_to_migrate / try_to_unmap cannot reach them, so migration of a shared folio always backs out), and the child holds no reference on the anon_vma its mapped folios point to (R1: the parent's exit frees it under the child's mappings).",
   },
   rmap_before_tlb_flush: {
     rule: 'R19',

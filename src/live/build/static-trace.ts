@@ -7,7 +7,7 @@
  * page's runner replaces them with the live, steppable view after Run.
  */
 
-import { fitLaneWidth, traceToNarrowSvg } from '../shared/trace-fit.ts';
+import { fitLaneWidth, NARROW_SCREEN, traceToNarrowSvg } from '../shared/trace-fit.ts';
 import { traceToSvg, traceToTable } from '../shared/trace-svg.ts';
 import type { BuiltTrace } from './build-traces.ts';
 import { traceAsset } from './trace-assets.ts';
@@ -39,7 +39,7 @@ export function staticTraces(traces: readonly BuiltTrace[]): string {
       const narrow = traceToNarrowSvg(cex, { theme });
       const [, w, h] = size(svg);
       const [, nw, nh] = size(narrow);
-      return `<picture><source media="(max-width: 40rem)" srcset="${traceAsset(narrow)}" width="${nw}" height="${nh}"><img class="mm-trace-img mm-${theme}" src="${traceAsset(svg)}" width="${w}" height="${h}" loading="lazy" decoding="async" alt="${esc(alt)}"></picture>`;
+      return `<picture><source media="${NARROW_SCREEN}" srcset="${traceAsset(narrow)}" width="${nw}" height="${nh}"><img class="mm-trace-img mm-${theme}" src="${traceAsset(svg)}" width="${w}" height="${h}" loading="lazy" decoding="async" alt="${esc(alt)}"></picture>`;
     });
     figures.push(
       `<figure class="mm-trace-fig" data-trace-index="${t.index}" data-model="${esc(t.model)}" data-schedule="${esc(cex.schedule)}">` +

@@ -8,7 +8,7 @@
  */
 import type { Counterexample } from '../../explorer/index.ts';
 import { toDom } from '../shared/markup.ts';
-import { fitLaneWidth } from '../shared/trace-fit.ts';
+import { fitLaneWidth, NARROW_SCREEN, traceNarrowTree } from '../shared/trace-fit.ts';
 import { traceSvgTree, traceTableTree } from '../shared/trace-svg.ts';
 import { h } from './dom.ts';
 import { showValue, stateAt } from './inspect.ts';
@@ -33,7 +33,17 @@ export function traceView(
     role: 'group',
     'aria-label': `Counterexample of ${opts.model}: ${n} steps. Left and right arrows step through it.`,
   });
-  figure.append(toDom(traceSvgTree(cex, { id, changes: false, laneWidth: fitLaneWidth(cex) })));
+  // On a phone the one-column drawing, as the static figures have (trace-fit.ts): every step's
+  // thread in a tag and the failure written out under the last step, nothing to scroll sideways.
+  const narrow = matchMedia(NARROW_SCREEN).matches;
+  figure.append(
+    toDom(
+      narrow
+        ? traceNarrowTree(cex, { id })
+        : traceSvgTree(cex, { id, changes: false, laneWidth: fitLaneWidth(cex) }),
+    ),
+  );
+  figure.classList.toggle('mm-narrow', narrow);
   const boxes = [...figure.querySelectorAll<SVGGElement>('g[data-step]')];
   const slider = h('input', {
     type: 'range',
@@ -76,7 +86,7 @@ export function traceView(
     next.disabled = i === n - 1;
     boxes.forEach((g, j) => {
       g.classList.toggle('future', j > i);
-      const r = g.querySelector('rect');
+      const r = g.querySelector('rect.box') ?? g.querySelector('rect');
       if (r && !r.classList.contains('bad')) r.classList.toggle('cur', j === i);
     });
     const changes = s.changes.map((c) => `${c.key} ${showValue(c.before)} → ${showValue(c.after)}`);

@@ -8,13 +8,15 @@
  * Both are pure element trees / text (markup.ts), like trace-svg.ts.
  */
 import type { Counterexample } from '../../explorer/index.ts';
-import { el, toMarkup } from './markup.ts';
-import { stepLabel, svgFigure } from './trace-svg.ts';
+import { type El, el, toMarkup } from './markup.ts';
+import { stepLabel, svgFigure, TRACE_CSS } from './trace-svg.ts';
 
 /** The figure's room at 1280 px (the content column less the block's padding); 1024 px has more. */
 export const FIT_WIDTH = 600;
 /** The narrow drawing's width: a 390 px phone's content column less the block's padding. */
 export const NARROW_WIDTH = 330;
+/** Where the narrow drawing replaces the swimlanes (the static figures' <source media>, the live view). */
+export const NARROW_SCREEN = '(max-width: 40rem)';
 
 export function fitLaneWidth(cex: Counterexample, width = FIT_WIDTH): number {
   const lanes = new Set(cex.steps.map((s) => s.thread)).size || 1;
@@ -24,8 +26,8 @@ export function fitLaneWidth(cex: Counterexample, width = FIT_WIDTH): number {
 const ROW = 28;
 const BOX_H = 22;
 const CH = 7.2;
-const CSS =
-  '.lane{fill:var(--mm-lane)}.box{fill:var(--mm-box);stroke:var(--mm-stroke)}.txt{fill:var(--mm-text)}.dim{fill:var(--mm-dim)}.bad{stroke:var(--mm-bad);stroke-width:2.5}.badtxt{fill:var(--mm-bad)}.wait{stroke-dasharray:4 3}.tag{fill:var(--mm-lane);stroke:var(--mm-stroke)}';
+/** The wide drawing's classes, and the thread tag (the same colours as a lane). */
+const CSS = `${TRACE_CSS}.mm-trace .tag{fill:var(--mm-lane,var(--sl-color-gray-6,#f3f4f6));stroke:var(--mm-stroke,var(--sl-color-gray-3,#6b7280))}`;
 
 const clip = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, Math.max(1, n - 1))}…`);
 
@@ -52,10 +54,16 @@ function wrap(text: string, n: number): string[] {
   return out;
 }
 
+/** The phone drawing as text (build: an image per theme). */
 export function traceToNarrowSvg(
   cex: Counterexample,
   opts: { theme: 'light' | 'dark'; id?: string },
 ): string {
+  return toMarkup(traceNarrowTree(cex, opts));
+}
+
+/** The phone drawing as an element tree (the live view on a narrow screen; no theme: page colours). */
+export function traceNarrowTree(cex: Counterexample, opts: { theme?: 'light' | 'dark'; id?: string }): El {
   const id = opts.id ?? 'cexn';
   const width = NARROW_WIDTH;
   const threads = [...new Set(cex.steps.map((s) => s.thread))];
@@ -111,7 +119,5 @@ export function traceToNarrowSvg(
       ),
     );
   });
-  return toMarkup(
-    svgFigure(cex, { id, width, height, theme: opts.theme, font: 'ui-monospace, monospace' }, out),
-  );
+  return svgFigure(cex, { id, width, height, theme: opts.theme, font: 'ui-monospace, monospace' }, out);
 }

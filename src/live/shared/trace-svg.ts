@@ -62,7 +62,8 @@ const BOX_H = 22;
 const CHANGES_W = 260;
 const GUTTER = 36;
 const BAR = 5;
-const CSS =
+/** The drawing's classes, coloured by the theme's --mm-* properties or, live, by the page's. */
+export const TRACE_CSS =
   '.mm-trace .lane{fill:var(--mm-lane,var(--sl-color-gray-6,#f3f4f6))}.mm-trace .box{fill:var(--mm-box,var(--sl-color-bg,#fff));stroke:var(--mm-stroke,var(--sl-color-gray-3,#6b7280))}.mm-trace .txt{fill:var(--mm-text,var(--sl-color-text,#111827))}.mm-trace .dim{fill:var(--mm-dim,var(--sl-color-gray-3,#6b7280))}.mm-trace .lock{fill:var(--mm-lock,var(--sl-color-accent,#2563eb))}.mm-trace .race{stroke:var(--mm-race,#d97706);fill:none}.mm-trace .racehead{fill:var(--mm-race,#d97706)}.mm-trace .bad{stroke:var(--mm-bad,#dc2626);stroke-width:2.5}.mm-trace .badtxt{fill:var(--mm-bad,#dc2626)}.mm-trace .cur{stroke:var(--mm-cur,var(--sl-color-accent,#2563eb));stroke-width:2.5}.mm-trace .wait{stroke-dasharray:4 3}';
 
 /** The figure as an element tree (markup.ts): `toDom()` in the page, `toMarkup()` at build. */
@@ -79,7 +80,7 @@ export function traceSvgTree(cex: Counterexample, opts: SvgOptions = {}): El {
   const x0 = (t: string) => GUTTER + lanes.indexOf(t) * laneW;
   const yRow = (i: number) => HEAD + i * ROW;
   const out: El[] = [];
-  out.push(el('style', {}, CSS));
+  out.push(el('style', {}, TRACE_CSS));
   out.push(
     el(
       'defs',

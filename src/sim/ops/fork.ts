@@ -52,12 +52,14 @@ export function* mmput(t: Task, mm: MmStruct): Op {
  * Model: one VMA; the child's own anon_vma is not created: its VMA joins the parent's anon_vma
  * (which takes one more reference); mmap_lock, VM_WIPEONFORK and the TLB flush are not
  * modelled; a file mapping cannot be forked (the child VMA would need an i_mmap link): SimMisuse.
+ * Variant: fork_skips_anon_vma_clone — no link into the parent's anon_vma, no reference on it.
  */
 export function* dup_mmap(t: Task, parent: MmStruct, child: MmStruct): Op {
   if (parent.vma.file !== null)
     throw new SimMisuse('dup_mmap of a file mapping is not modelled (the child VMA needs an i_mmap link)');
   const av = parent.vma.anon_vma;
-  if (av !== null) {
+  // fork_skips_anon_vma_clone: the child's own anon_vma (not modelled) is all it gets
+  if (av !== null && !t.mutated('fork_skips_anon_vma_clone')) {
     yield av.rwsem.down_write('anon_vma_fork: anon_vma_clone(): lock_anon_vma_root()');
     av.rwsem.took_write();
     child.vma.linked = true; // anon_vma_chain_link

@@ -1,4 +1,5 @@
-import { SimMisuse, type Task } from '../kernel.ts';
+import { INV } from '../invariants/names.ts';
+import { guard, SimMisuse, type Task } from '../kernel.ts';
 import { type Folio, folio_mapped } from '../objects/folio.ts';
 import { commit_charge, type MemCgroup, mem_cgroup_migrate, try_charge } from './memcontrol.ts';
 import { alloc_folio } from './memory.ts';
@@ -19,8 +20,9 @@ import { folio_isolate_lru, folio_putback_lru } from './vmscan.ts';
  * src)).
  * Kernel: mm/migrate.c @ AMDESE/linux-mm acb24e4b6095: migrate_pages_batch() →
  * migrate_folio_unmap() (folio_trylock/folio_lock(src); folio_get_anon_vma(src) "delays freeing
- * anon_vma pointer until the end of migration"; folio_trylock(dst); try_to_migrate if
- * folio_mapped) → migrate_folio_move() (move_to_new_folio → migrate_folio → __migrate_folio:
+ * anon_vma pointer until the end of migration"; folio_trylock(dst); if folio_mapped(src):
+ * VM_BUG_ON_FOLIO(folio_test_anon(src) && !folio_test_ksm(src) && !anon_vma, src), then
+ * try_to_migrate — re-read @ AMDESE/linux-mm 022d8fe66ca4, seed 004's first BUG, R1) → migrate_folio_move() (move_to_new_folio → migrate_folio → __migrate_folio:
  * "if (folio_ref_count(src) != expected_count) return -EAGAIN", folio_mc_copy,
  * __folio_migrate_mapping, folio_migrate_flags → mem_cgroup_migrate; then folio_add_lru(dst)
  * before remove_migration_ptes(src, dst); folio_unlock(dst); folio_put(dst); put_anon_vma;
@@ -48,12 +50,23 @@ export function* migrate_pages(t: Task, src: Folio): Op<boolean> {
     return false;
   }
   const av = yield* folio_get_anon_vma(t, src);
-  if (av === null) {
+  // (same step: the kernel's "else if (folio_mapped(src))" a few lines on, with dst locked)
+  if (av === null && !folio_mapped(src)) {
     // an unmapped anon folio: nothing to migrate here (the kernel would just copy it)
     yield src.lock.unlock('migrate_folio_unmap: folio_unlock(src)');
     yield* folio_putback_lru(t, src);
     return false;
   }
+  if (av === null)
+    // "if we cannot get anon_vma, then we won't need it anyway, because that implies that the
+    // anon page is no longer mapped": a mapped folio whose anon_vma is gone breaks R1. With
+    // CONFIG_DEBUG_VM this is the BUG Hugh hit first (seed 004, "BUG at mm/migrate.c:1105!");
+    // without it, try_to_migrate() walks the freed anon_vma (I4).
+    guard(
+      t.k,
+      INV.I5,
+      `migrate_folio_unmap: VM_BUG_ON_FOLIO(folio_test_anon(src) && !folio_test_ksm(src) && !anon_vma): ${src.name} is mapped (mapcount ${src.mapcount}) but folio_get_anon_vma() found no live anon_vma (${src.mapping})`,
+    );
   yield 'migrate_folio_unmap: dst = get_new_folio(); folio_trylock(dst)';
   const dst = alloc_folio(t, true, src.content);
   dst.lock.tryLock();
@@ -80,12 +93,12 @@ export function* migrate_pages(t: Task, src: Folio): Op<boolean> {
     yield 'migrate_folio_move: folio_unlock(dst); folio_put(dst)';
     dst.lock.release();
     folio_put(t, dst); // the allocation's reference: dst is now held by its mappings
-    yield* put_anon_vma(t, av);
+    if (av) yield* put_anon_vma(t, av);
     yield src.lock.unlock('migrate_folio_move: folio_unlock(src)');
   } else {
     // -EAGAIN: migrate_folio_undo_src(), then migrate_folio_undo_dst()
     yield* remove_migration_ptes(t, src, src, av);
-    yield* put_anon_vma(t, av);
+    if (av) yield* put_anon_vma(t, av);
     yield src.lock.unlock('migrate_folio_undo_src: folio_unlock(src)');
     yield 'migrate_folio_undo_dst: folio_unlock(dst); folio_put(dst)';
     dst.lock.release();

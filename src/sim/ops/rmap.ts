@@ -225,7 +225,7 @@ export function* folio_lock_anon_vma_read(t: Task, f: Folio, tryLock: boolean): 
   const recheck = !t.mutated('no_recheck_mapped_after_pin');
 
   yield 'folio_lock_anon_vma_read: down_read_trylock(&root_anon_vma->rwsem)';
-  typesafeTouch(av, 'down_read_trylock(&root_anon_vma->rwsem)');
+  typesafeTouch(av, 'down_read_trylock(&root_anon_vma->rwsem)', section);
   if (av.rwsem.down_read_trylock()) {
     if (recheck && !folio_mapped(f)) {
       av.rwsem.up_read();
@@ -241,7 +241,7 @@ export function* folio_lock_anon_vma_read(t: Task, f: Folio, tryLock: boolean): 
   }
 
   yield 'folio_lock_anon_vma_read: atomic_inc_not_zero(&anon_vma->refcount)';
-  typesafeTouch(av, 'atomic_inc_not_zero(&anon_vma->refcount)');
+  typesafeTouch(av, 'atomic_inc_not_zero(&anon_vma->refcount)', section);
   const ref = av.refcount;
   av.refcount = ref === 0 ? 0 : ref + 1; // a failed inc_not_zero still writes (footprint)
   if (ref === 0) {
@@ -272,11 +272,20 @@ export function* folio_lock_anon_vma_read(t: Task, f: Folio, tryLock: boolean): 
 /**
  * A typesafe access (trylock, inc_not_zero) inside an RCU read section: legal on a freed
  * anon_vma (SLAB_TYPESAFE_BY_RCU keeps it an anon_vma), but not once its memory left the slab
- * for the page allocator (R13, I20).
+ * for the page allocator. Who is at fault depends on the reader's read section `rcu`: if it was
+ * open when the anon_vma was freed, the grace period should have kept the memory an anon_vma
+ * (R13, I20: freed without one); if the reader entered later, no grace period protects it — it
+ * trusted a stale folio_mapped() (R1, I4: Hugh's "It looked like a page table", seed 004).
  */
-function typesafeTouch(av: AnonVma, what: string): void {
-  if (av.state === 'pagetable')
+function typesafeTouch(av: AnonVma, what: string, rcu?: string): void {
+  if (av.state !== 'pagetable') return;
+  const under = av.mem.read(av.kFreedUnder) as readonly string[];
+  if (rcu === undefined || under.includes(rcu))
     bug(INV.I20, `${what}: ${av.name} was freed without an RCU grace period and is now a page table`);
+  bug(
+    INV.I4,
+    `${what}: ${av.name} was freed before this reader's RCU read section began; after the grace period its slab page went back to the page allocator and is now a page table ("It looked like a page table")`,
+  );
 }
 
 export function anon_vma_unlock_read(_t: Task, ref: AnonVmaRef): void {
@@ -306,8 +315,9 @@ export function* put_anon_vma(t: Task, av: AnonVma): Op {
  * { anon_vma_lock_write(anon_vma); anon_vma_unlock_write(anon_vma); }").
  * Model: with SLAB_TYPESAFE_BY_RCU the memory stays an anon_vma ('freed', reallocatable) for
  * every reader that could still hold it; the slab page's return to the page allocator after the
- * grace period is not modelled (no reader can observe it). R13's mutation frees it at once, and
- * it becomes a page table, as Hugh saw (seed 004). The RCU read sections open at the free are
+ * grace period is a thread of its own (ops/slub.ts rcu_free_slab, when a scenario asks for it:
+ * k.thread(…, (t) => t.rcu_free_slab(av))). R13's mutation frees it at once, and it becomes a
+ * page table, as Hugh saw (seed 004). The RCU read sections open at the free are
  * recorded as a ghost (`freed_under_rcu`): a reader inside one may still lock and walk the freed
  * anon_vma (its tree is empty), one that entered later may not (AnonVma.assertSame).
  */
@@ -355,6 +365,9 @@ export function* anon_vma_alloc(t: Task, av: AnonVma): Op<boolean> {
 export function* unlink_anon_vmas(t: Task, vma: Vma): Op {
   const av = vma.anon_vma;
   if (av === null) return;
+  // fork_skips_anon_vma_clone: a child VMA fork never linked holds no reference on it (its own
+  // anon_vma, which it would unlink instead, is not modelled)
+  if (!vma.linked && t.mutated('fork_skips_anon_vma_clone')) return;
   yield av.rwsem.down_write('unlink_anon_vmas: lock_anon_vma_root() (down_write)');
   av.rwsem.took_write();
   vma.linked = false; // anon_vma_interval_tree_remove
@@ -452,6 +465,8 @@ export function mappedPages(vma: Vma, f: Folio): number[] {
  * Kernel: mm/rmap.c folio_referenced() / folio_referenced_one() @ AMDESE/linux-mm 448bccf6cf9e: return 0 if
  * !folio_mapcount or !folio_raw_mapping; a folio not locked by the caller is trylocked (busy:
  * return 1); the walk has rwc->try_lock (anon and file); returns -1 if rwc.contended.
+ * Era (folioReferencedLocksAnon): before 'today' an anon non-KSM folio is walked without the
+ * folio lock (seed 004's setting: kswapd's shrink_active_list() calls folio_referenced(folio, 0, …)).
  * Model: one PTL section per VMA; "young" is not modelled, so the count is the PTEs found, not
  * the referencing VMAs; no mlock, no exiting-mm skip, no invalid_vma (memcg / recency).
  */
@@ -460,7 +475,7 @@ export function* folio_referenced(t: Task, f: Folio, is_locked: boolean): Op<num
   assertLive(f, 'folio_referenced');
   if (!folio_mapped(f) || f.mapping === null) return 0;
   let we_locked = false;
-  if (!is_locked) {
+  if (!is_locked && (!f.anon || folioReferencedLocksAnon(t))) {
     we_locked = f.lock.tryLock();
     if (!we_locked) return 1;
   }
@@ -476,6 +491,26 @@ export function* folio_referenced(t: Task, f: Folio, is_locked: boolean): Op<num
     yield f.lock.unlock('folio_referenced: folio_unlock()');
   }
   return referenced;
+}
+
+/**
+ * Whether folio_referenced() trylocks an anon folio its caller did not lock, by era.
+ * Kernel: the condition "if (!is_locked && (!folio_test_anon(folio) || folio_test_ksm(folio)))"
+ * (anon non-KSM folios walked unlocked, under folio_lock_anon_vma_read()'s RCU and mapcount
+ * protocol) was read in page_referenced() @ torvalds/linux 00170fdd0846 (a v3.1x copy: eras
+ * 2014, 2022, 2023) and in a quotation of gregkh/linux v6.18.38 mm/rmap.c (so it lasted
+ * through v6.18); today's "if (!is_locked)" (every folio trylocked) was read @ AMDESE/linux-mm
+ * 448bccf6cf9e. The change is the mm commit "mm: always call rmap_walk() on locked folios"
+ * (Lokesh Gidra's proposal on linux-mm, "[DISCUSSION] Unconditionally lock folios when calling
+ * rmap_walk()", 2025-08-22; in mm-unstable as 79bba4bbe712 on 2025-10-16, seen in sj/linux
+ * post-receive shortlogs; its diff, mainline hash and release were not read here, v6.19
+ * inferred). Era '2008' (v2.6.27's page_referenced_anon(), no folio lock) was not read here:
+ * inferred from the v3.1x copy. The unlocked caller is mm/vmscan.c shrink_active_list()
+ * ("folio_referenced(folio, 0, sc->target_mem_cgroup, &vm_flags)"); shrink_folio_list()'s
+ * folio_check_references() passes is_locked = 1 (both read in list-mail patch context).
+ */
+export function folioReferencedLocksAnon(t: Task): boolean {
+  return t.variant.era === 'today';
 }
 
 /**
@@ -609,7 +644,8 @@ export function* folio_get_anon_vma(t: Task, f: Folio): Op<AnonVma | null> {
   const m = f.mapping;
   if (m === null || !f.anon || !folio_mapped(f)) return null;
   const av = t.k.lookup<AnonVma>(m, 'anon_vma');
-  typesafeTouch(av, 'folio_get_anon_vma: atomic_inc_not_zero');
+  // the read section opens and closes in this step: it was not open at any earlier free
+  typesafeTouch(av, 'folio_get_anon_vma: atomic_inc_not_zero', `${t.rcu.name}:folio_get_anon_vma`);
   if (av.refcount === 0) return null;
   av.refcount = av.refcount + 1;
   return av;
