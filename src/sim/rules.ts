@@ -425,6 +425,8 @@ export const RULES: readonly RuleScenario[] = [
       const A = k.process('A', { pages: 1, file });
       k.mapFile(A, F, 0, { writable: true });
       k.tlbEntry(A, 0); // another CPU of A wrote page 0 and still caches the translation
+      // (writeback before zap: in the other order Optimal DPOR misses the breaking trace that
+      // source-DPOR finds, spec-tests/explorer/optimal-dpor-miss.repro.ts)
       k.thread('writeback', (t) => t.writeback(file, 0));
       k.thread('zap', (t) => t.zap(A, [0]));
       k.thread('W', (t) => t.store(A, 0, 2));
