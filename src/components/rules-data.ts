@@ -1,5 +1,5 @@
 /**
- * The rules of kernel-rules.md as the chapters state them (R1–R19, R21 so far): one record per rule, read by
+ * The rules of kernel-rules.md as the chapters state them (R1–R21 so far; R22 has no scenario yet): one record per rule, read by
  * <Rule id> in the chapters and by the rules index, so a statement, a status or a block name is
  * written once. `holds` / `breaks` are the names of the rule's spec blocks in its chapter (the
  * anchor is `#spec-<slug(name)>`); null while the rule has no block yet (say why in `missing`).
@@ -48,6 +48,7 @@ const SWAPCACHE = { slug: 'swap-cache', title: 'Swap cache' };
 const COW = { slug: 'cow', title: 'COW: reuse or copy' };
 const FORK = { slug: 'fork', title: 'Fork and exclusivity' };
 const TLB = { slug: 'tlb-rmap', title: 'TLB flush and rmap' };
+const PTRCU = { slug: 'pt-rcu', title: 'Page tables under RCU' };
 const STABLE_WB = { slug: 'stable-writeback', title: 'Swap writeback and stable pages' };
 /** Where the R19/R21 functions were read: several mainline copies found with the search tool. */
 const V6 = 'mainline v6.x (copies read with the search tool)';
@@ -419,6 +420,27 @@ export const RULES: readonly RuleRecord[] = [
     invariant: 'I22',
     holds: 'R19 holds: the rmap of a dirty shared page goes after the TLB flush',
     breaks: 'R19 breaks: rmap removed before the TLB flush loses a write',
+  },
+  {
+    id: 'R20',
+    title: 'PTE tables are walked under RCU and re-checked under their PTL',
+    statement:
+      "A PTE table may be detached from a live VMA (PT reclaim on MADV_DONTNEED, khugepaged's retract_page_tables) and freed after an RCU grace period, so it is walked under rcu_read_lock(), pte_offset_map_lock() may fail, and a writer that took the PTL re-checks pmd_same() before changing an entry; the freer detaches only under the PMD lock and the PTL, after checking the table is empty.",
+    chapter: PTRCU,
+    seed: 'derived (Documentation/mm/process_addrs.rst)',
+    kernel: [
+      { file: 'mm/pgtable-generic.c', fn: '__pte_offset_map_lock' },
+      { file: 'mm/pt_reclaim.c', fn: 'try_to_free_pte' },
+    ],
+    at: V6,
+    status: 'holds today',
+    today:
+      'Holds: pte_offset_map_lock() may fail since v6.5; RCU-freed retracted tables since v6.6 (THP, file/shmem); PT reclaim since v6.14 (CONFIG_PT_RECLAIM).',
+    statusNote:
+      "Before v6.5 a PTE table of a live VMA was freed only with the mmap lock held for writing; 8d3c106e19e8 (khugepaged's retraction locks) and Qi Zheng's 2025 fix of PT reclaim's emptiness check are bugs of this class.",
+    invariant: 'I17',
+    holds: 'R20 holds: the fault re-checks pmd_same and retries',
+    breaks: 'R20 breaks: without pmd_same a fault maps into a detached table',
   },
   {
     id: 'R21',

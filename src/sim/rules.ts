@@ -438,6 +438,26 @@ export const RULES: readonly RuleScenario[] = [
     },
   },
   {
+    id: 'R20',
+    title:
+      'a PTE table is found under RCU and re-checked under its PTL: a fault vs MADV_DONTNEED reclaiming the table',
+    mutation: 'no_pmd_same_recheck',
+    harm: 'I17',
+    guard: 'I17',
+    build: (k) => {
+      const A = k.process('A', { pages: 2 });
+      k.anonFolio(A, 0, { content: 1 });
+      k.pmd(A); // faults find the PTE table through the PMD; PT reclaim may detach it
+      k.thread('dontneed', (t) => t.madvise_dontneed(A, [0, 1]));
+      k.thread('T', (t) => t.store(A, 1, 5), { alloc: 3 });
+      k.sometimes(
+        'T holds the PTL of the table PT reclaim detached',
+        () => A.pt.ptl.holder() === 1 && A.mm.pmd !== A.pt.name,
+        [A.pt, A.mm],
+      );
+    },
+  },
+  {
     id: 'R21',
     title: 'no writable reuse of a swap-cache folio under stable writeback: swapin vs zram writeout',
     mutation: 'swapin_exclusive_under_writeback',

@@ -21,6 +21,7 @@ import { zap_page_range_single } from './ops/memory.ts';
 import { migrate_pages } from './ops/migrate.ts';
 import type { Op } from './ops/op.ts';
 import { do_writepages } from './ops/page-writeback.ts';
+import { madvise_dontneed_single_vma } from './ops/pt_reclaim.ts';
 import { anon_vma_alloc, folio_referenced, try_to_unmap } from './ops/rmap.ts';
 import { rcu_free_slab } from './ops/slub.ts';
 import { truncate_inode_pages_range } from './ops/truncate.ts';
@@ -235,6 +236,14 @@ export class ThreadBuilder {
    */
   rcu_free_slab(av: AnonVma): this {
     return this.run((t) => rcu_free_slab(t, av));
+  }
+  /**
+   * MADV_DONTNEED with PT reclaim (v6.14+, R20): zap `addrs`; if they cover the whole table and
+   * left it empty, detach it from the PMD and free it after a grace period.
+   */
+  madvise_dontneed(p: Process, addrs: readonly number[]): this {
+    this.use(p, `madvise_dontneed(${p.label})`);
+    return this.run((t) => madvise_dontneed_single_vma(t, p.vma, addrs));
   }
   /** A flusher or fsync writes page `index` of `file` back: do_writepages() of one folio (R19). */
   writeback(file: AddressSpace, index: number): this {
@@ -583,6 +592,19 @@ export class ScenarioBuilder {
    */
   swapDevice(opts: { stableWrites?: boolean } = {}): SwapInfo {
     return this.k.register(new SwapInfo(this.k, opts.stableWrites === true));
+  }
+
+  /**
+   * Model `p`'s PMD (R20): faults find the PTE table through it under RCU (pte_offset_map_lock),
+   * PT reclaim (t.madvise_dontneed) can detach it, and pte_alloc() then installs a fresh table
+   * (`pt#<label>.1`). Anonymous processes only.
+   */
+  pmd(p: Process): PageTable {
+    if (p.vma.file !== null) throw new SimMisuse(`pmd(${p.label}): anonymous processes only`);
+    const spare = this.k.register(new PageTable(this.k, `${p.pt.name}.1`, p.pt.size));
+    spare.init();
+    p.mm.initPmd(p.pt, spare);
+    return spare;
   }
 }
 

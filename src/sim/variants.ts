@@ -47,7 +47,8 @@ export type Mutation =
   | 'folio_lock_under_ptl'
   | 'fork_skips_anon_vma_clone'
   | 'rmap_before_tlb_flush'
-  | 'swapin_exclusive_under_writeback';
+  | 'swapin_exclusive_under_writeback'
+  | 'no_pmd_same_recheck';
 
 export interface MutationInfo {
   /** The rule of kernel-rules.md it breaks. */
@@ -292,6 +293,15 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
       '003_859f4d202f500720.txt (David\'s sketch keeps the SWP_STABLE_WRITES exception; Liang Zhang: "a very important check -- stable page requirement, see Fixes: f05714293a59"); before f05714293a59 "mm: support anonymous stable page" (2017) reuse_swap_page() reused a page under writeback on any device; v2 of "mm/swap: remember PG_anon_exclusive via a swp pte bit" (2022-03) had the test inverted, caught in review',
     description:
       'do_swap_page() keeps the exclusive marker of a swap-cache folio under writeback to a SWP_STABLE_WRITES device, so it maps the folio writable and the task writes it while the device (zram) is still reading it.',
+  },
+  no_pmd_same_recheck: {
+    rule: 'R20',
+    breaks: 'I17',
+    existed: 'hypothetical',
+    source:
+      'hypothetical in mainline since v6.5: __pte_offset_map_lock() has re-checked pmd_same() under the PTL since 0d940a9b270b "mm/pgtable: allow pte_offset_map[_lock]() to fail" (Hugh Dickins); the class of bug is real: 8d3c106e19e8 "mm/khugepaged: take the right locks for page table retraction", and Qi Zheng\'s "mm: pgtable: fix incorrect reclaim of non-empty PTE pages" (2025, Fixes 6375e95f381e)',
+    description:
+      'pte_offset_map_lock() takes the PTL of the PTE table it found through the PMD and trusts it without re-checking pmd_same(): a fault that read the PMD before PT reclaim detached the table installs its PTE into the detached table, which is then freed with the folio still mapped in it (the folio is leaked).',
   },
 };
 

@@ -146,6 +146,8 @@ export function I12(_k: Kernel, s: SwapSlot): Pred {
 export function I17(_k: Kernel, vma: Vma): Pred {
   return () =>
     !(vma.mm.pt.freed && vma.linked) ||
+    // R20: a table PT reclaim detached (the PMD points elsewhere) is freed after a grace period
+    (vma.mm.hasPmd && vma.mm.pmd !== vma.mm.pt.name) ||
     `${vma.mm.pt.name} was freed while ${vma.name} is still linked in its rmap tree`;
 }
 
@@ -279,7 +281,10 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
     if (on('I12')) m.always(`${INV.I12} [${s.name}]`, I12(k, s), { on: [s.name] });
   }
   for (const v of k.all(Vma))
-    if (on('I17')) m.always(`${INV.I17} [${v.name}]`, I17(k, v), { on: [v.name, v.mm.pt.name] });
+    if (on('I17'))
+      m.always(`${INV.I17} [${v.name}]`, I17(k, v), {
+        on: [v.name, v.mm.pt.name, ...(v.mm.hasPmd ? [v.mm.name] : [])],
+      });
   const charges = k.all(Folio).map((f) => `${f.name}.memcg`);
   const mapped = k.all(Folio).map((f) => f.mapcountObject());
   const mc = k.has('mc') ? ['mc'] : [];

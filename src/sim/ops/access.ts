@@ -3,6 +3,7 @@ import { INV } from '../invariants/names.ts';
 import type { Task } from '../kernel.ts';
 import type { Folio } from '../objects/folio.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
+import { PTE_NONE } from '../objects/page_table.ts';
 import { tlbOf } from '../objects/tlb.ts';
 import { mmget_not_zero, mmput } from './fork.ts';
 import { handle_pte_fault } from './memory.ts';
@@ -31,7 +32,9 @@ export function* user_access(t: Task, mm: MmStruct, addr: number, store: number 
       mm.setExpect(addr, store);
       return store;
     }
-    const p = mm.pt.get(addr);
+    // R20: where the PMD is modelled, the walk goes through it (pmd_none: no table, no PTE)
+    const table = mm.hasPmd ? mm.pmd : mm.pt.name;
+    const p = table === mm.pt.name ? mm.pt.get(addr) : table === null ? PTE_NONE : mm.spare!.get(addr);
     if (p.t === 'present' && (!write || p.write)) {
       const f = t.k.lookup<Folio>(p.folio, 'folio');
       if (f.freed) bug(INV.I3, `${mm.label}[${addr}] maps ${f.name}, which was freed`);

@@ -1,6 +1,6 @@
 import { bug, until } from '../../explorer/index.ts';
 import { INV } from '../invariants/names.ts';
-import { SimMisuse, type Task } from '../kernel.ts';
+import { guard, SimMisuse, type Task } from '../kernel.ts';
 import { assertLive, type Folio, folio_locked_by_me } from '../objects/folio.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
 import type { AddressSpace } from '../objects/page_cache.ts';
@@ -26,6 +26,7 @@ import {
   tlb_gather_mmu,
 } from './mmu_gather.ts';
 import type { Op } from './op.ts';
+import { pte_offset_map_lock, pte_unmap_unlock } from './pgtable-generic.ts';
 import {
   folio_add_anon_rmap_ptes,
   folio_add_file_rmap_ptes,
@@ -312,6 +313,7 @@ export function* handle_pte_fault(t: Task, mm: MmStruct, addr: number, write: bo
  * at 0; small folios only (no mTHP orders).
  */
 export function* do_anonymous_page(t: Task, vma: Vma, addr: number): Op {
+  if (vma.mm.hasPmd) return yield* do_anonymous_page_pmd(t, vma, addr); // R20
   const pt = vma.mm.pt;
   yield 'do_anonymous_page: alloc_anon_folio() (folio_prealloc + mem_cgroup_charge)';
   const f = alloc_folio(t, true, 0);
@@ -723,4 +725,45 @@ export function* wp_page_shared(t: Task, vma: Vma, addr: number, orig: Pte): Op 
   f.dirty = true; // fault_dirty_shared_page: folio_mark_dirty(); folio_unlock()
   f.lock.release();
   folio_put(t, f);
+}
+
+// --- PTE tables found through the PMD (R20) ----------------------------------------------------
+
+/**
+ * do_anonymous_page, where the scenario models the PMD (k.pmd): allocate the PTE table if the
+ * PMD is none, then map the new folio through pte_offset_map_lock(), which may fail (the table
+ * was detached meanwhile: the fault returns and is retried).
+ * Kernel: mm/memory.c do_anonymous_page(): "if (pte_alloc(vma->vm_mm, vmf->pmd)) return
+ * VM_FAULT_OOM;" ... "vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address,
+ * &vmf->ptl); if (!vmf->pte) goto release;" @ AMDESE/linux-mm 91883f9ea22a. Rule R20.
+ * Model: as do_anonymous_page; pte_alloc() installs the mm's one spare table, in the step that
+ * allocates the folio (the kernel's pmd_populate under the PMD lock); an install into a table
+ * the PMD no longer points to is the guard of I17.
+ */
+export function* do_anonymous_page_pmd(t: Task, vma: Vma, addr: number): Op {
+  const mm = vma.mm;
+  yield 'do_anonymous_page: pte_alloc(); alloc_anon_folio() (folio_prealloc + mem_cgroup_charge)';
+  if (mm.pmd === null) {
+    // pmd_none: pte_alloc() → __pte_alloc() → pmd_populate() of a fresh table
+    if (mm.spare === null || mm.spare.freed) throw new SimMisuse('pte_alloc: no spare PTE table');
+    mm.pmd = mm.spare.name;
+  }
+  const f = alloc_folio(t, true, 0);
+  mem_cgroup_charge(t, f, get_mem_cgroup_from_mm(t, mm));
+  const pt = yield* pte_offset_map_lock(t, mm, 'do_anonymous_page');
+  if (pt === null) {
+    yield 'do_anonymous_page: release: folio_put() (pte_offset_map_lock() failed: retry the fault)';
+    folio_put(t, f);
+    return;
+  }
+  if (pt.get(addr).t !== 'none') {
+    folio_put(t, f);
+    return yield* pte_unmap_unlock(t, pt, 'do_anonymous_page: pte_unmap_unlock() (vmf_pte_changed)');
+  }
+  if (mm.pmd !== pt.name)
+    guard(t.k, INV.I17, `do_anonymous_page: PTE install into ${pt.name}, which the PMD no longer points to`);
+  folio_add_new_anon_rmap(t, f, vma, true);
+  folio_add_lru(t, f); // folio_add_lru_vma
+  pt.set(addr, mk_pte(f.name, 0, true));
+  yield* pte_unmap_unlock(t, pt, 'do_anonymous_page: pte_unmap_unlock()');
 }
