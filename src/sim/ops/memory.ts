@@ -350,7 +350,9 @@ export function should_try_to_free_swap(_t: Task, f: Folio, write: boolean): boo
  * should_try_to_free_swap → folio_free_swap; if exclusive or refcount == 1: RMAP_EXCLUSIVE and
  * the PTE writable when the VMA has VM_WRITE — for read faults too (dirty only for a write);
  * set_ptes; folio_unlock; do_wp_page for a write that could not map writable.
- * Seeds 001 (the lock_page/charge order), 003. Rules R14, R16, R17.
+ * "else if (exclusive && folio_test_writeback(folio) && data_race(si->flags &
+ * SWP_STABLE_WRITES))": drop the exclusive marker (R21; the device is k.swapDevice()).
+ * Seeds 001 (the lock_page/charge order), 003. Rules R14, R16, R17, R21.
  * Model: swapin_readahead is __read_swap_cache_async for the one entry, as one step; no
  * SWP_SYNCHRONOUS_IO path, no KSM, no large folios, no uffd-wp / soft-dirty; anonymous VMAs
  * are VM_WRITE.
@@ -360,7 +362,8 @@ export function should_try_to_free_swap(_t: Task, f: Folio, write: boolean): boo
  * PTE under the PTL: fork's pte_swp_clear_exclusive() makes it differ, and the fault backs out.
  * Variants: no_swapcache_recheck (R17), charge_before_lock_page (R9, era 2008),
  * folio_lock_under_ptl (I18: the PTL before folio_lock), swp_exclusive_read_before_ptl (R16: the
- * exclusive bit of the unlocked read is used while the PTL re-check compares the entry without it).
+ * exclusive bit of the unlocked read is used while the PTL re-check compares the entry without it),
+ * swapin_exclusive_under_writeback (R21: the marker survives stable writeback).
  */
 export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write: boolean): Op {
   if (orig.t !== 'swap') throw new SimMisuse('do_swap_page on a non-swap pte');
