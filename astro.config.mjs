@@ -25,7 +25,9 @@ function chapters(dir = 'content', prefix = '') {
     const path = join(dir, f);
     if (statSync(path).isDirectory()) out.push(...chapters(path, `${prefix}${f}/`));
     else if (/^[^_].*\.mdx?$/.test(f) && !(prefix === '' && /^index\./.test(f))) {
-      const order = /^sidebar:\s*\n(?:\s+.*\n)*?\s+order:\s*(-?\d+)/m.exec(readFileSync(path, 'utf8'));
+      const order = /^sidebar:\s*\n(?:\s+.*\n)*?\s+order:\s*(-?\d+(?:\.\d+)?)/m.exec(
+        readFileSync(path, 'utf8'),
+      );
       out.push({ slug: prefix + f.replace(/\.mdx?$/, ''), order: order ? Number(order[1]) : 1000 });
     }
   }

@@ -2,10 +2,6 @@
  * What Starlight's Search gets for `import('@pagefind/default-ui')` (a Vite alias in
  * astro.config.mjs; Starlight imports it on idle): a PagefindUI that loads Pagefind's real UI and
  * stylesheet only when the search dialog first opens, then focuses its input.
- *
- * It also puts the shortcut the button shows (Ctrl K, ⌘ K on Apple devices: Starlight's inline
- * script reveals it) into the button's accessible name, "Search": a speech user says what they
- * see (WCAG 2.5.3, axe: label-content-name-mismatch).
  */
 import cssUrl from './pagefind-ui.css?url';
 
@@ -14,16 +10,6 @@ type Options = { element: string } & Record<string, unknown>;
 export class PagefindUI {
   constructor(options: Options) {
     const dialog = document.querySelector<HTMLDialogElement>('site-search dialog');
-    const open = document.querySelector('button[data-open-modal]');
-    const keys = [...(open?.querySelectorAll('kbd kbd') ?? [])];
-    if (open && keys.length) {
-      // Spaces between the words (no change to the flex layout), so the text reads "Search Ctrl K".
-      for (const k of [open.querySelector('kbd'), ...keys.slice(1)]) k?.before(' ');
-      open.setAttribute(
-        'aria-label',
-        `${open.getAttribute('aria-label')} ${keys.map((k) => k.textContent).join(' ')}`,
-      );
-    }
     let loaded = false;
     const load = async () => {
       if (loaded) return;

@@ -39,10 +39,8 @@ const ANON = { slug: 'anon-vma', title: 'anon_vma lifetime and rmap walks' };
 const PTE = { slug: 'pte-rmap', title: 'Teardown, the PTE lock and mapcounts' };
 const LOCK = { slug: 'folio-lock', title: 'The folio lock and mapped-ness' };
 const MEMCG = { slug: 'memcg', title: 'The life of a memcg charge' };
-const UNCHARGE = {
-  slug: 'memcg-uncharge',
-  title: 'Where a memcg charge ends: uncharge, migration, swap-out',
-};
+const UNCHARGE = { slug: 'memcg-uncharge', title: 'Where a memcg charge ends: uncharge and migration' };
+const MEMCG_SWAP = { slug: 'memcg-swap', title: "Swap charges: swap-out, swapin, the slot's free" };
 const STABLE = { slug: 'memcg-stable', title: 'Stable folio_memcg() and lockless lookups' };
 const SWAPCACHE = { slug: 'swap-cache', title: 'Swap cache' };
 const COW = { slug: 'cow', title: 'COW: reuse or copy' };
@@ -273,7 +271,7 @@ export const RULES: readonly RuleRecord[] = [
     title: 'swapout moves the charge to the swap entry only once frozen',
     statement:
       "On cgroup v1, swap-out moves the folio's memory+swap charge to the swap entry only once reclaim owns the folio outright: unmapped, isolated, locked, and its refcount frozen, so no lookup can map it again.",
-    chapter: UNCHARGE,
+    chapter: MEMCG_SWAP,
     seed: '002_e900c981f0a87c3f.txt',
     kernel: [
       { file: 'mm/memcontrol-v1.c', fn: 'memcg1_swapout' },

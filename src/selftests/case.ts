@@ -39,6 +39,11 @@ export interface SelftestCase {
   readonly era?: Era;
   /** Runs the case on the model (optionally mutated) and reports what the kernel's test would print. */
   readonly run: (opts?: { readonly mutate?: Mutation }) => SelftestOutcome;
+  /**
+   * The torvalds/linux commit (or tag) the kernel test was read at, e.g. '1695841621d7'; the page
+   * links the kernel file there. Without it the page links mainline and says the version is unknown.
+   */
+  readonly at?: string;
 }
 
 /** A case's id for test names and anchors: "<file basename>: <name> (<setup>)". */

@@ -1,4 +1,6 @@
 import type { SelftestCase } from './case.ts';
+import { COW } from './cow.ts';
+import { MEMCONTROL_CASES } from './memcontrol.ts';
 import { RMAP_CASES } from './rmap.ts';
 
 export { caseTitle, type KsftResult, type SelftestCase, type SelftestOutcome } from './case.ts';
@@ -7,4 +9,4 @@ export { caseTitle, type KsftResult, type SelftestCase, type SelftestOutcome } f
  * Every ported case, one array per kernel test file. Each port adds its own module here
  * (e.g. `cow.ts` for tools/testing/selftests/mm/cow.c) and spreads it into CATALOGUE.
  */
-export const CATALOGUE: readonly SelftestCase[] = [...RMAP_CASES];
+export const CATALOGUE: readonly SelftestCase[] = [...COW, ...MEMCONTROL_CASES, ...RMAP_CASES];

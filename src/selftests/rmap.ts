@@ -90,5 +90,6 @@ export const RMAP_CASES: readonly SelftestCase[] = [
       "the random process tree (5 levels, up to 3 children each, a random worker) is a root, two children and a grandchild, the grandchild the worker; one anon_vma per fork tree (anon_vma_fork()'s per-child anon_vmas and their reuse are not modelled); NUMA nodes and move_pages(): one migrate_pages() of the folio, whose retries the deterministic model would fail the same way; the PFN is the folio",
     mutation: 'fork_skips_anon_vma_clone',
     run: (opts) => runMigrateAnon(opts?.mutate),
+    at: '1695841621d7',
   },
 ];

@@ -68,15 +68,37 @@ export class Kernel {
    * that restate a rule). Off, a scenario checks only harms (see invariants/names.ts HARMS).
    */
   readonly guards: boolean;
+  /**
+   * Large-folio mapcounts (ScenarioOptions.mapcount): CONFIG_PAGE_MAPCOUNT keeps the per-page
+   * _mapcount and _nr_pages_mapped (default); CONFIG_NO_PAGE_MAPCOUNT (v6.15+, era 'today')
+   * keeps only _large_mapcount (and the MM-owner slots).
+   */
+  readonly pageMapcount: boolean;
+  /** CONFIG_MM_ID (selected by THP since v6.15): large folios track their MM owners (era 'today'). */
+  readonly mmId: boolean;
 
   constructor(
     readonly m: ModelBuilder,
-    opts: { era?: Era; mutate?: Mutation | readonly Mutation[]; guards?: boolean } = {},
+    opts: {
+      era?: Era;
+      mutate?: Mutation | readonly Mutation[];
+      guards?: boolean;
+      mapcount?: 'per-page' | 'no-page-mapcount';
+    } = {},
   ) {
     this.mem = m.mem;
     this.variant = variantOf(opts);
     this.guards = opts.guards ?? true;
     this.lockdep = new Lockdep(m, this.guards);
+    this.mmId = this.variant.era === 'today';
+    const mapcount = opts.mapcount ?? 'per-page';
+    if (mapcount !== 'per-page' && mapcount !== 'no-page-mapcount')
+      throw new SimMisuse(`unknown mapcount config '${mapcount}' ('per-page' or 'no-page-mapcount')`);
+    this.pageMapcount = mapcount === 'per-page';
+    if (!this.pageMapcount && !this.mmId)
+      throw new SimMisuse(
+        `mapcount 'no-page-mapcount' (CONFIG_NO_PAGE_MAPCOUNT, v6.15+) does not exist in era '${this.variant.era}'`,
+      );
   }
 
   register<T extends Registered>(o: T): T {
@@ -137,14 +159,18 @@ export class Task {
     /** Folios this task may allocate (names are reserved so invariants can be scoped to them). */
     readonly allocBudget: number,
   ) {}
-  /** Deterministic name for the task's n-th allocation (same in every execution). */
-  nextFolioName(): string {
+  /**
+   * Deterministic name for the task's n-th allocation (same in every execution); a large folio
+   * of `nr` pages takes the reserved `folio#<task>.<n>x<nr>` (reserved for every mTHP size some
+   * process enables).
+   */
+  nextFolioName(nr = 1): string {
     this.allocated++;
     if (this.allocated > this.allocBudget)
       throw new SimMisuse(
         `task '${this.name}' allocates more than ${this.allocBudget} folios: raise allocBudget in k.thread()`,
       );
-    return allocName(this.name, this.allocated);
+    return allocName(this.name, this.allocated, nr);
   }
   get variant(): Variant {
     return this.k.variant;
@@ -154,8 +180,8 @@ export class Task {
   }
 }
 
-export function allocName(task: string, n: number): string {
-  return `folio#${task}.${n}`;
+export function allocName(task: string, n: number, nr = 1): string {
+  return nr === 1 ? `folio#${task}.${n}` : `folio#${task}.${n}x${nr}`;
 }
 
 /**

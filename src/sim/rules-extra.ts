@@ -12,6 +12,14 @@ import type { RuleScenario } from './rules.ts';
  * R16's two fork halves: fork itself leaving PageAnonExclusive or pte_swp_exclusive set breaks
  * the rule in any order. R16's scenario in `RULES` is the race the kernel guards against:
  * do_swap_page() trusting the exclusive bit without checking it under the PTL.
+ *
+ * GUP pins and mprotect (issue 11): R15's mprotect() optimization (can_change_pte_writable()
+ * maps only PageAnonExclusive pages writable) and R16's fork of a pinned page
+ * (copy_present_page()); both harms need no race (`sequential` says why).
+ *
+ * R17's other half (issue 11): the SWP_SYNCHRONOUS_IO swapin that skips the swap cache must
+ * claim SWAP_HAS_CACHE (swapcache_prepare) before reading. Unlike the fork halves this one is a
+ * race, reached only with a preemption: two faults read one entry into two folios.
  */
 export const EXTRA_RULE_SCENARIOS: readonly RuleScenario[] = [
   {
@@ -58,6 +66,83 @@ export const EXTRA_RULE_SCENARIOS: readonly RuleScenario[] = [
         () => P.mm.expect(0) === 9 && C.pt.peekPte(0).t === 'swap',
         [P.mm, C.pt],
       );
+    },
+  },
+  {
+    id: 'R15',
+    title: 'the mprotect() optimization maps only a PageAnonExclusive page writable',
+    mutation: 'mprotect_ignores_anon_exclusive',
+    harm: 'I13',
+    guard: 'I14',
+    sequential:
+      'the mutated mprotect(PROT_READ|PROT_WRITE) itself maps the page the child still shares writable, so the parent\'s next store lands in it in any order (cow.c "Basic COW after fork() with mprotect() optimization")',
+    build: (k) => {
+      const P = k.process('P', { pages: 1 });
+      const F = k.anonFolio(P, 0, { content: 1 });
+      const C = k.forked(P, 'C');
+      k.thread('P', (t) => t.mprotect(P, 'r').mprotect(P, 'rw').store(P, 0, 2), { alloc: 1 });
+      k.thread('C', (t) => t.load(C, 0).store(C, 0, 3).load(C, 0), { alloc: 1 });
+      k.sometimes(
+        'P stored while C still maps the shared page',
+        () => P.mm.expect(0) === 2 && maps(C.pt.peekPte(0), F),
+        [P.mm, C.pt],
+      );
+    },
+  },
+  {
+    id: 'R16',
+    title: 'fork copies a maybe-pinned exclusive page for the child (copy_present_page)',
+    mutation: 'fork_shares_pinned_page',
+    harm: 'I13',
+    guard: 'I13',
+    sequential:
+      'the mutated fork itself shares the pinned page and write-protects the parent\'s PTE, so the parent\'s next store copies the page away from its pin in any order (cow.c "fork() with an iouring fixed buffer")',
+    build: (k) => {
+      const P = k.process('P', { pages: 1 });
+      const F = k.anonFolio(P, 0, { content: 1 });
+      const C = k.child(P, 'C');
+      k.thread(
+        'P',
+        (t) =>
+          t
+            .pin_user_pages(P, 0, { write: true, longterm: true })
+            .fork(P, C)
+            .store(P, 0, 9)
+            .readGupPage('mapped', 'Longterm R/W pin is reliable')
+            .unpin_user_page(),
+        { alloc: 2 },
+      );
+      k.thread('C', (t) => t.after('forked', () => C.pt.peekPte(0).t !== 'none').load(C, 0));
+      k.sometimes(
+        'P stored into its pinned page while C maps its own copy',
+        () =>
+          P.mm.expect(0) === 9 &&
+          maps(P.pt.peekPte(0), F) &&
+          C.pt.peekPte(0).t === 'present' &&
+          !maps(C.pt.peekPte(0), F),
+        [P.mm, P.pt, C.pt],
+      );
+    },
+  },
+  {
+    id: 'R17',
+    title:
+      'a swapin that skips the swap cache claims the entry first: two faults on a SWP_SYNCHRONOUS_IO entry',
+    mutation: 'sync_swapin_without_swapcache_prepare',
+    harm: 'I13',
+    guard: 'I13',
+    build: (k) => {
+      const P = k.process('P', { pages: 1 });
+      k.swapped(P, 0, { cached: false, written: true, content: 5, synchronous: true });
+      // T1 and T2 are threads of P faulting the same address; T2 then writes and reclaim swaps
+      // the page out again, to the lowest free slot: the entry T1 read.
+      k.thread('T1', (t) => t.load(P, 0), { alloc: 3 });
+      k.thread('T2', (t) => t.store(P, 0, 7).reclaim(P, 0), { alloc: 3 });
+      k.sometimes('both faults hold a folio for the one swap entry', () => {
+        const a = k.allocated('T1');
+        const b = k.allocated('T2');
+        return a !== null && b !== null && !a.freed && !b.freed && P.pt.peekPte(0).t === 'swap';
+      }, ['folio#T1.1', 'folio#T2.1', P.pt.pteObjects()[0]]);
     },
   },
 ];

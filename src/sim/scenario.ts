@@ -1,4 +1,4 @@
-import { defineModel, type Model, type ModelBuilder, type Scope, until } from '../explorer/index.ts';
+import { bug, defineModel, type Model, type ModelBuilder, type Scope, until } from '../explorer/index.ts';
 import { ALL_CHECKS, registerInvariants } from './invariants/index.ts';
 import { INV, type InvariantId } from './invariants/names.ts';
 import { allocName, Kernel, SimMisuse, Task } from './kernel.ts';
@@ -7,7 +7,7 @@ import { Folio } from './objects/folio.ts';
 import { MemCgroup, MoveCharge } from './objects/mem_cgroup.ts';
 import { MmStruct } from './objects/mm_struct.ts';
 import { AddressSpace } from './objects/page_cache.ts';
-import { ghost, mk_pte, PageTable, type Pte, swp_entry_to_pte } from './objects/page_table.ts';
+import { ghost, mk_pte, PageTable, PTE_NONE, type Pte, swp_entry_to_pte } from './objects/page_table.ts';
 import { RcuReader } from './objects/rcu.ts';
 import { SwapSlot } from './objects/swap.ts';
 import { SwapInfo } from './objects/swap_info.ts';
@@ -15,15 +15,27 @@ import { Tlb } from './objects/tlb.ts';
 import { Vma } from './objects/vma.ts';
 import { access_remote_vm, user_access } from './ops/access.ts';
 import { dup_mmap, mmput } from './ops/fork.ts';
-import { type GupRef, get_user_pages, read_gup_ref } from './ops/gup.ts';
+import {
+  type GupFlags,
+  type GupPage,
+  type GupRef,
+  get_user_pages,
+  gup_one,
+  read_gup_page,
+  read_gup_ref,
+  unpin_user_page,
+} from './ops/gup.ts';
 import { mem_cgroup_move_charge } from './ops/memcontrol-v1.ts';
 import { zap_page_range_single } from './ops/memory.ts';
 import { migrate_pages } from './ops/migrate.ts';
+import { mprotect } from './ops/mprotect.ts';
+import { move_ptes } from './ops/mremap.ts';
 import type { Op } from './ops/op.ts';
 import { do_writepages } from './ops/page-writeback.ts';
 import { madvise_dontneed_single_vma } from './ops/pt_reclaim.ts';
 import { anon_vma_alloc, folio_referenced, try_to_unmap } from './ops/rmap.ts';
 import { rcu_free_slab } from './ops/slub.ts';
+import { clear_refs_soft_dirty } from './ops/task_mmu.ts';
 import { truncate_inode_pages_range } from './ops/truncate.ts';
 import { folio_isolate_lru, folio_putback_lru, shrink_folio_list } from './ops/vmscan.ts';
 import type { Era, Mutation } from './variants.ts';
@@ -58,6 +70,12 @@ export interface ScenarioOptions {
    * stats wrong at rest, an oops every kernel config has — so a counterexample is the harm itself.
    */
   guards?: boolean;
+  /**
+   * Large-folio mapcounts: 'per-page' (CONFIG_PAGE_MAPCOUNT, default: per-page _mapcount and
+   * _nr_pages_mapped beside _large_mapcount) or 'no-page-mapcount' (CONFIG_NO_PAGE_MAPCOUNT,
+   * v6.15+, era 'today' only: _large_mapcount and the MM-owner slots alone).
+   */
+  mapcount?: 'per-page' | 'no-page-mapcount';
 }
 
 /** A process: its mm, page table, VMA and (for anonymous memory) anon_vma. */
@@ -76,6 +94,11 @@ export interface ProcessOptions {
   file?: AddressSpace;
   /** The memcg its folios are charged to. */
   memcg?: MemCgroup;
+  /**
+   * mTHP sizes (pages) enabled for anonymous faults, e.g. [16, 4]: hugepages-<size>kB/enabled.
+   * Anonymous mTHP has no order 1 (THP_ORDERS_ALL_ANON), so sizes are powers of two >= 4.
+   */
+  mthp?: readonly number[];
 }
 
 /** Records the ops of one thread, in order. Each method names the kernel entry point it runs. */
@@ -216,6 +239,11 @@ export class ThreadBuilder {
       })();
     });
   }
+  /** mremap() of `n` pages of `p` from `from` to the free range at `to`: move_ptes(). */
+  mremap(p: Process, from: number, to: number, n: number): this {
+    this.use(p, `mremap(${p.label})`);
+    return this.run((t) => move_ptes(t, p.mm, from, to, n));
+  }
   /** Read the pipe: the data behind the GUP reference taken by gup(); checks I13. */
   readGup(): this {
     return this.run((t) => {
@@ -236,6 +264,69 @@ export class ThreadBuilder {
    */
   rcu_free_slab(av: AnonVma): this {
     return this.run((t) => rcu_free_slab(t, av));
+  }
+  /** The page this thread's last get_user_pages()/pin_user_pages() returned (null if it failed). */
+  private gupPage: GupPage | null = null;
+  private gupOne(p: Process, addr: number, flags: GupFlags, what: string): this {
+    this.use(p, `${what}(${p.label}, ${addr})`);
+    return this.run((t) => {
+      const self = this;
+      return (function* () {
+        self.gupPage = yield* gup_one(t, p.mm, addr, flags);
+      })();
+    });
+  }
+  /**
+   * pin_user_pages(FOLL_PIN) of page `addr` (FOLL_WRITE with `write`, FOLL_LONGTERM with
+   * `longterm`, pin_user_pages_fast with `fast`): faults in and unshares as mm/gup.c does.
+   */
+  pin_user_pages(
+    p: Process,
+    addr: number,
+    o: { write?: boolean; longterm?: boolean; fast?: boolean } = {},
+  ): this {
+    return this.gupOne(p, addr, { ...o, pin: true }, o.fast ? 'pin_user_pages_fast' : 'pin_user_pages');
+  }
+  /** get_user_pages(FOLL_GET) of page `addr`, faulting it in (get_user_pages_fast with `fast`). */
+  get_user_pages(p: Process, addr: number, o: { write?: boolean; fast?: boolean } = {}): this {
+    return this.gupOne(p, addr, { ...o, pin: false }, o.fast ? 'get_user_pages_fast' : 'get_user_pages');
+  }
+  /**
+   * Read the page of the last get_user_pages()/pin_user_pages() as its kernel user does, and
+   * check it (I13, reported as `failure`): `snapshot` — unchanged since GUP (a vmsplice pipe);
+   * `mapped` — what the process last wrote at the address (a longterm pin is reliable).
+   */
+  readGupPage(want: 'snapshot' | 'mapped', failure: string): this {
+    return this.run((t) => {
+      const self = this;
+      return (function* () {
+        const ref = self.gupPage;
+        if (ref === null) bug(INV.I13, `${failure}: GUP failed, nothing to read`);
+        else yield* read_gup_page(t, ref, want, failure);
+      })();
+    });
+  }
+  /** unpin_user_page() (FOLL_PIN) or put_page() (FOLL_GET) of the last GUP page. */
+  unpin_user_page(): this {
+    return this.run((t) => {
+      const self = this;
+      return (function* () {
+        const ref = self.gupPage;
+        if (ref === null) return;
+        self.gupPage = null;
+        yield* unpin_user_page(t, ref);
+      })();
+    });
+  }
+  /** mprotect(2) of p's VMA: PROT_READ ('r') or PROT_READ|PROT_WRITE ('rw'). */
+  mprotect(p: Process, prot: 'r' | 'rw'): this {
+    this.use(p, `mprotect(${p.label})`);
+    return this.run((t) => mprotect(t, p.mm, prot === 'rw'));
+  }
+  /** echo 4 > /proc/pid/clear_refs: arm soft-dirty tracking (the selftests' clear_softdirty()). */
+  clear_refs_soft_dirty(p: Process): this {
+    this.use(p, `clear_refs_soft_dirty(${p.label})`);
+    return this.run((t) => clear_refs_soft_dirty(t, p.mm));
   }
   /**
    * MADV_DONTNEED with PT reclaim (v6.14+, R20): zap `addrs`; if they cover the whole table and
@@ -272,9 +363,19 @@ export class ScenarioBuilder {
     this.k = new Kernel(m, opts);
   }
 
-  /** A memory cgroup. */
-  memcg(name: string): MemCgroup {
-    const c = this.k.register(new MemCgroup(this.k, `memcg#${name}`));
+  /**
+   * A memory cgroup, in cgroup v1 (default: memory+swap counted in `memsw`) or v2 (`{ v2: true }`:
+   * a separate `swap` counter). do_memsw_account() is system-wide, so all memcgs of a scenario
+   * must share one hierarchy.
+   */
+  memcg(name: string, opts: { v2?: boolean } = {}): MemCgroup {
+    const v2 = opts.v2 ?? false;
+    const other = this.k.all(MemCgroup)[0];
+    if (other !== undefined && other.v2 !== v2)
+      throw new SimMisuse(
+        `memcg ${name}: cgroup ${v2 ? 'v2' : 'v1'}, but ${other.name} is cgroup ${other.v2 ? 'v2' : 'v1'}: do_memsw_account() is system-wide`,
+      );
+    const c = this.k.register(new MemCgroup(this.k, `memcg#${name}`, v2));
     c.init();
     if (!this.k.has('mc')) this.k.register(new MoveCharge(this.k)).init();
     return c;
@@ -319,8 +420,10 @@ export class ScenarioBuilder {
       if (p.t === 'present') {
         const f = k.lookup<Folio>(p.folio, 'folio');
         this.k.setup(f.kRef, (mem.peekValue(f.kRef) as number) + 1);
-        this.k.setup(f.kMap[p.page], (mem.peekValue(f.kMap[p.page]) as number) + 1);
-        if (f.anon) this.k.setup(f.kExclusive, false);
+        if (f.nr === 1 || this.k.pageMapcount)
+          this.k.setup(f.kMap[p.page], (mem.peekValue(f.kMap[p.page]) as number) + 1);
+        if (f.anon) this.k.setup(p.page === 0 ? f.kExclusive : f.kPageExcl[p.page], false);
+        if (f.nr > 1) this.addLargeMappingAtSetup(f, c.mm.name, 1);
         this.k.setup(parent.pt.kPte[a], mk_pte(p.folio, p.page, false));
         this.k.setup(c.pt.kPte[a], mk_pte(p.folio, p.page, false));
       } else if (p.t === 'swap') {
@@ -351,6 +454,14 @@ export class ScenarioBuilder {
     }
     const vma = k.register(new Vma(k, `vma#${label}`, mm, av, opts.file ?? null, opts.file !== undefined));
     vma.init(parent === null);
+    if (opts.mthp) {
+      for (const n of opts.mthp)
+        if (!(n >= 4 && (n & (n - 1)) === 0 && n <= pages))
+          throw new SimMisuse(
+            `mthp size ${n}: anonymous mTHP sizes are powers of two from 4 pages (THP_ORDERS_ALL_ANON has no order 0 or 1) up to the VMA's ${pages} pages`,
+          );
+      vma.thp_sizes = [...opts.mthp].sort((a, b) => b - a);
+    }
     av?.vmas.push(vma);
     opts.file?.vmas.push(vma);
     mm.pt = pt;
@@ -373,13 +484,17 @@ export class ScenarioBuilder {
     const content = opts.content ?? this.nFolio;
     f.init({ mapping: p.anon_vma.name, content, memcg: p.mm.memcg?.name ?? null, refcount: nr });
     for (let i = 0; i < nr; i++) {
-      this.k.setup(f.kMap[i], 1);
+      if (nr === 1 || this.k.pageMapcount) this.k.setup(f.kMap[i], 1);
       this.k.setup(p.pt.kPte[addr + i], mk_pte(f.name, i, nr === 1 && opts.writable !== false));
       this.k.setup(p.mm.kExpect[addr + i], content);
     }
     if (nr > 1) {
       this.k.setup(f.kLargeMap, nr);
-      this.k.setup(f.kNrMapped, nr);
+      if (this.k.pageMapcount) this.k.setup(f.kNrMapped, nr);
+      if (this.k.mmId) {
+        this.k.setup(f.kMmId[0], p.mm.name);
+        this.k.setup(f.kMmIdMapcount[0], nr);
+      }
     }
     this.k.setup(f.kExclusive, nr === 1);
     this.k.setup(f.kLru, true);
@@ -395,10 +510,17 @@ export class ScenarioBuilder {
   swapped(
     p: Process,
     addr: number,
-    opts: { content?: number; cached?: boolean; written?: boolean; exclusive?: boolean } = {},
+    opts: {
+      content?: number;
+      cached?: boolean;
+      written?: boolean;
+      exclusive?: boolean;
+      /** The swap device is SWP_SYNCHRONOUS_IO (see swapSlot). */
+      synchronous?: boolean;
+    } = {},
   ): { slot: SwapSlot; folio: Folio | null } {
     const content = opts.content ?? ++this.nFolio + 100;
-    const slot = this.swapSlot();
+    const slot = this.swapSlot({ synchronous: opts.synchronous });
     let folio: Folio | null = null;
     if (opts.cached) {
       folio = this.k.register(new Folio(this.k, `folio#${++this.nFolio}`, true, 1));
@@ -419,7 +541,9 @@ export class ScenarioBuilder {
       if (memcg === null) this.k.setup(folio.kMemcg, null);
       this.k.setup(folio.kLruvec, memcg?.name ?? null);
       this.chargeAtSetup(folio, memcg, false);
-    } else if (p.mm.memcg) this.k.setup(slot.kMemcg, p.mm.memcg.name);
+      // cgroup v2: the slot was swap-charged when it was allocated, and stays so until freed
+      if (memcg?.v2) this.swapChargeAtSetup(slot, memcg);
+    } else if (p.mm.memcg) this.swapChargeAtSetup(slot, p.mm.memcg);
     this.k.setup(slot.kCount, 1);
     this.k.setup(slot.kData, opts.written === false ? null : content);
     this.k.setup(p.pt.kPte[addr], swp_entry_to_pte(slot.name, opts.exclusive ?? true));
@@ -427,9 +551,19 @@ export class ScenarioBuilder {
     return { slot, folio };
   }
 
-  /** A free swap slot (folio_alloc_swap takes the lowest free one). */
-  swapSlot(): SwapSlot {
-    const s = this.k.register(new SwapSlot(this.k, `swp#${this.nSlot++}`));
+  /**
+   * A free swap slot (folio_alloc_swap takes the lowest free one). `synchronous`: the swap device
+   * is SWP_SYNCHRONOUS_IO (do_swap_page may skip the swap cache); one device, so all slots of a
+   * scenario must agree.
+   */
+  swapSlot(opts: { synchronous?: boolean } = {}): SwapSlot {
+    const sync = opts.synchronous ?? false;
+    const other = this.k.all(SwapSlot)[0];
+    if (other !== undefined && other.sync_io !== sync)
+      throw new SimMisuse(
+        `swap slot swp#${this.nSlot}: the model has one swap device, and ${other.name} is ${other.sync_io ? '' : 'not '}SWP_SYNCHRONOUS_IO`,
+      );
+    const s = this.k.register(new SwapSlot(this.k, `swp#${this.nSlot++}`, sync));
     s.init();
     return s;
   }
@@ -469,11 +603,27 @@ export class ScenarioBuilder {
     }
   }
 
+  /**
+   * A swapped-out slot's swap charge at setup: the slot records `memcg`, which pays for it in
+   * memsw (cgroup v1: memcg1_swapout moved the folio's memory+swap charge to the entry) or in
+   * swap (v2: __mem_cgroup_try_charge_swap at folio_alloc_swap).
+   */
+  private swapChargeAtSetup(slot: SwapSlot, memcg: MemCgroup): void {
+    const mem = this.k.mem;
+    this.k.setup(slot.kMemcg, memcg.name);
+    const key = memcg.v2 ? memcg.kSwap : memcg.kMemsw;
+    const v = (mem.peekValue(key) as number) + 1;
+    this.k.setup(key, v);
+    if (memcg.v2 && v > (mem.peekValue(memcg.kSwapPeak) as number)) this.k.setup(memcg.kSwapPeak, v);
+  }
+
   private chargeAtSetup(f: Folio, memcg: MemCgroup | null, mapped: boolean): void {
     if (memcg === null) return;
     const mem = this.k.mem;
-    this.k.setup(memcg.kMemory, (mem.peekValue(memcg.kMemory) as number) + f.nr);
-    this.k.setup(memcg.kMemsw, (mem.peekValue(memcg.kMemsw) as number) + f.nr);
+    const memory = (mem.peekValue(memcg.kMemory) as number) + f.nr;
+    this.k.setup(memcg.kMemory, memory);
+    if (memory > (mem.peekValue(memcg.kMemoryPeak) as number)) this.k.setup(memcg.kMemoryPeak, memory);
+    if (!memcg.v2) this.k.setup(memcg.kMemsw, (mem.peekValue(memcg.kMemsw) as number) + f.nr);
     if (mapped) {
       const key = f.anon ? memcg.kAnonMapped : memcg.kFileMapped;
       this.k.setup(key, (mem.peekValue(key) as number) + f.nr);
@@ -516,6 +666,13 @@ export class ScenarioBuilder {
     return f?.exists() ? f : null;
   }
 
+  /** A large folio of `nr` pages a thread allocates as its n-th allocation (an mTHP fault); null until allocated. */
+  allocatedLarge(thread: string, n: number, nr: number): Folio | null {
+    const name = allocName(thread, n, nr);
+    const f = this.k.has(name) ? this.k.lookup<Folio>(name, 'folio') : null;
+    return f?.exists() ? f : null;
+  }
+
   /** A witness: must hold in some reachable state (proves the racy window is entered). */
   sometimes(name: string, pred: () => boolean, on?: Array<{ name: string } | string>): void {
     this.checks.push({ kind: 'sometimes', name, pred, on: on?.map(scopeName) });
@@ -524,6 +681,164 @@ export class ScenarioBuilder {
   /** An extra invariant of the scenario. */
   always(name: string, pred: () => boolean | string, on?: Array<{ name: string } | string>): void {
     this.checks.push({ kind: 'always', name, pred, on: on?.map(scopeName) });
+  }
+
+  /**
+   * folio_add_return_large_mapcount() at setup time (see ops/rmap_large.ts): `diff` more
+   * mappings of a large folio from mm `mm`.
+   */
+  private addLargeMappingAtSetup(f: Folio, mm: string, diff: number): void {
+    const k = this.k;
+    const peek = (key: number) => k.mem.peekValue(key);
+    const before = peek(f.kLargeMap) as number;
+    k.setup(f.kLargeMap, before + diff);
+    if (!k.mmId) return;
+    for (const idx of [0, 1] as const)
+      if (peek(f.kMmId[idx]) === mm) {
+        k.setup(f.kMmIdMapcount[idx], (peek(f.kMmIdMapcount[idx]) as number) + diff);
+        return;
+      }
+    for (const idx of [0, 1] as const)
+      if (peek(f.kMmId[idx]) === null) {
+        k.setup(f.kMmId[idx], mm);
+        k.setup(f.kMmIdMapcount[idx], diff);
+        if (idx === 1 || before !== 0) k.setup(f.kMmShared, true);
+        return;
+      }
+  }
+
+  /**
+   * A PTE-mapped THP (mTHP) of `nr` pages at `addr..addr+nr-1` of `p`: the state a first write
+   * fault leaves with the `nr`-page size enabled (do_anonymous_page → alloc_anon_folio,
+   * folio_add_new_anon_rmap(RMAP_EXCLUSIVE), set_ptes writable; ops/memory.ts): refcount nr,
+   * every page mapped once and PageAnonExclusive, MM-owner slot 0 = `p`, charged, on the LRU.
+   * Page i holds `content + i` (default content: 100 × the folio's number), so a wrong page
+   * shows. cow.c's "PTE-mapped THP" setup (THP_RUN_PTE). `nr` is a power of two >= 4 (anonymous
+   * mTHP has no order 1) and `addr` is aligned to it (thp_vma_suitable_order).
+   */
+  thp(p: Process, addr: number, nr: number, opts: { content?: number } = {}): Folio {
+    const k = this.k;
+    if (p.anon_vma === null) throw new SimMisuse(`${p.label} has no anonymous VMA`);
+    if (!(nr >= 4 && (nr & (nr - 1)) === 0))
+      throw new SimMisuse(
+        `thp(${nr}): anonymous mTHP sizes are powers of two from 4 pages (no order 0 or 1)`,
+      );
+    if (addr % nr !== 0 || addr + nr > p.pt.size)
+      throw new SimMisuse(
+        `thp(${nr}) at ${addr}: not naturally aligned inside ${p.label}'s ${p.pt.size} pages`,
+      );
+    const f = k.register(new Folio(k, `folio#${++this.nFolio}`, true, nr));
+    const base = opts.content ?? this.nFolio * 100;
+    f.init({ mapping: p.anon_vma.name, content: base, memcg: p.mm.memcg?.name ?? null, refcount: nr });
+    for (let i = 0; i < nr; i++) {
+      if (k.pageMapcount) k.setup(f.kMap[i], 1);
+      if (i > 0) k.setup(f.kPageContent[i], base + i);
+      k.setup(i === 0 ? f.kExclusive : f.kPageExcl[i], true);
+      k.setup(p.pt.kPte[addr + i], mk_pte(f.name, i, true));
+      k.setup(p.mm.kExpect[addr + i], base + i);
+    }
+    if (k.pageMapcount) k.setup(f.kNrMapped, nr);
+    this.addLargeMappingAtSetup(f, p.mm.name, nr);
+    k.setup(f.kLru, true);
+    k.setup(f.kLruvec, p.mm.memcg?.name ?? null);
+    this.chargeAtSetup(f, p.mm.memcg, true);
+    return f;
+  }
+
+  /**
+   * cow.c's "single PTE of a THP" (THP_RUN_SINGLE_PTE): a PTE-mapped THP whose pages but the
+   * first were discarded with MADV_DONTNEED (zap_pte_range → folio_remove_rmap_ptes, the
+   * mmu_gather's folio_put per page): one writable PTE maps page 0; refcount 1, mapcount 1; the
+   * stat counts 1 page with per-page mapcounts, the whole folio without (CONFIG_NO_PAGE_MAPCOUNT
+   * accounts "the complete folio as mapped" while any page is). Deferred split is not modelled.
+   */
+  thpSinglePte(p: Process, addr: number, nr: number, opts: { content?: number } = {}): Folio {
+    const k = this.k;
+    const f = this.thp(p, addr, nr, opts);
+    for (let i = 1; i < nr; i++) {
+      if (k.pageMapcount) k.setup(f.kMap[i], 0);
+      k.setup(p.pt.kPte[addr + i], PTE_NONE);
+      k.setup(p.mm.kExpect[addr + i], 0); // a zapped anonymous page reads as zero
+    }
+    k.setup(f.kLargeMap, 1);
+    if (k.pageMapcount) k.setup(f.kNrMapped, 1);
+    if (k.mmId) k.setup(f.kMmIdMapcount[0], 1);
+    k.setup(f.kRef, 1);
+    const memcg = p.mm.memcg;
+    if (memcg && k.pageMapcount)
+      k.setup(memcg.kAnonMapped, (k.mem.peekValue(memcg.kAnonMapped) as number) - (nr - 1));
+    return f;
+  }
+
+  /**
+   * cow.c's "partially shared THP" (THP_RUN_PARTIAL_SHARED): MADV_DONTFORK on all pages but the
+   * first, fork(), the child exits at once. Page 0 was shared: fork cleared its
+   * PageAnonExclusive and write-protected the parent's PTE (copy_present_ptes); the child's exit
+   * gave its mapping back, so refcount and mapcounts are the THP's again and, with MM-owner
+   * tracking, the folio is "mapped exclusively" again (folio_sub_return_large_mapcount: one slot
+   * owns all mappings). Pages 1.. were never shared: still PageAnonExclusive and writable.
+   */
+  thpPartiallyShared(p: Process, addr: number, nr: number, opts: { content?: number } = {}): Folio {
+    const f = this.thp(p, addr, nr, opts);
+    this.k.setup(f.kExclusive, false);
+    this.k.setup(p.pt.kPte[addr], mk_pte(f.name, 0, false));
+    return f;
+  }
+
+  /**
+   * cow.c's "partially mremap()'ed THP" (THP_RUN_PARTIAL_MREMAP): the upper half of a
+   * PTE-mapped THP at `addr` moved to `to..` (mremap(MREMAP_MAYMOVE | MREMAP_FIXED) → move_ptes:
+   * the PTEs move, the folio's mapcounts and references stay). The old range is left unmapped
+   * (expect null: the kernel's VMA is gone there); the test then runs on the first half at `addr`.
+   */
+  thpPartiallyRemapped(
+    p: Process,
+    addr: number,
+    nr: number,
+    to: number,
+    opts: { content?: number } = {},
+  ): Folio {
+    const k = this.k;
+    const half = nr / 2;
+    if (to < 0 || to + half > p.pt.size || (to < addr + nr && addr < to + half))
+      throw new SimMisuse(`thpPartiallyRemapped: ${to}..${to + half - 1} is not a free range of ${p.label}`);
+    const f = this.thp(p, addr, nr, opts);
+    for (let i = 0; i < half; i++) {
+      const from = addr + half + i;
+      k.setup(p.pt.kPte[to + i], k.mem.peekValue(p.pt.kPte[from]));
+      k.setup(p.mm.kExpect[to + i], k.mem.peekValue(p.mm.kExpect[from]));
+      k.setup(p.pt.kPte[from], PTE_NONE);
+      k.setup(p.mm.kExpect[from], null);
+    }
+    return f;
+  }
+
+  /**
+   * cow.c's "swapped-out, PTE-mapped THP" (THP_RUN_PTE_SWAPOUT): the state reclaim of a
+   * PTE-mapped THP of `nr` pages at `addr` leaves (shrink_folio_list: folio_alloc_swap of nr
+   * aligned entries, try_to_unmap, pageout, __remove_mapping; ops/vmscan.ts): nr new swap slots
+   * holding pages `content + i`, exclusive swap PTEs (every page was PageAnonExclusive), no
+   * folio. Returns the slots, page 0's first. The slots are new: create any other slot after.
+   */
+  thpSwappedOut(p: Process, addr: number, nr: number, opts: { content?: number } = {}): SwapSlot[] {
+    if (!(nr >= 4 && (nr & (nr - 1)) === 0) || addr % nr !== 0 || addr + nr > p.pt.size)
+      throw new SimMisuse(
+        `thpSwappedOut(${nr}) at ${addr}: not an aligned anonymous mTHP range of ${p.label}`,
+      );
+    if (this.nSlot % nr !== 0)
+      throw new SimMisuse(
+        `thpSwappedOut: the ${nr} entries must be naturally aligned: create it before other slots`,
+      );
+    const base = opts.content ?? ++this.nFolio * 100;
+    return Array.from({ length: nr }, (_, i) => {
+      const s = this.swapSlot();
+      this.k.setup(s.kCount, 1);
+      this.k.setup(s.kData, base + i);
+      if (p.mm.memcg) this.k.setup(s.kMemcg, p.mm.memcg.name);
+      this.k.setup(p.pt.kPte[addr + i], swp_entry_to_pte(s.name, true));
+      this.k.setup(p.mm.kExpect[addr + i], base + i);
+      return s;
+    });
   }
 
   /** Build threads and checks (called once the user's setup has run). */
@@ -544,9 +859,14 @@ export class ScenarioBuilder {
         }
     // The ghost PTE counters of the initial page tables (PageTable.set keeps them afterwards).
     for (const pt of k.all(PageTable)) for (const key of pt.kPte) ghost(k, k.mem.peekValue(key) as Pte, 1);
-    // Reserve each thread's allocations, and give every task its RCU state.
+    // Reserve each thread's allocations (and a large folio of each enabled mTHP size per
+    // allocation), and give every task its RCU state.
+    const sizes = [...new Set(k.all(Vma).flatMap((v) => v.thp_sizes))];
     for (const th of this.threads)
-      for (let i = 1; i <= th.alloc; i++) k.register(new Folio(k, allocName(th.name, i), true, 1));
+      for (let i = 1; i <= th.alloc; i++) {
+        k.register(new Folio(k, allocName(th.name, i), true, 1));
+        for (const nr of sizes) k.register(new Folio(k, allocName(th.name, i, nr), true, nr));
+      }
     this.threads.forEach((th, tid) => {
       const task = new Task(k, th.name, tid, th.alloc);
       task.rcu = k.register(new RcuReader(k, th.name));

@@ -46,6 +46,14 @@ export type Mutation =
   | 'mmget_after_exit'
   | 'folio_lock_under_ptl'
   | 'fork_skips_anon_vma_clone'
+  | 'pin_without_unshare'
+  | 'reuse_ignores_anon_exclusive'
+  | 'fork_shares_pinned_page'
+  | 'mprotect_ignores_anon_exclusive'
+  | 'large_reuse_ignores_mapped_shared'
+  | 'memcg1_swapin_keeps_memsw'
+  | 'swap_free_keeps_swap_charge'
+  | 'sync_swapin_without_swapcache_prepare'
   | 'rmap_before_tlb_flush'
   | 'swapin_exclusive_under_writeback'
   | 'no_pmd_same_recheck';
@@ -275,6 +283,79 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
       'hypothetical; mm/rmap.c anon_vma_fork() @ AMDESE/linux-mm 448bccf6cf9e: "First, attach the new VMA to the parent VMA\'s anon_vmas, so rmap can find non-COWed pages in child processes" (anon_vma_clone(vma, pvma, VMA_OP_FORK)); tools/testing/selftests/mm/rmap.c migrate.anon checks exactly that reach',
     description:
       "dup_mmap()'s anon_vma_fork() gives the child VMA an anon_vma of its own but skips anon_vma_clone(): the child's PTEs of the parent's folios are invisible to rmap (try_to_migrate / try_to_unmap cannot reach them, so migration of a shared folio always backs out), and the child holds no reference on the anon_vma its mapped folios point to (R1: the parent's exit frees it under the child's mappings).",
+  },
+  pin_without_unshare: {
+    rule: 'R15',
+    breaks: 'I13',
+    existed: 'hypothetical',
+    source:
+      'hypothetical; mm/internal.h gup_must_unshare() ("return !PageAnonExclusive(page)") and mm/gup.c follow_page_pte() -EMLINK → FAULT_FLAG_UNSHARE; tools/testing/selftests/mm/cow.c "R/O GUP pin on R/O-mapped shared page"',
+    description:
+      'gup_must_unshare() never asks for unsharing: a R/O FOLL_PIN is taken on a shared (not PageAnonExclusive) anon page, so the next write fault of the process copies the page and the pin keeps reading the old one.',
+  },
+  reuse_ignores_anon_exclusive: {
+    rule: 'R15',
+    breaks: 'I13',
+    existed: 'real',
+    source:
+      'kernel-rules.md R15 history: do_wp_page() reused by refcount alone from v5.9 ("mm: do_wp_page() simplification") until PG_anon_exclusive (v5.19); the old code itself was not re-read here',
+    description:
+      "do_wp_page() decides reuse by wp_can_reuse_anon_folio() alone, ignoring PageAnonExclusive: a pinned exclusive page (refcount ≥ GUP_PIN_COUNTING_BIAS) is copied on the next write fault, and the pin no longer sees the process's data.",
+  },
+  fork_shares_pinned_page: {
+    rule: 'R16',
+    breaks: 'I13',
+    existed: 'hypothetical',
+    source:
+      'hypothetical; include/linux/rmap.h __folio_try_dup_anon_rmap() ("If this folio may have been pinned by the parent process, don\'t allow to duplicate the mappings") and mm/memory.c copy_present_ptes() → copy_present_page(); kernel-rules.md R16 (70e806e4e645, early COW of pinned pages at fork); cow.c "fork() with an iouring fixed buffer"',
+    description:
+      "folio_try_dup_anon_rmap_pte() ignores folio_needs_cow_for_dma(): fork shares a pinned exclusive page with the child, write-protecting the parent's PTE, so the parent's next write copies the page away from its pin.",
+  },
+  mprotect_ignores_anon_exclusive: {
+    rule: 'R15',
+    breaks: 'I13',
+    existed: 'hypothetical',
+    source:
+      'hypothetical; mm/mprotect.c can_change_private_pte_writable() ("We can only special-case on exclusive anonymous pages"); cow.c "Basic COW after fork() with mprotect() optimization"',
+    description:
+      "mprotect(PROT_READ|PROT_WRITE)'s optimization maps any anon page writable, PageAnonExclusive or not: after fork the parent writes into the page its child still maps.",
+  },
+  large_reuse_ignores_mapped_shared: {
+    era: 'today',
+    rule: 'R15',
+    breaks: 'I13',
+    existed: 'hypothetical',
+    source:
+      'hypothetical; mm/memory.c __wp_can_reuse_large_anon_folio() (1da190f4d0a6, v6.15 inferred): "If all folio references are from mappings, and all mappings are in the page tables of this MM, then this folio is exclusive to this MM" — the refcount test alone cannot tell whose mappings they are',
+    description:
+      'COW reuse of a PTE-mapped large anon folio checks only folio_large_mapcount == folio_ref_count and skips the "maybe mapped shared" bit: after fork() parent and child each map every page, mapcount equals refcount, and the parent\'s write lands in the page the child still maps.',
+  },
+  memcg1_swapin_keeps_memsw: {
+    rule: 'I6',
+    breaks: 'I6',
+    existed: 'hypothetical',
+    source:
+      'issue 11 (the model before it: "a swap entry\'s memory+swap charge is never released ... at swapin, memcg1_swapin"); mm/memcontrol-v1.c memcg1_swapin() ("we\'d count the page twice the entire time")',
+    description:
+      "cgroup v1: a swapin charges the new folio to memory+swap but memcg1_swapin() does not drop the entry's memsw charge: memsw counts the page twice for as long as the slot lives (the issue's trace ends at memsw 2, the kernel's code at 1).",
+  },
+  swap_free_keeps_swap_charge: {
+    rule: 'I6',
+    breaks: 'I6',
+    existed: 'hypothetical',
+    source:
+      'issue 11 ("not when the slot is freed"); mm/swapfile.c swap_entries_free(): mem_cgroup_uncharge_swap(entry, nr_pages)',
+    description:
+      'A swap slot is freed without mem_cgroup_uncharge_swap(): its memsw (cgroup v1) or swap (cgroup v2) charge stays on the memcg after nothing uses the slot (memory.swap.current never returns to 0).',
+  },
+  sync_swapin_without_swapcache_prepare: {
+    rule: 'R17',
+    breaks: 'I13',
+    existed: 'real',
+    source:
+      'the SWP_SYNCHRONOUS_IO swap-cache bypass of 0bcac06f27d7 "mm, swap: skip swapcache for swapin of synchronous device" (the Fixes: tag of the fix) until 13ddaf26be32 "mm/swap: fix race when skipping swapcache" (Kairui Song, 2024-02; the id as cited in later list mail, the patch read in its v3 posting 20240216095105.14502-1-ryncsn@gmail.com)',
+    description:
+      "do_swap_page() skips the swap cache for a synchronous device without claiming SWAP_HAS_CACHE (swapcache_prepare): two faults read the entry into two folios; the first maps its folio and frees the entry, the page is written and swapped out again to the same entry, and the second fault's pte_same() passes: it maps its stale folio and the write is lost.",
   },
   rmap_before_tlb_flush: {
     rule: 'R19',

@@ -3,8 +3,8 @@
  * `<span style="--0:#C792EA;--1:#8844AE">…</span>` (its dark and light colours as custom
  * properties), most of a code-heavy chapter's weight. This integration rewrites each token as a
  * short element named after its style, `<k-0>…</k-0>`, `<k-1>…</k-1>` (numbered over the whole
- * site, commonest first), defined once in a shared stylesheet (`/_astro/tokens.<hash>.css`, linked
- * from the pages with code) that also turns the custom properties into colours the way Expressive
+ * site, commonest first), defined once, at the end of Expressive Code's own stylesheet (linked from
+ * every page with code), by rules that also turn the custom properties into colours the way Expressive
  * Code's own rules do for `span[style^='--']`: dark by default, light under `data-theme="light"`,
  * and light without JavaScript when the reader prefers it. Inside spec blocks it also drops the
  * copy button's `data-code` (a second copy of the code): src/live/page/copy-code.ts fills it from the
@@ -67,16 +67,21 @@ export function lightenCode(root: string): { href: string; pages: number; styles
   const styles = [...count.keys()].sort((a, b) => count.get(b)! - count.get(a)! || (a < b ? -1 : 1));
   const names = new Map(styles.map((s, i) => [s, tag(i)]));
   // A token in the code's own colour (Expressive Code's --ec-codeFg, dark then light) is plain text.
-  const ecCss = readdirSync(join(root, '_astro'))
-    .filter((f) => /^ec\..*\.css$/.test(f))
-    .map((f) => readFileSync(join(root, '_astro', f), 'utf8'))
-    .join('');
+  const ecFiles = readdirSync(join(root, '_astro')).filter((f) => /^ec\..*\.css$/.test(f));
+  const ecCss = ecFiles.map((f) => readFileSync(join(root, '_astro', f), 'utf8')).join('');
   const [dark, light] = [...ecCss.matchAll(/--ec-codeFg:(#[0-9a-f]+)/gi)].map((m) => m[1].toLowerCase());
   const plain = styles.find((s) => s.toLowerCase() === `--0:${dark};--1:${light}`);
   const unwrap = plain ? new RegExp(`<${names.get(plain)}>([^<]*)</${names.get(plain)}>`, 'g') : null;
   const css = tokenCss(styles);
-  const file = `tokens.${createHash('sha256').update(css).digest('hex').slice(0, 8)}.css`;
-  writeFileSync(join(root, '_astro', file), css);
+  // The token styles join Expressive Code's stylesheet, which every page with code links: one
+  // request and one gzip stream fewer (purge-css.ts then renames the sheet after its content).
+  // Without exactly one such sheet they get a file of their own.
+  let file = ecFiles.length === 1 ? ecFiles[0] : null;
+  if (file !== null) writeFileSync(join(root, '_astro', file), `${ecCss}\n${css}`);
+  else {
+    file = `tokens.${createHash('sha256').update(css).digest('hex').slice(0, 8)}.css`;
+    writeFileSync(join(root, '_astro', file), css);
+  }
   const href = `/_astro/${file}`;
   for (const p of pages) {
     const html = p.html
@@ -85,7 +90,9 @@ export function lightenCode(root: string): { href: string; pages: number; styles
         return unwrap ? tagged.replace(unwrap, '$1') : tagged;
       })
       .replace(SPEC, (block) => block.replace(/ data-code="[^"]*"/g, ''))
-      .replace('</head>', `<link rel="stylesheet" href="${href}"></head>`);
+      .replace('</head>', (head) =>
+        p.html.includes(`href="${href}"`) ? head : `<link rel="stylesheet" href="${href}">${head}`,
+      );
     writeFileSync(p.path, html);
   }
   return { href, pages: pages.length, styles: styles.length };

@@ -95,17 +95,44 @@ export function I5(k: Kernel, f: Folio): Pred {
 }
 
 /** I14: PageAnonExclusive ⇒ at most one mapping; a writable anon PTE ⇒ PageAnonExclusive. */
-export function I14(_k: Kernel, f: Folio): Pred {
+export function I14(k: Kernel, f: Folio): Pred {
   return () => {
-    if (!f.exists() || !f.anon || f.freed || f.nr > 1) return true;
+    if (!f.exists() || !f.anon || f.freed) return true;
+    if (f.nr > 1) return I14large(k, f);
     if (f.exclusive && f.mapcount > 1) return `${f.name} is PageAnonExclusive but mapped ${f.mapcount} times`;
     const w = f.mem.read(f.kWPtes) as number;
     return w === 0 || f.exclusive || `${w} writable PTE(s) map ${f.name}, but it is not PageAnonExclusive`;
   };
 }
 
-/** I16: _large_mapcount == Σ page mapcounts + entire; _nr_pages_mapped == #pages mapped. */
-export function I16(_k: Kernel, f: Folio): Pred {
+/**
+ * I14 for a large folio (PageAnonExclusive is per page): with per-page mapcounts, an exclusive
+ * page is mapped at most once; in both configs, a writable PTE needs an exclusive page (the
+ * writable-PTE ghost is per folio, so this checks that some page is exclusive).
+ */
+function I14large(k: Kernel, f: Folio): true | string {
+  let excl = 0;
+  for (let i = 0; i < f.nr; i++)
+    if (f.pageExclusive(i)) {
+      excl++;
+      if (k.pageMapcount && f.pageMapcount(i) > 1)
+        return `${f.name} page ${i} is PageAnonExclusive but mapped ${f.pageMapcount(i)} times`;
+    }
+  const w = f.mem.read(f.kWPtes) as number;
+  return (
+    w === 0 || excl > 0 || `${w} writable PTE(s) map ${f.name}, but none of its pages is PageAnonExclusive`
+  );
+}
+
+/**
+ * I16: the large-folio aggregates agree. CONFIG_PAGE_MAPCOUNT: _large_mapcount == Σ page
+ * mapcounts + entire; _nr_pages_mapped == #pages mapped. CONFIG_NO_PAGE_MAPCOUNT: the per-page
+ * counts and _nr_pages_mapped stay unused (0). With the MM-owner slots (CONFIG_MM_ID): no slot
+ * counts more than the folio, and "mapped exclusively" (shared bit clear) means one slot owns
+ * every mapping (include/linux/rmap.h folio_sub_return_large_mapcount: "If one MM slot owns all
+ * mappings, the folio is mapped exclusively").
+ */
+export function I16(k: Kernel, f: Folio): Pred {
   return () => {
     if (!f.exists() || f.nr === 1 || f.freed) return true;
     let sum = 0;
@@ -115,11 +142,26 @@ export function I16(_k: Kernel, f: Folio): Pred {
       sum += m;
       if (m > 0) mapped++;
     }
-    if (f.large_mapcount !== sum + f.entire_mapcount)
-      return `${f.name}: _large_mapcount ${f.large_mapcount} but the pages' mapcounts sum to ${sum}`;
+    if (!k.pageMapcount) {
+      if (sum !== 0 || f.nr_pages_mapped !== 0)
+        return `${f.name}: per-page mapcounts or _nr_pages_mapped used under CONFIG_NO_PAGE_MAPCOUNT`;
+    } else {
+      if (f.large_mapcount !== sum + f.entire_mapcount)
+        return `${f.name}: _large_mapcount ${f.large_mapcount} but the pages' mapcounts sum to ${sum}`;
+      if (f.nr_pages_mapped !== mapped)
+        return `${f.name}: _nr_pages_mapped ${f.nr_pages_mapped} but ${mapped} page(s) are mapped`;
+    }
+    if (!k.mmId) return true;
+    const total = f.large_mapcount;
+    const m0 = f.mmIdMapcount(0);
+    const m1 = f.mmIdMapcount(1);
+    if (m0 + m1 > total) return `${f.name}: the MM-owner slots count ${m0 + m1} mappings of ${total}`;
     return (
-      f.nr_pages_mapped === mapped ||
-      `${f.name}: _nr_pages_mapped ${f.nr_pages_mapped} but ${mapped} page(s) are mapped`
+      f.mm_ids_shared ||
+      total === 0 ||
+      m0 === total ||
+      m1 === total ||
+      `${f.name}: "mapped exclusively" but no MM-owner slot holds all ${total} mappings (${m0}, ${m1})`
     );
   };
 }
@@ -224,14 +266,49 @@ export function I8(k: Kernel, m: MemCgroup): Pred {
     let file = 0;
     for (const f of folios)
       if (f.mem.isLive(f.kMemcg) && statsOwner(f) === m.name && folio_mapped(f)) {
-        if (f.anon) anon += f.nr;
-        else file += f.nr;
+        // NR_ANON_MAPPED counts a large folio's mapped pages (CONFIG_PAGE_MAPCOUNT), or the
+        // whole folio while any page is mapped (CONFIG_NO_PAGE_MAPCOUNT)
+        const n = f.nr > 1 && k.pageMapcount ? f.nr_pages_mapped : f.nr;
+        if (f.anon) anon += n;
+        else file += n;
       }
     if (m.anon_mapped !== anon)
       return `${m.name}.anon_mapped (NR_ANON_MAPPED) is ${m.anon_mapped} but ${anon} mapped anon page(s) are charged to it`;
     return (
       m.file_mapped === file ||
       `${m.name}.file_mapped (NR_FILE_MAPPED) is ${m.file_mapped} but ${file} mapped file page(s) are charged to it`
+    );
+  };
+}
+
+/**
+ * I6, its swap half (kernel-rules.md I6): on cgroup v1, memsw equals the memory charged to the
+ * memcg's live folios plus the slots whose memsw charge the memcg still holds — a slot recorded
+ * for it whose data is not in a charged swap-cache folio (that folio's own memory+swap charge
+ * already counts the page); on cgroup v2, swap equals the slots recorded for it.
+ * Model: checked in era 'today' only (charge moving of 2022/2023 leaves its moved_swap memsw
+ * fix-up out, and 2008 charged swap-cache pages at first map).
+ */
+export function I6swap(k: Kernel, m: MemCgroup): Pred {
+  const folios = k.all(Folio);
+  const slots = k.all(SwapSlot);
+  return () => {
+    let slotsHeld = 0;
+    for (const s of slots) {
+      if (s.memcg !== m.name) continue;
+      const c = s.cache;
+      if (!m.v2 && c !== null && k.lookup<Folio>(c, 'folio').memcg !== null) continue;
+      slotsHeld++;
+    }
+    if (m.v2)
+      return (
+        m.swap === slotsHeld || `${m.name}.swap is ${m.swap} but ${slotsHeld} swap slot(s) are charged to it`
+      );
+    let n = 0;
+    for (const f of folios) if (f.mem.isLive(f.kMemcg) && f.memcg === m.name) n += f.nr;
+    return (
+      m.memsw === n + slotsHeld ||
+      `${m.name}.memsw is ${m.memsw} but ${n} page(s) in memory and ${slotsHeld} swapped-out slot(s) are charged to it`
     );
   };
 }
@@ -269,7 +346,8 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
     if (on('I2')) m.always(`${INV.I2} ${tag}`, I2(k, f), { on: [f.name, mo, ...i2pts] });
     if (on('I3')) m.always(`${INV.I3} ${tag}`, I3(k, f), { on: [...f.objects(), ...cacheScope] });
     if (on('I5') && f.anon) m.always(`${INV.I5} ${tag}`, I5(k, f), { on: [f.name, mo, ...avs] });
-    if (on('I14') && f.anon) m.always(`${INV.I14} ${tag}`, I14(k, f), { on: [f.name, mo] });
+    if (on('I14') && f.anon)
+      m.always(`${INV.I14} ${tag}`, I14(k, f), { on: f.nr > 1 ? f.objects() : [f.name, mo] });
     if (on('I16') && f.nr > 1) m.always(`${INV.I16} ${tag}`, I16(k, f), { on: f.objects() });
     if (i19 && g) m.always(`${INV.I19} ${tag}`, I19(k, f), { on: [...f.objects(), ...cacheScope] });
     if (i19r) m.final(`${INV.I19} at rest ${tag}`, I19(k, f));
@@ -286,11 +364,18 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
         on: [v.name, v.mm.pt.name, ...(v.mm.hasPmd ? [v.mm.name] : [])],
       });
   const charges = k.all(Folio).map((f) => `${f.name}.memcg`);
-  const mapped = k.all(Folio).map((f) => f.mapcountObject());
+  const mapped = k
+    .all(Folio)
+    .flatMap((f) => (f.nr > 1 ? [f.mapcountObject(), f.name] : [f.mapcountObject()]));
   const mc = k.has('mc') ? ['mc'] : [];
   for (const c of memcgs) {
     if (on('I6') && g) m.always(`${INV.I6} [${c.name}]`, I6(k, c), { on: [c.name, ...mc, ...charges] });
     if (on('I6') && !g) m.final(`${INV.I6} at rest [${c.name}]`, I6(k, c));
+    if (on('I6') && k.variant.era === 'today') {
+      const slots = k.all(SwapSlot).map((s) => s.name);
+      if (g) m.always(`${INV.I6} (swap) [${c.name}]`, I6swap(k, c), { on: [c.name, ...charges, ...slots] });
+      else m.final(`${INV.I6} (swap) at rest [${c.name}]`, I6swap(k, c));
+    }
     if (on('I7')) m.always(`${INV.I7} [${c.name}]`, I7(k, c), { on: [c.name] });
     if (on('I8') && g) m.always(`${INV.I8} [${c.name}]`, I8(k, c), { on: [c.name, ...charges, ...mapped] });
     if (on('I8') && !g) m.final(`${INV.I8} at rest [${c.name}]`, I8(k, c));

@@ -50,6 +50,18 @@ export class Folio extends KObject {
   /** Ghost: writable present PTEs mapping the folio (I14). */
   readonly kWPtes: number;
   readonly lock: KMutex;
+  /** Large folios: PageAnonExclusive of pages 1..nr-1 (page 0's is `kExclusive`); [0] is -1. */
+  readonly kPageExcl: number[];
+  /** Large folios: the data of pages 1..nr-1 (page 0's is `kContent`); [0] is -1. */
+  readonly kPageContent: number[];
+  /**
+   * Large folios (CONFIG_MM_ID, era 'today'; in the mapcount object): the two MM-owner slots
+   * `_mm_id[2]` (an mm name, null for MM_ID_DUMMY), their `_mm_id_mapcount[2]` (logical: the
+   * kernel's -1 bias is left out) and FOLIO_MM_IDS_SHARED_BIT ("maybe mapped shared").
+   */
+  readonly kMmId: readonly [number, number];
+  readonly kMmIdMapcount: readonly [number, number];
+  readonly kMmShared: number;
 
   constructor(
     k: Kernel,
@@ -86,6 +98,14 @@ export class Folio extends KObject {
     this.kPtes = this.mem.key(mo, 'ptes');
     this.kWPtes = this.mem.key(mo, 'writable_ptes');
     this.lock = this.mutex('lock', 'folio_lock');
+    const pages = Array.from({ length: nr }, (_, i) => i);
+    this.kPageExcl = pages.map((i) => (i === 0 ? -1 : this.key(`exclusive[${i}]`)));
+    this.kPageContent = pages.map((i) => (i === 0 ? -1 : this.key(`content[${i}]`)));
+    const lm = `${name}.large_mapcount`;
+    this.kMmId = nr > 1 ? [this.mem.key(lm, 'mm_id[0]'), this.mem.key(lm, 'mm_id[1]')] : [-1, -1];
+    this.kMmIdMapcount =
+      nr > 1 ? [this.mem.key(lm, 'mm_id_mapcount[0]'), this.mem.key(lm, 'mm_id_mapcount[1]')] : [-1, -1];
+    this.kMmShared = nr > 1 ? this.mem.key(lm, 'mm_ids_shared') : -1;
   }
 
   /** Create every field (setup, or folio allocation inside a step). */
@@ -115,6 +135,15 @@ export class Folio extends KObject {
     m.init(this.kPtes, 0);
     m.init(this.kWPtes, 0);
     m.init(this.lock.key, -1);
+    if (this.nr > 1) {
+      for (let i = 1; i < this.nr; i++) {
+        m.init(this.kPageExcl[i], false);
+        m.init(this.kPageContent[i], v.content);
+      }
+      for (const k of this.kMmId) m.init(k, null);
+      for (const k of this.kMmIdMapcount) m.init(k, 0);
+      m.init(this.kMmShared, false);
+    }
   }
 
   /** The objects holding this folio's fields (for scoping invariants): all of them. */
@@ -229,6 +258,32 @@ export class Folio extends KObject {
   set freed(v: boolean) {
     this.w(this.kFreed, v);
   }
+  /** PageAnonExclusive(folio_page(folio, i)). */
+  pageExclusive(i: number): boolean {
+    return this.r(i === 0 ? this.kExclusive : this.kPageExcl[i]);
+  }
+  setPageExclusive(i: number, v: boolean): void {
+    this.w(i === 0 ? this.kExclusive : this.kPageExcl[i], v);
+  }
+  /** The data of page i (a small folio's is `content`). */
+  pageContent(i: number): number {
+    return this.r(i === 0 ? this.kContent : this.kPageContent[i]);
+  }
+  setPageContent(i: number, v: number): void {
+    this.w(i === 0 ? this.kContent : this.kPageContent[i], v);
+  }
+  /** folio_mm_id(folio, idx): the mm in owner slot idx, or null (MM_ID_DUMMY). */
+  mmId(idx: 0 | 1): string | null {
+    return this.r(this.kMmId[idx]);
+  }
+  /** _mm_id_mapcount[idx] (logical: 0 for a free slot). */
+  mmIdMapcount(idx: 0 | 1): number {
+    return this.r(this.kMmIdMapcount[idx]);
+  }
+  /** test_bit(FOLIO_MM_IDS_SHARED_BITNUM, &folio->_mm_ids). */
+  get mm_ids_shared(): boolean {
+    return this.r(this.kMmShared);
+  }
 }
 
 /** folio_mapcount(): large folios report _large_mapcount (v6.10+). */
@@ -254,4 +309,38 @@ export function folio_locked_by_me(f: Folio): boolean {
 export function assertLive(f: Folio, what: string): void {
   if (!f.exists()) throw new SimMisuse(`${what}: ${f.name} has not been allocated`);
   if (f.freed) bug(INV.I3, `${what}: use-after-free of ${f.name}`);
+}
+
+/**
+ * GUP_PIN_COUNTING_BIAS - what one FOLL_PIN adds to a small folio's refcount.
+ * Kernel: include/linux/mm.h "#define GUP_PIN_COUNTING_BIAS (1U << 10)"; mm/gup.c
+ * try_grab_folio() "folio_ref_add(folio, refs * GUP_PIN_COUNTING_BIAS)" for a folio without
+ * _pincount (read at ColinIanKing/linux-next 02c39c227190).
+ */
+export const GUP_PIN_COUNTING_BIAS = 1024;
+
+/**
+ * folio_maybe_dma_pinned - may the folio be pinned (FOLL_PIN) for DMA?
+ * Kernel: include/linux/mm.h folio_maybe_dma_pinned() (read in a mainline-derived copy via the
+ * search tool): "if (folio_has_pincount(folio)) return atomic_read(&folio->_pincount) > 0;" else
+ * "return ((unsigned int)folio_ref_count(folio)) >= GUP_PIN_COUNTING_BIAS" — fuzzy for small
+ * folios: false means "definitely not pinned", true may be a false positive.
+ * Model: large folios have no _pincount field here and are never pinned (try_grab_folio refuses
+ * FOLL_PIN of a large folio: SimMisuse), so false is exact for them.
+ */
+export function folio_maybe_dma_pinned(f: Folio): boolean {
+  if (f.nr > 1) return false;
+  return f.refcount >= GUP_PIN_COUNTING_BIAS;
+}
+
+/**
+ * folio_needs_cow_for_dma - must fork copy this anon folio instead of sharing it?
+ * Kernel: include/linux/mm.h folio_needs_cow_for_dma() (read in a mainline-derived copy):
+ * VM_BUG_ON(!(raw_read_seqcount(&vma->vm_mm->write_protect_seq) & 1)); "if
+ * (!mm_flags_test(MMF_HAS_PINNED, vma->vm_mm)) return false; return folio_maybe_dma_pinned(folio)".
+ * Model: MMF_HAS_PINNED is not modelled (only an optimisation: it is set by the first FOLL_PIN
+ * of the mm, and only pinned folios pass the second test); no write_protect_seq.
+ */
+export function folio_needs_cow_for_dma(f: Folio): boolean {
+  return folio_maybe_dma_pinned(f);
 }

@@ -2,10 +2,15 @@ import { type Kernel, KObject } from '../kernel.ts';
 import { KMutex } from '../lockdep.ts';
 
 /**
- * struct mem_cgroup: page counters `memory`, `memsw` (cgroup v1 memory+swap), `swap` (v2), the
+ * struct mem_cgroup: page counters `memory`, `memsw` (cgroup v1 memory+swap), `swap` (v2), their
+ * watermarks `memory_peak` / `swap_peak` (page_counter->watermark: memory.peak, memory.swap.peak), the
  * mapped-page stats `anon_mapped` / `file_mapped` (NR_ANON_MAPPED / NR_FILE_MAPPED of its
  * lruvec), `lru` (the folios on its LRU list: the lruvec, for I10), and `moving_account` +
  * `move_lock` (lock_page_memcg / folio_memcg_lock of the charge-moving era).
+ * `v2`: the hierarchy the memcg lives in, fixed at creation. It decides do_memsw_account()
+ * (mm/memcontrol-v1.h: cgroup v1 with swap accounting): v1 counts memory+swap in `memsw` and
+ * never touches `swap`; v2 counts swap in `swap` and never touches `memsw`. The kernel decides it
+ * once for the whole system, so a scenario's memcgs all share one hierarchy (ScenarioBuilder.memcg).
  * Model: no limits, no reclaim, no hierarchy; a charge always succeeds.
  */
 export class MemCgroup extends KObject {
@@ -18,7 +23,13 @@ export class MemCgroup extends KObject {
   readonly move_lock: KMutex;
   /** lruvec->lru_lock of this memcg's lruvec (an object of its own: `memcg#A.lruvec`). */
   readonly lru_lock: KMutex;
-  constructor(k: Kernel, name: string) {
+  readonly kMemoryPeak: number;
+  readonly kSwapPeak: number;
+  constructor(
+    k: Kernel,
+    name: string,
+    readonly v2 = false,
+  ) {
     super(k, name);
     this.kMemory = this.key('memory');
     this.kMemsw = this.key('memsw');
@@ -29,12 +40,16 @@ export class MemCgroup extends KObject {
     this.move_lock = this.mutex('move_lock', 'memcg->move_lock');
     const lru = this.mem.key(`${name}.lruvec`, 'lru_lock');
     this.lru_lock = new KMutex(k.m, lru, `${name}.lruvec.lru_lock`, 'lruvec->lru_lock', k.lockdep);
+    this.kMemoryPeak = this.key('memory_peak');
+    this.kSwapPeak = this.key('swap_peak');
   }
   init(): void {
     for (const k of [this.kMemory, this.kMemsw, this.kSwap, this.kAnonMapped, this.kFileMapped, this.kMoving])
       this.mem.init(k, 0);
     this.mem.init(this.move_lock.key, -1);
     this.mem.init(this.lru_lock.key, -1);
+    this.mem.init(this.kMemoryPeak, 0);
+    this.mem.init(this.kSwapPeak, 0);
   }
   get memory(): number {
     return this.r(this.kMemory);
@@ -50,6 +65,18 @@ export class MemCgroup extends KObject {
   }
   get moving_account(): number {
     return this.r(this.kMoving);
+  }
+  /** memory.swap.current (cgroup v2 only). */
+  get swap(): number {
+    return this.r(this.kSwap);
+  }
+  /** memory.peak: the memory counter's watermark since creation. */
+  get memory_peak(): number {
+    return this.r(this.kMemoryPeak);
+  }
+  /** memory.swap.peak (cgroup v2 only). */
+  get swap_peak(): number {
+    return this.r(this.kSwapPeak);
   }
 }
 

@@ -8,6 +8,9 @@ import { type Kernel, KObject } from '../kernel.ts';
  * written), `memcg` (the swap_cgroup record).
  * A slot is free when count == 0 and !has_cache; folio_alloc_swap() takes the lowest free one,
  * so entry values are recycled (the ABA of R17).
+ * `sync_io`: the device is SWP_SYNCHRONOUS_IO (zram, pmem, brd: reads complete synchronously), so
+ * do_swap_page() may skip the swap cache for an entry with one user. A property of the device,
+ * kept on each slot (all slots of a scenario agree: ScenarioBuilder.swapSlot).
  * Model: one swap device, order-0 entries, no cluster lock (its critical sections are single steps).
  */
 export class SwapSlot extends KObject {
@@ -18,7 +21,11 @@ export class SwapSlot extends KObject {
   readonly kMemcg: number;
   /** Ghost: swap PTEs holding this entry, kept by PageTable.set() (I11, I12). */
   readonly kPtes: number;
-  constructor(k: Kernel, name: string) {
+  constructor(
+    k: Kernel,
+    name: string,
+    readonly sync_io = false,
+  ) {
     super(k, name);
     this.kCount = this.key('count');
     this.kHasCache = this.key('has_cache');

@@ -7,11 +7,25 @@ import type { AddressSpace } from './page_cache.ts';
  * struct vm_area_struct: one per process in the simulator, pages 0..size-1 of its page table.
  * Fields: `linked` (in its rmap tree: the anon_vma interval tree, or the file's i_mmap tree;
  * cleared by unlink_anon_vmas / unlink_file_vma).
- * Model: VMAs are fixed per scenario (no mmap/mprotect/split); a child's VMA exists from setup
- * and is linked by fork.
+ * Model: VMAs are fixed per scenario (no mmap/munmap/split; mprotect changes VM_WRITE of the
+ * whole VMA); a child's VMA exists from setup and is linked by fork.
  */
 export class Vma extends KObject {
   readonly kLinked: number;
+  /** VM_WRITE (mprotect changes it; anonymous VMAs start PROT_READ|PROT_WRITE). */
+  readonly kVmWrite: number;
+  /**
+   * !VM_SOFTDIRTY: soft-dirty tracking armed by clear_refs (fs/proc/task_mmu.c); see
+   * pte_needs_soft_dirty_wp() in ops/mprotect.ts. Model: no per-PTE soft-dirty bit: while set,
+   * every PTE of the VMA counts as soft-clean.
+   */
+  readonly kSoftDirtyWp: number;
+  /**
+   * The mTHP sizes (in pages) enabled for this VMA, largest first: the
+   * /sys/kernel/mm/transparent_hugepage/hugepages-<size>kB/enabled settings that
+   * thp_vma_allowable_orders() reads (ProcessOptions.mthp). Empty: order-0 faults only.
+   */
+  thp_sizes: readonly number[] = [];
   constructor(
     k: Kernel,
     name: string,
@@ -23,14 +37,30 @@ export class Vma extends KObject {
   ) {
     super(k, name);
     this.kLinked = this.key('linked');
+    this.kVmWrite = this.key('vm_write');
+    this.kSoftDirtyWp = this.key('soft_dirty_tracking');
   }
   init(linked: boolean): void {
     this.mem.init(this.kLinked, linked);
+    this.mem.init(this.kVmWrite, true);
+    this.mem.init(this.kSoftDirtyWp, false);
   }
   get linked(): boolean {
     return this.r(this.kLinked);
   }
   set linked(v: boolean) {
     this.w(this.kLinked, v);
+  }
+  get vm_write(): boolean {
+    return this.r(this.kVmWrite);
+  }
+  set vm_write(v: boolean) {
+    this.w(this.kVmWrite, v);
+  }
+  get soft_dirty_tracking(): boolean {
+    return this.r(this.kSoftDirtyWp);
+  }
+  set soft_dirty_tracking(v: boolean) {
+    this.w(this.kSoftDirtyWp, v);
   }
 }

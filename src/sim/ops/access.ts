@@ -1,6 +1,6 @@
 import { bug } from '../../explorer/index.ts';
 import { INV } from '../invariants/names.ts';
-import type { Task } from '../kernel.ts';
+import { SimMisuse, type Task } from '../kernel.ts';
 import type { Folio } from '../objects/folio.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
 import { PTE_NONE } from '../objects/page_table.ts';
@@ -15,8 +15,11 @@ import type { Op } from './op.ts';
  * Not a kernel function: this is the hardware side (arch page-table walk + do_user_addr_fault).
  * A load checks I13: it must return what this process last wrote there (or inherited at fork).
  * Model: no TLB, except the writable entries a scenario declares (k.tlbEntry, R19): a store
- * through one needs no walk and sets no dirty bit; at most 4 faults per access, then the access is abandoned (a livelock bound);
- * an mm whose VMAs exit_mmap() removed has nothing to access (find_vma fails: null).
+ * through one needs no walk and sets no dirty bit; at most 4 faults per access, then the access
+ * is abandoned (a livelock bound); an mm whose VMAs exit_mmap() removed has nothing to access
+ * (find_vma fails: null); a store to a VMA mprotect() made PROT_READ is SIGSEGV (null), a read
+ * fault there is SimMisuse (the do_anonymous_page / do_swap_page models map writable as if
+ * VM_WRITE).
  */
 export function* user_access(t: Task, mm: MmStruct, addr: number, store: number | null): Op<number | null> {
   const write = store !== null;
@@ -39,11 +42,11 @@ export function* user_access(t: Task, mm: MmStruct, addr: number, store: number 
       const f = t.k.lookup<Folio>(p.folio, 'folio');
       if (f.freed) bug(INV.I3, `${mm.label}[${addr}] maps ${f.name}, which was freed`);
       if (write) {
-        f.content = store as number;
+        f.setPageContent(p.page, store as number);
         mm.setExpect(addr, store);
         return store;
       }
-      const v = f.content;
+      const v = f.pageContent(p.page);
       const e = mm.expect(addr);
       if (e !== null && v !== e)
         bug(
@@ -51,6 +54,13 @@ export function* user_access(t: Task, mm: MmStruct, addr: number, store: number 
           `${mm.label} loads ${v} from page ${addr}, but the last value it wrote or inherited there is ${e}`,
         );
       return v;
+    }
+    if (!mm.vma.vm_write) {
+      // do_user_addr_fault(): access_error() for a write to a VMA without VM_WRITE: SIGSEGV
+      if (write) return null;
+      throw new SimMisuse(
+        `${mm.label}[${addr}]: a read fault while the VMA is PROT_READ (between mprotect() calls) is not modelled`,
+      );
     }
     yield* handle_pte_fault(t, mm, addr, write, p);
   }

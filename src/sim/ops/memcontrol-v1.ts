@@ -5,7 +5,12 @@ import type { MemCgroup, MoveCharge } from '../objects/mem_cgroup.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
 import type { AddressSpace } from '../objects/page_cache.ts';
 import type { Vma } from '../objects/vma.ts';
-import { get_mem_cgroup_from_mm } from './memcontrol.ts';
+import {
+  __mem_cgroup_uncharge_swap,
+  do_memsw_account,
+  get_mem_cgroup_from_mm,
+  memcg_mode,
+} from './memcontrol.ts';
 import type { Op } from './op.ts';
 import { folio_add_lru, folio_get, folio_put } from './swap.ts';
 import { slotOf } from './swapfile.ts';
@@ -33,7 +38,12 @@ import { slotOf } from './swapfile.ts';
  * charge callbacks to v1"), and 2025 patches change it again (objcg, swap_memcg argument)
  * [unverified: that later body is seen only in patch context; no indexed tree holds it].
  * Seed 002 (mem_cgroup_swapout, "before the final put_page() in page reclaim"). Rule R12.
- * Model: cgroup v1 accounting (memsw stays charged, now owned by the swap entry).
+ * Today's form (__memcg1_swapout(folio, ci) @ linux-mm/linux-mm 0454b1057d90, an mm development
+ * tree) is the same transfer: "if (!do_memsw_account()) return"; __swap_cgroup_set();
+ * folio->memcg_data = 0; page_counter_uncharge(&memcg->memory).
+ * Model: cgroup v1 accounting (memsw stays charged, now owned by the swap entry); on cgroup v2
+ * it returns at once: the folio keeps its memory charge until the free uncharges it, and the
+ * slot's swap charge was taken at folio_alloc_swap() (__mem_cgroup_try_charge_swap).
  */
 export function memcg1_swapout(t: Task, f: Folio, entry: string, mutatedEarly: boolean): void {
   if (!mutatedEarly && f.refcount !== 0)
@@ -41,9 +51,41 @@ export function memcg1_swapout(t: Task, f: Folio, entry: string, mutatedEarly: b
   const name = f.memcg;
   if (name === null) return;
   const memcg = t.k.lookup<MemCgroup>(name, 'mem_cgroup');
+  if (!do_memsw_account(memcg)) return;
   slotOf(t, entry).memcg = name; // swap_cgroup_record
   f.memcg = null;
   memcg.mem.write(memcg.kMemory, memcg.memory - f.nr); // page_counter_uncharge(&memcg->memory)
+}
+
+/**
+ * memcg1_swapin - cgroup v1: a folio read in for a swap entry now holds a memory+swap charge of
+ * its own, so drop the entry's duplicate: clear the entry's memcg record and uncharge its memsw.
+ * Kernel: mm/memcontrol-v1.c memcg1_swapin() @ linux-mm/linux-mm 0454b1057d90 ("Cgroup1's unified
+ * memory+swap counter has been charged with the new swapcache page, finish the transfer by
+ * uncharging the swap slot. The swap slot would also get uncharged when it dies, but it can
+ * stick around indefinitely and we'd count the page twice the entire time."; "if
+ * (!do_memsw_account()) return"; id = __swap_cgroup_clear(); mem_cgroup_uncharge_swap(id)),
+ * called from __swap_cache_alloc() "after successfully adding the charged folio to swapcache";
+ * in AMDESE/linux-mm 0be9aa1490e5 mm/memory.c do_swap_page() the SWP_SYNCHRONOUS_IO path calls
+ * the earlier form memcg1_swapin(entry, nr_pages) after swapcache_prepare(). That earlier form
+ * (mm/memcontrol-v1.c as quoted in a kernel test robot report, 2025) has the same comment and
+ * calls mem_cgroup_uncharge_swap(entry, nr_pages), whose swap_cgroup_record(entry, 0) cleared
+ * the record [that body recalled, not re-read].
+ * Before it moved to memcontrol-v1.c the same code was mem_cgroup_swapin_uncharge_swap(entry,
+ * nr_pages) in mm/memcontrol.c (seen in the context of Barry Song's 2024 patch "mm: add nr
+ * argument in mem_cgroup_swapin_uncharge_swap() helper to support large folios").
+ * Model: one entry; with no memcg in the scenario it does nothing (mem_cgroup_disabled()).
+ * Variant: memcg1_swapin_keeps_memsw skips it (the model before issue 11: memsw counts a
+ * swapped-in page twice).
+ */
+export function memcg1_swapin(t: Task, entry: string): void {
+  if (memcg_mode(t) !== 'v1') return;
+  if (t.mutated('memcg1_swapin_keeps_memsw')) return;
+  const s = slotOf(t, entry);
+  const id = s.memcg;
+  if (id === null) return;
+  s.memcg = null; // __swap_cgroup_clear
+  __mem_cgroup_uncharge_swap(t, id, 1, `${entry} at swapin`);
 }
 
 // --- charge moving (move_charge_at_immigrate) -------------------------------------------------

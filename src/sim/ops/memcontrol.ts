@@ -4,7 +4,9 @@ import { guard, type Task } from '../kernel.ts';
 import { type Folio, folio_locked_by_me } from '../objects/folio.ts';
 import { MemCgroup } from '../objects/mem_cgroup.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
+import type { SwapSlot } from '../objects/swap.ts';
 import type { Op } from './op.ts';
+import { slotOf } from './swapfile.ts';
 
 /**
  * get_mem_cgroup_from_mm - the memcg a process's new folios are charged to (mm->owner's, which
@@ -36,9 +38,40 @@ export function mem_cgroup_charge(t: Task, f: Folio, memcg: MemCgroup | null): v
   commit_charge(t, f, memcg);
 }
 
+/**
+ * try_charge_memcg - charge `nr` pages to memory (and, with do_memsw_account(), to memsw), and
+ * raise memory.peak (page_counter_try_charge: "new > c->watermark" → watermark = new).
+ * Kernel: mm/memcontrol.c try_charge_memcg() (the memsw counter first when do_memsw_account(),
+ * then memory) and mm/page_counter.c page_counter_try_charge() (the watermark follows the new
+ * usage) [both recalled, not re-read here; memory.peak's reader peak_show() returns
+ * pc->watermark, read at linux-mm/linux-mm 030321517fd4]. Model: no limits, so the charge
+ * always succeeds; one counter per memcg (no hierarchy walk); the peak is the memory counter's
+ * watermark.
+ */
 export function try_charge(_t: Task, memcg: MemCgroup, nr: number): void {
   memcg.mem.add(memcg.kMemory, nr);
-  memcg.mem.add(memcg.kMemsw, nr);
+  if (do_memsw_account(memcg)) memcg.mem.add(memcg.kMemsw, nr);
+  if (memcg.memory > memcg.memory_peak) memcg.mem.write(memcg.kMemoryPeak, memcg.memory);
+}
+
+/**
+ * do_memsw_account - cgroup v1 accounts memory+swap in memsw; cgroup v2 has a separate swap
+ * counter. Kernel: mm/memcontrol-v1.h do_memsw_account() ("!cgroup_subsys_on_dfl(
+ * memory_cgrp_subsys)"), a property of the whole system. Model: the memcg's hierarchy (all
+ * memcgs of a scenario share one, see ScenarioBuilder.memcg).
+ */
+export function do_memsw_account(memcg: MemCgroup): boolean {
+  return !memcg.v2;
+}
+
+/**
+ * The memcg mode of the whole scenario: 'disabled' when it has no memcg (mem_cgroup_disabled():
+ * every mem_cgroup_*swap* hook returns at once), else cgroup v1 or v2.
+ */
+export function memcg_mode(t: Task): 'disabled' | 'v1' | 'v2' {
+  const all = t.k.all(MemCgroup);
+  if (all.length === 0) return 'disabled';
+  return all[0].v2 ? 'v2' : 'v1';
 }
 
 /** commit_charge(): a folio is charged exactly once (I7). */
@@ -71,7 +104,66 @@ export function page_counter_uncharge(memcg: MemCgroup, nr: number, what: string
   const m = memcg.memory - nr;
   if (m < 0) bug(INV.I7, `page_counter_uncharge: ${memcg.name}.memory underflows uncharging ${what}`);
   memcg.mem.write(memcg.kMemory, m);
-  memcg.mem.write(memcg.kMemsw, memcg.memsw - nr);
+  if (do_memsw_account(memcg)) memcg.mem.write(memcg.kMemsw, memcg.memsw - nr);
+}
+
+// --- swap accounting (mm/memcontrol.c, CONFIG_SWAP) ------------------------------------------
+
+/**
+ * mem_cgroup_swapin_charge_folio - charge a folio allocated for swapin, before it is added to
+ * the swap cache: to the memcg recorded for the entry if it is still online, else to the
+ * faulting mm's.
+ * Kernel: mm/memcontrol.c mem_cgroup_swapin_charge_folio() @ linux-mm/linux-mm 030321517fd4
+ * (an mm development tree, swap-table era: the memcg id comes from the swap table; "if (!memcg
+ * || !css_tryget_online(&memcg->css)) memcg = get_mem_cgroup_from_mm(mm)"; charge_memcg()), and
+ * its callers in mm/memory.c alloc_swap_folio()/__alloc_swap_folio() @ AMDESE/linux-mm
+ * 0be9aa1490e5 (the entry form: mem_cgroup_swapin_charge_folio(folio, mm, gfp, entry), whose
+ * id is lookup_swap_cgroup_id(entry) [that body not re-read]).
+ * Model: memcgs never go offline, so a recorded memcg is always charged; no limits.
+ */
+export function mem_cgroup_swapin_charge_folio(t: Task, f: Folio, mm: MmStruct, entry: string): void {
+  const id = slotOf(t, entry).memcg;
+  const memcg = id !== null ? t.k.lookup<MemCgroup>(id, 'mem_cgroup') : get_mem_cgroup_from_mm(t, mm);
+  mem_cgroup_charge(t, f, memcg);
+}
+
+/**
+ * __mem_cgroup_try_charge_swap - cgroup v2: charge the swap slot a folio was just given to the
+ * folio's memcg (memory.swap.current, its watermark memory.swap.peak) and record the memcg for
+ * the slot. cgroup v1 does nothing here: memcg1_swapout() records the slot at swap-out.
+ * Kernel: mm/memcontrol.c __mem_cgroup_try_charge_swap() @ linux-mm/linux-mm 030321517fd4 ("if
+ * (do_memsw_account()) return 0"; objcg == NULL → return 0; page_counter_try_charge(
+ * &memcg->swap); __swap_cgroup_set()), called from folio_alloc_swap() once the folio is in the
+ * swap cache. Model: no swap.max (the charge always succeeds); no hierarchy; no memcg id refs.
+ */
+export function __mem_cgroup_try_charge_swap(t: Task, f: Folio, s: SwapSlot): void {
+  if (memcg_mode(t) !== 'v2') return;
+  const name = f.memcg;
+  if (name === null) return;
+  const memcg = t.k.lookup<MemCgroup>(name, 'mem_cgroup');
+  s.memcg = name; // __swap_cgroup_set
+  memcg.mem.add(memcg.kSwap, f.nr);
+  if (memcg.swap > memcg.swap_peak) memcg.mem.write(memcg.kSwapPeak, memcg.swap);
+}
+
+/**
+ * __mem_cgroup_uncharge_swap - release a swap charge of the memcg recorded for an entry: memsw
+ * on cgroup v1, swap on cgroup v2.
+ * Kernel: mm/memcontrol.c __mem_cgroup_uncharge_swap() @ linux-mm/linux-mm 030321517fd4 ("if
+ * (do_memsw_account()) page_counter_uncharge(&memcg->memsw, nr_pages); else
+ * page_counter_uncharge(&memcg->swap, nr_pages)"). Callers: memcg1_swapin() and the slot free in
+ * mm/swapfile.c (maybeFree there). A counter going negative is I7.
+ */
+export function __mem_cgroup_uncharge_swap(t: Task, name: string, nr: number, what: string): void {
+  const memcg = t.k.lookup<MemCgroup>(name, 'mem_cgroup');
+  const key = do_memsw_account(memcg) ? memcg.kMemsw : memcg.kSwap;
+  const v = (memcg.mem.read(key) as number) - nr;
+  if (v < 0)
+    bug(
+      INV.I7,
+      `__mem_cgroup_uncharge_swap: ${name}.${do_memsw_account(memcg) ? 'memsw' : 'swap'} underflows uncharging ${what}`,
+    );
+  memcg.mem.write(key, v);
 }
 
 /**

@@ -7,6 +7,7 @@ import type { AddressSpace } from '../objects/page_cache.ts';
 import {
   make_migration_entry,
   mk_pte,
+  type PageTable,
   PTE_NONE,
   type Pte,
   pte_same,
@@ -17,7 +18,13 @@ import { swapInfo } from '../objects/swap_info.ts';
 import { tlbOf } from '../objects/tlb.ts';
 import type { Vma } from '../objects/vma.ts';
 import { filemap_map_pages } from './filemap.ts';
-import { get_mem_cgroup_from_mm, mem_cgroup_charge, mem_cgroup_charge_2008 } from './memcontrol.ts';
+import {
+  get_mem_cgroup_from_mm,
+  mem_cgroup_charge,
+  mem_cgroup_charge_2008,
+  mem_cgroup_swapin_charge_folio,
+} from './memcontrol.ts';
+import { memcg1_swapin } from './memcontrol-v1.ts';
 import {
   type MmuGather,
   tlb_delay_rmap,
@@ -25,6 +32,7 @@ import {
   tlb_flush_rmaps,
   tlb_gather_mmu,
 } from './mmu_gather.ts';
+import { pte_needs_soft_dirty_wp } from './mprotect.ts';
 import type { Op } from './op.ts';
 import { pte_offset_map_lock, pte_unmap_unlock } from './pgtable-generic.ts';
 import {
@@ -38,11 +46,18 @@ import {
   unlink_anon_vmas,
   unlink_file_vma,
 } from './rmap.ts';
+import {
+  folio_add_anon_rmap_ptes_large,
+  folio_add_new_large_anon_rmap,
+  folio_try_dup_anon_rmap_ptes,
+} from './rmap_large.ts';
 import { folio_add_lru, folio_get, folio_put } from './swap.ts';
+import { page_swap_entry, swp_offset } from './swap_large.ts';
 import { add_to_swap_cache, free_swap_cache, swap_cache_get_folio } from './swap_state.ts';
 import {
   folio_free_swap,
   free_swap_and_cache_nr,
+  put_swap_folio,
   slotOf,
   swap_duplicate,
   swap_free_nr,
@@ -66,8 +81,8 @@ function folioOf(t: Task, p: Pte): Folio {
 }
 
 /** Allocate and initialise one of the task's reserved folio names (folio_prealloc / vma_alloc_folio). */
-export function alloc_folio(t: Task, anon: boolean, content: number): Folio {
-  const f = t.k.lookup<Folio>(t.nextFolioName(), 'folio');
+export function alloc_folio(t: Task, anon: boolean, content: number, nr = 1): Folio {
+  const f = t.k.lookup<Folio>(t.nextFolioName(nr), 'folio');
   if (f.anon !== anon) throw new SimMisuse(`${f.name} is reserved as ${f.anon ? 'anon' : 'file'}`);
   f.init({ mapping: null, content });
   return f;
@@ -136,7 +151,7 @@ export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonl
       afterDrop.push({ folio: f, pages });
       f.mem.write(f.kPtlPending, pt.name); // ghost for I2: the rmap is still to come
     } else if (f.nr > 1 && t.mutated('page_zap_pte_rmap')) page_zap_pte_rmap(t, f, pages);
-    else folio_remove_rmap_ptes(t, f, pages);
+    else folio_remove_rmap_ptes(t, f, pages, vma);
     for (let i = 0; i < pages.length; i++) tlb.pages.push(f); // __tlb_remove_folio_pages
   }
   if (force_flush && cpuTlb !== null) {
@@ -159,7 +174,7 @@ export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonl
   if (afterDrop.length > 0) {
     yield 'zap_pte_range (mutated): folio_remove_rmap_ptes() after pte_unmap_unlock()';
     for (const d of afterDrop) {
-      folio_remove_rmap_ptes(t, d.folio, d.pages);
+      folio_remove_rmap_ptes(t, d.folio, d.pages, vma);
       d.folio.mem.write(d.folio.kPtlPending, null);
     }
   }
@@ -256,9 +271,9 @@ export function* unmap_mapping_folio(t: Task, f: Folio): Op {
  * Kernel: mm/memory.c __handle_mm_fault() → handle_pte_fault() @ AMDESE/linux-mm 91883f9ea22a
  * ("vmf->orig_pte = ptep_get_lockless(vmf->pte)"). Model: no PUD/PMD levels, no huge pages.
  */
-export function* handle_mm_fault(t: Task, mm: MmStruct, addr: number, write: boolean): Op {
+export function* handle_mm_fault(t: Task, mm: MmStruct, addr: number, write: boolean, unshare = false): Op {
   yield 'handle_pte_fault: vmf->orig_pte = ptep_get_lockless()';
-  return yield* handle_pte_fault(t, mm, addr, write, mm.pt.get(addr));
+  return yield* handle_pte_fault(t, mm, addr, write, mm.pt.get(addr), unshare);
 }
 
 /**
@@ -275,8 +290,19 @@ export function* handle_mm_fault(t: Task, mm: MmStruct, addr: number, write: boo
  * (do_fault → do_read_fault → filemap_map_pages); the migration wait is entered directly (its
  * do_swap_page prologue has no step); accessed/dirty bits are not modelled (a writable PTE
  * counts as dirty); no NUMA hinting faults.
+ * FAULT_FLAG_UNSHARE (`unshare`, from GUP's faultin_page after -EMLINK): "if (vmf->flags &
+ * (FAULT_FLAG_WRITE|FAULT_FLAG_UNSHARE)) { if (!pte_write(entry)) return do_wp_page(vmf);" (read
+ * at ColinIanKing/linux-next 042acf45157e); a non-present PTE is faulted in as a read (GUP
+ * retries and unshares then).
  */
-export function* handle_pte_fault(t: Task, mm: MmStruct, addr: number, write: boolean, orig: Pte): Op {
+export function* handle_pte_fault(
+  t: Task,
+  mm: MmStruct,
+  addr: number,
+  write: boolean,
+  orig: Pte,
+  unshare = false,
+): Op {
   const vma = mm.vma;
   const pt = mm.pt;
   switch (orig.t) {
@@ -295,7 +321,7 @@ export function* handle_pte_fault(t: Task, mm: MmStruct, addr: number, write: bo
         yield pt.ptl.unlock('handle_pte_fault: pte_unmap_unlock() (pte changed)');
         return;
       }
-      if (write && !orig.write) return yield* do_wp_page(t, vma, addr, orig);
+      if ((write || unshare) && !orig.write) return yield* do_wp_page(t, vma, addr, orig, unshare);
       // the access is already allowed: ptep_set_access_flags() (young/dirty bits, not modelled)
       yield pt.ptl.unlock('handle_pte_fault: ptep_set_access_flags(); pte_unmap_unlock()');
       return;
@@ -309,25 +335,60 @@ export function* handle_pte_fault(t: Task, mm: MmStruct, addr: number, write: bo
  * folio_prealloc() (mem_cgroup_charge) before the PTL; pte_offset_map_lock; vmf_pte_changed →
  * release (folio_put); folio_add_new_anon_rmap(RMAP_EXCLUSIVE); folio_add_lru_vma; set_ptes
  * writable and dirty (VM_WRITE).
+ * Large folios (mTHP, the VMA's `thp_sizes`): alloc_anon_folio() picks the largest enabled order
+ * whose naturally aligned range around the address is all pte_none (pte_range_none(), a lockless
+ * read), allocates and charges it; then under the PTL "nr_pages > 1 && !pte_range_none(vmf->pte,
+ * nr_pages)" backs out (release), else folio_ref_add(folio, nr_pages - 1),
+ * folio_add_new_anon_rmap, set_ptes(addr, nr_pages) from ALIGN_DOWN(address, nr_pages) (read in
+ * the mTHP series' postings, 2023-12, and a v6.1x copy of do_anonymous_page via the search tool).
  * Model: a read fault also allocates (the kernel maps the shared zero page); the content starts
- * at 0; small folios only (no mTHP orders).
+ * at 0; the lockless range check is one step of its own; allocation never fails (no fallback
+ * to a smaller order after a failed allocation or charge); no uffd.
  */
 export function* do_anonymous_page(t: Task, vma: Vma, addr: number): Op {
   if (vma.mm.hasPmd) return yield* do_anonymous_page_pmd(t, vma, addr); // R20
   const pt = vma.mm.pt;
+  let nr = 1;
+  if (vma.thp_sizes.length > 0) {
+    yield 'alloc_anon_folio: pte_range_none() (ptep_get_lockless, highest suitable order first)';
+    nr = vma.thp_sizes.find((n) => pte_range_none(pt, ALIGN_DOWN(addr, n), n, pt.size)) ?? 1;
+  }
+  const start = ALIGN_DOWN(addr, nr);
   yield 'do_anonymous_page: alloc_anon_folio() (folio_prealloc + mem_cgroup_charge)';
-  const f = alloc_folio(t, true, 0);
+  const f = alloc_folio(t, true, 0, nr);
   mem_cgroup_charge(t, f, get_mem_cgroup_from_mm(t, vma.mm));
   yield pt.ptl.lock('do_anonymous_page: pte_offset_map_lock()');
-  if (pt.get(addr).t !== 'none') {
+  if (nr === 1 ? pt.get(addr).t !== 'none' : !pte_range_none(pt, start, nr, pt.size)) {
     folio_put(t, f);
-    yield pt.ptl.unlock('do_anonymous_page: pte_unmap_unlock() (vmf_pte_changed)');
+    yield pt.ptl.unlock('do_anonymous_page: pte_unmap_unlock() (vmf_pte_changed / !pte_range_none)');
     return;
   }
-  folio_add_new_anon_rmap(t, f, vma, true);
+  if (nr === 1) folio_add_new_anon_rmap(t, f, vma, true);
+  else {
+    f.refcount = f.refcount + nr - 1; // folio_ref_add(folio, nr_pages - 1)
+    folio_add_new_large_anon_rmap(t, f, vma, true);
+  }
   folio_add_lru(t, f); // folio_add_lru_vma
-  pt.set(addr, mk_pte(f.name, 0, true));
+  for (let i = 0; i < nr; i++) {
+    pt.set(start + i, mk_pte(f.name, i, true)); // set_ptes
+    if (nr > 1) vma.mm.setExpect(start + i, 0);
+  }
   yield pt.ptl.unlock('do_anonymous_page: pte_unmap_unlock()');
+}
+
+/** ALIGN_DOWN(addr, nr pages). */
+function ALIGN_DOWN(addr: number, nr: number): number {
+  return addr - (addr % nr);
+}
+
+/**
+ * pte_range_none - are the nr PTEs from `start` all none (and inside the VMA: thp_vma_suitable_order)?
+ * Kernel: mm/memory.c pte_range_none() ("if (!pte_none(ptep_get_lockless(pte + i))) return false").
+ */
+function pte_range_none(pt: PageTable, start: number, nr: number, size: number): boolean {
+  if (start + nr > size) return false;
+  for (let i = 0; i < nr; i++) if (pt.get(start + i).t !== 'none') return false;
+  return true;
 }
 
 /**
@@ -353,9 +414,9 @@ export function should_try_to_free_swap(_t: Task, f: Folio, write: boolean): boo
  * "else if (exclusive && folio_test_writeback(folio) && data_race(si->flags &
  * SWP_STABLE_WRITES))": drop the exclusive marker (R21; the device is k.swapDevice()).
  * Seeds 001 (the lock_page/charge order), 003. Rules R14, R16, R17, R21.
- * Model: swapin_readahead is __read_swap_cache_async for the one entry, as one step; no
- * SWP_SYNCHRONOUS_IO path, no KSM, no large folios, no uffd-wp / soft-dirty; anonymous VMAs
- * are VM_WRITE.
+ * Model: swapin_readahead is __read_swap_cache_async for the one entry, as one step; the
+ * SWP_SYNCHRONOUS_IO path is do_swap_page_skip_swapcache() (a slot of a synchronous device with
+ * one user); no KSM, no large folios, no uffd-wp / soft-dirty; anonymous VMAs are VM_WRITE.
  * The exclusive bit is read from vmf->orig_pte, the lockless read of handle_pte_fault(), but it
  * counts as checked "under PT lock (to protect against concurrent fork() sharing the swap entry
  * concurrently)" because pte_same() has just compared that whole value, bit included, with the
@@ -372,6 +433,9 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
   yield 'do_swap_page: swap_cache_get_folio()';
   let folio = swap_cache_get_folio(t, entry);
   if (folio === null) {
+    // "if (data_race(si->flags & SWP_SYNCHRONOUS_IO) && __swap_count(entry) == 1) { /* skip swapcache */"
+    const s = slotOf(t, entry);
+    if (s.sync_io && s.count === 1) return yield* do_swap_page_skip_swapcache(t, vma, addr, orig, write);
     folio = yield* __read_swap_cache_async(t, vma, entry);
     if (folio === null) return; // raced: the fault is retried
   }
@@ -387,7 +451,7 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
   if (ptlFirst) yield pt.ptl.lock('do_swap_page (mutated): pte_offset_map_lock() before folio_lock()');
   yield folio.lock.lock('do_swap_page: folio_lock_or_retry()');
   if (era2008 && !t.mutated('charge_before_lock_page')) yield* mem_cgroup_charge_2008(t, folio, memcg);
-  if (!t.mutated('no_swapcache_recheck') && (!folio.swapcache || folio.swap !== entry)) {
+  if (!t.mutated('no_swapcache_recheck') && (!folio.swapcache || !folio_matches_swap_entry(folio, entry))) {
     // folio_matches_swap_entry() failed: out_page
     if (ptlFirst) yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
     yield folio.lock.unlock('do_swap_page: folio_unlock() (swapcache changed)');
@@ -409,6 +473,7 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
     return;
   }
   assertLive(folio, 'do_swap_page');
+  if (folio.nr > 1) return yield* do_swap_page_large(t, vma, addr, orig, write, folio);
   // "A swap pte must never point at an anonymous page in the swapcache that is PG_anon_exclusive."
   if (folio.exclusive)
     bug(INV.I14, `do_swap_page: BUG_ON(folio_test_anon(folio) && PageAnonExclusive(page)) for ${folio.name}`);
@@ -431,7 +496,10 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
   let writable = false;
   let rmapExclusive = false;
   if (exclusive || folio.refcount === 1) {
-    writable = true; // VM_WRITE: pte_mkwrite (pte_mkdirty and clear FAULT_FLAG_WRITE if a write)
+    // "if ((vma->vm_flags & VM_WRITE) && !userfaultfd_pte_wp(vma, pte) &&
+    // !pte_needs_soft_dirty_wp(vma, pte))": pte_mkwrite (pte_mkdirty and clear FAULT_FLAG_WRITE
+    // if a write), read at ColinIanKing/linux-next 042acf45157e
+    writable = vma.vm_write && !pte_needs_soft_dirty_wp(vma);
     rmapExclusive = true;
   }
   // A folio fresh from swapin_readahead is not anon yet: folio_add_new_anon_rmap
@@ -447,11 +515,169 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
 }
 
 /**
+ * folio_matches_swap_entry - is the locked folio still the swap cache's folio for `entry`? A
+ * large folio covers its nr entries. Kernel: mm/swap.h folio_matches_swap_entry() (swap-table
+ * era, read in 2025 postings via the search tool): "if (!folio_test_swapcache(folio)) return
+ * false"; VM_WARN_ON_ONCE_FOLIO(!IS_ALIGNED(folio_entry.val, nr_pages)); "return folio_entry.val
+ * == round_down(entry.val, nr_pages)". The caller checked folio_test_swapcache.
+ */
+function folio_matches_swap_entry(f: Folio, entry: string): boolean {
+  if (f.swap === null) return false;
+  const i = swp_offset(entry) - swp_offset(f.swap);
+  return i >= 0 && i < f.nr;
+}
+
+/**
+ * do_swap_page for a large swap-cache folio (the PTL held, the folio locked and re-checked):
+ * map the whole folio when its nr PTEs all still hold its entries with the same exclusive bit,
+ * else only the faulting page.
+ * Kernel: mm/memory.c do_swap_page(), as added by 508758960b8d (Chuanhua Han, 2024-05, "entirely
+ * map large folios found in swapcache"; v6.10 inferred) and read in its posting and a blame
+ * excerpt, then reworked in 2025 postings into can_swapin_thp() (same test): "if
+ * (folio_test_large(folio) && folio_test_swapcache(folio))": folio_start = address - idx pages
+ * inside the VMA and PMD, pte_same(folio_pte, pte_move_swp_offset(orig_pte, -idx)) and
+ * swap_pte_batch(folio_ptep, nr, folio_pte) == nr → nr_pages = nr; else nr_pages = 1 and page =
+ * folio_page(folio, idx); BUG_ON(PageAnonExclusive) of each page; swap_free_nr(entry,
+ * nr_pages); should_try_to_free_swap; RMAP_EXCLUSIVE and VM_WRITE when exclusive or refcount 1;
+ * folio_ref_add(folio, nr_pages - 1); folio_add_anon_rmap_ptes(folio, page, nr_pages); set_ptes. Large folios reach here only from
+ * the swap cache (alloc_swap_folio's mTHP swapin is the SWP_SYNCHRONOUS_IO path, not modelled).
+ */
+function* do_swap_page_large(t: Task, vma: Vma, addr: number, orig: Pte, write: boolean, folio: Folio): Op {
+  const pt = vma.mm.pt;
+  if (orig.t !== 'swap' || folio.swap === null)
+    throw new SimMisuse('do_swap_page_large: not a swap-cache folio');
+  const idx = swp_offset(orig.entry) - swp_offset(folio.swap); // folio_page_idx
+  const start = addr - idx;
+  const whole =
+    start >= 0 &&
+    start + folio.nr <= pt.size &&
+    Array.from({ length: folio.nr }, (_, i) => pt.get(start + i)).every(
+      (p, i) => p.t === 'swap' && p.entry === page_swap_entry(t, folio, i) && p.excl === orig.excl,
+    );
+  const first = whole ? 0 : idx;
+  const at = whole ? start : addr;
+  const pages = whole ? Array.from({ length: folio.nr }, (_, i) => i) : [idx];
+  for (const i of pages)
+    if (folio.pageExclusive(i))
+      bug(
+        INV.I14,
+        `do_swap_page: BUG_ON(folio_test_anon(folio) && PageAnonExclusive(page)) for ${folio.name} page ${i}`,
+      );
+  let exclusive = orig.excl;
+  if (exclusive && folio.writeback) exclusive = false; // SWP_STABLE_WRITES
+  for (const i of pages) swap_free_nr(t, page_swap_entry(t, folio, i));
+  if (should_try_to_free_swap(t, folio, write)) folio_free_swap(t, folio);
+  const writable = exclusive || folio.refcount === 1;
+  folio.refcount = folio.refcount + pages.length - 1; // folio_ref_add(folio, nr_pages - 1)
+  folio_add_anon_rmap_ptes_large(t, folio, pages, vma, writable);
+  for (let i = 0; i < pages.length; i++) pt.set(at + i, mk_pte(folio.name, first + i, writable));
+  yield folio.lock.unlock('do_swap_page: folio_unlock()');
+  if (write && !writable) return yield* do_wp_page(t, vma, addr, pt.get(addr));
+  yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
+}
+
+/**
+ * do_swap_page's SWP_SYNCHRONOUS_IO path: an entry with one user on a synchronous device is read
+ * into a private folio that never enters the swap cache. The entry's SWAP_HAS_CACHE is claimed
+ * first (swapcache_prepare), so a second fault on the same entry backs out and waits, and the
+ * slot cannot be freed and reused until the first fault has mapped its folio and dropped the
+ * claim after the PTL (swapcache_clear).
+ * Kernel: mm/memory.c do_swap_page() @ AMDESE/linux-mm 0be9aa1490e5 (mainline after v6.18,
+ * softleaf_t era): alloc_swap_folio() → __alloc_swap_folio(): vma_alloc_folio() and
+ * mem_cgroup_swapin_charge_folio(); __folio_set_locked(); __folio_set_swapbacked(); "Prevent
+ * parallel swapin from proceeding with the cache flag. Otherwise, another thread may finish
+ * swapin first, free the entry, and swapout reusing the same entry. It's undetectable as
+ * pte_same() returns true due to entry reuse.": if (swapcache_prepare(entry, nr_pages)) {
+ * add_wait_queue(&swapcache_wq); schedule_timeout_uninterruptible(1); goto out_page; };
+ * need_clear_cache = true; memcg1_swapin(entry, nr_pages); folio_add_lru(); swap_read_folio();
+ * then, with swapcache == NULL, no folio_matches_swap_entry() check: pte_offset_map_lock +
+ * pte_same; "We have a fresh page that is not exposed to the swapcache -> certainly exclusive";
+ * swap_free_nr(); folio_add_new_anon_rmap(RMAP_EXCLUSIVE); set_ptes(); folio_unlock();
+ * pte_unmap_unlock(); "Clear the swap cache pin for direct swapin after PTL unlock":
+ * swapcache_clear(); wake_up(&swapcache_wq).
+ * History: the bypass came with 0bcac06f27d7 "mm, swap: skip swapcache for swapin of
+ * synchronous device" (named as the Fixes: tag of the fix); the claim is 13ddaf26be32
+ * "mm/swap: fix race when skipping swapcache" (Kairui Song, Feb 2024; read in its v3 posting,
+ * Message-ID 20240216095105.14502-1-ryncsn@gmail.com; the commit id as cited by later list mail,
+ * e.g. Barry Song's large-folio swapin series and the stable backport mail of 01626a182302,
+ * which replaced the v3's schedule() by the swapcache_wq wait) [the commits themselves not
+ * read in a git tree; the release each reached not checked]. The mm development tree
+ * (linux-mm/linux-mm 008bbb620152 mm/swap_state.c __swap_cache_alloc) has since dropped the
+ * bypass and SWAP_HAS_CACHE: every swapin goes through the swap cache [not in a release read].
+ * Rule R17 (its second half). Seed 001 ("Back out if somebody else already faulted in this pte").
+ * Model: order-0 folios (no mTHP swapin); the folio stays locked from __folio_set_locked() to
+ * folio_unlock() (the kernel's read completion unlocks it and folio_lock_or_retry() relocks it:
+ * nobody else can find it in between); reading a slot freed under the mutation returns zeroes
+ * (zram discards a freed slot); the one-tick sleep on swapcache_wq is a wait until the claim is
+ * gone, the entry is in the swap cache, or the PTE changed (what the retry would find); era
+ * 'today' only; no workingset shadow, no zswap, no KSM.
+ * Variant: sync_swapin_without_swapcache_prepare (R17, real before 13ddaf26be32) skips the
+ * claim and its clear.
+ */
+function* do_swap_page_skip_swapcache(t: Task, vma: Vma, addr: number, orig: Pte, write: boolean): Op {
+  if (orig.t !== 'swap') throw new SimMisuse('do_swap_page on a non-swap pte');
+  if (t.variant.era !== 'today')
+    throw new SimMisuse(
+      `the SWP_SYNCHRONOUS_IO swapin is modelled as today's code only, not era '${t.variant.era}'`,
+    );
+  const pt = vma.mm.pt;
+  const entry = orig.entry;
+  const s = slotOf(t, entry);
+  const claim = !t.mutated('sync_swapin_without_swapcache_prepare');
+  yield 'do_swap_page: alloc_swap_folio() (vma_alloc_folio; mem_cgroup_swapin_charge_folio); __folio_set_locked(); swapcache_prepare()';
+  const folio = alloc_folio(t, true, 0);
+  mem_cgroup_swapin_charge_folio(t, folio, vma.mm, entry);
+  if (!folio.lock.tryLock()) throw new SimMisuse(`${folio.name}: a new folio is locked by someone else`);
+  // swapcache_prepare() → __swap_duplicate(SWAP_HAS_CACHE): -ENOENT if freed meanwhile, -EEXIST if claimed
+  if (claim && (s.isFree() || swapcache_prepare(t, entry))) {
+    yield until(
+      'do_swap_page: schedule_timeout_uninterruptible(1) on swapcache_wq (swapcache_prepare failed)',
+      () => !s.has_cache || s.cache !== null || !pte_same(pt.peekPte(addr), orig),
+    );
+    yield folio.lock.unlock('do_swap_page: folio_unlock() (out_page)');
+    yield 'do_swap_page: folio_put() (out_release)';
+    folio_put(t, folio);
+    return; // the fault is retried
+  }
+  yield 'do_swap_page: memcg1_swapin(); folio_add_lru(); swap_read_folio()';
+  memcg1_swapin(t, entry);
+  folio_add_lru(t, folio);
+  const data = s.data;
+  if (data === null && !s.isFree())
+    bug(INV.I12, `swap_read_folio: ${entry} was never written and is not in the swap cache`);
+  folio.content = data ?? 0;
+  yield pt.ptl.lock('do_swap_page: pte_offset_map_lock()');
+  if (!pte_same(pt.get(addr), orig)) {
+    yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock() (out_nomap)');
+    yield folio.lock.unlock('do_swap_page: folio_unlock() (out_page)');
+    yield 'do_swap_page: folio_put() (out_release); swapcache_clear()';
+    folio_put(t, folio);
+    if (claim) put_swap_folio(t, entry);
+    return;
+  }
+  // "We have a fresh page that is not exposed to the swapcache -> certainly exclusive."
+  swap_free_nr(t, entry);
+  folio_add_new_anon_rmap(t, folio, vma, true);
+  const pte = mk_pte(folio.name, 0, true); // VM_WRITE: pte_mkwrite (and pte_mkdirty for a write)
+  pt.set(addr, pte);
+  yield folio.lock.unlock('do_swap_page: folio_unlock()');
+  void write; // exclusive and writable: a write fault needs no do_wp_page()
+  yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
+  if (claim) {
+    yield 'do_swap_page: swapcache_clear() after the PTL unlock; wake_up(&swapcache_wq)';
+    put_swap_folio(t, entry);
+  }
+}
+
+/**
  * __read_swap_cache_async - allocate a folio for a swap entry and read it into the swap cache.
  * Kernel: mm/swap_state.c __read_swap_cache_async() (see swap_state.ts for the tree read): swapcache_prepare →
  * __folio_set_locked → mem_cgroup_swapin_charge_folio → add_to_swap_cache → swap_read_folio
  * (the folio is unlocked when the read completes). Seed 002 (charge while locked, before it is
- * visible).
+ * visible). The charge goes to the memcg recorded for the entry (mem_cgroup_swapin_charge_folio),
+ * and on cgroup v1 memcg1_swapin() then drops the entry's memsw duplicate ("memsw uncharges swap
+ * when folio is added to swap cache", mm/swap_state.c __swap_cache_alloc() @ linux-mm/linux-mm
+ * 008bbb620152; eras 2014–2023 charged the recorded memcg the same way [recalled, not re-read]).
  * Model: all one step; reading an entry pageout never wrote returns garbage (I12).
  */
 export function* __read_swap_cache_async(t: Task, vma: Vma, entry: string): Op<Folio | null> {
@@ -463,8 +689,10 @@ export function* __read_swap_cache_async(t: Task, vma: Vma, entry: string): Op<F
   if (data === null) bug(INV.I12, `swap_read_folio: ${entry} was never written and is not in the swap cache`);
   const f = alloc_folio(t, true, data as number);
   // mem_cgroup_swapin_charge_folio (2014+); in 2008 the page is charged at its first map
-  if (t.variant.era !== '2008') mem_cgroup_charge(t, f, get_mem_cgroup_from_mm(t, vma.mm));
+  if (t.variant.era !== '2008') mem_cgroup_swapin_charge_folio(t, f, vma.mm, entry);
   add_to_swap_cache(t, f, s);
+  // "memsw uncharges swap when folio is added to swap cache"
+  if (t.variant.era !== '2008') memcg1_swapin(t, entry);
   folio_add_lru(t, f);
   return f; // our reference from the allocation is the fault's reference
 }
@@ -475,21 +703,34 @@ export function* __read_swap_cache_async(t: Task, vma: Vma, entry: string): Op<F
  * wp_page_shared(); "If we encounter a page that is marked exclusive, we must reuse the page
  * without further checks"; else wp_can_reuse_anon_folio(); else folio_get() and wp_page_copy()
  * after dropping the PTL. Seed 003. Rules R15, R16, R18.
- * Model: a write fault on a shared file mapping goes to wp_page_shared (R19); no uffd-wp, no
- * FAULT_FLAG_UNSHARE.
+ * FAULT_FLAG_UNSHARE (`unshare`: GUP wants to R/O-pin a possibly shared anon page), read at
+ * ColinIanKing/linux-next 042acf45157e: the same reuse-or-copy decision, but a reused page only
+ * gets SetPageAnonExclusive ("if (unlikely(unshare)) { pte_unmap_unlock(); return 0; }": the PTE
+ * stays R/O) and a copy is mapped R/O (wp_page_copy).
+ * Model: a write fault on a shared file mapping goes to wp_page_shared (R19); no uffd-wp.
+ * Variant: reuse_ignores_anon_exclusive — the decision is wp_can_reuse_anon_folio() alone, as
+ * before PageAnonExclusive (v5.9–v5.18): an exclusive page that is pinned is copied.
  */
-export function* do_wp_page(t: Task, vma: Vma, addr: number, orig: Pte): Op {
+export function* do_wp_page(t: Task, vma: Vma, addr: number, orig: Pte, unshare = false): Op {
   const pt = vma.mm.pt;
   if (vma.shared) return yield* wp_page_shared(t, vma, addr, orig);
   const f = folioOf(t, orig);
   assertLive(f, 'do_wp_page');
-  if (f.anon && (f.exclusive || wp_can_reuse_anon_folio(t, f, vma))) {
-    if (!f.exclusive) f.exclusive = true; // SetPageAnonExclusive
+  const page = orig.t === 'present' ? orig.page : 0; // vmf->page
+  const exclusive = f.pageExclusive(page) && !t.mutated('reuse_ignores_anon_exclusive');
+  if (f.anon && (exclusive || wp_can_reuse_anon_folio(t, f, vma))) {
+    if (!f.pageExclusive(page)) f.setPageExclusive(page, true); // SetPageAnonExclusive(vmf->page)
+    if (unshare) {
+      yield pt.ptl.unlock(
+        'do_wp_page: pte_unmap_unlock() (FAULT_FLAG_UNSHARE: exclusive, the PTE stays R/O)',
+      );
+      return;
+    }
     return yield* wp_page_reuse(t, vma, addr, orig);
   }
   folio_get(t, f);
   yield pt.ptl.unlock('do_wp_page: pte_unmap_unlock() before wp_page_copy()');
-  yield* wp_page_copy(t, vma, addr, orig, f);
+  yield* wp_page_copy(t, vma, addr, orig, f, unshare);
 }
 
 /**
@@ -500,11 +741,12 @@ export function* do_wp_page(t: Task, vma: Vma, addr: number, orig: Pte): Op {
  * mapping and the folio is locked, it's dark out, and we're wearing sunglasses. Hit it.").
  * Mapcount is not consulted. Seed 003. Rule R15.
  * Model: runs in the caller's step (under the PTL; the folio lock is taken and dropped inside);
- * small folios only (__wp_can_reuse_large_anon_folio is not modelled); no KSM, no per-CPU LRU
+ * large folios: __wp_can_reuse_large_anon_folio (below); no KSM, no per-CPU LRU
  * batches (lru_add_drain has nothing to drain).
  * Variant: mapcount_based_reuse — the pre-v5.9 rule "reuse if mapcount == 1".
  */
 export function wp_can_reuse_anon_folio(t: Task, f: Folio, vma: Vma): boolean {
+  if (f.nr > 1) return __wp_can_reuse_large_anon_folio(t, f, vma);
   if (t.mutated('mapcount_based_reuse')) {
     if (f.mapcount !== 1) return false;
     if (!f.lock.tryLock()) return false;
@@ -527,6 +769,37 @@ export function wp_can_reuse_anon_folio(t: Task, f: Folio, vma: Vma): boolean {
 }
 
 /**
+ * __wp_can_reuse_large_anon_folio - may a write fault reuse a page of a large anon folio?
+ * Kernel: mm/memory.c __wp_can_reuse_large_anon_folio() (CONFIG_MM_ID; "mm: Copy-on-Write (COW)
+ * reuse support for PTE-mapped THP", 1da190f4d0a6, read in its 2024-08 v1 posting and the 2025-04
+ * fixes quoting the merged body, so v6.15 inferred): "Let's just free up a large folio if only a
+ * single page is mapped" (large mapcount <= 1: copy); maybe mapped shared → no; a swap-cache folio
+ * is trylocked and folio_free_swap()ed; "If all folio references are from mappings, and all
+ * mappings are in the page tables of this MM, then this folio is exclusive to this MM":
+ * folio_large_mapcount == folio_ref_count, re-checked with the shared bit under
+ * folio_lock_large_mapcount(). Without CONFIG_MM_ID, and in every kernel before it (era other
+ * than 'today'): "let's just consistently not reuse subpages ... and give back a large folio a
+ * bit sooner" — a large anon folio is never reused.
+ * Model: the lock-free check and the re-check under the mapcount lock are one step (the caller's).
+ * Variant: large_reuse_ignores_mapped_shared skips the "maybe mapped shared" test.
+ */
+function __wp_can_reuse_large_anon_folio(t: Task, f: Folio, _vma: Vma): boolean {
+  if (!t.k.mmId) return false;
+  if (f.large_mapcount <= 1) return false;
+  const shared = () => f.mm_ids_shared && !t.mutated('large_reuse_ignores_mapped_shared');
+  if (shared()) return false;
+  if (f.swapcache) {
+    if (!f.lock.tryLock()) return false;
+    folio_free_swap(t, f);
+    f.lock.release();
+  }
+  if (f.large_mapcount !== f.refcount) return false;
+  // folio_lock_large_mapcount(); recheck
+  if (shared() || f.large_mapcount !== f.refcount) return false;
+  return true;
+}
+
+/**
  * wp_page_reuse - make the PTE writable and dirty, drop the PTL.
  * Kernel: mm/memory.c wp_page_reuse() @ AMDESE/linux-mm 91883f9ea22a: VM_BUG_ON(!(vmf->flags &
  * FAULT_FLAG_WRITE)); VM_BUG_ON(folio_test_anon(folio) && !PageAnonExclusive(vmf->page));
@@ -539,7 +812,8 @@ export function* wp_page_reuse(t: Task, vma: Vma, addr: number, orig: Pte): Op {
   const pt = vma.mm.pt;
   if (orig.t !== 'present') throw new SimMisuse('wp_page_reuse on a non-present pte');
   const f = folioOf(t, orig);
-  if (f.anon && !f.exclusive) bug('VM_BUG_ON', `wp_page_reuse: ${f.name} is not PageAnonExclusive`);
+  if (f.anon && !f.pageExclusive(orig.page))
+    bug('VM_BUG_ON', `wp_page_reuse: ${f.name} page ${orig.page} is not PageAnonExclusive`);
   pt.set(addr, mk_pte(orig.folio, orig.page, true));
   yield pt.ptl.unlock('wp_page_reuse: pte_unmap_unlock()');
 }
@@ -554,13 +828,17 @@ export function* wp_page_reuse(t: Task, vma: Vma, addr: number, orig: Pte): Op {
  * Model: the TLB is not modelled: ptep_clear_flush and set_pte_at are one step; no zero-page
  * source, no mmu_notifier; the first folio_put(old) is the kernel's "new_folio = old_folio;
  * folio_put(new_folio)".
+ * FAULT_FLAG_UNSHARE (read at ColinIanKing/linux-next 042acf45157e): the new PTE is not made
+ * writable ("if (unlikely(unshare)) { soft-dirty/uffd-wp bits } else entry =
+ * maybe_mkwrite(pte_mkdirty(entry), vma)"; "BUG_ON(unshare && pte_write(entry))").
  * Variant: cow_drops_rmap_before_pte_switch (R18).
  */
-export function* wp_page_copy(t: Task, vma: Vma, addr: number, orig: Pte, old: Folio): Op {
+export function* wp_page_copy(t: Task, vma: Vma, addr: number, orig: Pte, old: Folio, unshare = false): Op {
   const pt = vma.mm.pt;
   yield 'wp_page_copy: folio_prealloc(); __wp_page_copy_user()';
   assertLive(old, 'wp_page_copy: __wp_page_copy_user');
-  const nf = alloc_folio(t, true, old.content);
+  const page = orig.t === 'present' ? orig.page : 0; // vmf->page
+  const nf = alloc_folio(t, true, old.pageContent(page)); // __wp_page_copy_user copies vmf->page
   mem_cgroup_charge(t, nf, get_mem_cgroup_from_mm(t, vma.mm));
   yield pt.ptl.lock('wp_page_copy: pte_offset_map_lock()');
   if (!pte_same(pt.get(addr), orig)) {
@@ -571,7 +849,7 @@ export function* wp_page_copy(t: Task, vma: Vma, addr: number, orig: Pte, old: F
     return;
   }
   if (t.mutated('cow_drops_rmap_before_pte_switch')) {
-    folio_remove_rmap_ptes(t, old, [0]);
+    folio_remove_rmap_ptes(t, old, [page], vma);
     folio_put(t, old); // the PTE's reference
     folio_put(t, old); // the fault's reference
     old.mem.write(old.kPtlPending, pt.name); // ghost for I2: the PTE switch is still to come
@@ -579,14 +857,14 @@ export function* wp_page_copy(t: Task, vma: Vma, addr: number, orig: Pte, old: F
     old.mem.write(old.kPtlPending, null);
     folio_add_new_anon_rmap(t, nf, vma, true);
     folio_add_lru(t, nf);
-    pt.set(addr, mk_pte(nf.name, 0, true));
+    pt.set(addr, mk_pte(nf.name, 0, !unshare));
     yield pt.ptl.unlock('wp_page_copy: pte_unmap_unlock()');
     return;
   }
   folio_add_new_anon_rmap(t, nf, vma, true);
   folio_add_lru(t, nf); // folio_add_lru_vma
-  pt.set(addr, mk_pte(nf.name, 0, true)); // ptep_clear_flush + set_pte_at
-  folio_remove_rmap_ptes(t, old, [0]);
+  pt.set(addr, mk_pte(nf.name, 0, !unshare)); // ptep_clear_flush + set_pte_at
+  folio_remove_rmap_ptes(t, old, [page], vma);
   yield pt.ptl.unlock('wp_page_copy: pte_unmap_unlock()');
   yield 'wp_page_copy: folio_put(old) (the PTE reference)';
   folio_put(t, old);
@@ -621,46 +899,144 @@ export function* copy_page_range(t: Task, dst: Vma, src: Vma): Op {
  * entry as shared"); a writable or readable-exclusive migration entry becomes readable in both
  * (!softleaf_is_migration_read && is_cow_mapping: "A previously exclusive entry is now shared").
  * Rule R16.
+ * A maybe-pinned exclusive anon page is copied at once (copy_present_ptes() @ ColinIanKing/
+ * linux-next 042acf45157e: "If this page may have been pinned by the parent process, copy the
+ * page immediately for the child": folio_put(); copy_present_page(), which needs a preallocated
+ * folio: "if (!new_folio) return -EAGAIN", and copy_pte_range() then unlocks both PTLs,
+ * folio_prealloc() (alloc + mem_cgroup_charge) and goes "again" from that address).
  * Model: both PTLs are taken in one step each (dst then src, the kernel's nesting order); no
- * batching of large folios, no -EAGAIN / prealloc retry (copy_present_page is SimMisuse), no
- * swap count continuation.
+ * batching of large folios, no swap count continuation, no hwpoison; the fork thread allocates
+ * one folio per pinned page (k.thread's `alloc`).
  * Variants: fork_keeps_anon_exclusive (R16, present PTEs: in folio_try_dup_anon_rmap_pte),
- * fork_keeps_swp_exclusive (R16, swap PTEs: the parent's pte_swp_exclusive stays set).
+ * fork_keeps_swp_exclusive (R16, swap PTEs: the parent's pte_swp_exclusive stays set),
+ * fork_shares_pinned_page (folio_try_dup_anon_rmap_pte ignores pins).
  */
 export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
   const dpt = dst.mm.pt;
   const spt = src.mm.pt;
-  yield dpt.ptl.lock('copy_pte_range: pte_alloc_map_lock(dst)');
-  yield spt.ptl.lock_nested('copy_pte_range: pte_offset_map_nolock(src) + spin_lock_nested');
-  for (let a = 0; a < spt.size; a++) {
-    const p = spt.get(a);
-    if (p.t === 'present') {
-      const f = folioOf(t, p);
-      folio_get(t, f);
-      if (f.anon) {
-        if (folio_try_dup_anon_rmap_pte(t, f)) throw new SimMisuse('copy_present_page is not modelled');
-        if (p.write) spt.set(a, mk_pte(p.folio, p.page, false)); // wrprotect_ptes (parent)
-        dpt.set(a, mk_pte(p.folio, p.page, false));
-      } else {
-        f.mapcount = f.mapcount + 1; // folio_dup_file_rmap_pte
-        dpt.set(a, mk_pte(p.folio, p.page, false));
+  let prealloc: Folio | null = null;
+  let start = 0;
+  again: for (;;) {
+    yield dpt.ptl.lock('copy_pte_range: pte_alloc_map_lock(dst)');
+    yield spt.ptl.lock_nested('copy_pte_range: pte_offset_map_nolock(src) + spin_lock_nested');
+    for (let a = start; a < spt.size; a++) {
+      const p = spt.get(a);
+      if (p.t === 'present' && folioOf(t, p).nr > 1 && folioOf(t, p).anon) {
+        a += copy_present_large_anon_ptes(t, dst, src, a, p, folioOf(t, p)) - 1;
+        continue;
       }
-    } else if (p.t === 'swap') {
-      swap_duplicate(t, p.entry);
-      // "Mark the swap entry as shared" (Variant fork_keeps_swp_exclusive, R16: left exclusive)
-      if (p.excl && !t.mutated('fork_keeps_swp_exclusive')) spt.set(a, swp_entry_to_pte(p.entry, false));
-      dpt.set(a, swp_entry_to_pte(p.entry, false));
-    } else if (p.t === 'migration') {
-      // "COW mappings require pages in both parent and child to be set to read. A previously
-      // exclusive entry is now shared." (no reference, no mapcount: just the rss counter)
-      // (is_writable_migration_entry || is_readable_exclusive_migration_entry: make it readable)
-      if (p.excl && !src.shared) spt.set(a, make_migration_entry(p.folio, false, false));
-      dpt.set(a, make_migration_entry(p.folio, src.shared && p.write, src.shared && p.excl));
+      if (p.t === 'present') {
+        const f = folioOf(t, p);
+        folio_get(t, f);
+        if (f.anon) {
+          if (folio_try_dup_anon_rmap_pte(t, f)) {
+            // "Page may be pinned, we have to copy."
+            folio_put(t, f);
+            if (prealloc === null) {
+              // -EAGAIN: drop both PTLs, folio_prealloc(), "goto again" from this address
+              start = a;
+              yield spt.ptl.unlock('copy_pte_range: spin_unlock(src_ptl) (-EAGAIN: need a prealloc folio)');
+              yield dpt.ptl.unlock('copy_pte_range: pte_unmap_unlock(dst)');
+              yield 'copy_pte_range: folio_prealloc() (vma_alloc_folio + mem_cgroup_charge)';
+              prealloc = alloc_folio(t, true, 0);
+              mem_cgroup_charge(t, prealloc, get_mem_cgroup_from_mm(t, src.mm));
+              continue again;
+            }
+            copy_present_page(t, dst, a, f, prealloc);
+            prealloc = null;
+            dst.mm.setExpect(a, src.mm.expect(a));
+            continue;
+          }
+          if (p.write) spt.set(a, mk_pte(p.folio, p.page, false)); // wrprotect_ptes (parent)
+          dpt.set(a, mk_pte(p.folio, p.page, false));
+        } else {
+          f.mapcount = f.mapcount + 1; // folio_dup_file_rmap_pte
+          dpt.set(a, mk_pte(p.folio, p.page, false));
+        }
+        if (prealloc !== null) {
+          // "pre-alloc page cannot be reused by next time ... This could only happen if one
+          // pinned pte changed": folio_put(prealloc)
+          folio_put(t, prealloc);
+          prealloc = null;
+        }
+      } else if (p.t === 'swap') {
+        swap_duplicate(t, p.entry);
+        // "Mark the swap entry as shared" (Variant fork_keeps_swp_exclusive, R16: left exclusive)
+        if (p.excl && !t.mutated('fork_keeps_swp_exclusive')) spt.set(a, swp_entry_to_pte(p.entry, false));
+        dpt.set(a, swp_entry_to_pte(p.entry, false));
+      } else if (p.t === 'migration') {
+        // "COW mappings require pages in both parent and child to be set to read. A previously
+        // exclusive entry is now shared." (no reference, no mapcount: just the rss counter)
+        // (is_writable_migration_entry || is_readable_exclusive_migration_entry: make it readable)
+        if (p.excl && !src.shared) spt.set(a, make_migration_entry(p.folio, false, false));
+        dpt.set(a, make_migration_entry(p.folio, src.shared && p.write, src.shared && p.excl));
+      }
+      dst.mm.setExpect(a, src.mm.expect(a));
     }
-    dst.mm.setExpect(a, src.mm.expect(a));
+    yield spt.ptl.unlock('copy_pte_range: spin_unlock(src_ptl)');
+    yield dpt.ptl.unlock('copy_pte_range: pte_unmap_unlock(dst)');
+    break;
   }
-  yield spt.ptl.unlock('copy_pte_range: spin_unlock(src_ptl)');
-  yield dpt.ptl.unlock('copy_pte_range: pte_unmap_unlock(dst)');
+  // out: "if (unlikely(prealloc)) folio_put(prealloc)"
+  if (prealloc !== null) folio_put(t, prealloc);
+}
+
+/**
+ * copy_present_page - fork: give the child its own copy of a maybe-pinned exclusive anon page.
+ * Kernel: mm/memory.c copy_present_page() @ ColinIanKing/linux-next 042acf45157e: "We have a
+ * prealloc page, all good! Take it over and copy the page & arm it": copy_mc_user_highpage();
+ * folio_add_new_anon_rmap(new_folio, dst_vma, addr, RMAP_EXCLUSIVE); folio_add_lru_vma();
+ * "pte = maybe_mkwrite(pte_mkdirty(pte), dst_vma)"; set_pte_at(dst). The parent's PTE and
+ * page stay as they are (still exclusive, still writable if they were). Rule R16.
+ * Model: runs in copy_pte_range's locked step; no uffd-wp.
+ */
+export function copy_present_page(t: Task, dst: Vma, addr: number, src: Folio, nf: Folio): void {
+  nf.content = src.content; // copy_mc_user_highpage
+  folio_add_new_anon_rmap(t, nf, dst, true);
+  folio_add_lru(t, nf); // folio_add_lru_vma
+  dst.mm.pt.set(addr, mk_pte(nf.name, 0, dst.vm_write));
+}
+
+/**
+ * copy_present_ptes for a large anon folio - fork copies a batch of PTEs that map consecutive
+ * pages of one large folio with the same write bit (folio_pte_batch), as one: folio_ref_add(nr),
+ * folio_try_dup_anon_rmap_ptes(folio, page, nr, dst_vma, src_vma), and __copy_present_ptes
+ * write-protects the batch in parent and child (is_cow_mapping && pte_write). Returns nr.
+ * Kernel: mm/memory.c copy_present_ptes() (read in the 2023-12 batching posting and in a
+ * line-by-line transliteration of a recent mainline copy via the search tool): "if (!*prealloc
+ * && folio_test_large(folio) && max_nr != 1)": nr = folio_pte_batch_flags(...,
+ * FPB_RESPECT_DIRTY for private mappings); folio_ref_add(folio, nr); anon:
+ * folio_try_dup_anon_rmap_ptes(folio, page, nr, dst_vma, src_vma), on failure folio_ref_sub and
+ * -EAGAIN (then copy_present_page); __copy_present_ptes(..., nr). Model: dirty, soft-dirty and
+ * uffd-wp bits are not modelled (the batch compares the write bit); the batch never crosses the
+ * end of the table.
+ */
+function copy_present_large_anon_ptes(
+  t: Task,
+  dst: Vma,
+  src: Vma,
+  a: number,
+  p: Extract<Pte, { t: 'present' }>,
+  f: Folio,
+): number {
+  const spt = src.mm.pt;
+  const dpt = dst.mm.pt;
+  let nr = 1;
+  while (a + nr < spt.size) {
+    const q = spt.get(a + nr);
+    if (q.t !== 'present' || q.folio !== p.folio || q.page !== p.page + nr || q.write !== p.write) break;
+    nr++;
+  }
+  const pages = Array.from({ length: nr }, (_, i) => p.page + i);
+  f.refcount = f.refcount + nr; // folio_ref_add(folio, nr)
+  if (folio_try_dup_anon_rmap_ptes(t, f, pages, dst))
+    throw new SimMisuse('copy_present_page is not modelled');
+  for (let i = 0; i < nr; i++) {
+    if (p.write) spt.set(a + i, mk_pte(p.folio, p.page + i, false)); // wrprotect_ptes (parent)
+    dpt.set(a + i, mk_pte(p.folio, p.page + i, false));
+    dst.mm.setExpect(a + i, src.mm.expect(a + i));
+  }
+  return nr;
 }
 
 // --- shared file mappings (R19) ----------------------------------------------------------------

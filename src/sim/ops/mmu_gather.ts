@@ -37,7 +37,7 @@ export function tlb_gather_mmu(_t: Task): MmuGather {
  */
 export function tlb_flush_rmaps(t: Task, tlb: MmuGather): void {
   for (const d of tlb.delayed.splice(0)) {
-    folio_remove_rmap_ptes(t, d.folio, d.pages);
+    folio_remove_rmap_ptes(t, d.folio, d.pages, d.vma);
     d.folio.mem.write(d.folio.kDelayed, (d.folio.mem.read(d.folio.kDelayed) as number) - 1);
   }
 }

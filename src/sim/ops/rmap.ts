@@ -1,12 +1,14 @@
 import { bug, until } from '../../explorer/index.ts';
 import { INV } from '../invariants/names.ts';
-import { guard, type Task } from '../kernel.ts';
+import { guard, SimMisuse, type Task } from '../kernel.ts';
 import type { AnonVma } from '../objects/anon_vma.ts';
 import {
   assertLive,
   type Folio,
   folio_locked_by_me,
   folio_mapped,
+  folio_maybe_dma_pinned,
+  folio_needs_cow_for_dma,
   folio_test_locked,
 } from '../objects/folio.ts';
 import type { AddressSpace } from '../objects/page_cache.ts';
@@ -16,7 +18,9 @@ import { tlbOf } from '../objects/tlb.ts';
 import type { Vma } from '../objects/vma.ts';
 import { __folio_mod_stat, mem_cgroup_uncharge } from './memcontrol.ts';
 import type { Op } from './op.ts';
+import { __folio_add_rmap_large, __folio_remove_rmap_large, folio_mod_large_stat } from './rmap_large.ts';
 import { folio_get, folio_put } from './swap.ts';
+import { page_swap_entry } from './swap_large.ts';
 import { swap_duplicate } from './swapfile.ts';
 
 /**
@@ -112,9 +116,11 @@ export function folio_add_file_rmap_ptes(t: Task, f: Folio): void {
  * page atomic_add_negative(-1, &page->_mapcount), atomic_sub_return_relaxed(last,
  * &folio->_nr_pages_mapped); __folio_mod_stat(-nr); folio->mapping is left for
  * free_pages_prepare). Context: PTL held.
- * Model: CONFIG_PAGE_MAPCOUNT; no deferred_split_folio, no munlock_vma_folio.
+ * Large folios go through rmap_large.ts __folio_remove_rmap_large (both mapcount configs and the
+ * MM-owner slots; `vma` names the mm whose mappings go away).
+ * Model: no deferred_split_folio, no munlock_vma_folio.
  */
-export function folio_remove_rmap_ptes(t: Task, f: Folio, pages: readonly number[]): void {
+export function folio_remove_rmap_ptes(t: Task, f: Folio, pages: readonly number[], vma?: Vma): void {
   assertLive(f, 'folio_remove_rmap_ptes');
   if (f.nr === 1) {
     const m = f.mapcount - 1;
@@ -126,15 +132,8 @@ export function folio_remove_rmap_ptes(t: Task, f: Folio, pages: readonly number
     if (m === 0 && f.anon && !f.swapcache && t.mutated('uncharge_at_last_unmap')) mem_cgroup_uncharge(t, f);
     return;
   }
-  let last = 0;
-  for (const i of pages) {
-    const m = f.pageMapcount(i) - 1;
-    f.mem.write(f.kMap[i], m);
-    if (m === 0) last++;
-  }
-  f.mem.write(f.kLargeMap, f.large_mapcount - pages.length);
-  f.mem.write(f.kNrMapped, f.nr_pages_mapped - last);
-  __folio_mod_stat(t, f, -last);
+  if (vma === undefined) throw new SimMisuse(`folio_remove_rmap_ptes of large ${f.name} needs its vma`);
+  folio_mod_large_stat(t, f, -__folio_remove_rmap_large(t, f, pages, vma));
 }
 
 /**
@@ -143,6 +142,10 @@ export function folio_remove_rmap_ptes(t: Task, f: Folio, pages: readonly number
  * Kernel: not in mainline (mm-unstable, 2022-11); seed 004. Used only with the R5 mutation.
  */
 export function page_zap_pte_rmap(_t: Task, f: Folio, pages: readonly number[]): void {
+  if (!_t.k.pageMapcount)
+    throw new SimMisuse(
+      'page_zap_pte_rmap (R5) is a per-page-mapcount fast path: not with CONFIG_NO_PAGE_MAPCOUNT',
+    );
   for (const i of pages) f.mem.write(f.kMap[i], f.pageMapcount(i) - 1);
 }
 
@@ -150,18 +153,11 @@ export function page_zap_pte_rmap(_t: Task, f: Folio, pages: readonly number[]):
  * folio_add_rmap_ptes for a large folio mapped by `pages` PTEs (setup and faults of large folios).
  * Kernel: mm/rmap.c __folio_add_rmap() @ AMDESE/linux-mm 448bccf6cf9e (PGTABLE_LEVEL_PTE, CONFIG_PAGE_MAPCOUNT:
  * first += atomic_inc_and_test(&page->_mapcount); atomic_add_return_relaxed(first,
- * &folio->_nr_pages_mapped); folio_add_large_mapcount). Model: no PMD/entire mappings.
+ * &folio->_nr_pages_mapped); folio_add_large_mapcount); see rmap_large.ts for both mapcount
+ * configs. Model: no PMD/entire mappings.
  */
-export function folio_add_large_rmap_ptes(t: Task, f: Folio, pages: readonly number[]): void {
-  let first = 0;
-  for (const i of pages) {
-    const m = f.pageMapcount(i) + 1;
-    f.mem.write(f.kMap[i], m);
-    if (m === 1) first++;
-  }
-  f.mem.write(f.kLargeMap, f.large_mapcount + pages.length);
-  f.mem.write(f.kNrMapped, f.nr_pages_mapped + first);
-  __folio_mod_stat(t, f, first);
+export function folio_add_large_rmap_ptes(t: Task, f: Folio, pages: readonly number[], vma: Vma): void {
+  folio_mod_large_stat(t, f, __folio_add_rmap_large(t, f, pages, vma));
 }
 
 /**
@@ -173,13 +169,18 @@ export function folio_add_large_rmap_ptes(t: Task, f: Folio, pages: readonly num
  * to copying if the folio maybe pinned" (-EBUSY); else ClearPageAnonExclusive and
  * atomic_inc(&folio->_mapcount) (large folios: per-page and folio_add_large_mapcount). Caller
  * copy_present_ptes at AMDESE/linux-mm 91883f9ea22a. Rule R16.
+ * Re-read at ColinIanKing/linux-next 00386312853 (__folio_try_dup_anon_rmap, RMAP_LEVEL_PTE:
+ * "if (unlikely(maybe_pinned)) { for (i = 0; i < nr_pages; i++) if (PageAnonExclusive(page +
+ * i)) return -EBUSY; }").
  * Returns: true on failure (-EBUSY), like the kernel.
- * Model: small folios only; folios here are never FOLL_PIN-pinned (GUP takes FOLL_GET
- * references, which folio_needs_cow_for_dma ignores), so the dup always succeeds; the R16
- * mutation keeps PageAnonExclusive.
+ * Model: small folios only (a large folio is never pinned here: folio_maybe_dma_pinned).
+ * Variants: fork_keeps_anon_exclusive (R16) keeps PageAnonExclusive; fork_shares_pinned_page
+ * ignores maybe_pinned and shares a pinned page.
  */
 export function folio_try_dup_anon_rmap_pte(t: Task, f: Folio): boolean {
   assertLive(f, 'folio_try_dup_anon_rmap_pte');
+  const maybe_pinned = folio_needs_cow_for_dma(f) && !t.mutated('fork_shares_pinned_page');
+  if (maybe_pinned && f.exclusive) return true;
   if (!t.mutated('fork_keeps_anon_exclusive')) f.exclusive = false;
   f.mapcount = f.mapcount + 1;
   return false;
@@ -523,7 +524,8 @@ export function folioReferencedLocksAnon(t: Task): boolean {
  * zap_pte_range() on another cpu ... use TTU_SYNC"; folio_dup_swap_pages; if anon_exclusive,
  * folio_try_share_anon_rmap_ptes; swp_pte_prepare → pte_swp_mkexclusive; folio_remove_rmap_ptes;
  * folio_put_refs). Context: "Caller must hold the folio lock".
- * Model: TTU_SYNC semantics (the walk takes each PTL); no pinned-page abort, no mlock, no
+ * Model: TTU_SYNC semantics (the walk takes each PTL); a maybe-pinned exclusive page aborts
+ * the walk (folio_try_share_anon_rmap_pte -EBUSY), the PTE left as it was; no mlock, no
  * lazyfree, no rwc->done early stop; a writable PTE counts as dirty (pte_dirty →
  * folio_mark_dirty); an anon folio without a swap entry is reported as a kernel bug where the
  * kernel WARN_ON_ONCEs (swapbacked != swapcache) and restores the PTE.
@@ -533,25 +535,34 @@ export function* try_to_unmap(t: Task, f: Folio): Op {
   if (!folio_locked_by_me(f)) bug('VM_BUG_ON_FOLIO', `try_to_unmap: ${f.name} not locked`);
   yield* rmap_walk(t, f, false, function* (vma) {
     const pt = vma.mm.pt;
+    let abort = false;
     yield pt.ptl.lock('try_to_unmap_one: page_vma_mapped_walk() (pte_offset_map_lock)');
     for (const addr of mappedPages(vma, f)) {
       // try_to_unmap_one: if (pte_dirty(pteval)) folio_mark_dirty(folio). Model: a writable
       // PTE counts as dirty (PTEs have no separate dirty bit here).
       const before = pt.get(addr);
       if (before.t === 'present' && before.write) f.dirty = true;
+      const page = before.t === 'present' ? before.page : 0; // subpage
       if (f.anon) {
-        const entry = f.swap;
-        if (entry === null) bug('VM_BUG_ON_FOLIO', `try_to_unmap_one: anon ${f.name} has no swap entry`);
-        swap_duplicate(t, entry as string);
-        const excl = f.exclusive;
-        f.exclusive = false; // folio_try_share_anon_rmap_pte
-        pt.set(addr, swp_entry_to_pte(entry as string, excl));
+        // "if (anon_exclusive && folio_try_share_anon_rmap_pte(folio, subpage)) { swap_free(entry);
+        // set_pte_at(mm, address, pvmw.pte, pteval); goto walk_abort; }": a maybe-pinned exclusive
+        // page stays mapped (checked before swap_duplicate here: the same net effect)
+        if (f.pageExclusive(page) && folio_maybe_dma_pinned(f)) {
+          abort = true;
+          break;
+        }
+        if (f.swap === null) bug('VM_BUG_ON_FOLIO', `try_to_unmap_one: anon ${f.name} has no swap entry`);
+        const entry = page_swap_entry(t, f, page); // page_swap_entry(subpage): folio->swap + index
+        swap_duplicate(t, entry);
+        const excl = f.pageExclusive(page);
+        f.setPageExclusive(page, false); // folio_try_share_anon_rmap_pte
+        pt.set(addr, swp_entry_to_pte(entry, excl));
       } else pt.set(addr, PTE_NONE);
-      folio_remove_rmap_ptes(t, f, [0]);
+      folio_remove_rmap_ptes(t, f, [page], vma);
       folio_put(t, f);
     }
     yield pt.ptl.unlock('try_to_unmap_one: page_vma_mapped_walk_done()');
-    return true;
+    return !abort;
   });
 }
 
@@ -562,29 +573,36 @@ export function* try_to_unmap(t: Task, f: Folio): Op {
  * (anon_exclusive = folio_test_anon && PageAnonExclusive; VM_WARN_ON_FOLIO(writable && anon &&
  * !anon_exclusive); folio_try_share_anon_rmap_pte if anon_exclusive; a writable, readable-
  * exclusive or readable migration entry; folio_remove_rmap_pte; folio_put).
- * Model: the entry keeps the write and exclusive bits (not young / dirty / soft-dirty); no
- * pinned-page abort (no FOLL_PIN in the model), no rwc->done early stop, no THP split.
+ * Model: the entry keeps the write and exclusive bits (not young / dirty / soft-dirty); a
+ * maybe-pinned exclusive page aborts the walk (folio_try_share_anon_rmap_pte -EBUSY; its PTE
+ * is left as it was); no rwc->done early stop, no THP split.
  */
 export function* try_to_migrate(t: Task, f: Folio): Op {
   yield 'try_to_migrate: VM_BUG_ON_FOLIO(!folio_test_locked(folio))';
   if (!folio_locked_by_me(f)) bug('VM_BUG_ON_FOLIO', `try_to_migrate: ${f.name} not locked`);
   yield* rmap_walk(t, f, false, function* (vma) {
     const pt = vma.mm.pt;
+    let abort = false;
     yield pt.ptl.lock('try_to_migrate_one: page_vma_mapped_walk() (pte_offset_map_lock)');
     for (let addr = 0; addr < pt.size; addr++) {
       const p = pt.get(addr);
       if (p.t !== 'present' || p.folio !== f.name) continue;
       // anon_exclusive = folio_test_anon(folio) && PageAnonExclusive(subpage)
       const anon_exclusive = f.anon && f.exclusive;
+      // folio_try_share_anon_rmap_pte() -EBUSY for a maybe-pinned page: restore, walk_abort
+      if (anon_exclusive && folio_maybe_dma_pinned(f)) {
+        abort = true;
+        break;
+      }
       if (p.write && f.anon && !anon_exclusive)
         bug('VM_WARN_ON_FOLIO', `try_to_migrate_one: writable PTE of non-exclusive anon ${f.name}`);
       if (anon_exclusive) f.exclusive = false; // folio_try_share_anon_rmap_pte: "clear PTE first"
       pt.set(addr, make_migration_entry(f.name, p.write, anon_exclusive)); // make_migration_pte
-      folio_remove_rmap_ptes(t, f, [p.page]);
+      folio_remove_rmap_ptes(t, f, [p.page], vma);
       folio_put(t, f);
     }
     yield pt.ptl.unlock('try_to_migrate_one: page_vma_mapped_walk_done()');
-    return true;
+    return !abort;
   });
 }
 

@@ -5,6 +5,7 @@ import { type Folio, folio_mapped } from '../objects/folio.ts';
 import type { SwapSlot } from '../objects/swap.ts';
 import type { Op } from './op.ts';
 import { folio_put } from './swap.ts';
+import { folio_swap_entries } from './swap_large.ts';
 import { folio_free_swap, put_swap_folio, slotOf } from './swapfile.ts';
 
 /**
@@ -37,12 +38,14 @@ export function swap_cache_get_folio(t: Task, entry: string): Folio | null {
  * page_ref_add(page, nr); SetPageSwapCache; xas_store), today swap_cache_add_folio().
  * Model: one step; the caller holds the lock (not asserted here).
  */
-export function add_to_swap_cache(_t: Task, f: Folio, s: SwapSlot): void {
+export function add_to_swap_cache(t: Task, f: Folio, s: SwapSlot): void {
   if (s.cache !== null) bug(INV.I11, `add_to_swap_cache: ${s.name} already caches ${s.cache}`);
   s.cache = f.name;
   f.swapcache = true;
   f.swap = s.name;
   f.refcount = f.refcount + f.nr;
+  // a large folio fills the swap-cache slots of all its entries
+  if (f.nr > 1) for (const e of folio_swap_entries(t, f)) e.cache = f.name;
 }
 
 /**
@@ -58,6 +61,7 @@ export function __delete_from_swap_cache(t: Task, f: Folio): string {
   if (entry === null || !f.swapcache)
     bug('VM_BUG_ON_FOLIO', `__delete_from_swap_cache: ${f.name} not in the swap cache`);
   slotOf(t, entry as string).cache = null;
+  if (f.nr > 1) for (const e of folio_swap_entries(t, f)) e.cache = null;
   f.swapcache = false;
   f.swap = null;
   return entry as string;
@@ -70,9 +74,16 @@ export function __delete_from_swap_cache(t: Task, f: Folio): string {
  * put_swap_page; page_ref_sub(nr)), today swap_cache_del_folio(). Model: one step.
  */
 export function delete_from_swap_cache(t: Task, f: Folio): void {
+  const entries = f.nr > 1 ? folio_swap_entries(t, f).map((e) => e.name) : [];
   const entry = __delete_from_swap_cache(t, f);
-  put_swap_folio(t, entry);
-  folio_put(t, f);
+  if (f.nr === 1) {
+    put_swap_folio(t, entry);
+    folio_put(t, f);
+    return;
+  }
+  // a large folio: put_swap_folio() of all its entries, page_ref_sub(folio, nr)
+  for (const e of entries) put_swap_folio(t, e);
+  for (let i = 0; i < f.nr; i++) folio_put(t, f);
 }
 
 /**

@@ -1,8 +1,10 @@
 import { bug } from '../../explorer/index.ts';
 import { INV } from '../invariants/names.ts';
 import { SimMisuse, type Task } from '../kernel.ts';
-import { type Folio, folio_locked_by_me } from '../objects/folio.ts';
+import { type Folio, folio_locked_by_me, folio_mapped } from '../objects/folio.ts';
 import { SwapSlot } from '../objects/swap.ts';
+import { __mem_cgroup_uncharge_swap } from './memcontrol.ts';
+import { folio_swap_entries, swp_offset } from './swap_large.ts';
 import { delete_from_swap_cache } from './swap_state.ts';
 
 /**
@@ -15,11 +17,22 @@ export function slotOf(t: Task, entry: string): SwapSlot {
   return t.k.lookup<SwapSlot>(entry, 'swap entry');
 }
 
-/** A slot with no users and no cache is free: forget its contents (swap_entries_free). */
-function maybeFree(s: SwapSlot): void {
+/**
+ * A slot with no users and no cache is free: forget its contents and release the swap charge
+ * of the memcg recorded for it (memsw on cgroup v1, swap on v2).
+ * Kernel: mm/swapfile.c swap_entries_free() / __swap_entries_free(): "mem_cgroup_uncharge_swap(
+ * entry, nr_pages); swap_range_free()" (seen in the context of 2025 patches to that function;
+ * the body at torvalds/linux 0ec8bc9e880e was not re-read), mem_cgroup_uncharge_swap() clearing
+ * the swap_cgroup record and calling __mem_cgroup_uncharge_swap() (memcontrol.ts).
+ * Variant: swap_free_keeps_swap_charge frees the slot without the uncharge.
+ */
+function maybeFree(t: Task, s: SwapSlot): void {
   if (s.count === 0 && !s.has_cache) {
     s.data = null;
-    s.memcg = null;
+    const id = s.memcg;
+    s.memcg = null; // swap_cgroup_clear
+    if (id !== null && !t.mutated('swap_free_keeps_swap_charge'))
+      __mem_cgroup_uncharge_swap(t, id, 1, `freed ${s.name}`);
   }
 }
 
@@ -31,6 +44,7 @@ function maybeFree(s: SwapSlot): void {
  */
 export function folio_swapped(t: Task, f: Folio): boolean {
   const e = f.swap;
+  if (e !== null && f.nr > 1) return folio_swap_entries(t, f).some((s) => s.count > 0); // swap_page_trans_huge_swapped
   return e !== null && slotOf(t, e).count > 0;
 }
 
@@ -63,7 +77,7 @@ export function swap_free_nr(t: Task, entry: string): void {
   const c = s.count - 1;
   if (c < 0) bug(INV.I11, `swap_free: ${entry} count underflow ("Bad swap offset entry")`);
   s.count = c;
-  maybeFree(s);
+  maybeFree(t, s);
 }
 
 /**
@@ -93,7 +107,9 @@ export function free_swap_and_cache_nr(t: Task, entry: string): void {
   const name = s.cache;
   if (name === null) return;
   const f = t.k.lookup<Folio>(name, 'folio');
-  if (f.lock.holder() !== -1 || f.mapcount !== 0 || f.writeback) return;
+  if (f.lock.holder() !== -1 || folio_mapped(f) || f.writeback) return;
+  // swap_is_has_cache(si, offset, nr): every entry of a large folio is left with only the cache
+  if (f.nr > 1 && folio_swap_entries(t, f).some((e) => e.count !== 0)) return;
   delete_from_swap_cache(t, f);
   f.dirty = true; // folio_set_dirty(): the data now lives only in the folio
 }
@@ -108,6 +124,20 @@ export function free_swap_and_cache_nr(t: Task, entry: string): void {
  */
 export function folio_alloc_swap(t: Task, _f: Folio): SwapSlot | null {
   const slots = t.k.all(SwapSlot);
+  if (_f.nr > 1) {
+    // a large folio takes nr consecutive, naturally aligned entries (a cluster of its order)
+    const byOffset = new Map(slots.map((s) => [swp_offset(s.name), s]));
+    for (const s of slots) {
+      const o = swp_offset(s.name);
+      if (o % _f.nr !== 0) continue;
+      const run = Array.from({ length: _f.nr }, (_, i) => byOffset.get(o + i));
+      if (run.every((x) => x?.isFree())) {
+        for (const x of run) (x as SwapSlot).has_cache = true;
+        return s;
+      }
+    }
+    return null;
+  }
   for (const s of slots)
     if (s.isFree()) {
       s.has_cache = true;
@@ -140,5 +170,5 @@ export function swapcache_prepare(t: Task, entry: string): boolean {
 export function put_swap_folio(t: Task, entry: string): void {
   const s = slotOf(t, entry);
   s.has_cache = false;
-  maybeFree(s);
+  maybeFree(t, s);
 }

@@ -1,15 +1,16 @@
 import { bug } from '../../explorer/index.ts';
 import { INV } from '../invariants/names.ts';
-import type { Task } from '../kernel.ts';
+import { SimMisuse, type Task } from '../kernel.ts';
 import { type Folio, folio_mapped } from '../objects/folio.ts';
 import type { MemCgroup } from '../objects/mem_cgroup.ts';
 import { swapInfo } from '../objects/swap_info.ts';
-import { mem_cgroup_uncharge } from './memcontrol.ts';
+import { __mem_cgroup_try_charge_swap, mem_cgroup_uncharge } from './memcontrol.ts';
 import { memcg1_swapout } from './memcontrol-v1.ts';
 import type { Op } from './op.ts';
 import { swap_writeout } from './page_io.ts';
 import { try_to_unmap } from './rmap.ts';
 import { folio_add_lru, folio_put } from './swap.ts';
+import { page_swap_entry } from './swap_large.ts';
 import { __delete_from_swap_cache, add_to_swap_cache } from './swap_state.ts';
 import { folio_alloc_swap, put_swap_folio, slotOf } from './swapfile.ts';
 
@@ -25,7 +26,10 @@ import { folio_alloc_swap, put_swap_folio, slotOf } from './swapfile.ts';
  * Seed 002. Rules R12, R17.
  * Model: one anon folio, isolated by this op; the write is synchronous (PAGE_SUCCESS, then
  * clean); folio_check_references, demotion, writeback throttling and activation are not
- * modelled (activate/keep both put the folio back).
+ * modelled (activate/keep both put the folio back). A large folio is swapped out whole to nr
+ * aligned entries (folio_alloc_swap); the kernel's split of a partially mapped folio and its
+ * split fallback when no such entries are free (split_folio_to_list) are not modelled
+ * (SimMisuse); memcg1_swapout records the first entry only.
  */
 export function* shrink_folio_list(t: Task, f: Folio): Op<boolean> {
   yield 'shrink_folio_list: folio_isolate_lru()';
@@ -35,11 +39,20 @@ export function* shrink_folio_list(t: Task, f: Folio): Op<boolean> {
   yield 'shrink_folio_list: folio_trylock()';
   if (!f.lock.tryLock()) return yield* putback(t, f, false);
   if (f.anon && !f.swapcache) {
+    // "Split partially mapped folios right away": split_folio_to_list() is not modelled
+    if (f.nr > 1 && folio_mapped(f) && f.large_mapcount < f.nr)
+      throw new SimMisuse(
+        `shrink_folio_list: ${f.name} is partially mapped; split_folio_to_list() is not modelled`,
+      );
     yield 'shrink_folio_list: add_to_swap(): folio_alloc_swap(); add_to_swap_cache()';
     const s = folio_alloc_swap(t, f);
+    if (s === null && f.nr > 1)
+      throw new SimMisuse(
+        `shrink_folio_list: no ${f.nr} free aligned swap entries for ${f.name}; the fallback (split_folio_to_list, swap normal pages) is not modelled`,
+      );
     if (s === null) return yield* putback(t, f, true);
     add_to_swap_cache(t, f, s);
-    s.memcg = f.memcg; // v2: mem_cgroup_try_charge_swap records the swap owner
+    __mem_cgroup_try_charge_swap(t, f, s); // cgroup v2: the slot's swap charge and record
     f.dirty = true;
   }
   if (folio_mapped(f)) yield* try_to_unmap(t, f);
@@ -53,12 +66,15 @@ export function* shrink_folio_list(t: Task, f: Folio): Op<boolean> {
       // A declared swap device (R21): folio_clear_dirty_for_io(); swap_writeout() unlocks the
       // folio for the write; then PAGE_SUCCESS: "if (folio_test_writeback(folio)) goto keep; if
       // (folio_test_dirty(folio)) goto keep; ... if (!folio_trylock(folio)) goto keep;"
+      if (f.nr > 1)
+        throw new SimMisuse('swap_writeout of a large folio to a declared swap device is not modelled');
       f.dirty = false;
       yield* swap_writeout(t, f);
       yield 'shrink_folio_list: pageout() PAGE_SUCCESS: folio_trylock()';
       if (f.writeback || f.dirty || !f.lock.tryLock()) return yield* putback(t, f, false);
     } else {
-      slotOf(t, f.swap).data = f.content; // folio_clear_dirty_for_io(); swap_writeout() (synchronous)
+      // folio_clear_dirty_for_io(); swap_writeout() (synchronous): page i to entry folio->swap + i
+      for (let i = 0; i < f.nr; i++) slotOf(t, page_swap_entry(t, f, i)).data = f.pageContent(i);
       f.dirty = false;
     }
   }
@@ -157,8 +173,9 @@ export function* __remove_mapping(t: Task, f: Folio): Op<boolean> {
   yield '__remove_mapping: xa_lock_irq(); folio_ref_freeze(folio, 1 + nr)';
   if (f.refcount !== 1 + f.nr || f.dirty) return false;
   f.refcount = 0; // frozen
+  const entries = Array.from({ length: f.nr }, (_, i) => page_swap_entry(t, f, i));
   const entry = __delete_from_swap_cache(t, f);
   if (!early) memcg1_swapout(t, f, entry, false);
-  put_swap_folio(t, entry);
+  for (const e of entries) put_swap_folio(t, e); // put_swap_folio(folio, swap): nr entries
   return true;
 }
