@@ -1,5 +1,5 @@
 /**
- * The rules of kernel-rules.md as the chapters state them (R1–R21 so far; R22 has no scenario yet): one record per rule, read by
+ * The twenty-two rules of kernel-rules.md as the chapters state them: one record per rule, read by
  * <Rule id> in the chapters and by the rules index, so a statement, a status or a block name is
  * written once. `holds` / `breaks` are the names of the rule's spec blocks in its chapter (the
  * anchor is `#spec-<slug(name)>`); null while the rule has no block yet (say why in `missing`).
@@ -47,6 +47,7 @@ const COW = { slug: 'cow', title: 'COW: reuse or copy' };
 const FORK = { slug: 'fork', title: 'Fork and exclusivity' };
 const TLB = { slug: 'tlb-rmap', title: 'TLB flush and rmap' };
 const PTRCU = { slug: 'pt-rcu', title: 'Page tables under RCU' };
+const MMLOCKS = { slug: 'mm-locks', title: 'Locks on mm and VMA' };
 const STABLE_WB = { slug: 'stable-writeback', title: 'Swap writeback and stable pages' };
 /** Where the R19/R21 functions were read: several mainline copies found with the search tool. */
 const V6 = 'mainline v6.x (copies read with the search tool)';
@@ -459,6 +460,27 @@ export const RULES: readonly RuleRecord[] = [
     invariant: 'I23',
     holds: 'R21 holds: swapin under stable writeback maps read-only and copies',
     breaks: 'R21 breaks: swapin maps a folio writable under stable writeback',
+  },
+  {
+    id: 'R22',
+    title: "fork write-locks the parent's VMAs",
+    statement:
+      "Since page faults can run under the per-VMA read lock alone, mmap_write_lock() no longer excludes them: an operation that needs no concurrent fault on a VMA must vma_start_write() it. fork's dup_mmap() does so for every parent VMA before anon_vma_fork() and copy_page_range(); a fault that finds the VMA write-locked falls back to mmap_read_lock().",
+    chapter: MMLOCKS,
+    seed: 'derived (Documentation/mm/process_addrs.rst)',
+    kernel: [
+      { file: 'kernel/fork.c', fn: 'dup_mmap' },
+      { file: 'mm/memory.c', fn: 'lock_vma_under_rcu' },
+      { file: 'mm/rmap.c', fn: '__anon_vma_prepare' },
+    ],
+    at: 'kernel-rules.md R22 (fb49c455323f; not re-read here)',
+    status: 'holds today',
+    today: 'Holds since v6.5-rc1 and 6.4.y (fb49c455323f), with CONFIG_PER_VMA_LOCK.',
+    statusNote:
+      'v6.4 shipped per-VMA-lock faults without it (bugzilla 217624); "mm: disable CONFIG_PER_VMA_LOCK until its fixed" went in meanwhile. Recent trees moved dup_mmap() to mm/mmap.c.',
+    invariant: 'I21',
+    holds: 'R22 holds: fork write-locks the VMA and the fault waits',
+    breaks: 'R22 breaks: fork without vma_start_write copies a PTE rmap cannot find',
   },
 ];
 

@@ -477,6 +477,25 @@ export const RULES: readonly RuleScenario[] = [
       );
     },
   },
+  {
+    id: 'R22',
+    title: "fork write-locks the parent's VMAs: dup_mmap vs a write fault under the per-VMA lock",
+    mutation: 'fork_without_vma_start_write',
+    harm: 'I21',
+    guard: 'I21',
+    build: (k) => {
+      const P = k.process('P', { pages: 1 });
+      k.lazyAnonVma(P); // never written: no anon_vma yet
+      const C = k.child(P, 'C');
+      k.thread('fork', (t) => t.fork(P, C));
+      k.thread('T', (t) => t.store(P, 0, 7), { alloc: 2 }); // another thread of P
+      k.sometimes(
+        'fork holds mmap_lock and the VMA write lock while the VMA has no anon_vma yet',
+        () => P.mm.mmap_writer === 0 && P.vma.vma_writer === 0 && !P.vma.anon_vma_set,
+        [P.mm, P.vma],
+      );
+    },
+  },
 ];
 
 const maps = (p: Pte, f: Folio) => p.t === 'present' && p.folio === f.name;

@@ -915,6 +915,18 @@ export class ScenarioBuilder {
   }
 
   /**
+   * `p`'s anonymous VMA starts without an anon_vma (never written yet): the first write fault's
+   * anon_vma_prepare() attaches it; faults take the per-VMA read lock (lock_vma_under_rcu, with
+   * the mmap_lock fallback) and fork takes mmap_write_lock and vma_start_write (R22).
+   */
+  lazyAnonVma(p: Process): void {
+    if (p.anon_vma === null) throw new SimMisuse(`lazyAnonVma(${p.label}): anonymous processes only`);
+    p.vma.initLazy();
+    p.mm.initMmapLock();
+    this.k.setup(p.vma.kLinked, false);
+  }
+
+  /**
    * Model `p`'s PMD (R20): faults find the PTE table through it under RCU (pte_offset_map_lock),
    * PT reclaim (t.madvise_dontneed) can detach it, and pte_alloc() then installs a fresh table
    * (`pt#<label>.1`). Anonymous processes only.

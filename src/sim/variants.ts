@@ -56,7 +56,8 @@ export type Mutation =
   | 'sync_swapin_without_swapcache_prepare'
   | 'rmap_before_tlb_flush'
   | 'swapin_exclusive_under_writeback'
-  | 'no_pmd_same_recheck';
+  | 'no_pmd_same_recheck'
+  | 'fork_without_vma_start_write';
 
 export interface MutationInfo {
   /** The rule of kernel-rules.md it breaks. */
@@ -383,6 +384,15 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
       'hypothetical in mainline since v6.5: __pte_offset_map_lock() has re-checked pmd_same() under the PTL since 0d940a9b270b "mm/pgtable: allow pte_offset_map[_lock]() to fail" (Hugh Dickins); the class of bug is real: 8d3c106e19e8 "mm/khugepaged: take the right locks for page table retraction", and Qi Zheng\'s "mm: pgtable: fix incorrect reclaim of non-empty PTE pages" (2025, Fixes 6375e95f381e)',
     description:
       'pte_offset_map_lock() takes the PTL of the PTE table it found through the PMD and trusts it without re-checking pmd_same(): a fault that read the PMD before PT reclaim detached the table installs its PTE into the detached table, which is then freed with the folio still mapped in it (the folio is leaked).',
+  },
+  fork_without_vma_start_write: {
+    rule: 'R22',
+    breaks: 'I21',
+    existed: 'real',
+    source:
+      'v6.4 as released: per-VMA-lock page faults without fb49c455323f "fork: lock VMAs of the parent process when forking" (Suren Baghdasaryan, v6.5-rc1, also 6.4.y; bugzilla 217624; "mm: disable CONFIG_PER_VMA_LOCK until its fixed" meanwhile), as kernel-rules.md R22 quotes it',
+    description:
+      "dup_mmap() holds mmap_write_lock() but does not vma_start_write() the parent's VMAs, while page faults run under the per-VMA read lock only: a write fault's anon_vma_prepare() gives the parent VMA an anon_vma after anon_vma_fork() saw none, and copy_page_range() then copies the new anonymous folio's PTE into a child VMA that no anon_vma tree links (the commit: \"defeating the anon_vma_clone() that wasn't done because the parent vma originally didn't have an anon_vma\").",
   },
 };
 

@@ -384,6 +384,11 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
   for (const as of k.all(AddressSpace))
     if (on('I22') && as.hasDisk)
       for (let i = 0; i < as.size; i++) m.final(`${INV.I22} at rest [${as.name}[${i}]]`, I22(k, as, i));
+  // I21 (R22): where VMAs start without an anon_vma (k.lazyAnonVma), every anon PTE is in rmap
+  if (on('I21') && k.all(Vma).some((v) => v.lazy))
+    for (const v of k.all(Vma))
+      if (v.file === null)
+        m.always(`${INV.I21} [${v.name}]`, I21(k, v), { on: [v.name, ...v.mm.pt.pteObjects()] });
   // I23 (R21): with a stable-writes swap device, no writable PTE maps a folio under writeback
   if (on('I23') && g && swapInfo(k)?.stableWrites)
     for (const f of k.all(Folio))
@@ -427,3 +432,24 @@ export function I23(_k: Kernel, f: Folio): Pred {
 }
 
 export { GUARDS, INV, type InvariantId, invariantId } from './names.ts';
+
+/**
+ * I21: rmap completeness (R22). Every present PTE of an anonymous VMA that maps an anon folio is
+ * reachable by the folio's rmap walk: the VMA is linked into the folio's anon_vma tree. A PTE
+ * outside it cannot be found by reclaim, migration or KSM: they cannot unmap it, and the folio's
+ * anon_vma holds no reference for it (kernel-rules.md I21). Scans the VMA's one page table: only
+ * registered where a scenario makes a VMA lazy.
+ */
+export function I21(k: Kernel, v: Vma): Pred {
+  return () => {
+    if (v.linked) return true;
+    for (let a = 0; a < v.mm.pt.size; a++) {
+      const p = v.mm.pt.peekPte(a);
+      if (p.t !== 'present') continue;
+      const f = k.lookup<Folio>(p.folio, 'folio');
+      if (f.anon && !f.freed)
+        return `${v.mm.pt.name} pte[${a}] maps ${f.name}, but ${v.name} is in no anon_vma tree: rmap cannot find this mapping`;
+    }
+    return true;
+  };
+}

@@ -55,7 +55,6 @@ export const GUARDS: ReadonlySet<InvariantId> = new Set<InvariantId>([
   'I17',
   'I18',
   'I19',
-  'I21',
   'I23',
 ]);
 

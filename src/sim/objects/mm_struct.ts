@@ -90,4 +90,26 @@ export class MmStruct extends KObject {
   set pmd(v: string | null) {
     this.w(this.kPmd, v);
   }
+  /** mmap_lock (R22, modelled with k.lazyAnonVma): the writer's thread index or -1, and readers. */
+  kMmapWriter = -1;
+  kMmapReaders = -1;
+  initMmapLock(): void {
+    if (this.kMmapWriter !== -1) return;
+    this.kMmapWriter = this.key('mmap_lock.writer');
+    this.kMmapReaders = this.key('mmap_lock.readers');
+    this.mem.init(this.kMmapWriter, -1);
+    this.mem.init(this.kMmapReaders, 0);
+  }
+  get mmap_writer(): number {
+    return this.r(this.kMmapWriter);
+  }
+  set mmap_writer(v: number) {
+    this.w(this.kMmapWriter, v);
+  }
+  get mmap_readers(): number {
+    return this.r(this.kMmapReaders);
+  }
+  set mmap_readers(v: number) {
+    this.w(this.kMmapReaders, v);
+  }
 }

@@ -6,7 +6,7 @@ import type { MmStruct } from '../objects/mm_struct.ts';
 import { PTE_NONE } from '../objects/page_table.ts';
 import { tlbOf } from '../objects/tlb.ts';
 import { mmget_not_zero, mmput } from './fork.ts';
-import { handle_pte_fault } from './memory.ts';
+import { handle_pte_fault, lock_vma_under_rcu } from './memory.ts';
 import type { Op } from './op.ts';
 
 /**
@@ -61,6 +61,13 @@ export function* user_access(t: Task, mm: MmStruct, addr: number, store: number 
       throw new SimMisuse(
         `${mm.label}[${addr}]: a read fault while the VMA is PROT_READ (between mprotect() calls) is not modelled`,
       );
+    }
+    if (mm.vma.lazy) {
+      // R22: the fault runs under the per-VMA read lock, or the mmap_lock if that fails
+      const unlock = yield* lock_vma_under_rcu(t, mm.vma);
+      yield* handle_pte_fault(t, mm, addr, write, p);
+      yield* unlock();
+      continue;
     }
     yield* handle_pte_fault(t, mm, addr, write, p);
   }

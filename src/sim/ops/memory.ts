@@ -36,6 +36,7 @@ import { pte_needs_soft_dirty_wp } from './mprotect.ts';
 import type { Op } from './op.ts';
 import { pte_offset_map_lock, pte_unmap_unlock } from './pgtable-generic.ts';
 import {
+  anon_vma_prepare,
   folio_add_anon_rmap_ptes,
   folio_add_file_rmap_ptes,
   folio_add_new_anon_rmap,
@@ -347,6 +348,7 @@ export function* handle_pte_fault(
  */
 export function* do_anonymous_page(t: Task, vma: Vma, addr: number): Op {
   if (vma.mm.hasPmd) return yield* do_anonymous_page_pmd(t, vma, addr); // R20
+  if (vma.lazy) yield* anon_vma_prepare(t, vma); // R22: vmf_anon_prepare()
   const pt = vma.mm.pt;
   let nr = 1;
   if (vma.thp_sizes.length > 0) {
@@ -1145,4 +1147,35 @@ export function* do_anonymous_page_pmd(t: Task, vma: Vma, addr: number): Op {
   folio_add_lru(t, f); // folio_add_lru_vma
   pt.set(addr, mk_pte(f.name, 0, true));
   yield* pte_unmap_unlock(t, pt, 'do_anonymous_page: pte_unmap_unlock()');
+}
+
+// --- the per-VMA lock (R22) ---------------------------------------------------------------------
+
+/**
+ * lock_vma_under_rcu / lock_mm_and_find_vma - how a page fault locks the VMA it faults in (the
+ * arch fault handler, around handle_mm_fault): the per-VMA read lock, which fails while the VMA
+ * is write-locked (vma_start_write()), and then the fallback, mmap_read_lock(). Returns a release.
+ * Kernel: mm/memory.c lock_vma_under_rcu() (vma_start_read() fails if the VMA is write-locked)
+ * and the x86 do_user_addr_fault() fallback to lock_mm_and_find_vma(), as kernel-rules.md R22
+ * and Documentation/mm/process_addrs.rst describe them (not re-read here). Rule R22.
+ * Model: only lazy VMAs (k.lazyAnonVma); the read lock is a reader count, the wait for the mmap
+ * writer is an await; vma_end_read() / mmap_read_unlock() are one step at the end of the fault.
+ */
+export function* lock_vma_under_rcu(_t: Task, vma: Vma): Op<() => Op> {
+  const mm = vma.mm;
+  yield 'lock_vma_under_rcu(): vma_start_read()';
+  if (vma.vma_writer === -1) {
+    vma.vma_readers = vma.vma_readers + 1;
+    return function* () {
+      yield 'vma_end_read()';
+      vma.vma_readers = vma.vma_readers - 1;
+    };
+  }
+  // write-locked: the fault retries under mmap_read_lock(), which waits for the writer
+  yield until('lock_mm_and_find_vma(): mmap_read_lock()', () => mm.mmap_writer === -1);
+  mm.mmap_readers = mm.mmap_readers + 1;
+  return function* () {
+    yield 'mmap_read_unlock()';
+    mm.mmap_readers = mm.mmap_readers - 1;
+  };
 }

@@ -702,3 +702,21 @@ export function* folio_mkclean(t: Task, f: Folio): Op<number> {
   });
   return cleaned;
 }
+
+/**
+ * anon_vma_prepare - give a VMA without one its anon_vma before the first anonymous folio is
+ * mapped in it (the first write fault), and link the VMA into it.
+ * Kernel: mm/rmap.c __anon_vma_prepare() (find_mergeable_anon_vma() or anon_vma_alloc();
+ * anon_vma_lock_write(); under mm->page_table_lock "if (likely(!vma->anon_vma)) {
+ * vma->anon_vma = anon_vma; anon_vma_chain_link(vma, avc, anon_vma); ...}"), as kernel-rules.md
+ * R22 and the fb49c455323f message describe it (not re-read here). Rule R22.
+ * Model: only VMAs made lazy (k.lazyAnonVma) start without it; the anon_vma object exists from
+ * setup and is attached here; the locks are one step.
+ */
+export function* anon_vma_prepare(_t: Task, vma: Vma): Op {
+  yield 'vmf_anon_prepare(): __anon_vma_prepare(): anon_vma_chain_link()';
+  if (!vma.anon_vma_set) {
+    vma.anon_vma_set = true;
+    vma.linked = true;
+  }
+}
