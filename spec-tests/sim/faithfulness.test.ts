@@ -127,14 +127,25 @@ describe('ops follow the kernel source', () => {
     expect(() => explore(s)).toThrow(/dup_mmap/);
   });
 
-  test('do_wp_page on a shared file mapping (wp_page_shared) is refused, not COWed into an anon folio', () => {
-    const s = scenario('write a shared file mapping', (k) => {
-      const file = k.file(1);
-      k.fileFolio(file, 0);
-      const A = k.process('A', { pages: 1, file });
-      k.thread('A', (t) => t.load(A, 0).store(A, 0, 3), { alloc: 1 });
-    });
-    expect(() => explore(s)).toThrow(/wp_page_shared/);
+  test('a write to a shared file mapping goes to wp_page_shared / do_shared_fault: the page-cache folio is written and dirtied, never COWed into an anon folio', () => {
+    for (const first of ['load', 'store'] as const) {
+      let end = '';
+      const s = scenario('write a shared file mapping', (k) => {
+        const file = k.file(1);
+        const F = k.fileFolio(file, 0);
+        const A = k.process('A', { pages: 1, file });
+        // load first: the read fault maps it read-only and the store takes wp_page_shared();
+        // store first: do_shared_fault() maps it writable at once
+        k.thread('A', (t) => (first === 'load' ? t.load(A, 0) : t).store(A, 0, 3).load(A, 0), { alloc: 1 });
+        k.always('record', () => {
+          const p = A.pt.peekPte(0);
+          end = `${p.t === 'present' ? `${p.folio} write=${p.write}` : p.t} content=${F.content} dirty=${F.dirty} anon=${k.allocated('A') !== null}`;
+          return true;
+        });
+      });
+      expect(explore(s).verdict).toBe('holds');
+      expect(end).toBe('folio#1 write=true content=3 dirty=true anon=false');
+    }
   });
 
   test('migrate_folio_move puts dst on the LRU before remove_migration_ptes (mm/migrate.c: "push dst to LRU immediately")', () => {

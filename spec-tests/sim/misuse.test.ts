@@ -64,6 +64,6 @@ describe('simulator misuse raises named errors', () => {
 
   test('SimMisuse is an ExplorerError', () => {
     expect(new SimMisuse('x')).toBeInstanceOf(ExplorerError);
-    expect(Object.keys(MUTATIONS).length).toBe(32);
+    expect(Object.keys(MUTATIONS).length).toBe(36);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The eighteen rules of kernel-rules.md as the chapters state them: one record per rule, read by
+ * The twenty-two rules of kernel-rules.md as the chapters state them: one record per rule, read by
  * <Rule id> in the chapters and by the rules index, so a statement, a status or a block name is
  * written once. `holds` / `breaks` are the names of the rule's spec blocks in its chapter (the
  * anchor is `#spec-<slug(name)>`); null while the rule has no block yet (say why in `missing`).
@@ -45,6 +45,12 @@ const STABLE = { slug: 'memcg-stable', title: 'Stable folio_memcg() and lockless
 const SWAPCACHE = { slug: 'swap-cache', title: 'Swap cache' };
 const COW = { slug: 'cow', title: 'COW: reuse or copy' };
 const FORK = { slug: 'fork', title: 'Fork and exclusivity' };
+const TLB = { slug: 'tlb-rmap', title: 'TLB flush and rmap' };
+const PTRCU = { slug: 'pt-rcu', title: 'Page tables under RCU' };
+const MMLOCKS = { slug: 'mm-locks', title: 'Locks on mm and VMA' };
+const STABLE_WB = { slug: 'stable-writeback', title: 'Swap writeback and stable pages' };
+/** Where the R19/R21 functions were read: several mainline copies found with the search tool. */
+const V6 = 'mainline v6.x (copies read with the search tool)';
 
 export const RULES: readonly RuleRecord[] = [
   {
@@ -391,6 +397,90 @@ export const RULES: readonly RuleRecord[] = [
     invariant: 'I13',
     holds: 'R18 holds: wp_page_copy drops the old rmap after the PTE switch',
     breaks: 'R18 breaks: old rmap dropped before the PTE switch',
+  },
+  {
+    id: 'R19',
+    title: "a dirty shared page's rmap goes after the TLB flush",
+    statement:
+      'When zap clears a dirty PTE of a shared file mapping, the folio keeps its mapcount until the TLB has been flushed, still under the PTL (delay_rmap, force_flush, tlb_flush_rmaps). Otherwise folio_mkclean() sees the folio unmapped, does not wait, and writeback cleans it while another CPU can still write it through its TLB.',
+    chapter: TLB,
+    seed: '004_02c1a82d333a6d5f.txt',
+    kernel: [
+      { file: 'mm/memory.c', fn: 'zap_present_folio_ptes' },
+      { file: 'mm/mmu_gather.c', fn: 'tlb_flush_rmaps' },
+      { file: 'mm/rmap.c', fn: 'folio_mkclean' },
+    ],
+    at: V6,
+    status: 'holds today',
+    today:
+      'Holds since v6.2 (5df397dec7c4), in all configs where the mmu_gather defers TLB flushes (tlb_delay_rmap()).',
+    statusNote:
+      'Before v6.2 page_remove_rmap() ran right after the PTE was cleared; since 2014 (1cf35d47712d) the flush was inside the PTL, which did not help once the mapcount was 0.',
+    invariant: 'I22',
+    holds: 'R19 holds: the rmap of a dirty shared page goes after the TLB flush',
+    breaks: 'R19 breaks: rmap removed before the TLB flush loses a write',
+  },
+  {
+    id: 'R20',
+    title: 'PTE tables are walked under RCU and re-checked under their PTL',
+    statement:
+      "A PTE table may be detached from a live VMA (PT reclaim on MADV_DONTNEED, khugepaged's retract_page_tables) and freed after an RCU grace period, so it is walked under rcu_read_lock(), pte_offset_map_lock() may fail, and a writer that took the PTL re-checks pmd_same() before changing an entry; the freer detaches only under the PMD lock and the PTL, after checking the table is empty.",
+    chapter: PTRCU,
+    seed: 'derived (Documentation/mm/process_addrs.rst)',
+    kernel: [
+      { file: 'mm/pgtable-generic.c', fn: '__pte_offset_map_lock' },
+      { file: 'mm/pt_reclaim.c', fn: 'try_to_free_pte' },
+    ],
+    at: V6,
+    status: 'holds today',
+    today:
+      'Holds: pte_offset_map_lock() may fail since v6.5; RCU-freed retracted tables since v6.6 (THP, file/shmem); PT reclaim since v6.14 (CONFIG_PT_RECLAIM).',
+    statusNote:
+      "Before v6.5 a PTE table of a live VMA was freed only with the mmap lock held for writing; 8d3c106e19e8 (khugepaged's retraction locks) and Qi Zheng's 2025 fix of PT reclaim's emptiness check are bugs of this class.",
+    invariant: 'I17',
+    holds: 'R20 holds: the fault re-checks pmd_same and retries',
+    breaks: 'R20 breaks: without pmd_same a fault maps into a detached table',
+  },
+  {
+    id: 'R21',
+    title: 'no writable reuse of a swap-cache folio under stable writeback',
+    statement:
+      'A swap-cache folio under writeback to a SWP_STABLE_WRITES device (zram) is not made writable in place: do_swap_page() drops its exclusive marker and maps it read-only, and folio_free_swap() refuses it, so a write fault copies.',
+    chapter: STABLE_WB,
+    seed: '003_859f4d202f500720.txt',
+    kernel: [
+      { file: 'mm/memory.c', fn: 'do_swap_page' },
+      { file: 'mm/page_io.c', fn: 'swap_writeout' },
+    ],
+    at: V6,
+    status: 'holds today',
+    today: 'Holds (CONFIG_SWAP); it matters only for swap devices with stable writes.',
+    statusNote:
+      'Since f05714293a59 (2017); before, reuse_swap_page() reused a page under writeback on any device. Since v5.19 the check is on the exclusive marker in do_swap_page().',
+    invariant: 'I23',
+    holds: 'R21 holds: swapin under stable writeback maps read-only and copies',
+    breaks: 'R21 breaks: swapin maps a folio writable under stable writeback',
+  },
+  {
+    id: 'R22',
+    title: "fork write-locks the parent's VMAs",
+    statement:
+      "Since page faults can run under the per-VMA read lock alone, mmap_write_lock() no longer excludes them: an operation that needs no concurrent fault on a VMA must vma_start_write() it. fork's dup_mmap() does so for every parent VMA before anon_vma_fork() and copy_page_range(); a fault that finds the VMA write-locked falls back to mmap_read_lock().",
+    chapter: MMLOCKS,
+    seed: 'derived (Documentation/mm/process_addrs.rst)',
+    kernel: [
+      { file: 'kernel/fork.c', fn: 'dup_mmap' },
+      { file: 'mm/memory.c', fn: 'lock_vma_under_rcu' },
+      { file: 'mm/rmap.c', fn: '__anon_vma_prepare' },
+    ],
+    at: 'kernel-rules.md R22 (fb49c455323f; not re-read here)',
+    status: 'holds today',
+    today: 'Holds since v6.5-rc1 and 6.4.y (fb49c455323f), with CONFIG_PER_VMA_LOCK.',
+    statusNote:
+      'v6.4 shipped per-VMA-lock faults without it (bugzilla 217624); "mm: disable CONFIG_PER_VMA_LOCK until its fixed" went in meanwhile. Recent trees moved dup_mmap() to mm/mmap.c.',
+    invariant: 'I21',
+    holds: 'R22 holds: fork write-locks the VMA and the fault waits',
+    breaks: 'R22 breaks: fork without vma_start_write copies a PTE rmap cannot find',
   },
 ];
 

@@ -1,6 +1,6 @@
 /**
  * mmspec — the mm simulator: kernel objects, operations named after the kernel functions they
- * model, invariants I1–I20, the threads' buggy variants, and the scenario builder. Runs on the
+ * model, invariants I1–I23, the threads' buggy variants, and the scenario builder. Runs on the
  * explorer (`mmspec/explorer`); see README "The simulator".
  */
 export {

@@ -7,7 +7,7 @@ import { type ScenarioBuilder, type ScenarioOptions, scenario } from './scenario
 import type { Mutation } from './variants.ts';
 
 /**
- * The racy scenario of each rule R1–R18 of kernel-rules.md: the smallest setup and threads that
+ * The racy scenario of each rule R1–R22 of kernel-rules.md: the smallest setup and threads that
  * reach the rule's window (proved by a `sometimes` witness), run as the correct model (the rule
  * holds: guards and harms checked in every interleaving) or with the rule's mutation (its
  * counterexample is the rule's *harm* — what a user of the kernel suffers — found with the guards
@@ -409,6 +409,88 @@ export const RULES: readonly RuleScenario[] = [
         "C faults while P1's COW holds its extra reference",
         () => F.refcount === 3 && C.pt.ptl.holder() === 1,
         [F, C.pt],
+      );
+    },
+  },
+  {
+    id: 'R19',
+    title:
+      "a dirty shared page's rmap goes only after the TLB flush: MADV_DONTNEED vs writeback vs a stale TLB",
+    mutation: 'rmap_before_tlb_flush',
+    harm: 'I22',
+    guard: 'I22',
+    build: (k) => {
+      const file = k.file(1, { disk: true });
+      const F = k.fileFolio(file, 0, { content: 1 });
+      const A = k.process('A', { pages: 1, file });
+      k.mapFile(A, F, 0, { writable: true });
+      k.tlbEntry(A, 0); // another CPU of A wrote page 0 and still caches the translation
+      k.thread('zap', (t) => t.zap(A, [0]));
+      k.thread('writeback', (t) => t.writeback(file, 0));
+      k.thread('W', (t) => t.store(A, 0, 2));
+      k.sometimes(
+        'writeback holds the folio lock while the zap has cleared the PTE and holds the PTL',
+        () => F.lock.holder() === 1 && A.pt.peekPte(0).t === 'none' && A.pt.ptl.holder() === 0,
+        [F, A.pt, A.pt.pteObjects()[0]],
+      );
+    },
+  },
+  {
+    id: 'R20',
+    title:
+      'a PTE table is found under RCU and re-checked under its PTL: a fault vs MADV_DONTNEED reclaiming the table',
+    mutation: 'no_pmd_same_recheck',
+    harm: 'I17',
+    guard: 'I17',
+    build: (k) => {
+      const A = k.process('A', { pages: 2 });
+      k.anonFolio(A, 0, { content: 1 });
+      k.pmd(A); // faults find the PTE table through the PMD; PT reclaim may detach it
+      k.thread('dontneed', (t) => t.madvise_dontneed(A, [0, 1]));
+      k.thread('T', (t) => t.store(A, 1, 5), { alloc: 3 });
+      k.sometimes(
+        'T holds the PTL of the table PT reclaim detached',
+        () => A.pt.ptl.holder() === 1 && A.mm.pmd !== A.pt.name,
+        [A.pt, A.mm],
+      );
+    },
+  },
+  {
+    id: 'R21',
+    title: 'no writable reuse of a swap-cache folio under stable writeback: swapin vs zram writeout',
+    mutation: 'swapin_exclusive_under_writeback',
+    harm: 'I23',
+    guard: 'I23',
+    build: (k) => {
+      k.swapDevice({ stableWrites: true }); // zram
+      k.swapSlot(); // a free slot for add_to_swap()
+      const P = k.process('P', { pages: 1 });
+      const F = k.anonFolio(P, 0, { content: 5 });
+      k.thread('reclaim', (t) => t.shrink_folio_list(F));
+      k.thread('P', (t) => t.store(P, 0, 9), { alloc: 1 });
+      k.sometimes(
+        "P's swapin holds the folio lock while the folio is under writeback",
+        () => F.lock.holder() === 1 && F.writeback,
+        [F],
+      );
+    },
+  },
+  {
+    id: 'R22',
+    title: "fork write-locks the parent's VMAs: dup_mmap vs a write fault under the per-VMA lock",
+    mutation: 'fork_without_vma_start_write',
+    harm: 'I21',
+    guard: 'I21',
+    build: (k) => {
+      const P = k.process('P', { pages: 1 });
+      k.lazyAnonVma(P); // never written: no anon_vma yet
+      const C = k.child(P, 'C');
+      k.thread('fork', (t) => t.fork(P, C));
+      k.thread('T', (t) => t.store(P, 0, 7), { alloc: 2 }); // another thread of P
+      k.sometimes(
+        'fork holds mmap_lock and the VMA write lock while the VMA has no anon_vma yet',
+        () => P.mm.mmap_writer === 0 && P.vma.vma_writer === 0 && !P.vma.anon_vma_set,
+        [P.mm, P.vma],
       );
     },
   },

@@ -12,6 +12,8 @@ import { AddressSpace } from './objects/page_cache.ts';
 import { ghost, mk_pte, PageTable, PTE_NONE, type Pte, swp_entry_to_pte } from './objects/page_table.ts';
 import { RcuReader } from './objects/rcu.ts';
 import { SwapSlot } from './objects/swap.ts';
+import { SwapInfo } from './objects/swap_info.ts';
+import { Tlb } from './objects/tlb.ts';
 import { Vma } from './objects/vma.ts';
 import { access_remote_vm, user_access } from './ops/access.ts';
 import { dup_mmap, mmput } from './ops/fork.ts';
@@ -31,6 +33,8 @@ import { migrate_pages } from './ops/migrate.ts';
 import { mprotect } from './ops/mprotect.ts';
 import { move_ptes } from './ops/mremap.ts';
 import type { Op } from './ops/op.ts';
+import { do_writepages } from './ops/page-writeback.ts';
+import { madvise_dontneed_single_vma } from './ops/pt_reclaim.ts';
 import { anon_vma_alloc, folio_referenced, try_to_unmap } from './ops/rmap.ts';
 import { rcu_free_slab } from './ops/slub.ts';
 import { clear_refs_soft_dirty } from './ops/task_mmu.ts';
@@ -331,6 +335,18 @@ export class ThreadBuilder {
     this.use(p, `clear_refs_soft_dirty(${p.label})`);
     return this.run((t) => clear_refs_soft_dirty(t, p.mm));
   }
+  /**
+   * MADV_DONTNEED with PT reclaim (v6.14+, R20): zap `addrs`; if they cover the whole table and
+   * left it empty, detach it from the PMD and free it after a grace period.
+   */
+  madvise_dontneed(p: Process, addrs: readonly number[]): this {
+    this.use(p, `madvise_dontneed(${p.label})`);
+    return this.run((t) => madvise_dontneed_single_vma(t, p.vma, addrs));
+  }
+  /** A flusher or fsync writes page `index` of `file` back: do_writepages() of one folio (R19). */
+  writeback(file: AddressSpace, index: number): this {
+    return this.run((t) => do_writepages(t, file, index));
+  }
 }
 
 /** Handed to a scenario's setup: creates the kernel objects and the threads. */
@@ -378,10 +394,14 @@ export class ScenarioBuilder {
     return c;
   }
 
-  /** A file (address_space) of `pages` pages. */
-  file(pages = 4): AddressSpace {
+  /**
+   * A file (address_space) of `pages` pages. `disk`: keep the file's data on disk, which
+   * writeback updates (R19; checked by I22: a clean page-cache folio holds the disk's data).
+   */
+  file(pages = 4, opts: { disk?: boolean } = {}): AddressSpace {
     const as = this.k.register(new AddressSpace(this.k, `file#${++this.nFile}`, pages));
     as.init();
+    if (opts.disk) as.initDisk();
     return as;
   }
 
@@ -571,16 +591,21 @@ export class ScenarioBuilder {
       refcount: 1,
     });
     this.k.setup(file.kPages[index], f.name);
+    if (file.hasDisk) this.k.setup(file.kDisk[index], f.content); // read from disk: clean
     this.k.setup(f.kLru, true);
     this.k.setup(f.kLruvec, opts.memcg?.name ?? null);
     this.chargeAtSetup(f, opts.memcg ?? null, false);
     return f;
   }
 
-  /** Map an existing page-cache folio at `addr` of `p` (read-only). */
-  mapFile(p: Process, f: Folio, addr: number): void {
+  /**
+   * Map an existing page-cache folio at `addr` of `p`: read-only, or `writable` (and dirty) as a
+   * write fault on the shared mapping leaves it (do_shared_fault: the folio is marked dirty too).
+   */
+  mapFile(p: Process, f: Folio, addr: number, opts: { writable?: boolean } = {}): void {
     const mem = this.k.mem;
-    this.k.setup(p.pt.kPte[addr], mk_pte(f.name, 0, false));
+    this.k.setup(p.pt.kPte[addr], mk_pte(f.name, 0, opts.writable === true));
+    if (opts.writable) this.k.setup(f.kDirty, true);
     this.k.setup(f.kMap[0], (mem.peekValue(f.kMap[0]) as number) + 1);
     this.k.setup(f.kRef, (mem.peekValue(f.kRef) as number) + 1);
     this.k.setup(p.mm.kExpect[addr], mem.peekValue(f.kContent));
@@ -878,6 +903,56 @@ export class ScenarioBuilder {
       if (c.kind === 'always') this.m.always(c.name, c.pred, c.on ? { on: c.on } : {});
       else this.m.sometimes(c.name, c.pred as () => boolean, c.on ? { on: c.on } : {});
     }
+  }
+
+  /**
+   * Another CPU running one of `p`'s threads holds a writable, dirty TLB entry for page `addr`
+   * (the PTE there must be present and writable): a store by `p` lands in the folio without a
+   * page-table walk until a TLB flush drops the entry (R19).
+   */
+  tlbEntry(p: Process, addr: number): void {
+    const pte = this.k.mem.peekValue(p.pt.kPte[addr]) as Pte;
+    if (pte.t !== 'present' || !pte.write)
+      throw new SimMisuse(`tlbEntry(${p.label}, ${addr}): the PTE must be present and writable`);
+    const name = `tlb#${p.label}`;
+    const tlb = this.k.has(name)
+      ? this.k.lookup<Tlb>(name, 'tlb')
+      : this.k.register(new Tlb(this.k, name, p.pt.size));
+    if (!this.k.mem.isLive(tlb.kEntry[addr])) tlb.init();
+    this.k.setup(tlb.kEntry[addr], pte.folio);
+  }
+
+  /**
+   * The swap device (swapon): `stableWrites` is SWP_STABLE_WRITES (zram). With a declared device,
+   * reclaim's pageout writes through swap_writeout(), the folio unlocked under writeback (R21).
+   */
+  swapDevice(opts: { stableWrites?: boolean } = {}): SwapInfo {
+    return this.k.register(new SwapInfo(this.k, opts.stableWrites === true));
+  }
+
+  /**
+   * `p`'s anonymous VMA starts without an anon_vma (never written yet): the first write fault's
+   * anon_vma_prepare() attaches it; faults take the per-VMA read lock (lock_vma_under_rcu, with
+   * the mmap_lock fallback) and fork takes mmap_write_lock and vma_start_write (R22).
+   */
+  lazyAnonVma(p: Process): void {
+    if (p.anon_vma === null) throw new SimMisuse(`lazyAnonVma(${p.label}): anonymous processes only`);
+    p.vma.initLazy();
+    p.mm.initMmapLock();
+    this.k.setup(p.vma.kLinked, false);
+  }
+
+  /**
+   * Model `p`'s PMD (R20): faults find the PTE table through it under RCU (pte_offset_map_lock),
+   * PT reclaim (t.madvise_dontneed) can detach it, and pte_alloc() then installs a fresh table
+   * (`pt#<label>.1`). Anonymous processes only.
+   */
+  pmd(p: Process): PageTable {
+    if (p.vma.file !== null) throw new SimMisuse(`pmd(${p.label}): anonymous processes only`);
+    const spare = this.k.register(new PageTable(this.k, `${p.pt.name}.1`, p.pt.size));
+    spare.init();
+    p.mm.initPmd(p.pt, spare);
+    return spare;
   }
 }
 

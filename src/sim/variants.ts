@@ -2,7 +2,7 @@
  * Variants: the buggy patches from the threads (mutations), and the kernel eras whose behaviour
  * differs. A scenario runs the correct model of its era unless a mutation is switched on.
  *
- * Every mutation names the rule it breaks (kernel-rules.md R1–R18), the seed it comes from, and
+ * Every mutation names the rule it breaks (kernel-rules.md R1–R22), the seed it comes from, and
  * the commit or posting where known.
  */
 
@@ -53,7 +53,11 @@ export type Mutation =
   | 'large_reuse_ignores_mapped_shared'
   | 'memcg1_swapin_keeps_memsw'
   | 'swap_free_keeps_swap_charge'
-  | 'sync_swapin_without_swapcache_prepare';
+  | 'sync_swapin_without_swapcache_prepare'
+  | 'rmap_before_tlb_flush'
+  | 'swapin_exclusive_under_writeback'
+  | 'no_pmd_same_recheck'
+  | 'fork_without_vma_start_write';
 
 export interface MutationInfo {
   /** The rule of kernel-rules.md it breaks. */
@@ -353,6 +357,42 @@ export const MUTATIONS: Record<Mutation, MutationInfo> = {
       'the SWP_SYNCHRONOUS_IO swap-cache bypass of 0bcac06f27d7 "mm, swap: skip swapcache for swapin of synchronous device" (the Fixes: tag of the fix) until 13ddaf26be32 "mm/swap: fix race when skipping swapcache" (Kairui Song, 2024-02; the id as cited in later list mail, the patch read in its v3 posting 20240216095105.14502-1-ryncsn@gmail.com)',
     description:
       "do_swap_page() skips the swap cache for a synchronous device without claiming SWAP_HAS_CACHE (swapcache_prepare): two faults read the entry into two folios; the first maps its folio and frees the entry, the page is written and swapped out again to the same entry, and the second fault's pte_same() passes: it maps its stale folio and the write is lost.",
+  },
+  rmap_before_tlb_flush: {
+    rule: 'R19',
+    breaks: 'I22',
+    existed: 'real',
+    source:
+      '004_02c1a82d333a6d5f.txt (the delayed-rmap series); 5df397dec7c4 "mm: delay page_remove_rmap() until after the TLB has been flushed" (Linus Torvalds, v6.2) fixed it; since 1cf35d47712d (2014) the flush was already inside the PTL section',
+    description:
+      "zap_pte_range() removes a dirty shared file folio's rmap (page_remove_rmap) right after clearing its PTE, and flushes the TLB later in the same PTL section (every kernel before v6.2): folio_mkclean() then sees the folio unmapped, skips the walk that would wait for the PTL, and writeback cleans the folio while another CPU can still write it through its stale TLB entry.",
+  },
+  swapin_exclusive_under_writeback: {
+    rule: 'R21',
+    breaks: 'I23',
+    existed: 'real',
+    source:
+      '003_859f4d202f500720.txt (David\'s sketch keeps the SWP_STABLE_WRITES exception; Liang Zhang: "a very important check -- stable page requirement, see Fixes: f05714293a59"); before f05714293a59 "mm: support anonymous stable page" (2017) reuse_swap_page() reused a page under writeback on any device; v2 of "mm/swap: remember PG_anon_exclusive via a swp pte bit" (2022-03) had the test inverted, caught in review',
+    description:
+      'do_swap_page() keeps the exclusive marker of a swap-cache folio under writeback to a SWP_STABLE_WRITES device, so it maps the folio writable and the task writes it while the device (zram) is still reading it.',
+  },
+  no_pmd_same_recheck: {
+    rule: 'R20',
+    breaks: 'I17',
+    existed: 'hypothetical',
+    source:
+      'hypothetical in mainline since v6.5: __pte_offset_map_lock() has re-checked pmd_same() under the PTL since 0d940a9b270b "mm/pgtable: allow pte_offset_map[_lock]() to fail" (Hugh Dickins); the class of bug is real: 8d3c106e19e8 "mm/khugepaged: take the right locks for page table retraction", and Qi Zheng\'s "mm: pgtable: fix incorrect reclaim of non-empty PTE pages" (2025, Fixes 6375e95f381e)',
+    description:
+      'pte_offset_map_lock() takes the PTL of the PTE table it found through the PMD and trusts it without re-checking pmd_same(): a fault that read the PMD before PT reclaim detached the table installs its PTE into the detached table, which is then freed with the folio still mapped in it (the folio is leaked).',
+  },
+  fork_without_vma_start_write: {
+    rule: 'R22',
+    breaks: 'I21',
+    existed: 'real',
+    source:
+      'v6.4 as released: per-VMA-lock page faults without fb49c455323f "fork: lock VMAs of the parent process when forking" (Suren Baghdasaryan, v6.5-rc1, also 6.4.y; bugzilla 217624; "mm: disable CONFIG_PER_VMA_LOCK until its fixed" meanwhile), as kernel-rules.md R22 quotes it',
+    description:
+      "dup_mmap() holds mmap_write_lock() but does not vma_start_write() the parent's VMAs, while page faults run under the per-VMA read lock only: a write fault's anon_vma_prepare() gives the parent VMA an anon_vma after anon_vma_fork() saw none, and copy_page_range() then copies the new anonymous folio's PTE into a child VMA that no anon_vma tree links (the commit: \"defeating the anon_vma_clone() that wasn't done because the parent vma originally didn't have an anon_vma\").",
   },
 };
 

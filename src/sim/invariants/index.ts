@@ -6,6 +6,7 @@ import { MmStruct } from '../objects/mm_struct.ts';
 import { AddressSpace } from '../objects/page_cache.ts';
 import { PageTable } from '../objects/page_table.ts';
 import { SwapSlot } from '../objects/swap.ts';
+import { swapInfo } from '../objects/swap_info.ts';
 import { Vma } from '../objects/vma.ts';
 import { GUARDS, INV, type InvariantId } from './names.ts';
 
@@ -187,6 +188,8 @@ export function I12(_k: Kernel, s: SwapSlot): Pred {
 export function I17(_k: Kernel, vma: Vma): Pred {
   return () =>
     !(vma.mm.pt.freed && vma.linked) ||
+    // R20: a table PT reclaim detached (the PMD points elsewhere) is freed after a grace period
+    (vma.mm.hasPmd && vma.mm.pmd !== vma.mm.pt.name) ||
     `${vma.mm.pt.name} was freed while ${vma.name} is still linked in its rmap tree`;
 }
 
@@ -356,7 +359,10 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
     if (on('I12')) m.always(`${INV.I12} [${s.name}]`, I12(k, s), { on: [s.name] });
   }
   for (const v of k.all(Vma))
-    if (on('I17')) m.always(`${INV.I17} [${v.name}]`, I17(k, v), { on: [v.name, v.mm.pt.name] });
+    if (on('I17'))
+      m.always(`${INV.I17} [${v.name}]`, I17(k, v), {
+        on: [v.name, v.mm.pt.name, ...(v.mm.hasPmd ? [v.mm.name] : [])],
+      });
   const charges = k.all(Folio).map((f) => `${f.name}.memcg`);
   const mapped = k
     .all(Folio)
@@ -374,6 +380,76 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
     if (on('I8') && g) m.always(`${INV.I8} [${c.name}]`, I8(k, c), { on: [c.name, ...charges, ...mapped] });
     if (on('I8') && !g) m.final(`${INV.I8} at rest [${c.name}]`, I8(k, c));
   }
+  // I22 (R19): at the end of each execution, a clean page-cache folio holds what the disk holds
+  for (const as of k.all(AddressSpace))
+    if (on('I22') && as.hasDisk)
+      for (let i = 0; i < as.size; i++) m.final(`${INV.I22} at rest [${as.name}[${i}]]`, I22(k, as, i));
+  // I21 (R22): where VMAs start without an anon_vma (k.lazyAnonVma), every anon PTE is in rmap
+  if (on('I21') && k.all(Vma).some((v) => v.lazy))
+    for (const v of k.all(Vma))
+      if (v.file === null)
+        m.always(`${INV.I21} [${v.name}]`, I21(k, v), { on: [v.name, ...v.mm.pt.pteObjects()] });
+  // I23 (R21): with a stable-writes swap device, no writable PTE maps a folio under writeback
+  if (on('I23') && g && swapInfo(k)?.stableWrites)
+    for (const f of k.all(Folio))
+      if (f.anon) m.always(`${INV.I23} [${f.name}]`, I23(k, f), { on: [f.name, f.mapcountObject()] });
+}
+
+/**
+ * I22: no lost write (R19). A clean page-cache folio of a file whose disk data the scenario keeps
+ * holds what the disk holds: a store that reached the folio after writeback cleaned it, and never
+ * dirtied it again, is lost (the page is dropped as clean; the file never sees the write).
+ * Checked at the end of each execution (a harm at rest); folio_clear_dirty_for_io() asserts the
+ * guard half (no writable TLB entry survives folio_mkclean).
+ */
+export function I22(k: Kernel, as: AddressSpace, index: number): Pred {
+  return () => {
+    const name = as.page(index);
+    if (name === null) return true;
+    const f = k.lookup<Folio>(name, 'folio');
+    if (f.freed || f.dirty || f.writeback) return true;
+    const d = as.disk(index);
+    return (
+      d === f.content ||
+      `${f.name} (${as.name}[${index}]) is clean with ${f.content}, but the disk holds ${d}: the write of ${f.content} is lost`
+    );
+  };
+}
+
+/**
+ * I23: stable writeback (R21), the guard half: a folio under writeback to a SWP_STABLE_WRITES
+ * device is mapped by no writable PTE. The harm half (its content changed while the device read
+ * it) is asserted by the device's write in ops/page_io.ts.
+ */
+export function I23(_k: Kernel, f: Folio): Pred {
+  return () => {
+    if (!f.exists() || f.freed || !f.writeback) return true;
+    const w = f.mem.read(f.kWPtes) as number;
+    return (
+      w === 0 || `${w} writable PTE(s) map ${f.name} while it is under writeback to a stable-writes device`
+    );
+  };
 }
 
 export { GUARDS, INV, type InvariantId, invariantId } from './names.ts';
+
+/**
+ * I21: rmap completeness (R22). Every present PTE of an anonymous VMA that maps an anon folio is
+ * reachable by the folio's rmap walk: the VMA is linked into the folio's anon_vma tree. A PTE
+ * outside it cannot be found by reclaim, migration or KSM: they cannot unmap it, and the folio's
+ * anon_vma holds no reference for it (kernel-rules.md I21). Scans the VMA's one page table: only
+ * registered where a scenario makes a VMA lazy.
+ */
+export function I21(k: Kernel, v: Vma): Pred {
+  return () => {
+    if (v.linked) return true;
+    for (let a = 0; a < v.mm.pt.size; a++) {
+      const p = v.mm.pt.peekPte(a);
+      if (p.t !== 'present') continue;
+      const f = k.lookup<Folio>(p.folio, 'folio');
+      if (f.anon && !f.freed)
+        return `${v.mm.pt.name} pte[${a}] maps ${f.name}, but ${v.name} is in no anon_vma tree: rmap cannot find this mapping`;
+    }
+    return true;
+  };
+}

@@ -25,6 +25,9 @@ export const INV = {
   I18: 'I18 lock order',
   I19: 'I19 visible implies charged',
   I20: 'I20 RCU grace periods',
+  I21: 'I21 rmap completeness',
+  I22: 'I22 no lost write',
+  I23: 'I23 stable writeback',
 } as const;
 
 export type InvariantId = keyof typeof INV;
@@ -52,6 +55,7 @@ export const GUARDS: ReadonlySet<InvariantId> = new Set<InvariantId>([
   'I17',
   'I18',
   'I19',
+  'I23',
 ]);
 
 /** The invariant id a check or assertion name belongs to ('I5'), or null. */

@@ -67,4 +67,49 @@ export class MmStruct extends KObject {
   setExpect(addr: number, v: number | null): void {
     this.w(this.kExpect[addr], v);
   }
+  /**
+   * The PMD entry over the process's pages (R20), modelled only when a scenario asks (k.pmd):
+   * the name of the PTE table it points to, or null (pmd_none: detached by PT reclaim, or not
+   * yet allocated). Without it, `pt` is the one table, fixed for the whole run.
+   */
+  kPmd = -1;
+  /** Whether this mm's PMD is modelled (set at setup by k.pmd). */
+  hasPmd = false;
+  /** The spare PTE table pte_alloc() installs once PT reclaim freed the first one. */
+  spare: PageTable | null = null;
+  initPmd(pt: PageTable, spare: PageTable): void {
+    this.hasPmd = true;
+    this.spare = spare;
+    this.kPmd = this.key('pmd');
+    this.mem.init(this.kPmd, pt.name);
+  }
+  /** pmdp_get_lockless(): the PTE table the PMD points to, or null. */
+  get pmd(): string | null {
+    return this.r(this.kPmd);
+  }
+  set pmd(v: string | null) {
+    this.w(this.kPmd, v);
+  }
+  /** mmap_lock (R22, modelled with k.lazyAnonVma): the writer's thread index or -1, and readers. */
+  kMmapWriter = -1;
+  kMmapReaders = -1;
+  initMmapLock(): void {
+    if (this.kMmapWriter !== -1) return;
+    this.kMmapWriter = this.key('mmap_lock.writer');
+    this.kMmapReaders = this.key('mmap_lock.readers');
+    this.mem.init(this.kMmapWriter, -1);
+    this.mem.init(this.kMmapReaders, 0);
+  }
+  get mmap_writer(): number {
+    return this.r(this.kMmapWriter);
+  }
+  set mmap_writer(v: number) {
+    this.w(this.kMmapWriter, v);
+  }
+  get mmap_readers(): number {
+    return this.r(this.kMmapReaders);
+  }
+  set mmap_readers(v: number) {
+    this.w(this.kMmapReaders, v);
+  }
 }

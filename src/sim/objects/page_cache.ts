@@ -31,4 +31,25 @@ export class AddressSpace extends KObject {
   setPage(index: number, folio: string | null): void {
     this.w(this.kPages[index], folio);
   }
+  /**
+   * The file's data on disk (`disk[i]`), kept only for a file made with k.file(n, { disk: true })
+   * (R19, I22): writeback stores the folio's content there; a clean page-cache folio must hold
+   * what the disk holds, or a write was lost.
+   */
+  readonly kDisk: number[] = [];
+  get hasDisk(): boolean {
+    return this.kDisk.length > 0;
+  }
+  initDisk(): void {
+    for (let i = 0; i < this.size; i++) {
+      this.kDisk.push(this.key(`disk[${i}]`));
+      this.mem.init(this.kDisk[i], null);
+    }
+  }
+  disk(index: number): number | null {
+    return this.r(this.kDisk[index]);
+  }
+  setDisk(index: number, v: number): void {
+    this.w(this.kDisk[index], v);
+  }
 }

@@ -63,4 +63,45 @@ export class Vma extends KObject {
   set soft_dirty_tracking(v: boolean) {
     this.w(this.kSoftDirtyWp, v);
   }
+
+  /**
+   * R22 (k.lazyAnonVma): the VMA starts without an anon_vma (vma->anon_vma == NULL until the
+   * first write fault's anon_vma_prepare()), and faults and fork take the per-VMA lock and the
+   * mmap_lock. Only such VMAs have these keys; everywhere else the anon_vma is set at setup and
+   * the locks are not modelled.
+   */
+  lazy = false;
+  kAnonVmaSet = -1;
+  /** vma_start_write(): the thread holding the VMA write lock (vm_lock_seq == mm_lock_seq), or -1. */
+  kVmaWriter = -1;
+  /** vma_start_read() holders. */
+  kVmaReaders = -1;
+  initLazy(): void {
+    this.lazy = true;
+    this.kAnonVmaSet = this.key('anon_vma_set');
+    this.kVmaWriter = this.key('vm_lock.writer');
+    this.kVmaReaders = this.key('vm_lock.readers');
+    this.mem.init(this.kAnonVmaSet, false);
+    this.mem.init(this.kVmaWriter, -1);
+    this.mem.init(this.kVmaReaders, 0);
+  }
+  /** vma->anon_vma != NULL (always true for a VMA that is not lazy). */
+  get anon_vma_set(): boolean {
+    return !this.lazy || this.r(this.kAnonVmaSet);
+  }
+  set anon_vma_set(v: boolean) {
+    this.w(this.kAnonVmaSet, v);
+  }
+  get vma_writer(): number {
+    return this.r(this.kVmaWriter);
+  }
+  set vma_writer(v: number) {
+    this.w(this.kVmaWriter, v);
+  }
+  get vma_readers(): number {
+    return this.r(this.kVmaReaders);
+  }
+  set vma_readers(v: number) {
+    this.w(this.kVmaReaders, v);
+  }
 }

@@ -3,8 +3,10 @@ import { INV } from '../invariants/names.ts';
 import { SimMisuse, type Task } from '../kernel.ts';
 import type { Folio } from '../objects/folio.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
+import { PTE_NONE } from '../objects/page_table.ts';
+import { tlbOf } from '../objects/tlb.ts';
 import { mmget_not_zero, mmput } from './fork.ts';
-import { handle_pte_fault } from './memory.ts';
+import { handle_pte_fault, lock_vma_under_rcu } from './memory.ts';
 import type { Op } from './op.ts';
 
 /**
@@ -12,17 +14,30 @@ import type { Op } from './op.ts';
  * PTE does not allow the access, the kernel's fault handler runs and the access is retried.
  * Not a kernel function: this is the hardware side (arch page-table walk + do_user_addr_fault).
  * A load checks I13: it must return what this process last wrote there (or inherited at fork).
- * Model: no TLB; at most 4 faults per access, then the access is abandoned (a livelock bound);
- * an mm whose VMAs exit_mmap() removed has nothing to access (find_vma fails: null); a store to
- * a VMA mprotect() made PROT_READ is SIGSEGV (null), a read fault there is SimMisuse (the
- * do_anonymous_page / do_swap_page models map writable as if VM_WRITE).
+ * Model: no TLB, except the writable entries a scenario declares (k.tlbEntry, R19): a store
+ * through one needs no walk and sets no dirty bit; at most 4 faults per access, then the access
+ * is abandoned (a livelock bound); an mm whose VMAs exit_mmap() removed has nothing to access
+ * (find_vma fails: null); a store to a VMA mprotect() made PROT_READ is SIGSEGV (null), a read
+ * fault there is SimMisuse (the do_anonymous_page / do_swap_page models map writable as if
+ * VM_WRITE).
  */
 export function* user_access(t: Task, mm: MmStruct, addr: number, store: number | null): Op<number | null> {
   const write = store !== null;
   for (let tries = 0; tries < 4; tries++) {
     yield `${write ? `store ${store} to` : 'load from'} ${mm.label}[${addr}]`;
     if (!mm.has_vmas) return null; // find_vma() fails: -EFAULT (SIGSEGV for the task itself)
-    const p = mm.pt.get(addr);
+    // R19: a CPU that still holds a writable TLB entry for the page stores without a walk
+    const cached = write ? (tlbOf(t.k, mm.label)?.entry(addr) ?? null) : null;
+    if (cached !== null) {
+      const f = t.k.lookup<Folio>(cached, 'folio');
+      if (f.freed) bug(INV.I3, `${mm.label}[${addr}]: a stale TLB entry writes ${f.name}, which was freed`);
+      f.content = store as number;
+      mm.setExpect(addr, store);
+      return store;
+    }
+    // R20: where the PMD is modelled, the walk goes through it (pmd_none: no table, no PTE)
+    const table = mm.hasPmd ? mm.pmd : mm.pt.name;
+    const p = table === mm.pt.name ? mm.pt.get(addr) : table === null ? PTE_NONE : mm.spare!.get(addr);
     if (p.t === 'present' && (!write || p.write)) {
       const f = t.k.lookup<Folio>(p.folio, 'folio');
       if (f.freed) bug(INV.I3, `${mm.label}[${addr}] maps ${f.name}, which was freed`);
@@ -46,6 +61,13 @@ export function* user_access(t: Task, mm: MmStruct, addr: number, store: number 
       throw new SimMisuse(
         `${mm.label}[${addr}]: a read fault while the VMA is PROT_READ (between mprotect() calls) is not modelled`,
       );
+    }
+    if (mm.vma.lazy) {
+      // R22: the fault runs under the per-VMA read lock, or the mmap_lock if that fails
+      const unlock = yield* lock_vma_under_rcu(t, mm.vma);
+      yield* handle_pte_fault(t, mm, addr, write, p);
+      yield* unlock();
+      continue;
     }
     yield* handle_pte_fault(t, mm, addr, write, p);
   }

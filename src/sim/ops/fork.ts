@@ -1,6 +1,7 @@
+import { until } from '../../explorer/index.ts';
 import { SimMisuse, type Task } from '../kernel.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
-import { copy_page_range } from './memory.ts';
+import { copy_page_range, copy_pte_range } from './memory.ts';
 import { exit_mmap } from './mmap.ts';
 import type { Op } from './op.ts';
 
@@ -55,6 +56,7 @@ export function* mmput(t: Task, mm: MmStruct): Op {
  * Variant: fork_skips_anon_vma_clone — no link into the parent's anon_vma, no reference on it.
  */
 export function* dup_mmap(t: Task, parent: MmStruct, child: MmStruct): Op {
+  if (parent.vma.lazy) return yield* dup_mmap_vma_locked(t, parent, child); // R22
   if (parent.vma.file !== null)
     throw new SimMisuse('dup_mmap of a file mapping is not modelled (the child VMA needs an i_mmap link)');
   const av = parent.vma.anon_vma;
@@ -68,4 +70,46 @@ export function* dup_mmap(t: Task, parent: MmStruct, child: MmStruct): Op {
     av.rwsem.up_write();
   }
   yield* copy_page_range(t, child.vma, parent.vma);
+}
+
+/**
+ * dup_mmap, for a parent VMA made lazy (k.lazyAnonVma, R22): under mmap_write_lock(), write-lock
+ * the VMA (vma_start_write(), which waits for the faults holding its read lock), then
+ * anon_vma_fork() — which links the child only if the parent already has an anon_vma — and
+ * copy_page_range(), which copies only a VMA with an anon_vma (vma_needs_copy()).
+ * Kernel: kernel/fork.c dup_mmap() with fb49c455323f "fork: lock VMAs of the parent process when
+ * forking" (Suren Baghdasaryan, v6.5-rc1 and 6.4.y): "vma_start_write(mpnt)" for each parent VMA
+ * under mmap_write_lock(oldmm); as kernel-rules.md R22 quotes the commit (not re-read here).
+ * mm/rmap.c anon_vma_fork(): "Don't bother if the parent process has no anon_vma here" (as read
+ * for dup_mmap above). Rule R22.
+ * Model: the child VMA joins the parent's anon_vma as in dup_mmap; mmap_write_unlock() ends the
+ * VMA write lock (vma_end_write_all); the child's mmap_lock is not modelled.
+ * Variant: fork_without_vma_start_write (R22, v6.4 as released) skips vma_start_write().
+ */
+export function* dup_mmap_vma_locked(t: Task, parent: MmStruct, child: MmStruct): Op {
+  const vma = parent.vma;
+  yield until(
+    'dup_mmap: mmap_write_lock(oldmm)',
+    () => parent.mmap_writer === -1 && parent.mmap_readers === 0,
+  );
+  parent.mmap_writer = t.k.current;
+  if (!t.mutated('fork_without_vma_start_write')) {
+    yield until('dup_mmap: vma_start_write(mpnt)', () => vma.vma_readers === 0);
+    vma.vma_writer = t.k.current;
+  }
+  yield 'anon_vma_fork(): if (!pvma->anon_vma) return 0';
+  const av = vma.anon_vma;
+  if (vma.anon_vma_set && av !== null) {
+    yield av.rwsem.down_write('anon_vma_fork: anon_vma_clone(): lock_anon_vma_root()');
+    av.rwsem.took_write();
+    child.vma.linked = true; // anon_vma_chain_link
+    av.refcount = av.refcount + 1;
+    yield 'anon_vma_fork: unlock_anon_vma_root()';
+    av.rwsem.up_write();
+  }
+  yield 'copy_page_range(): vma_needs_copy(): src_vma->anon_vma';
+  if (vma.anon_vma_set) yield* copy_pte_range(t, child.vma, vma);
+  yield 'dup_mmap: mmap_write_unlock(oldmm) (vma_end_write_all)';
+  vma.vma_writer = -1;
+  parent.mmap_writer = -1;
 }

@@ -1,6 +1,6 @@
 import { bug, until } from '../../explorer/index.ts';
 import { INV } from '../invariants/names.ts';
-import { SimMisuse, type Task } from '../kernel.ts';
+import { guard, SimMisuse, type Task } from '../kernel.ts';
 import { assertLive, type Folio, folio_locked_by_me } from '../objects/folio.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
 import type { AddressSpace } from '../objects/page_cache.ts';
@@ -14,6 +14,8 @@ import {
   pte_same_as_swp,
   swp_entry_to_pte,
 } from '../objects/page_table.ts';
+import { swapInfo } from '../objects/swap_info.ts';
+import { tlbOf } from '../objects/tlb.ts';
 import type { Vma } from '../objects/vma.ts';
 import { filemap_map_pages } from './filemap.ts';
 import {
@@ -32,8 +34,11 @@ import {
 } from './mmu_gather.ts';
 import { pte_needs_soft_dirty_wp } from './mprotect.ts';
 import type { Op } from './op.ts';
+import { pte_offset_map_lock, pte_unmap_unlock } from './pgtable-generic.ts';
 import {
+  anon_vma_prepare,
   folio_add_anon_rmap_ptes,
+  folio_add_file_rmap_ptes,
   folio_add_new_anon_rmap,
   folio_move_anon_rmap,
   folio_remove_rmap_ptes,
@@ -99,11 +104,16 @@ export function alloc_folio(t: Task, anon: boolean, content: number, nr = 1): Fo
  * tlb_flush_mmu() after the unlock on force_flush is left to tlb_finish_mmu (one batch, no
  * need_resched break); zap_details (even_cows, single_folio) are not needed: file VMAs are
  * shared mappings, so there are no COWed anon pages in them.
- * Variants: delayed_anon_rmap (R1: anon rmaps wait for tlb_finish_mmu), rmap_after_ptl_drop
+ * Where other CPUs hold TLB entries (R19, k.tlbEntry), the TLB flush is a step of its own inside
+ * the PTL section, before tlb_flush_rmaps().
+ * Variants: rmap_before_tlb_flush (R19, before v6.2: a dirty file folio's rmap goes at once,
+ * before the flush), delayed_anon_rmap (R1: anon rmaps wait for tlb_finish_mmu), rmap_after_ptl_drop
  * (R4: after the unlock), page_zap_pte_rmap (R5: large folios lose only per-page mapcounts).
  */
 export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonly number[]): Op {
   const pt = vma.mm.pt;
+  // R19: the other CPUs' TLB entries, where the scenario declares them (k.tlbEntry)
+  const cpuTlb = tlbOf(t.k, vma.mm.label);
   const afterDrop: Array<{ folio: Folio; pages: number[] }> = [];
   yield pt.ptl.lock('zap_pte_range: pte_offset_map_lock()');
   let force_flush = false;
@@ -133,7 +143,9 @@ export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonl
   for (const [f, { pages, dirty }] of batches) {
     if (!f.anon && dirty) {
       // zap_present_folio_ptes: delay_rmap when the PTE was dirty (tlb_delay_rmap), force_flush.
-      tlb_delay_rmap(t, tlb, f, vma, pages);
+      // Variant rmap_before_tlb_flush (R19, before v6.2): page_remove_rmap() right away.
+      if (t.mutated('rmap_before_tlb_flush')) folio_remove_rmap_ptes(t, f, pages);
+      else tlb_delay_rmap(t, tlb, f, vma, pages);
       force_flush = true;
     } else if (f.anon && t.mutated('delayed_anon_rmap')) tlb_delay_rmap(t, tlb, f, vma, pages);
     else if (t.mutated('rmap_after_ptl_drop')) {
@@ -142,6 +154,12 @@ export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonl
     } else if (f.nr > 1 && t.mutated('page_zap_pte_rmap')) page_zap_pte_rmap(t, f, pages);
     else folio_remove_rmap_ptes(t, f, pages, vma);
     for (let i = 0; i < pages.length; i++) tlb.pages.push(f); // __tlb_remove_folio_pages
+  }
+  if (force_flush && cpuTlb !== null) {
+    // "Do the actual TLB flush before dropping ptl": a step of its own where other CPUs hold
+    // TLB entries (R19), so a store through a stale entry can land between clear and flush
+    yield 'zap_pte_range: tlb_flush_mmu_tlbonly() (force_flush, PTL held)';
+    for (const addr of addrs) cpuTlb.flush(addr);
   }
   if (force_flush) {
     // tlb_flush_mmu_tlbonly(); tlb_flush_rmaps(): the file rmaps delayed in this PTL section
@@ -290,6 +308,7 @@ export function* handle_pte_fault(
   const pt = mm.pt;
   switch (orig.t) {
     case 'none':
+      if (vma.file !== null && write && vma.shared) return yield* do_shared_fault(t, vma, addr);
       if (vma.file !== null) return yield* filemap_map_pages(t, vma, addr);
       return yield* do_anonymous_page(t, vma, addr);
     case 'swap':
@@ -328,6 +347,8 @@ export function* handle_pte_fault(
  * to a smaller order after a failed allocation or charge); no uffd.
  */
 export function* do_anonymous_page(t: Task, vma: Vma, addr: number): Op {
+  if (vma.mm.hasPmd) return yield* do_anonymous_page_pmd(t, vma, addr); // R20
+  if (vma.lazy) yield* anon_vma_prepare(t, vma); // R22: vmf_anon_prepare()
   const pt = vma.mm.pt;
   let nr = 1;
   if (vma.thp_sizes.length > 0) {
@@ -392,7 +413,9 @@ export function should_try_to_free_swap(_t: Task, f: Folio, write: boolean): boo
  * should_try_to_free_swap → folio_free_swap; if exclusive or refcount == 1: RMAP_EXCLUSIVE and
  * the PTE writable when the VMA has VM_WRITE — for read faults too (dirty only for a write);
  * set_ptes; folio_unlock; do_wp_page for a write that could not map writable.
- * Seeds 001 (the lock_page/charge order), 003. Rules R14, R16, R17.
+ * "else if (exclusive && folio_test_writeback(folio) && data_race(si->flags &
+ * SWP_STABLE_WRITES))": drop the exclusive marker (R21; the device is k.swapDevice()).
+ * Seeds 001 (the lock_page/charge order), 003. Rules R14, R16, R17, R21.
  * Model: swapin_readahead is __read_swap_cache_async for the one entry, as one step; the
  * SWP_SYNCHRONOUS_IO path is do_swap_page_skip_swapcache() (a slot of a synchronous device with
  * one user); no KSM, no large folios, no uffd-wp / soft-dirty; anonymous VMAs are VM_WRITE.
@@ -402,7 +425,8 @@ export function should_try_to_free_swap(_t: Task, f: Folio, write: boolean): boo
  * PTE under the PTL: fork's pte_swp_clear_exclusive() makes it differ, and the fault backs out.
  * Variants: no_swapcache_recheck (R17), charge_before_lock_page (R9, era 2008),
  * folio_lock_under_ptl (I18: the PTL before folio_lock), swp_exclusive_read_before_ptl (R16: the
- * exclusive bit of the unlocked read is used while the PTL re-check compares the entry without it).
+ * exclusive bit of the unlocked read is used while the PTL re-check compares the entry without it),
+ * swapin_exclusive_under_writeback (R21: the marker survives stable writeback).
  */
 export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write: boolean): Op {
   if (orig.t !== 'swap') throw new SimMisuse('do_swap_page on a non-swap pte');
@@ -459,7 +483,16 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
   // concurrently) for certainly exclusive pages."
   let exclusive = orig.excl;
   if (folio !== swapcache) exclusive = true;
-  if (exclusive && folio.writeback) exclusive = false; // SWP_STABLE_WRITES
+  // "This is tricky: not all swap backends support concurrent page modifications while under
+  // writeback ... simply drop the exclusive marker" (R21; Variant swapin_exclusive_under_writeback
+  // keeps it: the device is never asked, as before f05714293a59)
+  if (
+    exclusive &&
+    folio.writeback &&
+    swapInfo(t.k)?.stableWrites === true &&
+    !t.mutated('swapin_exclusive_under_writeback')
+  )
+    exclusive = false;
   swap_free_nr(t, entry);
   if (should_try_to_free_swap(t, folio, write)) folio_free_swap(t, folio);
   let writable = false;
@@ -679,15 +712,13 @@ export function* __read_swap_cache_async(t: Task, vma: Vma, entry: string): Op<F
  * page: PageAnonExclusive(vmf->page) of that page, wp_can_reuse_anon_folio() for the folio (a
  * pin's reference keeps large mapcount != refcount: no reuse), and wp_page_copy() copies that
  * page into an order-0 folio (__wp_page_copy_user of vmf->page).
- * Model: private mappings only: a write fault on a shared file mapping (wp_page_shared,
- * page_mkwrite) is refused as SimMisuse rather than COWed; no uffd-wp.
+ * Model: a write fault on a shared file mapping goes to wp_page_shared (R19); no uffd-wp.
  * Variant: reuse_ignores_anon_exclusive — the decision is wp_can_reuse_anon_folio() alone, as
  * before PageAnonExclusive (v5.9–v5.18): an exclusive page that is pinned is copied.
  */
 export function* do_wp_page(t: Task, vma: Vma, addr: number, orig: Pte, unshare = false): Op {
   const pt = vma.mm.pt;
-  if (vma.shared)
-    throw new SimMisuse('do_wp_page: wp_page_shared (write to a shared file mapping) is not modelled');
+  if (vma.shared) return yield* wp_page_shared(t, vma, addr, orig);
   const f = folioOf(t, orig);
   assertLive(f, 'do_wp_page');
   const page = orig.t === 'present' ? orig.page : 0; // vmf->page
@@ -1043,4 +1074,143 @@ function copy_present_large_anon_ptes(
     dst.mm.setExpect(a + i, src.mm.expect(a + i));
   }
   return nr;
+}
+
+// --- shared file mappings (R19) ----------------------------------------------------------------
+
+/**
+ * do_shared_fault - write fault on an empty PTE of a shared file mapping: get the page-cache
+ * folio, let the filesystem know it becomes writable (->page_mkwrite, which returns it locked),
+ * map it writable and dirty, mark the folio dirty under its lock.
+ * Kernel: mm/memory.c do_fault() ("else if (!(vma->vm_flags & VM_SHARED)) do_cow_fault; else
+ * do_shared_fault") → do_shared_fault(): __do_fault(); if (vma->vm_ops->page_mkwrite) {
+ * folio_unlock(); do_page_mkwrite() }; finish_fault(); fault_dirty_shared_page()
+ * (folio_mark_dirty, folio_unlock), read in several v5.x–v6.x copies via find_string. Rule R19.
+ * Model: a filesystem with ->page_mkwrite (writenotify: ext4, xfs); the folio is in the page
+ * cache (no read-in) and is looked up when the fault starts (scenarios with R19's writes do not
+ * truncate; the lookup's folio_get is taken with the lock); __do_fault's lock and
+ * page_mkwrite's relock are one folio_lock();
+ * page_mkwrite's "folio->mapping != mapping" check is the page-cache re-check; folio_mark_dirty
+ * and folio_unlock run in the step that drops the PTL (nothing else happens in between); no
+ * folio_wait_stable.
+ */
+export function* do_shared_fault(t: Task, vma: Vma, addr: number): Op {
+  const as = vma.file as AddressSpace;
+  const pt = vma.mm.pt;
+  const name = as.mem.peekValue(as.kPages[addr]) as string | null; // the lookup (see Model)
+  if (name === null) throw new SimMisuse('do_shared_fault: a page-cache miss (read-in) is not modelled');
+  const f = t.k.lookup<Folio>(name, 'folio');
+  yield f.lock.lock('__do_fault: filemap_fault(); do_page_mkwrite(): folio_lock()');
+  assertLive(f, 'filemap_fault');
+  folio_get(t, f);
+  if (as.page(addr) !== f.name) {
+    yield f.lock.unlock('do_page_mkwrite: folio_unlock() (truncated: VM_FAULT_NOPAGE)');
+    folio_put(t, f);
+    return;
+  }
+  yield pt.ptl.lock('finish_fault: pte_offset_map_lock()');
+  if (pt.get(addr).t === 'none') {
+    folio_add_file_rmap_ptes(t, f); // set_pte_range(): the fault's reference is the PTE's
+    pt.set(addr, mk_pte(f.name, 0, true));
+  } else folio_put(t, f);
+  yield pt.ptl.unlock('finish_fault: pte_unmap_unlock(); fault_dirty_shared_page()');
+  f.dirty = true; // fault_dirty_shared_page: folio_mark_dirty(); folio_unlock()
+  f.lock.release();
+}
+
+/**
+ * wp_page_shared - write fault on a write-protected PTE of a shared file mapping (writeback's
+ * folio_mkclean made it read-only): notify the filesystem, make the PTE writable again, and
+ * dirty the folio under its lock, so the write is written back again. Entered with the PTL held.
+ * Kernel: mm/memory.c wp_page_shared() (folio_get(); if page_mkwrite: pte_unmap_unlock(),
+ * do_page_mkwrite(), finish_mkwrite_fault() — pte_offset_map_lock, "if (!pte_same(...))" back
+ * out, wp_page_reuse() —; fault_dirty_shared_page()), read in v5.x–v6.x copies via find_string.
+ * Rule R19.
+ * Model: as do_shared_fault; folio_mark_dirty, folio_unlock and the final folio_put run in the
+ * step that drops the PTL (nothing else happens in between).
+ */
+export function* wp_page_shared(t: Task, vma: Vma, addr: number, orig: Pte): Op {
+  const pt = vma.mm.pt;
+  const f = folioOf(t, orig);
+  folio_get(t, f);
+  yield pt.ptl.unlock('wp_page_shared: pte_unmap_unlock() before do_page_mkwrite()');
+  yield f.lock.lock('do_page_mkwrite: ->page_mkwrite(): folio_lock()');
+  yield pt.ptl.lock('finish_mkwrite_fault: pte_offset_map_lock()');
+  if (pte_same(pt.get(addr), orig)) pt.set(addr, mk_pte(f.name, 0, true)); // wp_page_reuse
+  yield pt.ptl.unlock('finish_mkwrite_fault: pte_unmap_unlock(); fault_dirty_shared_page()');
+  f.dirty = true; // fault_dirty_shared_page: folio_mark_dirty(); folio_unlock()
+  f.lock.release();
+  folio_put(t, f);
+}
+
+// --- PTE tables found through the PMD (R20) ----------------------------------------------------
+
+/**
+ * do_anonymous_page, where the scenario models the PMD (k.pmd): allocate the PTE table if the
+ * PMD is none, then map the new folio through pte_offset_map_lock(), which may fail (the table
+ * was detached meanwhile: the fault returns and is retried).
+ * Kernel: mm/memory.c do_anonymous_page(): "if (pte_alloc(vma->vm_mm, vmf->pmd)) return
+ * VM_FAULT_OOM;" ... "vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address,
+ * &vmf->ptl); if (!vmf->pte) goto release;" @ AMDESE/linux-mm 91883f9ea22a. Rule R20.
+ * Model: as do_anonymous_page; pte_alloc() installs the mm's one spare table, in the step that
+ * allocates the folio (the kernel's pmd_populate under the PMD lock); an install into a table
+ * the PMD no longer points to is the guard of I17.
+ */
+export function* do_anonymous_page_pmd(t: Task, vma: Vma, addr: number): Op {
+  const mm = vma.mm;
+  yield 'do_anonymous_page: pte_alloc(); alloc_anon_folio() (folio_prealloc + mem_cgroup_charge)';
+  if (mm.pmd === null) {
+    // pmd_none: pte_alloc() → __pte_alloc() → pmd_populate() of a fresh table
+    if (mm.spare === null || mm.spare.freed) throw new SimMisuse('pte_alloc: no spare PTE table');
+    mm.pmd = mm.spare.name;
+  }
+  const f = alloc_folio(t, true, 0);
+  mem_cgroup_charge(t, f, get_mem_cgroup_from_mm(t, mm));
+  const pt = yield* pte_offset_map_lock(t, mm, 'do_anonymous_page');
+  if (pt === null) {
+    yield 'do_anonymous_page: release: folio_put() (pte_offset_map_lock() failed: retry the fault)';
+    folio_put(t, f);
+    return;
+  }
+  if (pt.get(addr).t !== 'none') {
+    folio_put(t, f);
+    return yield* pte_unmap_unlock(t, pt, 'do_anonymous_page: pte_unmap_unlock() (vmf_pte_changed)');
+  }
+  if (mm.pmd !== pt.name)
+    guard(t.k, INV.I17, `do_anonymous_page: PTE install into ${pt.name}, which the PMD no longer points to`);
+  folio_add_new_anon_rmap(t, f, vma, true);
+  folio_add_lru(t, f); // folio_add_lru_vma
+  pt.set(addr, mk_pte(f.name, 0, true));
+  yield* pte_unmap_unlock(t, pt, 'do_anonymous_page: pte_unmap_unlock()');
+}
+
+// --- the per-VMA lock (R22) ---------------------------------------------------------------------
+
+/**
+ * lock_vma_under_rcu / lock_mm_and_find_vma - how a page fault locks the VMA it faults in (the
+ * arch fault handler, around handle_mm_fault): the per-VMA read lock, which fails while the VMA
+ * is write-locked (vma_start_write()), and then the fallback, mmap_read_lock(). Returns a release.
+ * Kernel: mm/memory.c lock_vma_under_rcu() (vma_start_read() fails if the VMA is write-locked)
+ * and the x86 do_user_addr_fault() fallback to lock_mm_and_find_vma(), as kernel-rules.md R22
+ * and Documentation/mm/process_addrs.rst describe them (not re-read here). Rule R22.
+ * Model: only lazy VMAs (k.lazyAnonVma); the read lock is a reader count, the wait for the mmap
+ * writer is an await; vma_end_read() / mmap_read_unlock() are one step at the end of the fault.
+ */
+export function* lock_vma_under_rcu(_t: Task, vma: Vma): Op<() => Op> {
+  const mm = vma.mm;
+  yield 'lock_vma_under_rcu(): vma_start_read()';
+  if (vma.vma_writer === -1) {
+    vma.vma_readers = vma.vma_readers + 1;
+    return function* () {
+      yield 'vma_end_read()';
+      vma.vma_readers = vma.vma_readers - 1;
+    };
+  }
+  // write-locked: the fault retries under mmap_read_lock(), which waits for the writer
+  yield until('lock_mm_and_find_vma(): mmap_read_lock()', () => mm.mmap_writer === -1);
+  mm.mmap_readers = mm.mmap_readers + 1;
+  return function* () {
+    yield 'mmap_read_unlock()';
+    mm.mmap_readers = mm.mmap_readers - 1;
+  };
 }

@@ -14,6 +14,7 @@ import {
 import type { AddressSpace } from '../objects/page_cache.ts';
 import { make_migration_entry, mk_pte, PTE_NONE, swp_entry_to_pte } from '../objects/page_table.ts';
 import { RcuReader } from '../objects/rcu.ts';
+import { tlbOf } from '../objects/tlb.ts';
 import type { Vma } from '../objects/vma.ts';
 import { __folio_mod_stat, mem_cgroup_uncharge } from './memcontrol.ts';
 import type { Op } from './op.ts';
@@ -666,4 +667,56 @@ export function* folio_get_anon_vma(t: Task, f: Folio): Op<AnonVma | null> {
   if (av.refcount === 0) return null;
   av.refcount = av.refcount + 1;
   return av;
+}
+
+/**
+ * folio_mkclean - write-protect and clean every shared-mapping PTE of a locked page-cache
+ * folio, flushing each from the TLB; returns how many PTEs were dirty (writable).
+ * Kernel: mm/rmap.c folio_mkclean() ("BUG_ON(!folio_test_locked(folio)); if
+ * (!folio_mapped(folio)) return 0; mapping = folio_mapping(folio); if (!mapping) return 0;
+ * rmap_walk(folio, &rwc)"), page_mkclean_one() (DEFINE_FOLIO_VMA_WALK(..., PVMW_SYNC): the walk
+ * takes each PTL), invalid_mkclean_vma() (only VM_SHARED VMAs), page_vma_mkclean_one()
+ * (ptep_clear_flush(); pte_wrprotect(); pte_mkclean(); set_pte_at()), read in several
+ * mainline-derived copies via find_string (v6.x folio era). Rule R19: it returns at once for an
+ * unmapped folio, so it waits for a zap's PTL only while the zap's rmap is still in place.
+ * Model: a writable file PTE stands for a dirty one; one PTL section per VMA.
+ */
+export function* folio_mkclean(t: Task, f: Folio): Op<number> {
+  if (!folio_test_locked(f)) bug('BUG_ON', `folio_mkclean: BUG_ON(!folio_test_locked(${f.name}))`);
+  if (!folio_mapped(f) || f.mapping === null) return 0;
+  let cleaned = 0;
+  yield* rmap_walk_file(t, f, function* (vma) {
+    if (!vma.shared) return true; // invalid_mkclean_vma
+    const pt = vma.mm.pt;
+    const cpus = tlbOf(t.k, vma.mm.label);
+    yield pt.ptl.lock('page_mkclean_one: page_vma_mapped_walk() (PVMW_SYNC: pte_offset_map_lock)');
+    for (const a of mappedPages(vma, f)) {
+      const p = pt.get(a);
+      if (p.t !== 'present' || !p.write) continue; // !pte_dirty && !pte_write: nothing to clean
+      pt.set(a, mk_pte(p.folio, p.page, false)); // ptep_clear_flush; pte_wrprotect; pte_mkclean
+      cpus?.flush(a);
+      cleaned++;
+    }
+    yield pt.ptl.unlock('page_mkclean_one: page_vma_mapped_walk_done() (pte_unmap_unlock)');
+    return true;
+  });
+  return cleaned;
+}
+
+/**
+ * anon_vma_prepare - give a VMA without one its anon_vma before the first anonymous folio is
+ * mapped in it (the first write fault), and link the VMA into it.
+ * Kernel: mm/rmap.c __anon_vma_prepare() (find_mergeable_anon_vma() or anon_vma_alloc();
+ * anon_vma_lock_write(); under mm->page_table_lock "if (likely(!vma->anon_vma)) {
+ * vma->anon_vma = anon_vma; anon_vma_chain_link(vma, avc, anon_vma); ...}"), as kernel-rules.md
+ * R22 and the fb49c455323f message describe it (not re-read here). Rule R22.
+ * Model: only VMAs made lazy (k.lazyAnonVma) start without it; the anon_vma object exists from
+ * setup and is attached here; the locks are one step.
+ */
+export function* anon_vma_prepare(_t: Task, vma: Vma): Op {
+  yield 'vmf_anon_prepare(): __anon_vma_prepare(): anon_vma_chain_link()';
+  if (!vma.anon_vma_set) {
+    vma.anon_vma_set = true;
+    vma.linked = true;
+  }
 }

@@ -3,9 +3,11 @@ import { INV } from '../invariants/names.ts';
 import { SimMisuse, type Task } from '../kernel.ts';
 import { type Folio, folio_mapped } from '../objects/folio.ts';
 import type { MemCgroup } from '../objects/mem_cgroup.ts';
+import { swapInfo } from '../objects/swap_info.ts';
 import { __mem_cgroup_try_charge_swap, mem_cgroup_uncharge } from './memcontrol.ts';
 import { memcg1_swapout } from './memcontrol-v1.ts';
 import type { Op } from './op.ts';
+import { swap_writeout } from './page_io.ts';
 import { try_to_unmap } from './rmap.ts';
 import { folio_add_lru, folio_put } from './swap.ts';
 import { page_swap_entry } from './swap_large.ts';
@@ -60,9 +62,21 @@ export function* shrink_folio_list(t: Task, f: Folio): Op<boolean> {
     // pageout(): "A freeable shmem or swapcache folio is referenced only by the caller that
     // isolated the folio and the page cache": otherwise PAGE_KEEP (keep_locked).
     if (f.refcount !== 1 + f.nr || f.swap === null) return yield* putback(t, f, true);
-    // folio_clear_dirty_for_io(); swap_writeout() (synchronous): page i to entry folio->swap + i
-    for (let i = 0; i < f.nr; i++) slotOf(t, page_swap_entry(t, f, i)).data = f.pageContent(i);
-    f.dirty = false;
+    if (swapInfo(t.k) !== null) {
+      // A declared swap device (R21): folio_clear_dirty_for_io(); swap_writeout() unlocks the
+      // folio for the write; then PAGE_SUCCESS: "if (folio_test_writeback(folio)) goto keep; if
+      // (folio_test_dirty(folio)) goto keep; ... if (!folio_trylock(folio)) goto keep;"
+      if (f.nr > 1)
+        throw new SimMisuse('swap_writeout of a large folio to a declared swap device is not modelled');
+      f.dirty = false;
+      yield* swap_writeout(t, f);
+      yield 'shrink_folio_list: pageout() PAGE_SUCCESS: folio_trylock()';
+      if (f.writeback || f.dirty || !f.lock.tryLock()) return yield* putback(t, f, false);
+    } else {
+      // folio_clear_dirty_for_io(); swap_writeout() (synchronous): page i to entry folio->swap + i
+      for (let i = 0; i < f.nr; i++) slotOf(t, page_swap_entry(t, f, i)).data = f.pageContent(i);
+      f.dirty = false;
+    }
   }
   if (!(yield* __remove_mapping(t, f))) return yield* putback(t, f, true);
   yield f.lock.unlock('shrink_folio_list: folio_unlock() (free_it)');

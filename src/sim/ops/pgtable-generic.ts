@@ -1,0 +1,44 @@
+import type { Task } from '../kernel.ts';
+import type { MmStruct } from '../objects/mm_struct.ts';
+import type { PageTable } from '../objects/page_table.ts';
+import type { Op } from './op.ts';
+
+/**
+ * mm/pgtable-generic.c: mapping a PTE table found through its PMD. Rule R20.
+ */
+
+/**
+ * pte_offset_map_lock - find the PTE table under RCU, take its PTL, and re-check that the PMD
+ * still points to that table; if it changed, unlock and look again; if the PMD is none, fail.
+ * Kernel: mm/pgtable-generic.c __pte_offset_map_lock() ("again: pte = __pte_offset_map(pmd,
+ * addr, &pmdval); if (unlikely(!pte)) return pte; ptl = pte_lockptr(mm, &pmdval);
+ * spin_lock(ptl); if (likely(pmd_same(pmdval, pmdp_get_lockless(pmd)))) { *ptlp = ptl; return
+ * pte; } pte_unmap_unlock(pte, ptl); goto again;"), __pte_offset_map() (rcu_read_lock(); pmd_none
+ * → rcu_read_unlock(), NULL), read in its v6.5 posting (0d940a9b270b "mm/pgtable: allow
+ * pte_offset_map[_lock]() to fail", Hugh Dickins) and later copies via find_string. The RCU read
+ * section lasts until pte_unmap_unlock() (pte_unmap → rcu_read_unlock): see pte_unmap_unlock().
+ * Model: one PMD per mm (k.pmd); no huge or migration PMDs.
+ * Variant: no_pmd_same_recheck (R20) takes the PTL and trusts the table it read before.
+ */
+export function* pte_offset_map_lock(t: Task, mm: MmStruct, who: string): Op<PageTable | null> {
+  for (;;) {
+    yield `${who}: pte_offset_map_lock(): rcu_read_lock(); pmdval = pmdp_get_lockless()`;
+    t.rcu.rcu_read_lock();
+    const name = mm.pmd;
+    if (name === null) {
+      t.rcu.rcu_read_unlock(); // pmd_none: "goto nomap"
+      return null;
+    }
+    const pt = t.k.lookup<PageTable>(name, 'page table');
+    yield pt.ptl.lock(`${who}: pte_offset_map_lock(): spin_lock(ptl)`);
+    if (t.mutated('no_pmd_same_recheck') || mm.pmd === name) return pt; // pmd_same()
+    yield pt.ptl.unlock(`${who}: pte_offset_map_lock(): !pmd_same: pte_unmap_unlock(); goto again`);
+    t.rcu.rcu_read_unlock();
+  }
+}
+
+/** pte_unmap_unlock - drop the PTL, then leave the RCU read section pte_offset_map_lock() began. */
+export function* pte_unmap_unlock(t: Task, pt: PageTable, label: string): Op {
+  yield pt.ptl.unlock(label);
+  t.rcu.rcu_read_unlock();
+}
