@@ -299,7 +299,7 @@ async function liveTraceOnPhone(browser: Browser, base: string, path: string) {
   await page.goto(base + path);
   const b = page.locator('spec-block[data-name*="breaks"]').first();
   await b.locator('button[data-act="run"]').click();
-  const box = b.locator('.spec-trace-view .mm-trace-scroll');
+  const box = b.locator('.spec-trace-view .mm-trace-scroll').first();
   await box.waitFor({ timeout: 60_000 });
   const seen = await box.evaluate((el) => ({
     narrow: el.classList.contains('mm-narrow'),
