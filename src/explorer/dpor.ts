@@ -3,7 +3,15 @@ import { dependent, type Ev, pending, sameStep } from './event.ts';
 import { type Outcome, READY } from './execution.ts';
 import { HappensBefore } from './hb.ts';
 import { anyEnabled, blockedOutcome, type Pick, type Search, type SearchContext } from './search.ts';
-import { insert, prefixMasks, type WNode, weakInitial } from './wakeup.ts';
+import {
+  chain,
+  insertBelow,
+  type PrefixMasks,
+  prefixMasks,
+  remove,
+  type WNode,
+  weakInitial,
+} from './wakeup.ts';
 
 /**
  * Stateless dynamic partial-order reduction (explorer.md §1.7, §4.5–6).
@@ -17,38 +25,55 @@ import { insert, prefixMasks, type WNode, weakInitial } from './wakeup.ts';
  * after an execution, back up to the deepest node with a branch left and replay up to it.
  */
 
-interface Node {
-  /** The step taken from this node in the current execution. */
-  ev: Ev;
-  /** Sleep set: steps whose exploration from here is already covered. */
-  sleep: Ev[];
-  /** Wakeup tree: children are the branches left, the first one being explored. */
-  wut: WNode;
-  explored: Ev[];
-  /** Part of a forced prefix: no alternatives are explored here. */
-  frozen: boolean;
-}
-
 export type DporMode = 'optimal' | 'source';
+
+/**
+ * Wakeup-tree nodes Optimal DPOR may hold at once (the default of `maxWakeupNodes`). On some
+ * programs (readers(N)) the trees of the nodes on the stack come to hold a sequence for about
+ * every trace still to run; past this many nodes, a race is reversed as source-DPOR does, by one
+ * step, so that subtree is explored with sleep sets alone (exhaustive still; it may cost
+ * sleep-set-blocked executions, which the counts report).
+ */
+export const WAKEUP_NODES_DEFAULT = 1 << 16;
+
+const NO_EVS: Ev[] = [];
+Object.freeze(NO_EVS);
 
 export class Dpor implements Search {
   readonly exhaustive = true;
   readonly description: string;
-  private stack: Node[] = [];
+  /**
+   * The search stack, one slot per depth (flat, issue 12: no object per step). The step taken at
+   * depth d in the current execution is the runner's log entry d; besides it, a depth has:
+   */
+  private depth = 0;
+  /** the branches left to explore there (the rest of its wakeup tree's children), or null; */
+  private alts: (WNode[] | null)[] = [];
+  /** the wakeup subtree below the branch taken there (the next depth's children), or null; */
+  private sub: (WNode[] | null)[] = [];
+  /** its sleep set, and the steps already explored there (shared empty array when none). */
+  private sleep: Ev[][] = [];
+  private explored: Ev[][] = [];
   /** Depth from which the next execution's steps are new (races before it were analysed). */
   private diverge = 0;
   private done = false;
   private hb: HappensBefore;
-  private events: Ev[] = [];
   private races: number[] = [];
+  private nd: number[] = [];
   private executions = 0;
   /** Wakeup-tree branches that could not be taken (a disabled thread): should stay 0. */
   wakeupMisses = 0;
+  /** Wakeup-tree nodes held now (beyond the current path), and the most ever held. */
+  wakeupNodes = 0;
+  peakWakeupNodes = 0;
+  /** Races reversed by one step because the trees were full. */
+  fallbacks = 0;
 
   constructor(
     private readonly ctx: SearchContext,
     private readonly mode: DporMode,
     private readonly prefix: readonly Pick[] = [],
+    private readonly maxWakeupNodes = WAKEUP_NODES_DEFAULT,
   ) {
     this.description = mode === 'optimal' ? 'optimal DPOR' : 'source-DPOR';
     this.hb = new HappensBefore(0);
@@ -69,28 +94,37 @@ export class Dpor implements Search {
   estimate(): number {
     if (this.done) return this.executions;
     let est = 1;
-    for (const n of this.stack) est *= n.explored.length + n.wut.children.length;
+    for (let d = 0; d < this.depth; d++) est *= this.explored[d].length + 1 + (this.alts[d]?.length ?? 0);
     return Math.max(est, this.executions + 1);
   }
 
   private execute(): void {
     const { runner: r, maxSteps } = this.ctx;
-    r.start();
+    const diverge = this.diverge;
+    // The log keeps the prefix about to be replayed, as the execution that first ran it recorded it.
+    r.start(diverge);
+    const log = r.log;
     if (this.executions === 0) {
       this.hb = new HappensBefore(r.nThreads);
       this.hb.reset(r.mem.keyNames.length);
     } else {
       // The prefix replayed below is the previous execution's: rewind its happens-before to there
       // instead of recomputing it.
-      this.hb.truncate(this.diverge);
+      this.hb.truncate(diverge);
+    }
+    // Replay the prefix: same steps, footprints, races and sleep sets, all known already.
+    for (let d = 0; d < diverge; d++) {
+      const t = log.tid[d];
+      if (r.status[t] !== READY)
+        throw new ExplorerError(
+          `replay diverged: thread '${r.names[t]}' cannot run at step ${d}; is the model deterministic?`,
+        );
+      r.replay(t, log.choice[d]);
     }
     const hb = this.hb;
-    const events = this.events;
-    events.length = this.diverge;
-    let sleep: Ev[] = [];
-    let wut: WNode = { ev: pending(-1, -1), children: [] };
     let outcome: Outcome;
-    for (let d = 0; ; d++) {
+    let prev: Ev | null = null;
+    for (let d = diverge; ; d++) {
       if (r.allDone()) {
         r.checkFinals();
         outcome = 'complete';
@@ -100,40 +134,36 @@ export class Dpor implements Search {
         outcome = 'bound';
         break;
       }
-      let node: Node;
-      if (d < this.stack.length) node = this.stack[d];
-      else {
-        node = { ev: pending(-1, -1), sleep, wut, explored: [], frozen: d < this.prefix.length };
-        this.stack.push(node);
+      // A new depth: its sleep set is its parent's, less what the parent's step depends on.
+      if (d === this.depth) {
+        let sleep = NO_EVS;
+        if (d > 0 && prev !== null) {
+          const ps = this.sleep[d - 1];
+          if (ps.length > 0) {
+            sleep = [];
+            for (const q of ps) if (!dependent(q, prev)) sleep.push(q);
+            if (sleep.length === 0) sleep = NO_EVS;
+          }
+        }
+        this.sleep[d] = sleep;
+        this.explored[d] = NO_EVS;
+        this.alts[d] = d > 0 ? this.sub[d - 1] : null;
+        this.sub[d] = null;
+        if (d > 0) this.sub[d - 1] = null;
       }
-      const branch = this.branch(node, d);
-      if (branch === null) {
-        this.stack.pop();
-        outcome = anyEnabled(r) ? 'sleep-blocked' : blockedOutcome(r, events);
+      if (!this.branch(d)) {
+        outcome = anyEnabled(r) ? 'sleep-blocked' : blockedOutcome(r, log);
         break;
       }
-      let ev: Ev;
-      if (d < this.diverge) {
-        // Replaying the prefix: same step, same footprint, happens-before already known.
-        ev = node.ev;
-        r.replay(ev.tid, ev.choice);
-      } else {
-        const nChoices = r.choices(branch.ev.tid);
-        ev = r.exec(branch.ev.tid, branch.ev.choice);
-        branch.ev = ev;
-        node.ev = ev;
-        events.push(ev);
-        this.races.length = 0;
-        hb.append(ev, this.races);
-        for (const i of this.races) this.reverse(i, d, null);
-        if (nChoices > 0 && !node.frozen) this.addChoices(node, ev, nChoices);
-      }
-      if (node.sleep.length === 0) sleep = [];
-      else {
-        sleep = [];
-        for (const q of node.sleep) if (!dependent(q, ev)) sleep.push(q);
-      }
-      wut = branch;
+      this.depth = d + 1;
+      const tid = this.pickTid;
+      const nChoices = r.choices(tid);
+      const ev = r.exec(tid, this.pickChoice);
+      this.races.length = 0;
+      hb.append(ev, this.races);
+      for (const i of this.races) this.reverse(i, d, null);
+      if (nChoices > 0 && d >= this.prefix.length) this.addChoices(d, ev, nChoices);
+      prev = ev;
     }
     if (outcome === 'deadlock' || outcome === 'await-blocked') {
       // The blocked threads' pending steps race with what blocks them: reversing those races is
@@ -146,92 +176,118 @@ export class Dpor implements Search {
         for (const i of this.races) this.reverse(i, -1, pend);
       }
     }
-    this.ctx.finish(outcome, events);
+    this.ctx.finish(outcome, log);
   }
 
-  /** The branch to take at node d: the replayed one, the wakeup tree's next, or a free pick. */
-  private branch(node: Node, d: number): WNode | null {
+  /** The branch chosen by `branch()`. */
+  private pickTid = -1;
+  private pickChoice = -1;
+
+  /**
+   * Choose the branch at depth d: the first of its wakeup-tree children that can run (its subtree
+   * becomes the next depth's children), a forced prefix step, or a free pick. False if none.
+   */
+  private branch(d: number): boolean {
     const r = this.ctx.runner;
-    const kids = node.wut.children;
-    while (kids.length > 0) {
-      const c = kids[0];
-      const t = c.ev.tid;
-      if (r.status[t] === READY && (r.pendingKind(t) === 'await' || r.enabled(t))) {
-        if (c.ev.choice < 0 && r.choices(t) > 0) c.ev = pending(t, 0);
-        return c;
+    const kids = this.alts[d];
+    if (kids !== null) {
+      while (kids.length > 0) {
+        const c = kids.shift() as WNode;
+        this.wakeupNodes--;
+        const t = c.ev.tid;
+        if (r.status[t] === READY && (r.pendingKind(t) === 'await' || r.enabled(t))) {
+          this.pickTid = t;
+          this.pickChoice = c.ev.choice < 0 && r.choices(t) > 0 ? 0 : c.ev.choice;
+          if (c.children.length > 0) this.sub[d] = c.children;
+          if (kids.length === 0) this.alts[d] = null;
+          return true;
+        }
+        this.wakeupNodes -= size(c) - 1;
+        this.wakeupMisses++;
       }
-      if (d < this.diverge)
-        throw new ExplorerError(
-          `replay diverged: thread '${r.names[t]}' cannot run at step ${d}; is the model deterministic?`,
-        );
-      kids.shift();
-      this.wakeupMisses++;
+      this.alts[d] = null;
     }
     if (d < this.prefix.length) {
       const p = this.prefix[d];
       if (!r.enabled(p.tid))
         throw new ExplorerError(`schedule prefix: thread '${r.names[p.tid]}' cannot run at step ${d}`);
-      const c: WNode = { ev: pending(p.tid, p.choice), children: [] };
-      kids.push(c);
-      return c;
+      this.pickTid = p.tid;
+      this.pickChoice = p.choice;
+      return true;
     }
+    const sleep = this.sleep[d];
     for (let t = 0; t < r.nThreads; t++) {
       if (!r.enabled(t)) continue;
       const n = r.choices(t);
       if (n === 0) {
-        if (asleep(node.sleep, t, -1)) continue;
-        const c: WNode = { ev: pending(t, -1), children: [] };
-        kids.push(c);
-        return c;
+        if (asleep(sleep, t, -1)) continue;
+        this.pickTid = t;
+        this.pickChoice = -1;
+        return true;
       }
       for (let v = 0; v < n; v++) {
-        if (asleep(node.sleep, t, v)) continue;
-        const c: WNode = { ev: pending(t, v), children: [] };
-        kids.push(c);
-        return c;
+        if (asleep(sleep, t, v)) continue;
+        this.pickTid = t;
+        this.pickChoice = v;
+        return true;
       }
     }
     // Only waits are left. An await is a read that blocks its thread if false (an assume): run one
     // that is false now, so its race with the write it waits for is seen and reversed.
     for (let t = 0; t < r.nThreads; t++) {
-      if (r.status[t] !== READY || r.pendingKind(t) !== 'await' || asleep(node.sleep, t, -1)) continue;
-      const c: WNode = { ev: pending(t, -1), children: [] };
-      kids.push(c);
-      return c;
+      if (r.status[t] !== READY || r.pendingKind(t) !== 'await' || asleep(sleep, t, -1)) continue;
+      this.pickTid = t;
+      this.pickChoice = -1;
+      return true;
     }
-    return null;
+    return false;
   }
 
-  /** Every value of a choose is a branch of the node where it ran. */
-  private addChoices(node: Node, ev: Ev, n: number): void {
+  /** The branches left at depth d, created if need be. */
+  private altsOf(d: number): WNode[] {
+    let a = this.alts[d];
+    if (a === null) {
+      a = [];
+      this.alts[d] = a;
+    }
+    return a;
+  }
+
+  /** Every value of a choose is a branch of the depth where it ran. */
+  private addChoices(d: number, ev: Ev, n: number): void {
     for (let v = 0; v < n; v++) {
       if (v === ev.choice) continue;
       const alt = pending(ev.tid, v);
-      if (node.wut.children.some((c) => sameStep(c.ev, alt))) continue;
-      if (node.explored.some((e) => sameStep(e, alt)) || node.sleep.some((e) => sameStep(e, alt))) continue;
-      node.wut.children.push({ ev: alt, children: [] });
+      if (this.alts[d]?.some((c) => sameStep(c.ev, alt))) continue;
+      if (this.explored[d].some((e) => sameStep(e, alt)) || this.sleep[d].some((e) => sameStep(e, alt)))
+        continue;
+      this.altsOf(d).push({ ev: alt, children: [] });
+      this.wakeupNodes++;
     }
+    if (this.wakeupNodes > this.peakWakeupNodes) this.peakWakeupNodes = this.wakeupNodes;
   }
 
   /**
-   * Race e_i ⋖ e_j found: schedule v = notdep(e_i, E).e_j from the node before e_i, unless a
-   * sleeping step already covers it (optimal) or the backtrack set has one of v's initials (source).
+   * Race e_i ⋖ e_j found: schedule v = notdep(e_i, E).e_j from depth i, unless a sleeping step
+   * already covers it (optimal) or the branches there have one of v's initials (source).
    */
   private reverse(i: number, j: number, pend: Ev | null): void {
-    const node = this.stack[i];
-    if (node.frozen) return;
+    if (i < this.prefix.length) return;
+    const log = this.ctx.runner.log;
     const hb = this.hb;
     const end = j >= 0 ? j : hb.length;
     const v: Ev[] = [];
-    for (const x of hb.notDep(i, end)) v.push(this.events[x]);
-    v.push(j >= 0 ? this.events[j] : (pend as Ev));
+    for (const x of hb.notDep(i, end, this.nd)) v.push(log.at(x) as Ev);
+    v.push(j >= 0 ? (log.at(j) as Ev) : (pend as Ev));
     if (this.mode === 'optimal') {
-      if (node.sleep.length > 0) {
-        const pre = prefixMasks(v);
-        for (const s of node.sleep) if (weakInitial(s, v, undefined, pre)) return;
+      const pre = prefixMasks(v, true);
+      const sleep = this.sleep[i];
+      for (const s of sleep) if (weakInitial(s, v, undefined, pre)) return;
+      if (this.wakeupNodes + v.length <= this.maxWakeupNodes) {
+        this.insert(i, v, pre);
+        return;
       }
-      insert(node.wut, v);
-      return;
+      this.fallbacks++;
     }
     // source-DPOR: the initials of v are its steps with no dependent step before them in v.
     const initials: Ev[] = [];
@@ -242,28 +298,87 @@ export class Dpor implements Search {
       for (let y = 0; y < k && first; y++) if (v[y].tid === x.tid || dependent(v[y], x)) first = false;
       if (first) initials.push(x);
     }
+    const cur = log.tid[i];
+    const alts = this.alts[i];
+    const explored = this.explored[i];
     const has = (tid: number) =>
-      node.wut.children.some((c) => c.ev.tid === tid) || node.explored.some((e) => e.tid === tid);
+      tid === cur || (alts?.some((c) => c.ev.tid === tid) ?? false) || explored.some((e) => e.tid === tid);
     if (initials.some((x) => has(x.tid))) return;
-    const pick = initials.find((x) => !node.sleep.some((s) => sameStep(s, x)));
-    if (pick) node.wut.children.push({ ev: pick, children: [] });
+    const sleep = this.sleep[i];
+    const pick = initials.find((x) => !sleep.some((s) => sameStep(s, x)));
+    if (pick) {
+      this.altsOf(i).push({ ev: pick, children: [] });
+      if (++this.wakeupNodes > this.peakWakeupNodes) this.peakWakeupNodes = this.wakeupNodes;
+    }
+  }
+
+  /**
+   * insert[E](v, B) into the wakeup tree of depth i. Its first child is the branch taken there now,
+   * whose subtree is the tree of depth i+1, and so on down the stack: descend along the current
+   * path while its step is a weak initial of what is left of v, then into the other branches.
+   */
+  private insert(i: number, v: readonly Ev[], pre: PrefixMasks): void {
+    const log = this.ctx.runner.log;
+    const gone = new Uint8Array(v.length);
+    let left = v.length;
+    for (let d = i; ; d++) {
+      const cur = log.at(d) as Ev;
+      if (weakInitial(cur, v, gone, pre)) {
+        if (remove(v, gone, cur.tid)) left--;
+        // The current step is a leaf while the next depth has not been reached.
+        if (d + 1 >= this.depth || left === 0) return;
+        continue;
+      }
+      const alts = this.altsOf(d);
+      let added = 0;
+      let next: WNode | null = null;
+      for (const c of alts)
+        if (weakInitial(c.ev, v, gone, pre)) {
+          next = c;
+          break;
+        }
+      if (next === null) {
+        const rest = v.filter((_, k) => gone[k] === 0);
+        alts.push(chain(rest));
+        added = rest.length;
+      } else {
+        if (remove(v, gone, next.ev.tid)) left--;
+        if (next.children.length > 0 && left > 0) added = insertBelow(next, v, gone, pre, left);
+      }
+      if (alts.length === 0) this.alts[d] = null;
+      this.wakeupNodes += added;
+      if (this.wakeupNodes > this.peakWakeupNodes) this.peakWakeupNodes = this.wakeupNodes;
+      return;
+    }
   }
 
   private backtrack(): void {
-    for (let d = this.stack.length - 1; d >= 0; d--) {
-      const node = this.stack[d];
-      node.wut.children.shift();
-      node.sleep.push(node.ev);
-      node.explored.push(node.ev);
-      if (node.wut.children.length > 0) {
-        this.stack.length = d + 1;
+    const log = this.ctx.runner.log;
+    for (let d = this.depth - 1; d >= 0; d--) {
+      const alts = this.alts[d];
+      if (alts !== null && alts.length > 0) {
+        const ev = log.at(d) as Ev;
+        this.sleep[d] = this.sleep[d] === NO_EVS ? [ev] : [...this.sleep[d], ev];
+        this.explored[d] = this.explored[d] === NO_EVS ? [ev] : [...this.explored[d], ev];
+        this.sub[d] = null;
+        this.depth = d + 1;
         this.diverge = d;
         return;
       }
-      this.stack.pop();
+      this.alts[d] = null;
+      this.sub[d] = null;
+      this.sleep[d] = NO_EVS;
+      this.explored[d] = NO_EVS;
     }
+    this.depth = 0;
     this.done = true;
   }
+}
+
+function size(w: WNode): number {
+  let n = 1;
+  for (const c of w.children) n += size(c);
+  return n;
 }
 
 function asleep(sleep: readonly Ev[], tid: number, choice: number): boolean {

@@ -2,6 +2,7 @@ import { Dpor } from './dpor.ts';
 import { type ErrorSite, ExplorerError } from './errors.ts';
 import type { Ev } from './event.ts';
 import { DONE, type Outcome, READY, Runner, type ViolationRecord } from './execution.ts';
+import { EventLog, type EventSeq } from './log.ts';
 import { STEP_ACCESSES_DEFAULT, STEP_TIME_MS_DEFAULT } from './memory.ts';
 import type { Model } from './model.ts';
 import { Naive } from './naive.ts';
@@ -63,6 +64,12 @@ export interface ExploreOptions {
   countTraces?: boolean;
   /** Replay every execution a second time and compare its steps (finds hidden nondeterminism). */
   checkDeterminism?: boolean;
+  /**
+   * 'optimal' only: wakeup-tree nodes held at once (default 65536). Beyond it a race is reversed
+   * by one step, as source-DPOR does: still exhaustive, but that subtree may cost
+   * sleep-set-blocked executions (`wakeupFallbacks` counts these races).
+   */
+  maxWakeupNodes?: number;
 }
 
 export interface Counts {
@@ -149,6 +156,9 @@ export interface ExploreResult {
   executionsPerSec: number;
   /** Optimal DPOR: wakeup-tree branches that could not be taken (should be 0). */
   wakeupMisses?: number;
+  /** Optimal DPOR: the most wakeup-tree nodes held at once, and races reversed by one step. */
+  peakWakeupNodes?: number;
+  wakeupFallbacks?: number;
 }
 
 export interface Progress {
@@ -225,12 +235,6 @@ export class Exploration implements SearchContext {
       deadline: Number.POSITIVE_INFINITY,
       timeMs: opts.timeMs,
     });
-    const trail = this.runner.trail;
-    this.runner.scheduleOf = () =>
-      encodeSchedule(
-        trail.tid.map((tid, i) => ({ tid, choice: trail.choice[i], label: trail.label[i] })),
-        this.runner.names,
-      );
     // Learn the threads (and validate the model) before anything runs.
     this.guarded(() => this.runner.start());
     this.deadlockAllowed = this.runner.inst.options.allowDeadlock === true;
@@ -239,7 +243,9 @@ export class Exploration implements SearchContext {
     switch (this.strategy) {
       case 'optimal':
       case 'source':
-        this.search = new Dpor(this, this.strategy, prefix);
+        if (opts.maxWakeupNodes !== undefined && !(opts.maxWakeupNodes >= 0))
+          throw new ExplorerError(`maxWakeupNodes must be a number ≥ 0, got ${opts.maxWakeupNodes}`);
+        this.search = new Dpor(this, this.strategy, prefix, opts.maxWakeupNodes);
         break;
       case 'naive':
         this.search = new Naive(this, opts.preemptionBound, opts.countTraces);
@@ -263,7 +269,7 @@ export class Exploration implements SearchContext {
 
   // --- SearchContext ------------------------------------------------------------------------
 
-  finish(outcome: Outcome, events: readonly Ev[]): void {
+  finish(outcome: Outcome, events: EventSeq): void {
     const c = this.counts;
     const r = this.runner;
     c.executions++;
@@ -301,7 +307,7 @@ export class Exploration implements SearchContext {
       case 'bound':
         c.lengthBound++;
         if (!this.boundHit) {
-          const t = events[events.length - 1];
+          const t = events.at(-1) as Ev;
           this.boundHit = {
             kind: 'length',
             detail: `an execution ran ${this.maxSteps} steps (last: thread '${r.names[t.tid]}', step '${t.label}'): raise maxSteps or bound the loop`,
@@ -479,6 +485,8 @@ export class Exploration implements SearchContext {
       stepsPerSec: secs > 0 ? c.steps / secs : 0,
       executionsPerSec: secs > 0 ? c.executions / secs : 0,
       wakeupMisses: this.search instanceof Dpor ? this.search.wakeupMisses : undefined,
+      peakWakeupNodes: this.search instanceof Dpor ? this.search.peakWakeupNodes : undefined,
+      wakeupFallbacks: this.search instanceof Dpor ? this.search.fallbacks : undefined,
     };
     return this.result_;
   }
@@ -652,13 +660,21 @@ export class Exploration implements SearchContext {
     };
   }
 
-  private checkDeterminism(events: readonly Ev[]): void {
+  private checkDeterminism(seq: EventSeq): void {
+    const events = seq.slice();
     const again: Ev[] = [];
     const r = this.runner;
-    r.start();
-    for (const e of events) {
-      if (r.status[e.tid] !== READY) break;
-      again.push(r.exec(e.tid, e.choice));
+    // The search's log holds the prefix it replays next: run this check on a log of its own.
+    const saved = r.log;
+    r.log = new EventLog();
+    try {
+      r.start();
+      for (const e of events) {
+        if (r.status[e.tid] !== READY) break;
+        again.push(r.exec(e.tid, e.choice));
+      }
+    } finally {
+      r.log = saved;
     }
     const sig = (e: Ev) => `${e.tid}:${e.choice}:${e.label}:${e.reads}:${e.writes}:${e.adds}`;
     for (let i = 0; i < events.length; i++)

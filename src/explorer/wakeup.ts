@@ -42,11 +42,21 @@ export interface PrefixMasks {
   a: Int32Array;
 }
 
-export function prefixMasks(w: readonly Ev[]): PrefixMasks {
+/** One scratch set of prefix masks, reused: a search computes them for one sequence at a time. */
+const scratch: PrefixMasks = { r: new Int32Array(64), w: new Int32Array(64), a: new Int32Array(64) };
+
+export function prefixMasks(w: readonly Ev[], reuse = false): PrefixMasks {
   const n = w.length;
-  const r = new Int32Array(n + 1);
-  const wr = new Int32Array(n + 1);
-  const a = new Int32Array(n + 1);
+  if (reuse && n + 1 > scratch.r.length) {
+    const size = Math.max(n + 1, scratch.r.length * 2);
+    scratch.r = new Int32Array(size);
+    scratch.w = new Int32Array(size);
+    scratch.a = new Int32Array(size);
+  }
+  const r = reuse ? scratch.r : new Int32Array(n + 1);
+  const wr = reuse ? scratch.w : new Int32Array(n + 1);
+  const a = reuse ? scratch.a : new Int32Array(n + 1);
+  r[0] = wr[0] = a[0] = 0;
   for (let k = 0; k < n; k++) {
     r[k + 1] = r[k] | w[k].rm;
     wr[k + 1] = wr[k] | w[k].wm;
@@ -60,7 +70,7 @@ function maskConflict(x: Ev, r: number, w: number, a: number): boolean {
 }
 
 /** w \ p, in place: mark the first remaining step of thread p (if any) as gone. */
-function remove(w: readonly Ev[], gone: Uint8Array, tid: number): boolean {
+export function remove(w: readonly Ev[], gone: Uint8Array, tid: number): boolean {
   for (let k = 0; k < w.length; k++)
     if (gone[k] === 0 && w[k].tid === tid) {
       gone[k] = 1;
@@ -69,7 +79,7 @@ function remove(w: readonly Ev[], gone: Uint8Array, tid: number): boolean {
   return false;
 }
 
-function chain(w: readonly Ev[]): WNode {
+export function chain(w: readonly Ev[]): WNode {
   let node: WNode = { ev: w[w.length - 1], children: [] };
   for (let k = w.length - 2; k >= 0; k--) node = { ev: w[k], children: [node] };
   return node;
@@ -81,14 +91,24 @@ function chain(w: readonly Ev[]): WNode {
  * Returns true if the tree changed.
  */
 export function insert(root: WNode, v: readonly Ev[]): boolean {
-  let cur = root;
-  if (cur.children.length === 0) {
-    cur.children.push(chain(v));
+  if (root.children.length === 0) {
+    root.children.push(chain(v));
     return true;
   }
-  const gone = new Uint8Array(v.length);
-  const pre = prefixMasks(v);
-  let left = v.length;
+  return insertBelow(root, v, new Uint8Array(v.length), prefixMasks(v), v.length) > 0;
+}
+
+/**
+ * The same descent from `cur`, with the steps of v already matched above it marked `gone`
+ * (`left` remain). Returns the number of nodes added (0: v was already covered).
+ */
+export function insertBelow(
+  cur: WNode,
+  v: readonly Ev[],
+  gone: Uint8Array,
+  pre: PrefixMasks,
+  left: number,
+): number {
   for (;;) {
     let next: WNode | null = null;
     for (const c of cur.children)
@@ -97,11 +117,12 @@ export function insert(root: WNode, v: readonly Ev[]): boolean {
         break;
       }
     if (next === null) {
-      cur.children.push(chain(v.filter((_, k) => gone[k] === 0)));
-      return true;
+      const rest = v.filter((_, k) => gone[k] === 0);
+      cur.children.push(chain(rest));
+      return rest.length;
     }
     if (remove(v, gone, next.ev.tid)) left--;
     cur = next;
-    if (cur.children.length === 0 || left === 0) return false;
+    if (cur.children.length === 0 || left === 0) return 0;
   }
 }
