@@ -1,7 +1,7 @@
 /**
- * Run in a child process by bench/sections/10-explorer.ts: one execution of `steps` steps under
- * Optimal DPOR, and the peak RSS it cost over the process's RSS before it (Node's baseline, with
- * the explorer loaded). Prints one JSON line.
+ * Run in a child process by bench/sections/10-explorer.ts (issue 12, "flat memory per step"): one
+ * execution of `steps` steps under Optimal DPOR, and the peak RSS it cost over the process's RSS
+ * before it (Node's baseline, with the explorer loaded). Prints one JSON line.
  */
 import { defineModel, explore, type ThreadBody } from '../../src/explorer/index.ts';
 import type { Arr } from '../../src/explorer/model.ts';
@@ -35,8 +35,8 @@ const gc = (globalThis as { gc?: () => void }).gc;
 long(2000);
 gc?.();
 const base = process.memoryUsage().rss;
-const peakBefore = process.resourceUsage().maxRSS * 1024;
 const r = long(steps);
+// maxRSS is the process's peak: the warm-up's stayed below `base`, so this one is the long run's.
 const peak = process.resourceUsage().maxRSS * 1024;
 console.log(
   JSON.stringify({
@@ -44,7 +44,6 @@ console.log(
     elapsedMs: r.elapsedMs,
     baseRss: base,
     peakRss: peak,
-    peakBefore,
-    overBaseline: peak - Math.max(base, 0),
+    overBaseline: peak - base,
   }),
 );

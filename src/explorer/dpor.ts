@@ -6,6 +6,7 @@ import { anyEnabled, blockedOutcome, type Pick, type Search, type SearchContext 
 import {
   chain,
   insertBelow,
+  leaf,
   type PrefixMasks,
   prefixMasks,
   remove,
@@ -27,15 +28,6 @@ import {
 
 export type DporMode = 'optimal' | 'source';
 
-/**
- * Wakeup-tree nodes Optimal DPOR may hold at once (the default of `maxWakeupNodes`). On some
- * programs (readers(N)) the trees of the nodes on the stack come to hold a sequence for about
- * every trace still to run; past this many nodes, a race is reversed as source-DPOR does, by one
- * step, so that subtree is explored with sleep sets alone (exhaustive still; it may cost
- * sleep-set-blocked executions, which the counts report).
- */
-export const WAKEUP_NODES_DEFAULT = 1 << 16;
-
 const NO_EVS: Ev[] = [];
 Object.freeze(NO_EVS);
 
@@ -48,12 +40,12 @@ export class Dpor implements Search {
    */
   private depth = 0;
   /** the branches left to explore there (the rest of its wakeup tree's children), or null; */
-  private alts: (WNode[] | null)[] = [];
+  private alts = new Slots<WNode[] | null>(null);
   /** the wakeup subtree below the branch taken there (the next depth's children), or null; */
-  private sub: (WNode[] | null)[] = [];
+  private sub = new Slots<WNode[] | null>(null);
   /** its sleep set, and the steps already explored there (shared empty array when none). */
-  private sleep: Ev[][] = [];
-  private explored: Ev[][] = [];
+  private sleep = new Slots<Ev[]>(NO_EVS);
+  private explored = new Slots<Ev[]>(NO_EVS);
   /** Depth from which the next execution's steps are new (races before it were analysed). */
   private diverge = 0;
   private done = false;
@@ -66,14 +58,11 @@ export class Dpor implements Search {
   /** Wakeup-tree nodes held now (beyond the current path), and the most ever held. */
   wakeupNodes = 0;
   peakWakeupNodes = 0;
-  /** Races reversed by one step because the trees were full. */
-  fallbacks = 0;
 
   constructor(
     private readonly ctx: SearchContext,
     private readonly mode: DporMode,
     private readonly prefix: readonly Pick[] = [],
-    private readonly maxWakeupNodes = WAKEUP_NODES_DEFAULT,
   ) {
     this.description = mode === 'optimal' ? 'optimal DPOR' : 'source-DPOR';
     this.hb = new HappensBefore(0);
@@ -94,7 +83,8 @@ export class Dpor implements Search {
   estimate(): number {
     if (this.done) return this.executions;
     let est = 1;
-    for (let d = 0; d < this.depth; d++) est *= this.explored[d].length + 1 + (this.alts[d]?.length ?? 0);
+    for (let d = 0; d < this.depth; d++)
+      est *= this.explored.get(d).length + 1 + (this.alts.get(d)?.length ?? 0);
     return Math.max(est, this.executions + 1);
   }
 
@@ -138,18 +128,18 @@ export class Dpor implements Search {
       if (d === this.depth) {
         let sleep = NO_EVS;
         if (d > 0 && prev !== null) {
-          const ps = this.sleep[d - 1];
+          const ps = this.sleep.get(d - 1);
           if (ps.length > 0) {
             sleep = [];
             for (const q of ps) if (!dependent(q, prev)) sleep.push(q);
             if (sleep.length === 0) sleep = NO_EVS;
           }
         }
-        this.sleep[d] = sleep;
-        this.explored[d] = NO_EVS;
-        this.alts[d] = d > 0 ? this.sub[d - 1] : null;
-        this.sub[d] = null;
-        if (d > 0) this.sub[d - 1] = null;
+        this.sleep.set(d, sleep);
+        this.explored.set(d, NO_EVS);
+        this.alts.set(d, d > 0 ? this.sub.get(d - 1) : null);
+        this.sub.set(d, null);
+        if (d > 0) this.sub.set(d - 1, null);
       }
       if (!this.branch(d)) {
         outcome = anyEnabled(r) ? 'sleep-blocked' : blockedOutcome(r, log);
@@ -189,7 +179,7 @@ export class Dpor implements Search {
    */
   private branch(d: number): boolean {
     const r = this.ctx.runner;
-    const kids = this.alts[d];
+    const kids = this.alts.get(d);
     if (kids !== null) {
       while (kids.length > 0) {
         const c = kids.shift() as WNode;
@@ -198,14 +188,14 @@ export class Dpor implements Search {
         if (r.status[t] === READY && (r.pendingKind(t) === 'await' || r.enabled(t))) {
           this.pickTid = t;
           this.pickChoice = c.ev.choice < 0 && r.choices(t) > 0 ? 0 : c.ev.choice;
-          if (c.children.length > 0) this.sub[d] = c.children;
-          if (kids.length === 0) this.alts[d] = null;
+          if (c.children.length > 0) this.sub.set(d, c.children);
+          if (kids.length === 0) this.alts.set(d, null);
           return true;
         }
         this.wakeupNodes -= size(c) - 1;
         this.wakeupMisses++;
       }
-      this.alts[d] = null;
+      this.alts.set(d, null);
     }
     if (d < this.prefix.length) {
       const p = this.prefix[d];
@@ -215,7 +205,7 @@ export class Dpor implements Search {
       this.pickChoice = p.choice;
       return true;
     }
-    const sleep = this.sleep[d];
+    const sleep = this.sleep.get(d);
     for (let t = 0; t < r.nThreads; t++) {
       if (!r.enabled(t)) continue;
       const n = r.choices(t);
@@ -245,10 +235,10 @@ export class Dpor implements Search {
 
   /** The branches left at depth d, created if need be. */
   private altsOf(d: number): WNode[] {
-    let a = this.alts[d];
+    let a = this.alts.get(d);
     if (a === null) {
       a = [];
-      this.alts[d] = a;
+      this.alts.set(d, a);
     }
     return a;
   }
@@ -258,10 +248,13 @@ export class Dpor implements Search {
     for (let v = 0; v < n; v++) {
       if (v === ev.choice) continue;
       const alt = pending(ev.tid, v);
-      if (this.alts[d]?.some((c) => sameStep(c.ev, alt))) continue;
-      if (this.explored[d].some((e) => sameStep(e, alt)) || this.sleep[d].some((e) => sameStep(e, alt)))
+      if (this.alts.get(d)?.some((c) => sameStep(c.ev, alt))) continue;
+      if (
+        this.explored.get(d).some((e) => sameStep(e, alt)) ||
+        this.sleep.get(d).some((e) => sameStep(e, alt))
+      )
         continue;
-      this.altsOf(d).push({ ev: alt, children: [] });
+      this.altsOf(d).push(leaf(alt));
       this.wakeupNodes++;
     }
     if (this.wakeupNodes > this.peakWakeupNodes) this.peakWakeupNodes = this.wakeupNodes;
@@ -277,17 +270,17 @@ export class Dpor implements Search {
     const hb = this.hb;
     const end = j >= 0 ? j : hb.length;
     const v: Ev[] = [];
-    for (const x of hb.notDep(i, end, this.nd)) v.push(log.at(x) as Ev);
+    const xs = hb.notDep(i, end, this.nd);
+    for (const x of xs) v.push(log.at(x) as Ev);
     v.push(j >= 0 ? (log.at(j) as Ev) : (pend as Ev));
     if (this.mode === 'optimal') {
       const pre = prefixMasks(v, true);
-      const sleep = this.sleep[i];
-      for (const s of sleep) if (weakInitial(s, v, undefined, pre)) return;
-      if (this.wakeupNodes + v.length <= this.maxWakeupNodes) {
-        this.insert(i, v, pre);
-        return;
-      }
-      this.fallbacks++;
+      for (const s of this.sleep.get(i)) if (weakInitial(s, v, undefined, pre)) return;
+      // v may outlive this execution in the tree: its steps as the shared Ev objects.
+      for (let k = 0; k < xs.length; k++) v[k] = this.canon(xs[k], v[k]);
+      if (j >= 0) v[xs.length] = this.canon(j, v[xs.length]);
+      this.insert(i, v, pre);
+      return;
     }
     // source-DPOR: the initials of v are its steps with no dependent step before them in v.
     const initials: Ev[] = [];
@@ -299,17 +292,37 @@ export class Dpor implements Search {
       if (first) initials.push(x);
     }
     const cur = log.tid[i];
-    const alts = this.alts[i];
-    const explored = this.explored[i];
+    const alts = this.alts.get(i);
+    const explored = this.explored.get(i);
     const has = (tid: number) =>
       tid === cur || (alts?.some((c) => c.ev.tid === tid) ?? false) || explored.some((e) => e.tid === tid);
     if (initials.some((x) => has(x.tid))) return;
-    const sleep = this.sleep[i];
+    const sleep = this.sleep.get(i);
     const pick = initials.find((x) => !sleep.some((s) => sameStep(s, x)));
     if (pick) {
-      this.altsOf(i).push({ ev: pick, children: [] });
+      this.altsOf(i).push(leaf(pick));
       if (++this.wakeupNodes > this.peakWakeupNodes) this.peakWakeupNodes = this.wakeupNodes;
     }
+  }
+
+  /** One Ev per thread, step index and footprint, shared by every wakeup tree and sleep set. */
+  private canonical: (Ev[] | undefined)[] = [];
+
+  /**
+   * The shared Ev equal to step x (thread, index in it, choice, label, kind, footprint): wakeup
+   * trees hold steps of executions long gone, and most are the same step again.
+   */
+  private canon(x: number, ev: Ev): Ev {
+    const key = this.hb.local(x) * this.ctx.runner.nThreads + ev.tid;
+    const l = this.canonical[key];
+    if (l === undefined) {
+      while (this.canonical.length < key) this.canonical.push(undefined);
+      this.canonical[key] = [ev];
+      return ev;
+    }
+    for (let k = 0; k < l.length; k++) if (l[k] === ev || sameEv(l[k], ev)) return l[k];
+    if (l.length < 8) l.push(ev);
+    return ev;
   }
 
   /**
@@ -345,7 +358,7 @@ export class Dpor implements Search {
         if (remove(v, gone, next.ev.tid)) left--;
         if (next.children.length > 0 && left > 0) added = insertBelow(next, v, gone, pre, left);
       }
-      if (alts.length === 0) this.alts[d] = null;
+      if (alts.length === 0) this.alts.set(d, null);
       this.wakeupNodes += added;
       if (this.wakeupNodes > this.peakWakeupNodes) this.peakWakeupNodes = this.wakeupNodes;
       return;
@@ -355,24 +368,72 @@ export class Dpor implements Search {
   private backtrack(): void {
     const log = this.ctx.runner.log;
     for (let d = this.depth - 1; d >= 0; d--) {
-      const alts = this.alts[d];
+      const alts = this.alts.get(d);
       if (alts !== null && alts.length > 0) {
-        const ev = log.at(d) as Ev;
-        this.sleep[d] = this.sleep[d] === NO_EVS ? [ev] : [...this.sleep[d], ev];
-        this.explored[d] = this.explored[d] === NO_EVS ? [ev] : [...this.explored[d], ev];
-        this.sub[d] = null;
+        const ev = this.canon(d, log.at(d) as Ev);
+        this.sleep.set(d, this.sleep.get(d) === NO_EVS ? [ev] : [...this.sleep.get(d), ev]);
+        this.explored.set(d, this.explored.get(d) === NO_EVS ? [ev] : [...this.explored.get(d), ev]);
+        this.sub.set(d, null);
         this.depth = d + 1;
         this.diverge = d;
         return;
       }
-      this.alts[d] = null;
-      this.sub[d] = null;
-      this.sleep[d] = NO_EVS;
-      this.explored[d] = NO_EVS;
+      this.alts.set(d, null);
+      this.sub.set(d, null);
+      this.sleep.set(d, NO_EVS);
+      this.explored.set(d, NO_EVS);
     }
     this.depth = 0;
     this.done = true;
   }
+}
+
+/** Depths at which the stack's slots are kept in arrays; deeper ones, in maps holding only what is set. */
+const NEAR = 4096;
+
+/**
+ * Per-depth slots of the search stack. A long execution has most slots empty (no branch left, no
+ * sleep set): past NEAR depths only the others take memory.
+ */
+class Slots<T> {
+  private near: T[] = [];
+  private far = new Map<number, T>();
+  constructor(private readonly empty: T) {}
+  get(d: number): T {
+    const v = d < NEAR ? this.near[d] : this.far.get(d);
+    return v === undefined ? this.empty : v;
+  }
+  set(d: number, v: T): void {
+    if (d < NEAR) {
+      const near = this.near;
+      while (near.length < d) near.push(this.empty);
+      near[d] = v;
+    } else if (v === this.empty) this.far.delete(d);
+    else this.far.set(d, v);
+  }
+}
+
+function sameEv(a: Ev, b: Ev): boolean {
+  return (
+    a === b ||
+    (a.tid === b.tid &&
+      a.choice === b.choice &&
+      a.label === b.label &&
+      a.kind === b.kind &&
+      a.mutex === b.mutex &&
+      a.took === b.took &&
+      a.released === b.released &&
+      a.failed === b.failed &&
+      sameKeys(a.reads, b.reads) &&
+      sameKeys(a.writes, b.writes) &&
+      sameKeys(a.adds, b.adds))
+  );
+}
+
+function sameKeys(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function size(w: WNode): number {

@@ -64,12 +64,6 @@ export interface ExploreOptions {
   countTraces?: boolean;
   /** Replay every execution a second time and compare its steps (finds hidden nondeterminism). */
   checkDeterminism?: boolean;
-  /**
-   * 'optimal' only: wakeup-tree nodes held at once (default 65536). Beyond it a race is reversed
-   * by one step, as source-DPOR does: still exhaustive, but that subtree may cost
-   * sleep-set-blocked executions (`wakeupFallbacks` counts these races).
-   */
-  maxWakeupNodes?: number;
 }
 
 export interface Counts {
@@ -156,9 +150,8 @@ export interface ExploreResult {
   executionsPerSec: number;
   /** Optimal DPOR: wakeup-tree branches that could not be taken (should be 0). */
   wakeupMisses?: number;
-  /** Optimal DPOR: the most wakeup-tree nodes held at once, and races reversed by one step. */
+  /** Optimal DPOR: the most wakeup-tree nodes held at once (beyond the current path). */
   peakWakeupNodes?: number;
-  wakeupFallbacks?: number;
 }
 
 export interface Progress {
@@ -243,9 +236,7 @@ export class Exploration implements SearchContext {
     switch (this.strategy) {
       case 'optimal':
       case 'source':
-        if (opts.maxWakeupNodes !== undefined && !(opts.maxWakeupNodes >= 0))
-          throw new ExplorerError(`maxWakeupNodes must be a number ≥ 0, got ${opts.maxWakeupNodes}`);
-        this.search = new Dpor(this, this.strategy, prefix, opts.maxWakeupNodes);
+        this.search = new Dpor(this, this.strategy, prefix);
         break;
       case 'naive':
         this.search = new Naive(this, opts.preemptionBound, opts.countTraces);
@@ -486,7 +477,6 @@ export class Exploration implements SearchContext {
       executionsPerSec: secs > 0 ? c.executions / secs : 0,
       wakeupMisses: this.search instanceof Dpor ? this.search.wakeupMisses : undefined,
       peakWakeupNodes: this.search instanceof Dpor ? this.search.peakWakeupNodes : undefined,
-      wakeupFallbacks: this.search instanceof Dpor ? this.search.fallbacks : undefined,
     };
     return this.result_;
   }

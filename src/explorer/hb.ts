@@ -19,13 +19,14 @@ const Q = 3;
 export class HappensBefore {
   private T: number;
   private clocks: Int32Array;
-  /** Per event (flat, issue 12): its thread, its index in that thread, the previous event of its thread, */
+  /**
+   * Per event (flat, issue 12): its thread (its index in that thread is its own clock entry), the
+   * previous event of its thread,
+   */
   private tidOf = new Int32Array(64);
-  private localOf = new Int32Array(64);
   private prevOf = new Int32Array(64);
-  /** the mutex it gave up (-1 if none) and, if so, the index of the step that took it (-1 otherwise), */
-  private releasedOf = new Int32Array(64);
-  private pairOf = new Int32Array(64);
+  /** for an event that gave up a mutex: the mutex, and the index of the step that took it (or -1), */
+  private releaseOf = new Map<number, [number, number]>();
   /** and where its records in the undo log start. */
   private undoStart = new Int32Array(64);
   private n = 0;
@@ -61,6 +62,7 @@ export class HappensBefore {
   reset(nKeys: number): void {
     this.n = 0;
     this.nu = 0;
+    this.releaseOf.clear();
     this.saved.length = 0;
     this.lastOfThread.fill(-1);
     this.countOfThread.fill(0);
@@ -72,14 +74,21 @@ export class HappensBefore {
     return this.n;
   }
 
+  /** Event i's index among its thread's events, from 1. */
+  local(i: number): number {
+    return this.clocks[i * this.T + this.tidOf[i]];
+  }
+
   /** Does event i happen before event j (i < j)? */
   hb(i: number, j: number): boolean {
-    return this.clocks[j * this.T + this.tidOf[i]] >= this.localOf[i];
+    const t = this.tidOf[i];
+    return this.clocks[j * this.T + t] >= this.clocks[i * this.T + t];
   }
 
   /** Does event i happen before a clock given as a row offset? */
   private hbRow(i: number, row: Int32Array, off: number): boolean {
-    return row[off + this.tidOf[i]] >= this.localOf[i];
+    const t = this.tidOf[i];
+    return row[off + t] >= this.clocks[i * this.T + t];
   }
 
   /** Make key k's tables exist and belong to this execution. */
@@ -139,17 +148,14 @@ export class HappensBefore {
   }
 
   private growEvents(): void {
-    const n = this.tidOf.length * 2;
+    const n = this.tidOf.length + (this.tidOf.length >> 1);
     const g = (a: Int32Array) => {
       const b = new Int32Array(n);
       b.set(a);
       return b;
     };
     this.tidOf = g(this.tidOf);
-    this.localOf = g(this.localOf);
     this.prevOf = g(this.prevOf);
-    this.releasedOf = g(this.releasedOf);
-    this.pairOf = g(this.pairOf);
     this.undoStart = g(this.undoStart);
   }
 
@@ -161,7 +167,7 @@ export class HappensBefore {
     const idx = this.n;
     const T = this.T;
     if ((idx + 1) * T > this.clocks.length) {
-      const c = new Int32Array(this.clocks.length * 2);
+      const c = new Int32Array(Math.max((idx + 1) * T, this.clocks.length + (this.clocks.length >> 1)));
       c.set(this.clocks);
       this.clocks = c;
     }
@@ -181,9 +187,7 @@ export class HappensBefore {
     c[base + ev.tid] = local;
     this.n = idx + 1;
     this.tidOf[idx] = ev.tid;
-    this.localOf[idx] = local;
     this.prevOf[idx] = prev;
-    this.releasedOf[idx] = ev.released;
     this.lastOfThread[ev.tid] = idx;
     this.undoStart[idx] = this.nu;
     // Update the per-key access tables, logging what is needed to undo it.
@@ -220,13 +224,14 @@ export class HappensBefore {
       this.log(Q, ev.took, this.acqOf[ev.took], -1);
       this.acqOf[ev.took] = idx;
     }
-    this.pairOf[idx] = pair;
+    if (ev.released >= 0) this.releaseOf.set(idx, [ev.released, pair]);
+    else if (this.releaseOf.size > 0) this.releaseOf.delete(idx);
   }
 
   private log(kind: number, k: number, old: number, saved: number): void {
     const u = this.nu;
     if (u === this.uKind.length) {
-      const n = u * 2;
+      const n = u + (u >> 1);
       const k8 = new Uint8Array(n);
       k8.set(this.uKind);
       this.uKind = k8;
@@ -281,6 +286,7 @@ export class HappensBefore {
       this.countOfThread[t]--;
     }
     if (n < this.n) this.n = n;
+    if (this.releaseOf.size > 0) for (const i of this.releaseOf.keys()) if (i >= n) this.releaseOf.delete(i);
   }
 
   /** Races of a step that is not appended (a blocked thread's pending step at a deadlock). */
@@ -307,8 +313,9 @@ export class HappensBefore {
       let e = d;
       // release(m) -> acquire(m): a blocking acquire cannot run before the release, so the
       // reversal that exists is this acquire before the step that took m (an acquire or a tryLock).
-      if (ev.kind === 'acquire' && this.releasedOf[d] === ev.mutex) {
-        e = this.pairOf[d];
+      const rel = ev.kind === 'acquire' ? this.releaseOf.get(d) : undefined;
+      if (rel !== undefined && rel[0] === ev.mutex) {
+        e = rel[1];
         if (e < 0 || (prev >= 0 && this.hbRow(e, c, prevOff))) continue;
       }
       if (!races.includes(e)) races.push(e);
@@ -321,7 +328,7 @@ export class HappensBefore {
     const c = this.clocks;
     const T = this.T;
     const te = this.tidOf[e];
-    const le = this.localOf[e];
+    const le = c[e * T + te];
     for (let x = e + 1; x < end; x++) if (c[x * T + te] < le) out.push(x);
     return out;
   }

@@ -1,9 +1,9 @@
-import type { Ev, StepKind } from './event.ts';
+import { type Ev, keyMask, type StepKind } from './event.ts';
 
 /**
  * The steps of the current execution, stored flat (issue 12, "flat memory per step"): thread,
- * choice, label, kind, lock effects and key masks in typed arrays, footprints as runs of one key
- * pool. About 60 bytes a step, where an {@link Ev} object with its footprint arrays costs ~300.
+ * choice, label, kind and lock effects in typed arrays, footprints as runs of one key pool. About
+ * 45 bytes a step with two keys, where an {@link Ev} object with its footprint arrays costs ~300.
  *
  * `at(i)` gives a step as an Ev. The Ev objects of the first {@link KEEP} steps are kept as they
  * were recorded (short executions, the DPOR classics and the rule scenarios, never build one
@@ -32,12 +32,8 @@ export class EventLog implements EventSeq {
   private labelId = new Int32Array(0);
   private kind = new Uint8Array(0);
   private failed = new Uint8Array(0);
-  private mutex = new Int32Array(0);
-  private took = new Int32Array(0);
-  released = new Int32Array(0);
-  private rm = new Int32Array(0);
-  private wm = new Int32Array(0);
-  private am = new Int32Array(0);
+  /** Steps with a lock effect (mutex, took, released), by index: most steps have none. */
+  private locks = new Map<number, [number, number, number]>();
   /** off[3i], off[3i+1], off[3i+2]: where step i's reads, writes, adds start in `keys`; off[3i+3] ends them. */
   private off = new Int32Array(1);
   private keys = new Int32Array(64);
@@ -51,7 +47,8 @@ export class EventLog implements EventSeq {
   }
 
   private grow(n: number): void {
-    const cap = Math.max(n, this.cap * 2);
+    // Grown by half: a long execution's log is most of its memory.
+    const cap = Math.max(n, this.cap + (this.cap >> 1));
     const g32 = (a: Int32Array) => {
       const b = new Int32Array(cap);
       b.set(a.subarray(0, this.length));
@@ -67,12 +64,6 @@ export class EventLog implements EventSeq {
     this.labelId = g32(this.labelId);
     this.kind = g8(this.kind);
     this.failed = g8(this.failed);
-    this.mutex = g32(this.mutex);
-    this.took = g32(this.took);
-    this.released = g32(this.released);
-    this.rm = g32(this.rm);
-    this.wm = g32(this.wm);
-    this.am = g32(this.am);
     const off = new Int32Array(3 * cap + 1);
     off.set(this.off.subarray(0, 3 * this.length + 1));
     this.off = off;
@@ -97,17 +88,14 @@ export class EventLog implements EventSeq {
     this.labelId[i] = this.intern(ev.label);
     this.kind[i] = KIND_CODE[ev.kind];
     this.failed[i] = ev.failed ? 1 : 0;
-    this.mutex[i] = ev.mutex;
-    this.took[i] = ev.took;
-    this.released[i] = ev.released;
-    this.rm[i] = ev.rm;
-    this.wm[i] = ev.wm;
-    this.am[i] = ev.am;
+    if (ev.mutex >= 0 || ev.took >= 0 || ev.released >= 0)
+      this.locks.set(i, [ev.mutex, ev.took, ev.released]);
+    else if (this.locks.size > 0) this.locks.delete(i);
     const off = this.off;
     let k = off[3 * i];
     const need = k + ev.reads.length + ev.writes.length + ev.adds.length;
     if (need > this.keys.length) {
-      const keys = new Int32Array(Math.max(need, this.keys.length * 2));
+      const keys = new Int32Array(Math.max(need, this.keys.length + (this.keys.length >> 1)));
       keys.set(this.keys.subarray(0, k));
       this.keys = keys;
     }
@@ -128,6 +116,7 @@ export class EventLog implements EventSeq {
     this.length = n;
     if (this.kept.length > n) this.kept.length = n;
     if (this.built.size > 0) for (const i of this.built.keys()) if (i >= n) this.built.delete(i);
+    if (this.locks.size > 0) for (const i of this.locks.keys()) if (i >= n) this.locks.delete(i);
   }
 
   labelAt(i: number): string {
@@ -145,21 +134,25 @@ export class EventLog implements EventSeq {
       const off = this.off;
       const keys = this.keys;
       const run = (a: number, b: number) => Array.from(keys.subarray(off[a], off[b]));
+      const reads = run(o, o + 1);
+      const writes = run(o + 1, o + 2);
+      const adds = run(o + 2, o + 3);
+      const lk = this.locks.get(i);
       ev = {
         tid: this.tid[i],
         choice: this.choice[i],
         label: this.labelAt(i),
-        reads: run(o, o + 1),
-        writes: run(o + 1, o + 2),
-        adds: run(o + 2, o + 3),
+        reads,
+        writes,
+        adds,
         kind: KINDS[this.kind[i]],
-        mutex: this.mutex[i],
-        took: this.took[i],
-        released: this.released[i],
+        mutex: lk === undefined ? -1 : lk[0],
+        took: lk === undefined ? -1 : lk[1],
+        released: lk === undefined ? -1 : lk[2],
         failed: this.failed[i] === 1,
-        rm: this.rm[i],
-        wm: this.wm[i],
-        am: this.am[i],
+        rm: keyMask(reads),
+        wm: keyMask(writes),
+        am: keyMask(adds),
       };
       this.built.set(i, ev);
     }

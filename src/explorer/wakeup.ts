@@ -11,6 +11,18 @@ export interface WNode {
 }
 
 /**
+ * The children of a leaf. Shared and frozen: a leaf is never added to (an insertion that reaches
+ * one is covered). Interior nodes hold exactly-sized arrays: the trees can hold many thousand
+ * nodes, and an array grown by push() reserves 17 slots.
+ */
+export const LEAF: WNode[] = Object.freeze([]) as unknown as WNode[];
+
+/** A leaf for step e. */
+export function leaf(e: Ev): WNode {
+  return { ev: e, children: LEAF };
+}
+
+/**
  * Is thread `e.tid` a weak initial of w (p ∈ WI[E](w))? Either its first step in w has no
  * dependent step before it in w, or it has no step in w and `e` is independent of all of w.
  */
@@ -80,7 +92,7 @@ export function remove(w: readonly Ev[], gone: Uint8Array, tid: number): boolean
 }
 
 export function chain(w: readonly Ev[]): WNode {
-  let node: WNode = { ev: w[w.length - 1], children: [] };
+  let node: WNode = leaf(w[w.length - 1]);
   for (let k = w.length - 2; k >= 0; k--) node = { ev: w[k], children: [node] };
   return node;
 }
@@ -92,7 +104,7 @@ export function chain(w: readonly Ev[]): WNode {
  */
 export function insert(root: WNode, v: readonly Ev[]): boolean {
   if (root.children.length === 0) {
-    root.children.push(chain(v));
+    root.children = [chain(v)];
     return true;
   }
   return insertBelow(root, v, new Uint8Array(v.length), prefixMasks(v), v.length) > 0;
@@ -118,7 +130,7 @@ export function insertBelow(
       }
     if (next === null) {
       const rest = v.filter((_, k) => gone[k] === 0);
-      cur.children.push(chain(rest));
+      cur.children = [...cur.children, chain(rest)];
       return rest.length;
     }
     if (remove(v, gone, next.ev.tid)) left--;
