@@ -52,6 +52,9 @@ export class Dpor implements Search {
   private hb: HappensBefore;
   private races: number[] = [];
   private nd: number[] = [];
+  /** The sequence a race reversal schedules (reused: the tree keeps copies of what it keeps). */
+  private v: Ev[] = [];
+  private gone = new Uint8Array(64);
   private executions = 0;
   /** Wakeup-tree branches that could not be taken (a disabled thread): should stay 0. */
   wakeupMisses = 0;
@@ -130,16 +133,22 @@ export class Dpor implements Search {
         if (d > 0 && prev !== null) {
           const ps = this.sleep.get(d - 1);
           if (ps.length > 0) {
-            sleep = [];
-            for (const q of ps) if (!dependent(q, prev)) sleep.push(q);
-            if (sleep.length === 0) sleep = NO_EVS;
+            // Shared with the parent while nothing drops out (sleep sets are copied on write).
+            let k = 0;
+            while (k < ps.length && !dependent(ps[k], prev)) k++;
+            if (k === ps.length) sleep = ps;
+            else {
+              sleep = ps.slice(0, k);
+              for (k++; k < ps.length; k++) if (!dependent(ps[k], prev)) sleep.push(ps[k]);
+              if (sleep.length === 0) sleep = NO_EVS;
+            }
           }
         }
+        // (A depth's other slots are empty here: backtracking empties those it leaves.)
         this.sleep.set(d, sleep);
-        this.explored.set(d, NO_EVS);
-        this.alts.set(d, d > 0 ? this.sub.get(d - 1) : null);
-        this.sub.set(d, null);
-        if (d > 0) this.sub.set(d - 1, null);
+        const pendingKids = d > 0 ? this.sub.get(d - 1) : null;
+        this.alts.set(d, pendingKids);
+        if (pendingKids !== null) this.sub.set(d - 1, null);
       }
       if (!this.branch(d)) {
         outcome = anyEnabled(r) ? 'sleep-blocked' : blockedOutcome(r, log);
@@ -206,8 +215,9 @@ export class Dpor implements Search {
       return true;
     }
     const sleep = this.sleep.get(d);
+    const status = r.status;
     for (let t = 0; t < r.nThreads; t++) {
-      if (!r.enabled(t)) continue;
+      if (status[t] !== READY || !r.enabled(t)) continue;
       const n = r.choices(t);
       if (n === 0) {
         if (asleep(sleep, t, -1)) continue;
@@ -269,7 +279,8 @@ export class Dpor implements Search {
     const log = this.ctx.runner.log;
     const hb = this.hb;
     const end = j >= 0 ? j : hb.length;
-    const v: Ev[] = [];
+    const v = this.v;
+    v.length = 0;
     const xs = hb.notDep(i, end, this.nd);
     for (const x of xs) v.push(log.at(x) as Ev);
     v.push(j >= 0 ? (log.at(j) as Ev) : (pend as Ev));
@@ -332,7 +343,9 @@ export class Dpor implements Search {
    */
   private insert(i: number, v: readonly Ev[], pre: PrefixMasks): void {
     const log = this.ctx.runner.log;
-    const gone = new Uint8Array(v.length);
+    if (this.gone.length < v.length) this.gone = new Uint8Array(2 * v.length);
+    const gone = this.gone;
+    gone.fill(0, 0, v.length);
     let left = v.length;
     for (let d = i; ; d++) {
       const cur = log.at(d) as Ev;
