@@ -5,6 +5,7 @@ import { HappensBefore } from './hb.ts';
 import { anyEnabled, blockedOutcome, type Pick, type Search, type SearchContext } from './search.ts';
 import {
   chain,
+  childrenOf,
   insertBelow,
   leaf,
   type PrefixMasks,
@@ -197,7 +198,7 @@ export class Dpor implements Search {
         if (r.status[t] === READY && (r.pendingKind(t) === 'await' || r.enabled(t))) {
           this.pickTid = t;
           this.pickChoice = c.ev.choice < 0 && r.choices(t) > 0 ? 0 : c.ev.choice;
-          if (c.children.length > 0) this.sub.set(d, c.children);
+          if (c.child !== null) this.sub.set(d, childrenOf(c));
           if (kids.length === 0) this.alts.set(d, null);
           return true;
         }
@@ -369,7 +370,7 @@ export class Dpor implements Search {
         added = rest.length;
       } else {
         if (remove(v, gone, next.ev.tid)) left--;
-        if (next.children.length > 0 && left > 0) added = insertBelow(next, v, gone, pre, left);
+        if (next.child !== null && left > 0) added = insertBelow(next, v, gone, pre, left);
       }
       if (alts.length === 0) this.alts.set(d, null);
       this.wakeupNodes += added;
@@ -451,7 +452,7 @@ function sameKeys(a: readonly number[], b: readonly number[]): boolean {
 
 function size(w: WNode): number {
   let n = 1;
-  for (const c of w.children) n += size(c);
+  for (let c = w.child; c !== null; c = c.next) n += size(c);
   return n;
 }
 

@@ -4,22 +4,39 @@ import { dependent, type Ev } from './event.ts';
  * Wakeup trees (Abdulla, Aronis, Jonsson, Sagonas, JACM 64(4) 2017, §6): at each node of the
  * search, the sequences still to explore from there, as an ordered tree. Children are in ≺ order
  * (insertion order); the first child is the branch being explored.
+ *
+ * A node links to its first child and its next sibling (no array per node): the trees can hold
+ * about one node per trace still to run (readers(N)), so a node is kept to three fields.
  */
 export interface WNode {
   ev: Ev;
-  children: WNode[];
+  /** First child, or null for a leaf. */
+  child: WNode | null;
+  /** Next sibling, or null for the last child. */
+  next: WNode | null;
 }
-
-/**
- * The children of a leaf. Shared and frozen: a leaf is never added to (an insertion that reaches
- * one is covered). Interior nodes hold exactly-sized arrays: the trees can hold many thousand
- * nodes, and an array grown by push() reserves 17 slots.
- */
-export const LEAF: WNode[] = Object.freeze([]) as unknown as WNode[];
 
 /** A leaf for step e. */
 export function leaf(e: Ev): WNode {
-  return { ev: e, children: LEAF };
+  return { ev: e, child: null, next: null };
+}
+
+/** The children of a node, in order, as an array. */
+export function childrenOf(w: WNode): WNode[] {
+  const out: WNode[] = [];
+  for (let c = w.child; c !== null; c = c.next) out.push(c);
+  return out;
+}
+
+/** Add `c` as the last child of `w`. */
+function append(w: WNode, c: WNode): void {
+  if (w.child === null) {
+    w.child = c;
+    return;
+  }
+  let last = w.child;
+  while (last.next !== null) last = last.next;
+  last.next = c;
 }
 
 /**
@@ -93,7 +110,7 @@ export function remove(w: readonly Ev[], gone: Uint8Array, tid: number): boolean
 
 export function chain(w: readonly Ev[]): WNode {
   let node: WNode = leaf(w[w.length - 1]);
-  for (let k = w.length - 2; k >= 0; k--) node = { ev: w[k], children: [node] };
+  for (let k = w.length - 2; k >= 0; k--) node = { ev: w[k], child: node, next: null };
   return node;
 }
 
@@ -103,8 +120,8 @@ export function chain(w: readonly Ev[]): WNode {
  * Returns true if the tree changed.
  */
 export function insert(root: WNode, v: readonly Ev[]): boolean {
-  if (root.children.length === 0) {
-    root.children = [chain(v)];
+  if (root.child === null) {
+    root.child = chain(v);
     return true;
   }
   return insertBelow(root, v, new Uint8Array(v.length), prefixMasks(v), v.length) > 0;
@@ -123,18 +140,18 @@ export function insertBelow(
 ): number {
   for (;;) {
     let next: WNode | null = null;
-    for (const c of cur.children)
+    for (let c = cur.child; c !== null; c = c.next)
       if (weakInitial(c.ev, v, gone, pre)) {
         next = c;
         break;
       }
     if (next === null) {
       const rest = v.filter((_, k) => gone[k] === 0);
-      cur.children = [...cur.children, chain(rest)];
+      append(cur, chain(rest));
       return rest.length;
     }
     if (remove(v, gone, next.ev.tid)) left--;
     cur = next;
-    if (cur.children.length === 0 || left === 0) return 0;
+    if (cur.child === null || left === 0) return 0;
   }
 }
