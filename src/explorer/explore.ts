@@ -411,7 +411,7 @@ export class Exploration implements SearchContext {
     const violations: Counterexample[] = [];
     const checks: Record<string, CheckResult> = {};
     for (const [name, f] of this.found) {
-      const cex = this.guarded(() => this.counterexample(f));
+      const cex = this.guarded(() => this.aside(() => this.counterexample(f)));
       violations.push(cex);
       checks[name] = { status: 'violated', counterexample: cex };
     }
@@ -479,6 +479,21 @@ export class Exploration implements SearchContext {
       peakWakeupNodes: this.search instanceof Dpor ? this.search.peakWakeupNodes : undefined,
     };
     return this.result_;
+  }
+
+  /**
+   * Run executions that are not the search's (counterexamples, determinism checks) on a log of
+   * their own: the search's log holds the prefix it replays next.
+   */
+  private aside<T>(fn: () => T): T {
+    const r = this.runner;
+    const saved = r.log;
+    r.log = new EventLog();
+    try {
+      return fn();
+    } finally {
+      r.log = saved;
+    }
   }
 
   /** Run model code under the determinism guard; a refused call names this runner's thread and step. */
@@ -654,18 +669,13 @@ export class Exploration implements SearchContext {
     const events = seq.slice();
     const again: Ev[] = [];
     const r = this.runner;
-    // The search's log holds the prefix it replays next: run this check on a log of its own.
-    const saved = r.log;
-    r.log = new EventLog();
-    try {
+    this.aside(() => {
       r.start();
       for (const e of events) {
         if (r.status[e.tid] !== READY) break;
         again.push(r.exec(e.tid, e.choice));
       }
-    } finally {
-      r.log = saved;
-    }
+    });
     const sig = (e: Ev) => `${e.tid}:${e.choice}:${e.label}:${e.reads}:${e.writes}:${e.adds}`;
     for (let i = 0; i < events.length; i++)
       if (!again[i] || sig(again[i]) !== sig(events[i]))
