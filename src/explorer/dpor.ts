@@ -4,13 +4,12 @@ import { type Outcome, READY } from './execution.ts';
 import { HappensBefore } from './hb.ts';
 import { anyEnabled, blockedOutcome, type Pick, type Search, type SearchContext } from './search.ts';
 import {
-  chain,
-  childrenOf,
   insertBelow,
-  leaf,
+  NIL,
   type PrefixMasks,
   prefixMasks,
   remove,
+  WakeupPool,
   type WNode,
   weakInitial,
 } from './wakeup.ts';
@@ -192,17 +191,20 @@ export class Dpor implements Search {
     const kids = this.alts.get(d);
     if (kids !== null) {
       while (kids.length > 0) {
+        const pool = this.pool;
         const c = kids.shift() as WNode;
-        this.wakeupNodes--;
-        const t = c.ev.tid;
+        const e = pool.ev(c);
+        const t = e.tid;
         if (r.status[t] === READY && (r.pendingKind(t) === 'await' || r.enabled(t))) {
           this.pickTid = t;
-          this.pickChoice = c.ev.choice < 0 && r.choices(t) > 0 ? 0 : c.ev.choice;
-          if (c.child !== null) this.sub.set(d, childrenOf(c));
+          this.pickChoice = e.choice < 0 && r.choices(t) > 0 ? 0 : e.choice;
+          if (pool.child[c] !== NIL) this.sub.set(d, pool.childrenOf(c));
+          pool.release(c);
+          this.wakeupNodes--;
           if (kids.length === 0) this.alts.set(d, null);
           return true;
         }
-        this.wakeupNodes -= size(c) - 1;
+        this.wakeupNodes -= pool.releaseTree(c);
         this.wakeupMisses++;
       }
       this.alts.set(d, null);
@@ -258,14 +260,14 @@ export class Dpor implements Search {
   private addChoices(d: number, ev: Ev, n: number): void {
     for (let v = 0; v < n; v++) {
       if (v === ev.choice) continue;
-      const alt = pending(ev.tid, v);
-      if (this.alts.get(d)?.some((c) => sameStep(c.ev, alt))) continue;
+      const alt = this.pendingEv(ev.tid, v);
+      if (this.alts.get(d)?.some((c) => sameStep(this.pool.ev(c), alt))) continue;
       if (
         this.explored.get(d).some((e) => sameStep(e, alt)) ||
         this.sleep.get(d).some((e) => sameStep(e, alt))
       )
         continue;
-      this.altsOf(d).push(leaf(alt));
+      this.altsOf(d).push(this.pool.leaf(alt));
       this.wakeupNodes++;
     }
     if (this.wakeupNodes > this.peakWakeupNodes) this.peakWakeupNodes = this.wakeupNodes;
@@ -290,31 +292,52 @@ export class Dpor implements Search {
       for (const s of this.sleep.get(i)) if (weakInitial(s, v, undefined, pre)) return;
       // v may outlive this execution in the tree: its steps as the shared Ev objects.
       for (let k = 0; k < xs.length; k++) v[k] = this.canon(xs[k], v[k]);
-      if (j >= 0) v[xs.length] = this.canon(j, v[xs.length]);
+      v[xs.length] = j >= 0 ? this.canon(j, v[xs.length]) : this.canonFree(v[xs.length]);
       this.insert(i, v, pre);
       return;
     }
     // source-DPOR: the initials of v are its steps with no dependent step before them in v.
-    const initials: Ev[] = [];
+    const initials: number[] = [];
     for (let k = 0; k < v.length; k++) {
       const x = v[k];
-      if (initials.some((y) => y.tid === x.tid)) continue;
+      if (initials.some((y) => v[y].tid === x.tid)) continue;
       let first = true;
       for (let y = 0; y < k && first; y++) if (v[y].tid === x.tid || dependent(v[y], x)) first = false;
-      if (first) initials.push(x);
+      if (first) initials.push(k);
     }
     const cur = log.tid[i];
     const alts = this.alts.get(i);
     const explored = this.explored.get(i);
+    const pool = this.pool;
     const has = (tid: number) =>
-      tid === cur || (alts?.some((c) => c.ev.tid === tid) ?? false) || explored.some((e) => e.tid === tid);
-    if (initials.some((x) => has(x.tid))) return;
+      tid === cur ||
+      (alts?.some((c) => pool.ev(c).tid === tid) ?? false) ||
+      explored.some((e) => e.tid === tid);
+    if (initials.some((k) => has(v[k].tid))) return;
     const sleep = this.sleep.get(i);
-    const pick = initials.find((x) => !sleep.some((s) => sameStep(s, x)));
-    if (pick) {
-      this.altsOf(i).push(leaf(pick));
+    const k = initials.find((y) => !sleep.some((s) => sameStep(s, v[y])));
+    if (k !== undefined) {
+      const pick =
+        k < xs.length ? this.canon(xs[k], v[k]) : j >= 0 ? this.canon(j, v[k]) : this.canonFree(v[k]);
+      this.altsOf(i).push(pool.leaf(pick));
       if (++this.wakeupNodes > this.peakWakeupNodes) this.peakWakeupNodes = this.wakeupNodes;
     }
+  }
+
+  /** The wakeup trees' nodes. */
+  private pool = new WakeupPool();
+  /** A pending step of thread tid with a given choice, one Ev for each (branches of a choose). */
+  private pendings: Ev[][] = [];
+  private pendingEv(tid: number, choice: number): Ev {
+    const l = this.pendings[tid] ?? (this.pendings[tid] = []);
+    return l[choice] ?? (l[choice] = pending(tid, choice));
+  }
+  /** Steps that are in no execution's log (a blocked thread's pending step): shared when equal. */
+  private free: Ev[] = [];
+  private canonFree(ev: Ev): Ev {
+    for (const c of this.free) if (sameEv(c, ev)) return c;
+    if (this.free.length < 256) this.free.push(ev);
+    return ev;
   }
 
   /** One Ev per thread, step index and footprint, shared by every wakeup tree and sleep set. */
@@ -357,26 +380,35 @@ export class Dpor implements Search {
         continue;
       }
       const alts = this.altsOf(d);
+      const pool = this.pool;
       let added = 0;
-      let next: WNode | null = null;
+      let next = NIL;
       for (const c of alts)
-        if (weakInitial(c.ev, v, gone, pre)) {
+        if (weakInitial(pool.ev(c), v, gone, pre)) {
           next = c;
           break;
         }
-      if (next === null) {
+      if (next === NIL) {
         const rest = v.filter((_, k) => gone[k] === 0);
-        alts.push(chain(rest));
+        alts.push(pool.chain(rest));
         added = rest.length;
       } else {
-        if (remove(v, gone, next.ev.tid)) left--;
-        if (next.child !== null && left > 0) added = insertBelow(next, v, gone, pre, left);
+        if (remove(v, gone, pool.ev(next).tid)) left--;
+        if (pool.child[next] !== NIL && left > 0) added = insertBelow(pool, next, v, gone, pre, left);
       }
       if (alts.length === 0) this.alts.set(d, null);
       this.wakeupNodes += added;
       if (this.wakeupNodes > this.peakWakeupNodes) this.peakWakeupNodes = this.wakeupNodes;
       return;
     }
+  }
+
+  /** Forget the subtree below depth d's branch (left over when an execution ended early). */
+  private dropSub(d: number): void {
+    const sub = this.sub.get(d);
+    if (sub === null) return;
+    for (const c of sub) this.wakeupNodes -= this.pool.releaseTree(c);
+    this.sub.set(d, null);
   }
 
   private backtrack(): void {
@@ -387,13 +419,13 @@ export class Dpor implements Search {
         const ev = this.canon(d, log.at(d) as Ev);
         this.sleep.set(d, this.sleep.get(d) === NO_EVS ? [ev] : [...this.sleep.get(d), ev]);
         this.explored.set(d, this.explored.get(d) === NO_EVS ? [ev] : [...this.explored.get(d), ev]);
-        this.sub.set(d, null);
+        this.dropSub(d);
         this.depth = d + 1;
         this.diverge = d;
         return;
       }
       this.alts.set(d, null);
-      this.sub.set(d, null);
+      this.dropSub(d);
       this.sleep.set(d, NO_EVS);
       this.explored.set(d, NO_EVS);
     }
@@ -448,12 +480,6 @@ function sameKeys(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function size(w: WNode): number {
-  let n = 1;
-  for (let c = w.child; c !== null; c = c.next) n += size(c);
-  return n;
 }
 
 function asleep(sleep: readonly Ev[], tid: number, choice: number): boolean {

@@ -5,38 +5,111 @@ import { dependent, type Ev } from './event.ts';
  * search, the sequences still to explore from there, as an ordered tree. Children are in ≺ order
  * (insertion order); the first child is the branch being explored.
  *
- * A node links to its first child and its next sibling (no array per node): the trees can hold
- * about one node per trace still to run (readers(N)), so a node is kept to three fields.
+ * The trees can hold about one node per trace still to run (readers(N)), so their nodes live in
+ * a pool of typed arrays: per node its step (an id in the pool's table of steps), its first child
+ * and its next sibling, 12 bytes; freed nodes are reused.
  */
-export interface WNode {
-  ev: Ev;
-  /** First child, or null for a leaf. */
-  child: WNode | null;
-  /** Next sibling, or null for the last child. */
-  next: WNode | null;
-}
+export type WNode = number;
+export const NIL = -1;
 
-/** A leaf for step e. */
-export function leaf(e: Ev): WNode {
-  return { ev: e, child: null, next: null };
-}
+export class WakeupPool {
+  private evOf = new Int32Array(1024);
+  /** First child and next sibling of each node (NIL when none). */
+  child = new Int32Array(1024);
+  next = new Int32Array(1024);
+  private used = 0;
+  private freeList = NIL;
+  /** Nodes in use. */
+  live = 0;
+  /** The steps nodes stand for, by id (shared Ev objects: few distinct ones). */
+  private readonly evs: Ev[] = [];
+  private readonly ids = new Map<Ev, number>();
 
-/** The children of a node, in order, as an array. */
-export function childrenOf(w: WNode): WNode[] {
-  const out: WNode[] = [];
-  for (let c = w.child; c !== null; c = c.next) out.push(c);
-  return out;
-}
-
-/** Add `c` as the last child of `w`. */
-function append(w: WNode, c: WNode): void {
-  if (w.child === null) {
-    w.child = c;
-    return;
+  ev(n: WNode): Ev {
+    return this.evs[this.evOf[n]];
   }
-  let last = w.child;
-  while (last.next !== null) last = last.next;
-  last.next = c;
+
+  private idOf(e: Ev): number {
+    let id = this.ids.get(e);
+    if (id === undefined) {
+      id = this.evs.length;
+      this.evs.push(e);
+      this.ids.set(e, id);
+    }
+    return id;
+  }
+
+  node(e: Ev, child: WNode, next: WNode): WNode {
+    let n = this.freeList;
+    if (n !== NIL) this.freeList = this.next[n];
+    else {
+      n = this.used++;
+      if (n === this.child.length) {
+        const size = n + (n >> 1);
+        const g = (a: Int32Array) => {
+          const b = new Int32Array(size);
+          b.set(a);
+          return b;
+        };
+        this.evOf = g(this.evOf);
+        this.child = g(this.child);
+        this.next = g(this.next);
+      }
+    }
+    this.evOf[n] = this.idOf(e);
+    this.child[n] = child;
+    this.next[n] = next;
+    this.live++;
+    return n;
+  }
+
+  /** Give node n back (not its children). */
+  release(n: WNode): void {
+    this.next[n] = this.freeList;
+    this.freeList = n;
+    this.live--;
+  }
+
+  /** Give node n and its subtree back; returns how many nodes that was. */
+  releaseTree(n: WNode): number {
+    let k = 0;
+    for (let c = this.child[n]; c !== NIL; ) {
+      const after = this.next[c];
+      k += this.releaseTree(c);
+      c = after;
+    }
+    this.release(n);
+    return k + 1;
+  }
+
+  /** The children of a node, in order. */
+  childrenOf(n: WNode): WNode[] {
+    const out: WNode[] = [];
+    for (let c = this.child[n]; c !== NIL; c = this.next[c]) out.push(c);
+    return out;
+  }
+
+  /** Add c as the last child of n. */
+  append(n: WNode, c: WNode): void {
+    let last = this.child[n];
+    if (last === NIL) {
+      this.child[n] = c;
+      return;
+    }
+    while (this.next[last] !== NIL) last = this.next[last];
+    this.next[last] = c;
+  }
+
+  leaf(e: Ev): WNode {
+    return this.node(e, NIL, NIL);
+  }
+
+  /** The sequence w as a chain of nodes; returns its first. */
+  chain(w: readonly Ev[]): WNode {
+    let n = this.leaf(w[w.length - 1]);
+    for (let k = w.length - 2; k >= 0; k--) n = this.node(w[k], n, NIL);
+    return n;
+  }
 }
 
 /**
@@ -108,30 +181,14 @@ export function remove(w: readonly Ev[], gone: Uint8Array, tid: number): boolean
   return false;
 }
 
-export function chain(w: readonly Ev[]): WNode {
-  let node: WNode = leaf(w[w.length - 1]);
-  for (let k = w.length - 2; k >= 0; k--) node = { ev: w[k], child: node, next: null };
-  return node;
-}
-
 /**
- * insert[E](v, B): descend along the ≺-first child that is a weak initial of what is left of v;
- * if that reaches a leaf, v is already covered; otherwise hang the rest of v as a new last child.
- * Returns true if the tree changed.
- */
-export function insert(root: WNode, v: readonly Ev[]): boolean {
-  if (root.child === null) {
-    root.child = chain(v);
-    return true;
-  }
-  return insertBelow(root, v, new Uint8Array(v.length), prefixMasks(v), v.length) > 0;
-}
-
-/**
- * The same descent from `cur`, with the steps of v already matched above it marked `gone`
- * (`left` remain). Returns the number of nodes added (0: v was already covered).
+ * insert[E](v, B) below node `cur`: descend along the ≺-first child that is a weak initial of what
+ * is left of v (the steps of v matched above are marked `gone`, `left` remain); if that reaches a
+ * leaf, v is already covered; otherwise hang the rest of v as a new last child. Returns the number
+ * of nodes added (0: v was already covered).
  */
 export function insertBelow(
+  pool: WakeupPool,
   cur: WNode,
   v: readonly Ev[],
   gone: Uint8Array,
@@ -139,19 +196,19 @@ export function insertBelow(
   left: number,
 ): number {
   for (;;) {
-    let next: WNode | null = null;
-    for (let c = cur.child; c !== null; c = c.next)
-      if (weakInitial(c.ev, v, gone, pre)) {
+    let next = NIL;
+    for (let c = pool.child[cur]; c !== NIL; c = pool.next[c])
+      if (weakInitial(pool.ev(c), v, gone, pre)) {
         next = c;
         break;
       }
-    if (next === null) {
+    if (next === NIL) {
       const rest = v.filter((_, k) => gone[k] === 0);
-      append(cur, chain(rest));
+      pool.append(cur, pool.chain(rest));
       return rest.length;
     }
-    if (remove(v, gone, next.ev.tid)) left--;
+    if (remove(v, gone, pool.ev(next).tid)) left--;
     cur = next;
-    if (cur.child === null || left === 0) return 0;
+    if (pool.child[cur] === NIL || left === 0) return 0;
   }
 }
