@@ -94,14 +94,22 @@ function readersHeap(): void {
       };
       const base = used();
       let peak = base;
+      let live = base;
       const ex = new Exploration(readers(n), { strategy });
-      while (!ex.done) {
+      for (let slice = 1; !ex.done; slice++) {
         ex.runSlice(5);
         peak = Math.max(peak, used());
+        // Every 40th slice (~0.2 s), what is live: after a full gc.
+        if (gc && slice % 40 === 0) {
+          gc();
+          live = Math.max(live, used());
+        }
       }
       const r = ex.result();
       peak = Math.max(peak, used()) - base;
+      live -= base;
       peaks[`${n}${strategy}`] = peak;
+      peaks[`${n}${strategy}live`] = live;
       rows.push([
         `readers(${n})`,
         strategy,
@@ -109,21 +117,31 @@ function readersHeap(): void {
         String(traceCounts.readers(n)),
         String(r.peakWakeupNodes ?? ''),
         MB(peak),
+        gc ? MB(live) : '',
         r.elapsedMs.toFixed(0),
       ]);
     }
   console.log('\n## Explorer: search frontier on readers(N) (one run each)\n');
   console.log(
     table([
-      ['benchmark', 'strategy', 'executions', 'traces', 'wakeup nodes (peak)', 'peak heap', 'ms'],
+      [
+        'benchmark',
+        'strategy',
+        'executions',
+        'traces',
+        'wakeup nodes (peak)',
+        'peak heap',
+        'live (peak)',
+        'ms',
+      ],
       ...rows,
     ]),
   );
   console.log(
-    `\npeak heap = max heapUsed + arrayBuffers (typed arrays) sampled after each 5 ms slice, minus the same before (${gcNote}); it counts garbage not yet collected. wakeup nodes = the most wakeup-tree nodes held at once.`,
+    `\npeak heap = max heapUsed + arrayBuffers (typed arrays) sampled after each 5 ms slice, minus the same before (${gcNote}); it counts garbage not yet collected. live = the same sampled after a gc() every 40th slice (what the search holds). wakeup nodes = the most wakeup-tree nodes held at once.`,
   );
   console.log(
-    `readers(20): optimal/source peak heap ${(peaks['20optimal'] / peaks['20source']).toFixed(2)} (goal ≤ 2)`,
+    `readers(20): optimal/source peak heap ${(peaks['20optimal'] / peaks['20source']).toFixed(2)} (goal ≤ 2); live: ${MB(peaks['20optimallive'])} / ${MB(peaks['20sourcelive'])}`,
   );
 }
 
