@@ -3,7 +3,16 @@ import { dependent, type Ev, pending, reversed, sameStep } from './event.ts';
 import { type Outcome, READY } from './execution.ts';
 import { HappensBefore } from './hb.ts';
 import { anyEnabled, blockedOutcome, type Pick, type Search, type SearchContext } from './search.ts';
-import { insert, prefixMasks, type WNode, weakInitial } from './wakeup.ts';
+import {
+  insertBelow,
+  NIL,
+  type PrefixMasks,
+  prefixMasks,
+  remove,
+  WakeupPool,
+  type WNode,
+  weakInitial,
+} from './wakeup.ts';
 
 /**
  * Stateless dynamic partial-order reduction (explorer.md §1.7, §4.5–6).
@@ -17,33 +26,41 @@ import { insert, prefixMasks, type WNode, weakInitial } from './wakeup.ts';
  * after an execution, back up to the deepest node with a branch left and replay up to it.
  */
 
-interface Node {
-  /** The step taken from this node in the current execution. */
-  ev: Ev;
-  /** Sleep set: steps whose exploration from here is already covered. */
-  sleep: Ev[];
-  /** Wakeup tree: children are the branches left, the first one being explored. */
-  wut: WNode;
-  explored: Ev[];
-  /** Part of a forced prefix: no alternatives are explored here. */
-  frozen: boolean;
-}
-
 export type DporMode = 'optimal' | 'source';
+
+const NO_EVS: Ev[] = [];
+Object.freeze(NO_EVS);
 
 export class Dpor implements Search {
   readonly exhaustive = true;
   readonly description: string;
-  private stack: Node[] = [];
+  /**
+   * The search stack, one slot per depth (flat, issue 12: no object per step). The step taken at
+   * depth d in the current execution is the runner's log entry d; besides it, a depth has:
+   */
+  private depth = 0;
+  /** the branches left to explore there (the rest of its wakeup tree's children), or null; */
+  private alts = new Slots<WNode[] | null>(null);
+  /** the wakeup subtree below the branch taken there (the next depth's children), or null; */
+  private sub = new Slots<WNode[] | null>(null);
+  /** its sleep set, and the steps already explored there (shared empty array when none). */
+  private sleep = new Slots<Ev[]>(NO_EVS);
+  private explored = new Slots<Ev[]>(NO_EVS);
   /** Depth from which the next execution's steps are new (races before it were analysed). */
   private diverge = 0;
   private done = false;
   private hb: HappensBefore;
-  private events: Ev[] = [];
   private races: number[] = [];
+  private nd: number[] = [];
+  /** The sequence a race reversal schedules (reused: the tree keeps copies of what it keeps). */
+  private v: Ev[] = [];
+  private gone = new Uint8Array(64);
   private executions = 0;
   /** Wakeup-tree branches that could not be taken (a disabled thread): should stay 0. */
   wakeupMisses = 0;
+  /** Wakeup-tree nodes held now (beyond the current path), and the most ever held. */
+  wakeupNodes = 0;
+  peakWakeupNodes = 0;
 
   constructor(
     private readonly ctx: SearchContext,
@@ -84,28 +101,38 @@ export class Dpor implements Search {
   estimate(): number {
     if (this.done) return this.executions;
     let est = 1;
-    for (const n of this.stack) est *= n.explored.length + n.wut.children.length;
+    for (let d = 0; d < this.depth; d++)
+      est *= this.explored.get(d).length + 1 + (this.alts.get(d)?.length ?? 0);
     return Math.max(est, this.executions + 1);
   }
 
   private execute(): void {
     const { runner: r, maxSteps } = this.ctx;
-    r.start();
+    const diverge = this.diverge;
+    // The log keeps the prefix about to be replayed, as the execution that first ran it recorded it.
+    r.start(diverge);
+    const log = r.log;
     if (this.executions === 0) {
       this.hb = new HappensBefore(r.nThreads);
       this.hb.reset(r.mem.keyNames.length);
     } else {
       // The prefix replayed below is the previous execution's: rewind its happens-before to there
       // instead of recomputing it.
-      this.hb.truncate(this.diverge);
+      this.hb.truncate(diverge);
+    }
+    // Replay the prefix: same steps, footprints, races and sleep sets, all known already.
+    for (let d = 0; d < diverge; d++) {
+      const t = log.tid[d];
+      if (r.status[t] !== READY)
+        throw new ExplorerError(
+          `replay diverged: thread '${r.names[t]}' cannot run at step ${d}; is the model deterministic?`,
+        );
+      r.replay(t, log.choice[d]);
     }
     const hb = this.hb;
-    const events = this.events;
-    events.length = this.diverge;
-    let sleep: Ev[] = [];
-    let wut: WNode = { ev: pending(-1, -1), children: [] };
     let outcome: Outcome;
-    for (let d = 0; ; d++) {
+    let prev: Ev | null = null;
+    for (let d = diverge; ; d++) {
       if (r.allDone()) {
         r.checkFinals();
         outcome = 'complete';
@@ -115,40 +142,42 @@ export class Dpor implements Search {
         outcome = 'bound';
         break;
       }
-      let node: Node;
-      if (d < this.stack.length) node = this.stack[d];
-      else {
-        node = { ev: pending(-1, -1), sleep, wut, explored: [], frozen: d < this.prefix.length };
-        this.stack.push(node);
+      // A new depth: its sleep set is its parent's, less what the parent's step depends on.
+      if (d === this.depth) {
+        let sleep = NO_EVS;
+        if (d > 0 && prev !== null) {
+          const ps = this.sleep.get(d - 1);
+          if (ps.length > 0) {
+            // Shared with the parent while nothing drops out (sleep sets are copied on write).
+            let k = 0;
+            while (k < ps.length && !dependent(ps[k], prev)) k++;
+            if (k === ps.length) sleep = ps;
+            else {
+              sleep = ps.slice(0, k);
+              for (k++; k < ps.length; k++) if (!dependent(ps[k], prev)) sleep.push(ps[k]);
+              if (sleep.length === 0) sleep = NO_EVS;
+            }
+          }
+        }
+        // (A depth's other slots are empty here: backtracking empties those it leaves.)
+        this.sleep.set(d, sleep);
+        const pendingKids = d > 0 ? this.sub.get(d - 1) : null;
+        this.alts.set(d, pendingKids);
+        if (pendingKids !== null) this.sub.set(d - 1, null);
       }
-      const branch = this.branch(node, d);
-      if (branch === null) {
-        this.stack.pop();
-        outcome = anyEnabled(r) ? 'sleep-blocked' : blockedOutcome(r, events);
+      if (!this.branch(d)) {
+        outcome = anyEnabled(r) ? 'sleep-blocked' : blockedOutcome(r, log);
         break;
       }
-      let ev: Ev;
-      if (d < this.diverge) {
-        // Replaying the prefix: same step, same footprint, happens-before already known.
-        ev = node.ev;
-        r.replay(ev.tid, ev.choice);
-      } else {
-        const nChoices = r.choices(branch.ev.tid);
-        ev = r.exec(branch.ev.tid, branch.ev.choice);
-        branch.ev = ev;
-        node.ev = ev;
-        events.push(ev);
-        this.races.length = 0;
-        hb.append(ev, this.races);
-        for (const i of this.races) this.reverse(i, d, null);
-        if (nChoices > 0 && !node.frozen) this.addChoices(node, ev, nChoices);
-      }
-      if (node.sleep.length === 0) sleep = [];
-      else {
-        sleep = [];
-        for (const q of node.sleep) if (!dependent(q, ev)) sleep.push(q);
-      }
-      wut = branch;
+      this.depth = d + 1;
+      const tid = this.pickTid;
+      const nChoices = r.choices(tid);
+      const ev = r.exec(tid, this.pickChoice);
+      this.races.length = 0;
+      hb.append(ev, this.races);
+      for (const i of this.races) this.reverse(i, d, null);
+      if (nChoices > 0 && d >= this.prefix.length) this.addChoices(d, ev, nChoices);
+      prev = ev;
     }
     if (outcome === 'deadlock' || outcome === 'await-blocked') {
       // The blocked threads' pending steps race with what blocks them: reversing those races is
@@ -161,127 +190,314 @@ export class Dpor implements Search {
         for (const i of this.races) this.reverse(i, -1, pend);
       }
     }
-    this.ctx.finish(outcome, events);
+    this.ctx.finish(outcome, log);
   }
 
-  /** The branch to take at node d: the replayed one, the wakeup tree's next, or a free pick. */
-  private branch(node: Node, d: number): WNode | null {
+  /** The branch chosen by `branch()`. */
+  private pickTid = -1;
+  private pickChoice = -1;
+
+  /**
+   * Choose the branch at depth d: the first of its wakeup-tree children that can run (its subtree
+   * becomes the next depth's children), a forced prefix step, or a free pick. False if none.
+   */
+  private branch(d: number): boolean {
     const r = this.ctx.runner;
-    const kids = node.wut.children;
-    while (kids.length > 0) {
-      const c = kids[0];
-      const t = c.ev.tid;
-      if (r.status[t] === READY && (r.pendingKind(t) === 'await' || r.enabled(t))) {
-        if (c.ev.choice < 0 && r.choices(t) > 0) c.ev = pending(t, 0);
-        return c;
+    const kids = this.alts.get(d);
+    if (kids !== null) {
+      while (kids.length > 0) {
+        const pool = this.pool;
+        const c = kids.shift() as WNode;
+        const e = pool.ev(c);
+        const t = e.tid;
+        if (r.status[t] === READY && (r.pendingKind(t) === 'await' || r.enabled(t))) {
+          this.pickTid = t;
+          this.pickChoice = e.choice < 0 && r.choices(t) > 0 ? 0 : e.choice;
+          if (pool.child[c] !== NIL) this.sub.set(d, pool.childrenOf(c));
+          pool.release(c);
+          this.wakeupNodes--;
+          if (kids.length === 0) this.alts.set(d, null);
+          return true;
+        }
+        this.wakeupNodes -= pool.releaseTree(c);
+        this.wakeupMisses++;
       }
-      if (d < this.diverge)
-        throw new ExplorerError(
-          `replay diverged: thread '${r.names[t]}' cannot run at step ${d}; is the model deterministic?`,
-        );
-      kids.shift();
-      this.wakeupMisses++;
+      this.alts.set(d, null);
     }
     if (d < this.prefix.length) {
       const p = this.prefix[d];
       if (!r.enabled(p.tid))
         throw new ExplorerError(`schedule prefix: thread '${r.names[p.tid]}' cannot run at step ${d}`);
-      const c: WNode = { ev: pending(p.tid, p.choice), children: [] };
-      kids.push(c);
-      return c;
+      this.pickTid = p.tid;
+      this.pickChoice = p.choice;
+      return true;
     }
+    const sleep = this.sleep.get(d);
+    const status = r.status;
     for (let t = 0; t < r.nThreads; t++) {
-      if (!r.enabled(t)) continue;
+      if (status[t] !== READY || !r.enabled(t)) continue;
       const n = r.choices(t);
       if (n === 0) {
-        if (asleep(node.sleep, t, -1)) continue;
-        const c: WNode = { ev: pending(t, -1), children: [] };
-        kids.push(c);
-        return c;
+        if (asleep(sleep, t, -1)) continue;
+        this.pickTid = t;
+        this.pickChoice = -1;
+        return true;
       }
       for (let v = 0; v < n; v++) {
-        if (asleep(node.sleep, t, v)) continue;
-        const c: WNode = { ev: pending(t, v), children: [] };
-        kids.push(c);
-        return c;
+        if (asleep(sleep, t, v)) continue;
+        this.pickTid = t;
+        this.pickChoice = v;
+        return true;
       }
     }
     // Only waits are left. An await is a read that blocks its thread if false (an assume): run one
     // that is false now, so its race with the write it waits for is seen and reversed.
     for (let t = 0; t < r.nThreads; t++) {
-      if (r.status[t] !== READY || r.pendingKind(t) !== 'await' || asleep(node.sleep, t, -1)) continue;
-      const c: WNode = { ev: pending(t, -1), children: [] };
-      kids.push(c);
-      return c;
+      if (r.status[t] !== READY || r.pendingKind(t) !== 'await' || asleep(sleep, t, -1)) continue;
+      this.pickTid = t;
+      this.pickChoice = -1;
+      return true;
     }
-    return null;
+    return false;
   }
 
-  /** Every value of a choose is a branch of the node where it ran. */
-  private addChoices(node: Node, ev: Ev, n: number): void {
+  /** The branches left at depth d, created if need be. */
+  private altsOf(d: number): WNode[] {
+    let a = this.alts.get(d);
+    if (a === null) {
+      a = [];
+      this.alts.set(d, a);
+    }
+    return a;
+  }
+
+  /** Every value of a choose is a branch of the depth where it ran. */
+  private addChoices(d: number, ev: Ev, n: number): void {
     for (let v = 0; v < n; v++) {
       if (v === ev.choice) continue;
-      const alt = pending(ev.tid, v);
-      if (node.wut.children.some((c) => sameStep(c.ev, alt))) continue;
-      if (node.explored.some((e) => sameStep(e, alt)) || node.sleep.some((e) => sameStep(e, alt))) continue;
-      node.wut.children.push({ ev: alt, children: [] });
+      const alt = this.pendingEv(ev.tid, v);
+      if (this.alts.get(d)?.some((c) => sameStep(this.pool.ev(c), alt))) continue;
+      if (
+        this.explored.get(d).some((e) => sameStep(e, alt)) ||
+        this.sleep.get(d).some((e) => sameStep(e, alt))
+      )
+        continue;
+      this.altsOf(d).push(this.pool.leaf(alt));
+      this.wakeupNodes++;
     }
+    if (this.wakeupNodes > this.peakWakeupNodes) this.peakWakeupNodes = this.wakeupNodes;
   }
 
   /**
-   * Race e_i ⋖ e_j found: schedule v = notdep(e_i, E).e_j from the node before e_i, unless a
-   * sleeping step already covers it (optimal) or the backtrack set has one of v's initials (source).
+   * Race e_i ⋖ e_j found: schedule v = notdep(e_i, E).e_j from depth i, unless a sleeping step
+   * already covers it (optimal) or the branches there have one of v's initials (source).
    */
   private reverse(i: number, j: number, pend: Ev | null): void {
-    const node = this.stack[i];
-    if (node.frozen) return;
+    if (i < this.prefix.length) return;
+    const log = this.ctx.runner.log;
     const hb = this.hb;
     const end = j >= 0 ? j : hb.length;
-    const v: Ev[] = [];
-    for (const x of hb.notDep(i, end)) v.push(this.events[x]);
+    const v = this.v;
+    v.length = 0;
+    const xs = hb.notDep(i, end, this.nd);
+    for (const x of xs) v.push(log.at(x) as Ev);
     // notdep(e_i)'s steps read what they read before; e_j may not (event.ts `reversed`), unless
     // the model says no step's keys depend on what it reads.
-    const last = j >= 0 ? this.events[j] : (pend as Ev);
-    v.push(this.ctx.runner.inst.options.fixedFootprints ? last : reversed(this.events[i], last));
+    const last = j >= 0 ? (log.at(j) as Ev) : (pend as Ev);
+    v.push(this.ctx.runner.inst.options.fixedFootprints ? last : reversed(log.at(i) as Ev, last));
     if (this.mode === 'optimal') {
-      if (node.sleep.length > 0) {
-        const pre = prefixMasks(v);
-        for (const s of node.sleep) if (weakInitial(s, v, undefined, pre)) return;
-      }
-      insert(node.wut, v);
+      const pre = prefixMasks(v, true);
+      for (const s of this.sleep.get(i)) if (weakInitial(s, v, undefined, pre)) return;
+      // v may outlive this execution in the tree: its steps as the shared Ev objects.
+      for (let k = 0; k < xs.length; k++) v[k] = this.canon(xs[k], v[k]);
+      v[xs.length] = j >= 0 ? this.canon(j, v[xs.length]) : this.canonFree(v[xs.length]);
+      this.insert(i, v, pre);
       return;
     }
     // source-DPOR: the initials of v are its steps with no dependent step before them in v.
-    const initials: Ev[] = [];
+    const initials: number[] = [];
     for (let k = 0; k < v.length; k++) {
       const x = v[k];
-      if (initials.some((y) => y.tid === x.tid)) continue;
+      if (initials.some((y) => v[y].tid === x.tid)) continue;
       let first = !x.unknown || k === 0;
       for (let y = 0; y < k && first; y++) if (v[y].tid === x.tid || dependent(v[y], x)) first = false;
-      if (first) initials.push(x);
+      if (first) initials.push(k);
     }
+    const cur = log.tid[i];
+    const alts = this.alts.get(i);
+    const explored = this.explored.get(i);
+    const pool = this.pool;
     const has = (tid: number) =>
-      node.wut.children.some((c) => c.ev.tid === tid) || node.explored.some((e) => e.tid === tid);
-    if (initials.some((x) => has(x.tid))) return;
-    const pick = initials.find((x) => !node.sleep.some((s) => sameStep(s, x)));
-    if (pick) node.wut.children.push({ ev: pick, children: [] });
+      tid === cur ||
+      (alts?.some((c) => pool.ev(c).tid === tid) ?? false) ||
+      explored.some((e) => e.tid === tid);
+    if (initials.some((k) => has(v[k].tid))) return;
+    const sleep = this.sleep.get(i);
+    const k = initials.find((y) => !sleep.some((s) => sameStep(s, v[y])));
+    if (k !== undefined) {
+      const pick =
+        k < xs.length ? this.canon(xs[k], v[k]) : j >= 0 ? this.canon(j, v[k]) : this.canonFree(v[k]);
+      this.altsOf(i).push(pool.leaf(pick));
+      if (++this.wakeupNodes > this.peakWakeupNodes) this.peakWakeupNodes = this.wakeupNodes;
+    }
+  }
+
+  /** The wakeup trees' nodes. */
+  private pool = new WakeupPool();
+  /** A pending step of thread tid with a given choice, one Ev for each (branches of a choose). */
+  private pendings: Ev[][] = [];
+  private pendingEv(tid: number, choice: number): Ev {
+    const l = this.pendings[tid] ?? (this.pendings[tid] = []);
+    return l[choice] ?? (l[choice] = pending(tid, choice));
+  }
+  /** Steps that are in no execution's log (a blocked thread's pending step): shared when equal. */
+  private free: Ev[] = [];
+  private canonFree(ev: Ev): Ev {
+    for (const c of this.free) if (sameEv(c, ev)) return c;
+    if (this.free.length < 256) this.free.push(ev);
+    return ev;
+  }
+
+  /** One Ev per thread, step index and footprint, shared by every wakeup tree and sleep set. */
+  private canonical: (Ev[] | undefined)[] = [];
+
+  /**
+   * The shared Ev equal to step x (thread, index in it, choice, label, kind, footprint): wakeup
+   * trees hold steps of executions long gone, and most are the same step again.
+   */
+  private canon(x: number, ev: Ev): Ev {
+    const key = this.hb.local(x) * this.ctx.runner.nThreads + ev.tid;
+    const l = this.canonical[key];
+    if (l === undefined) {
+      while (this.canonical.length < key) this.canonical.push(undefined);
+      this.canonical[key] = [ev];
+      return ev;
+    }
+    for (let k = 0; k < l.length; k++) if (l[k] === ev || sameEv(l[k], ev)) return l[k];
+    if (l.length < 8) l.push(ev);
+    return ev;
+  }
+
+  /**
+   * insert[E](v, B) into the wakeup tree of depth i. Its first child is the branch taken there now,
+   * whose subtree is the tree of depth i+1, and so on down the stack: descend along the current
+   * path while its step is a weak initial of what is left of v, then into the other branches.
+   */
+  private insert(i: number, v: readonly Ev[], pre: PrefixMasks): void {
+    const log = this.ctx.runner.log;
+    if (this.gone.length < v.length) this.gone = new Uint8Array(2 * v.length);
+    const gone = this.gone;
+    gone.fill(0, 0, v.length);
+    let left = v.length;
+    for (let d = i; ; d++) {
+      const cur = log.at(d) as Ev;
+      if (weakInitial(cur, v, gone, pre)) {
+        if (remove(v, gone, cur.tid)) left--;
+        // The current step is a leaf while the next depth has not been reached.
+        if (d + 1 >= this.depth || left === 0) return;
+        continue;
+      }
+      const alts = this.altsOf(d);
+      const pool = this.pool;
+      let added = 0;
+      let next = NIL;
+      for (const c of alts)
+        if (weakInitial(pool.ev(c), v, gone, pre)) {
+          next = c;
+          break;
+        }
+      if (next === NIL) {
+        const rest = v.filter((_, k) => gone[k] === 0);
+        alts.push(pool.chain(rest));
+        added = rest.length;
+      } else {
+        if (remove(v, gone, pool.ev(next).tid)) left--;
+        if (pool.child[next] !== NIL && left > 0) added = insertBelow(pool, next, v, gone, pre, left);
+      }
+      if (alts.length === 0) this.alts.set(d, null);
+      this.wakeupNodes += added;
+      if (this.wakeupNodes > this.peakWakeupNodes) this.peakWakeupNodes = this.wakeupNodes;
+      return;
+    }
+  }
+
+  /** Forget the subtree below depth d's branch (left over when an execution ended early). */
+  private dropSub(d: number): void {
+    const sub = this.sub.get(d);
+    if (sub === null) return;
+    for (const c of sub) this.wakeupNodes -= this.pool.releaseTree(c);
+    this.sub.set(d, null);
   }
 
   private backtrack(): void {
-    for (let d = this.stack.length - 1; d >= 0; d--) {
-      const node = this.stack[d];
-      node.wut.children.shift();
-      node.sleep.push(node.ev);
-      node.explored.push(node.ev);
-      if (node.wut.children.length > 0) {
-        this.stack.length = d + 1;
+    const log = this.ctx.runner.log;
+    for (let d = this.depth - 1; d >= 0; d--) {
+      const alts = this.alts.get(d);
+      if (alts !== null && alts.length > 0) {
+        const ev = this.canon(d, log.at(d) as Ev);
+        this.sleep.set(d, this.sleep.get(d) === NO_EVS ? [ev] : [...this.sleep.get(d), ev]);
+        this.explored.set(d, this.explored.get(d) === NO_EVS ? [ev] : [...this.explored.get(d), ev]);
+        this.dropSub(d);
+        this.depth = d + 1;
         this.diverge = d;
         return;
       }
-      this.stack.pop();
+      this.alts.set(d, null);
+      this.dropSub(d);
+      this.sleep.set(d, NO_EVS);
+      this.explored.set(d, NO_EVS);
     }
+    this.depth = 0;
     this.done = true;
   }
+}
+
+/** Depths at which the stack's slots are kept in arrays; deeper ones, in maps holding only what is set. */
+const NEAR = 4096;
+
+/**
+ * Per-depth slots of the search stack. A long execution has most slots empty (no branch left, no
+ * sleep set): past NEAR depths only the others take memory.
+ */
+class Slots<T> {
+  private near: T[] = [];
+  private far = new Map<number, T>();
+  constructor(private readonly empty: T) {}
+  get(d: number): T {
+    const v = d < NEAR ? this.near[d] : this.far.get(d);
+    return v === undefined ? this.empty : v;
+  }
+  set(d: number, v: T): void {
+    if (d < NEAR) {
+      const near = this.near;
+      while (near.length < d) near.push(this.empty);
+      near[d] = v;
+    } else if (v === this.empty) this.far.delete(d);
+    else this.far.set(d, v);
+  }
+}
+
+function sameEv(a: Ev, b: Ev): boolean {
+  return (
+    a === b ||
+    (a.tid === b.tid &&
+      a.choice === b.choice &&
+      a.label === b.label &&
+      a.kind === b.kind &&
+      a.mutex === b.mutex &&
+      a.took === b.took &&
+      a.released === b.released &&
+      a.failed === b.failed &&
+      sameKeys(a.reads, b.reads) &&
+      sameKeys(a.writes, b.writes) &&
+      sameKeys(a.adds, b.adds))
+  );
+}
+
+function sameKeys(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function asleep(sleep: readonly Ev[], tid: number, choice: number): boolean {

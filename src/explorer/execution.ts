@@ -1,7 +1,9 @@
 import { type ErrorSite, ExplorerError, Violation } from './errors.ts';
 import { type Ev, keyMask, type StepKind } from './event.ts';
+import { EventLog } from './log.ts';
 import { Memory, Mode } from './memory.ts';
 import { type Instance, type Model, ModelBuilder, type PredicateSpec, type Request } from './model.ts';
+import { encodeSchedule, type Step } from './schedule.ts';
 
 /**
  * One execution of a model: fresh memory, fresh threads, steps run one at a time as a strategy
@@ -71,8 +73,11 @@ export class Runner {
   replayedSteps = 0;
   /** Threads that have returned. */
   private nDone = 0;
-  /** The steps of this execution so far (thread, choice, label): for schedules in error messages. */
-  readonly trail: { tid: number[]; choice: number[]; label: string[] } = { tid: [], choice: [], label: [] };
+  /**
+   * The steps of this execution, recorded flat (a replayed prefix is kept from the execution that
+   * first ran it): for searches, and for the schedule in error messages.
+   */
+  log = new EventLog();
   /** Violations seen in this execution, in order; each check at most once. */
   violations: ViolationRecord[] = [];
   /** Indices of `sometimes` predicates that held in this execution, with the step they held at. */
@@ -95,7 +100,17 @@ export class Runner {
     this.atLabel = label;
     this.atStep = step;
   }
-  scheduleOf: () => string = () => '';
+  /** The schedule of this execution up to the step running now (for error messages). */
+  scheduleOf(): string {
+    const log = this.log;
+    const n = Math.min(this.steps, log.length);
+    const steps: Step[] = [];
+    for (let i = 0; i < n; i++) steps.push({ tid: log.tid[i], choice: log.choice[i], label: log.labelAt(i) });
+    if (this.atStep >= n && this.atThread >= 0)
+      steps.push({ tid: this.atThread, choice: this.atChoice, label: this.atLabel });
+    return encodeSchedule(steps, this.names);
+  }
+  private atChoice = -1;
 
   constructor(readonly model: Model) {
     this.mem.onMisuse = (m) => {
@@ -103,8 +118,11 @@ export class Runner {
     };
   }
 
-  /** Start a new execution. Returns false if the initial state already violates an invariant. */
-  start(): void {
+  /**
+   * Start a new execution. `keep` steps of the log are kept: the prefix a DPOR search is about to
+   * replay, recorded by the execution that first ran it.
+   */
+  start(keep = 0): void {
     const mem = this.mem;
     mem.reset();
     this.builder = new ModelBuilder(mem);
@@ -138,9 +156,7 @@ export class Runner {
     this.steps = 0;
     this.replayedSteps = 0;
     this.nDone = 0;
-    this.trail.tid.length = 0;
-    this.trail.choice.length = 0;
-    this.trail.label.length = 0;
+    this.log.truncate(keep);
     this.violations = [];
     this.witnessed = [];
     const n = this.nThreads;
@@ -272,10 +288,8 @@ export class Runner {
     const label = r.label;
     const mutex = r.mutex;
     const index = this.steps++;
-    this.trail.tid.push(t);
-    this.trail.choice.push(choice);
-    this.trail.label.push(r.label);
     this.at(t, label, index);
+    this.atChoice = kind === 'choose' ? choice : -1;
     this.builder.current = t;
     this.builder.took = kind === 'acquire' ? mutex : -1;
     this.builder.released = kind === 'release' ? mutex : -1;
@@ -337,7 +351,7 @@ export class Runner {
       for (const i of touched) this.check(i, index);
     }
     this.at(-1, '', -1);
-    return {
+    const ev: Ev = {
       tid: t,
       choice: kind === 'choose' ? choice : -1,
       label,
@@ -353,6 +367,9 @@ export class Runner {
       wm: keyMask(writes),
       am: keyMask(fp.adds),
     };
+    if (this.log.length > index) this.log.truncate(index);
+    this.log.push(ev);
+    return ev;
   }
 
   private touchedPreds(writes: number[], adds: number[]): number[] {

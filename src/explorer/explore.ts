@@ -2,6 +2,7 @@ import { Dpor } from './dpor.ts';
 import { type ErrorSite, ExplorerError } from './errors.ts';
 import type { Ev } from './event.ts';
 import { DONE, type Outcome, READY, Runner, type ViolationRecord } from './execution.ts';
+import { EventLog, type EventSeq } from './log.ts';
 import { STEP_ACCESSES_DEFAULT, STEP_TIME_MS_DEFAULT } from './memory.ts';
 import type { Model } from './model.ts';
 import { Naive } from './naive.ts';
@@ -149,6 +150,8 @@ export interface ExploreResult {
   executionsPerSec: number;
   /** Optimal DPOR: wakeup-tree branches that could not be taken (should be 0). */
   wakeupMisses?: number;
+  /** Optimal DPOR: the most wakeup-tree nodes held at once (beyond the current path). */
+  peakWakeupNodes?: number;
 }
 
 export interface Progress {
@@ -225,12 +228,6 @@ export class Exploration implements SearchContext {
       deadline: Number.POSITIVE_INFINITY,
       timeMs: opts.timeMs,
     });
-    const trail = this.runner.trail;
-    this.runner.scheduleOf = () =>
-      encodeSchedule(
-        trail.tid.map((tid, i) => ({ tid, choice: trail.choice[i], label: trail.label[i] })),
-        this.runner.names,
-      );
     // Learn the threads (and validate the model) before anything runs.
     this.guarded(() => this.runner.start());
     this.deadlockAllowed = this.runner.inst.options.allowDeadlock === true;
@@ -263,7 +260,7 @@ export class Exploration implements SearchContext {
 
   // --- SearchContext ------------------------------------------------------------------------
 
-  finish(outcome: Outcome, events: readonly Ev[]): void {
+  finish(outcome: Outcome, events: EventSeq): void {
     const c = this.counts;
     const r = this.runner;
     c.executions++;
@@ -301,7 +298,7 @@ export class Exploration implements SearchContext {
       case 'bound':
         c.lengthBound++;
         if (!this.boundHit) {
-          const t = events[events.length - 1];
+          const t = events.at(-1) as Ev;
           this.boundHit = {
             kind: 'length',
             detail: `an execution ran ${this.maxSteps} steps (last: thread '${r.names[t.tid]}', step '${t.label}'): raise maxSteps or bound the loop`,
@@ -414,7 +411,7 @@ export class Exploration implements SearchContext {
     const violations: Counterexample[] = [];
     const checks: Record<string, CheckResult> = {};
     for (const [name, f] of this.found) {
-      const cex = this.guarded(() => this.counterexample(f));
+      const cex = this.guarded(() => this.aside(() => this.counterexample(f)));
       violations.push(cex);
       checks[name] = { status: 'violated', counterexample: cex };
     }
@@ -479,8 +476,24 @@ export class Exploration implements SearchContext {
       stepsPerSec: secs > 0 ? c.steps / secs : 0,
       executionsPerSec: secs > 0 ? c.executions / secs : 0,
       wakeupMisses: this.search instanceof Dpor ? this.search.wakeupMisses : undefined,
+      peakWakeupNodes: this.search instanceof Dpor ? this.search.peakWakeupNodes : undefined,
     };
     return this.result_;
+  }
+
+  /**
+   * Run executions that are not the search's (counterexamples, determinism checks) on a log of
+   * their own: the search's log holds the prefix it replays next.
+   */
+  private aside<T>(fn: () => T): T {
+    const r = this.runner;
+    const saved = r.log;
+    r.log = new EventLog();
+    try {
+      return fn();
+    } finally {
+      r.log = saved;
+    }
   }
 
   /** Run model code under the determinism guard; a refused call names this runner's thread and step. */
@@ -652,14 +665,17 @@ export class Exploration implements SearchContext {
     };
   }
 
-  private checkDeterminism(events: readonly Ev[]): void {
+  private checkDeterminism(seq: EventSeq): void {
+    const events = seq.slice();
     const again: Ev[] = [];
     const r = this.runner;
-    r.start();
-    for (const e of events) {
-      if (r.status[e.tid] !== READY) break;
-      again.push(r.exec(e.tid, e.choice));
-    }
+    this.aside(() => {
+      r.start();
+      for (const e of events) {
+        if (r.status[e.tid] !== READY) break;
+        again.push(r.exec(e.tid, e.choice));
+      }
+    });
     const sig = (e: Ev) => `${e.tid}:${e.choice}:${e.label}:${e.reads}:${e.writes}:${e.adds}`;
     for (let i = 0; i < events.length; i++)
       if (!again[i] || sig(again[i]) !== sig(events[i]))

@@ -19,11 +19,17 @@ const Q = 3;
 export class HappensBefore {
   private T: number;
   private clocks: Int32Array;
-  tidOf: number[] = [];
-  localOf: number[] = [];
-  events: Ev[] = [];
-  /** For an event that gave up a mutex: the index of the step that took it. -1 otherwise. */
-  pairOf: number[] = [];
+  /**
+   * Per event (flat, issue 12): its thread (its index in that thread is its own clock entry), the
+   * previous event of its thread,
+   */
+  private tidOf = new Int32Array(64);
+  private prevOf = new Int32Array(64);
+  /** for an event that gave up a mutex: the mutex, and the index of the step that took it (or -1), */
+  private releaseOf = new Map<number, [number, number]>();
+  /** and where its records in the undo log start. */
+  private undoStart = new Int32Array(64);
+  private n = 0;
   private lastOfThread: Int32Array;
   private countOfThread: Int32Array;
   private lastW: Int32Array = new Int32Array(0);
@@ -34,18 +40,17 @@ export class HappensBefore {
   private keyEpoch: Int32Array = new Int32Array(0);
   private epoch = 0;
   private scratch: number[] = [];
-  /** Previous event of the same thread, per event (for rewinding). */
-  private prevOf: number[] = [];
   /**
    * Undo log of the per-key tables, so the search can rewind to the prefix it replays instead of
-   * recomputing it: per record a kind, a key, an old index and (for writes) the lists they cleared.
+   * recomputing it: per record a kind, a key, an old index and (for a write that cleared them) the
+   * index of the cleared reads/adds lists in `saved`.
    */
-  private undoStart: number[] = [];
-  private uKind: number[] = [];
-  private uKey: number[] = [];
-  private uOld: number[] = [];
-  private uReads: Array<number[] | null> = [];
-  private uAdds: Array<number[] | null> = [];
+  private uKind = new Uint8Array(64);
+  private uKey = new Int32Array(64);
+  private uOld = new Int32Array(64);
+  private uSaved = new Int32Array(64);
+  private nu = 0;
+  private saved: Array<[number[] | null, number[] | null]> = [];
 
   constructor(nThreads: number) {
     this.T = nThreads;
@@ -55,17 +60,10 @@ export class HappensBefore {
   }
 
   reset(nKeys: number): void {
-    this.events.length = 0;
-    this.tidOf.length = 0;
-    this.localOf.length = 0;
-    this.pairOf.length = 0;
-    this.prevOf.length = 0;
-    this.undoStart.length = 0;
-    this.uKind.length = 0;
-    this.uKey.length = 0;
-    this.uOld.length = 0;
-    this.uReads.length = 0;
-    this.uAdds.length = 0;
+    this.n = 0;
+    this.nu = 0;
+    this.releaseOf.clear();
+    this.saved.length = 0;
     this.lastOfThread.fill(-1);
     this.countOfThread.fill(0);
     this.epoch++;
@@ -73,17 +71,24 @@ export class HappensBefore {
   }
 
   get length(): number {
-    return this.events.length;
+    return this.n;
+  }
+
+  /** Event i's index among its thread's events, from 1. */
+  local(i: number): number {
+    return this.clocks[i * this.T + this.tidOf[i]];
   }
 
   /** Does event i happen before event j (i < j)? */
   hb(i: number, j: number): boolean {
-    return this.clocks[j * this.T + this.tidOf[i]] >= this.localOf[i];
+    const t = this.tidOf[i];
+    return this.clocks[j * this.T + t] >= this.clocks[i * this.T + t];
   }
 
   /** Does event i happen before a clock given as a row offset? */
   private hbRow(i: number, row: Int32Array, off: number): boolean {
-    return row[off + this.tidOf[i]] >= this.localOf[i];
+    const t = this.tidOf[i];
+    return row[off + t] >= this.clocks[i * this.T + t];
   }
 
   /** Make key k's tables exist and belong to this execution. */
@@ -142,18 +147,31 @@ export class HappensBefore {
     return out;
   }
 
+  private growEvents(): void {
+    const n = this.tidOf.length + (this.tidOf.length >> 1);
+    const g = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.tidOf = g(this.tidOf);
+    this.prevOf = g(this.prevOf);
+    this.undoStart = g(this.undoStart);
+  }
+
   /**
    * Append an event. If `races` is given, the indices of the events it races with are pushed to it
    * (lock races already moved to the acquire).
    */
   append(ev: Ev, races: number[] | null): void {
-    const idx = this.events.length;
+    const idx = this.n;
     const T = this.T;
     if ((idx + 1) * T > this.clocks.length) {
-      const c = new Int32Array(this.clocks.length * 2);
+      const c = new Int32Array(Math.max((idx + 1) * T, this.clocks.length + (this.clocks.length >> 1)));
       c.set(this.clocks);
       this.clocks = c;
     }
+    if (idx === this.tidOf.length) this.growEvents();
     const deps = this.dependees(ev);
     const prev = this.lastOfThread[ev.tid];
     if (races !== null) this.findRaces(ev, deps, prev, this.clocks, prev * T, races);
@@ -161,23 +179,27 @@ export class HappensBefore {
     const c = this.clocks;
     if (prev >= 0) c.copyWithin(base, prev * T, prev * T + T);
     else c.fill(0, base, base + T);
-    for (const d of deps) {
-      const db = d * T;
+    for (let i = 0; i < deps.length; i++) {
+      const db = deps[i] * T;
       for (let t = 0; t < T; t++) if (c[db + t] > c[base + t]) c[base + t] = c[db + t];
     }
     const local = ++this.countOfThread[ev.tid];
     c[base + ev.tid] = local;
-    this.events.push(ev);
-    this.tidOf.push(ev.tid);
-    this.localOf.push(local);
-    this.prevOf.push(prev);
+    this.n = idx + 1;
+    this.tidOf[idx] = ev.tid;
+    this.prevOf[idx] = prev;
     this.lastOfThread[ev.tid] = idx;
-    this.undoStart.push(this.uKind.length);
+    this.undoStart[idx] = this.nu;
     // Update the per-key access tables, logging what is needed to undo it.
     for (const k of ev.writes) {
       const rs = this.readsSince[k];
       const as = this.addsSince[k];
-      this.log(W, k, this.lastW[k], rs.length > 0 ? rs : null, as.length > 0 ? as : null);
+      let sv = -1;
+      if (rs.length > 0 || as.length > 0) {
+        sv = this.saved.length;
+        this.saved.push([rs.length > 0 ? rs : null, as.length > 0 ? as : null]);
+      }
+      this.log(W, k, this.lastW[k], sv);
       this.lastW[k] = idx;
       if (rs.length > 0) this.readsSince[k] = [];
       if (as.length > 0) this.addsSince[k] = [];
@@ -185,12 +207,12 @@ export class HappensBefore {
     for (const k of ev.reads)
       if (!ev.writes.includes(k)) {
         this.readsSince[k].push(idx);
-        this.log(R, k, -1, null, null);
+        this.log(R, k, -1, -1);
       }
     for (const k of ev.adds)
       if (!ev.writes.includes(k)) {
         this.addsSince[k].push(idx);
-        this.log(A, k, -1, null, null);
+        this.log(A, k, -1, -1);
       }
     let pair = -1;
     if (ev.released >= 0) {
@@ -199,33 +221,52 @@ export class HappensBefore {
     }
     if (ev.took >= 0) {
       this.ensureKeys(ev.took);
-      this.log(Q, ev.took, this.acqOf[ev.took], null, null);
+      this.log(Q, ev.took, this.acqOf[ev.took], -1);
       this.acqOf[ev.took] = idx;
     }
-    this.pairOf.push(pair);
+    if (ev.released >= 0) this.releaseOf.set(idx, [ev.released, pair]);
+    else if (this.releaseOf.size > 0) this.releaseOf.delete(idx);
   }
 
-  private log(kind: number, k: number, old: number, reads: number[] | null, adds: number[] | null): void {
-    this.uKind.push(kind);
-    this.uKey.push(k);
-    this.uOld.push(old);
-    this.uReads.push(reads);
-    this.uAdds.push(adds);
+  private log(kind: number, k: number, old: number, saved: number): void {
+    const u = this.nu;
+    if (u === this.uKind.length) {
+      const n = u + (u >> 1);
+      const k8 = new Uint8Array(n);
+      k8.set(this.uKind);
+      this.uKind = k8;
+      const g = (a: Int32Array) => {
+        const b = new Int32Array(n);
+        b.set(a);
+        return b;
+      };
+      this.uKey = g(this.uKey);
+      this.uOld = g(this.uOld);
+      this.uSaved = g(this.uSaved);
+    }
+    this.uKind[u] = kind;
+    this.uKey[u] = k;
+    this.uOld[u] = old;
+    this.uSaved[u] = saved;
+    this.nu = u + 1;
   }
 
   /** Rewind to the first n events: the state after appending exactly those. */
   truncate(n: number): void {
-    for (let i = this.events.length - 1; i >= n; i--) {
+    for (let i = this.n - 1; i >= n; i--) {
       const start = this.undoStart[i];
-      for (let u = this.uKind.length - 1; u >= start; u--) {
+      for (let u = this.nu - 1; u >= start; u--) {
         const k = this.uKey[u];
         switch (this.uKind[u]) {
           case W: {
             this.lastW[k] = this.uOld[u];
-            const rs = this.uReads[u];
-            const as = this.uAdds[u];
-            if (rs !== null) this.readsSince[k] = rs;
-            if (as !== null) this.addsSince[k] = as;
+            const sv = this.uSaved[u];
+            if (sv >= 0) {
+              const [rs, as] = this.saved[sv];
+              if (rs !== null) this.readsSince[k] = rs;
+              if (as !== null) this.addsSince[k] = as;
+              this.saved.length = sv;
+            }
             break;
           }
           case R:
@@ -239,21 +280,13 @@ export class HappensBefore {
             break;
         }
       }
-      this.uKind.length = start;
-      this.uKey.length = start;
-      this.uOld.length = start;
-      this.uReads.length = start;
-      this.uAdds.length = start;
+      this.nu = start;
       const t = this.tidOf[i];
       this.lastOfThread[t] = this.prevOf[i];
       this.countOfThread[t]--;
     }
-    this.events.length = n;
-    this.tidOf.length = n;
-    this.localOf.length = n;
-    this.pairOf.length = n;
-    this.prevOf.length = n;
-    this.undoStart.length = n;
+    if (n < this.n) this.n = n;
+    if (this.releaseOf.size > 0) for (const i of this.releaseOf.keys()) if (i >= n) this.releaseOf.delete(i);
   }
 
   /** Races of a step that is not appended (a blocked thread's pending step at a deadlock). */
@@ -280,8 +313,9 @@ export class HappensBefore {
       let e = d;
       // release(m) -> acquire(m): a blocking acquire cannot run before the release, so the
       // reversal that exists is this acquire before the step that took m (an acquire or a tryLock).
-      if (ev.kind === 'acquire' && this.events[d].released === ev.mutex) {
-        e = this.pairOf[d];
+      const rel = ev.kind === 'acquire' ? this.releaseOf.get(d) : undefined;
+      if (rel !== undefined && rel[0] === ev.mutex) {
+        e = rel[1];
         if (e < 0 || (prev >= 0 && this.hbRow(e, c, prevOff))) continue;
       }
       if (!races.includes(e)) races.push(e);
@@ -289,9 +323,13 @@ export class HappensBefore {
   }
 
   /** notdep(e, E): the events after e that do not happen after it, in order. */
-  notDep(e: number, end: number): number[] {
-    const out: number[] = [];
-    for (let x = e + 1; x < end; x++) if (!this.hb(e, x)) out.push(x);
+  notDep(e: number, end: number, out: number[] = []): number[] {
+    out.length = 0;
+    const c = this.clocks;
+    const T = this.T;
+    const te = this.tidOf[e];
+    const le = c[e * T + te];
+    for (let x = e + 1; x < end; x++) if (c[x * T + te] < le) out.push(x);
     return out;
   }
 }

@@ -1,5 +1,6 @@
 import type { Ev } from './event.ts';
 import { type Outcome, type Runner, STOPPED } from './execution.ts';
+import { EventLog, type EventSeq } from './log.ts';
 
 /**
  * What every strategy shares: the runner that executes steps, and a sink for finished executions.
@@ -10,7 +11,7 @@ export interface SearchContext {
   /** Length bound: an execution longer than this ends as 'bound'. */
   readonly maxSteps: number;
   /** Record a finished execution. `events` are the steps in order. */
-  finish(outcome: Outcome, events: readonly Ev[]): void;
+  finish(outcome: Outcome, events: EventSeq): void;
 }
 
 export interface Search {
@@ -64,14 +65,24 @@ export function anyEnabled(r: Runner): boolean {
  * execution stands for nothing real (the interleaving with the await after that write is explored
  * separately). If nothing it read changed, the await would still be false: the thread is stuck.
  */
-export function blockedOutcome(r: Runner, events: readonly Ev[]): Outcome {
+export function blockedOutcome(r: Runner, events: EventSeq): Outcome {
+  if (events instanceof EventLog) {
+    // The same, read from the log without building steps.
+    for (let t = 0; t < r.nThreads; t++) {
+      if (r.status[t] !== STOPPED) continue;
+      let i = events.length - 1;
+      while (i >= 0 && events.tid[i] !== t) i--;
+      for (let j = i + 1; j < events.length; j++) if (events.writesReadOf(j, i)) return 'await-blocked';
+    }
+    return 'deadlock';
+  }
   for (let t = 0; t < r.nThreads; t++) {
     if (r.status[t] !== STOPPED) continue;
     let i = events.length - 1;
-    while (i >= 0 && events[i].tid !== t) i--;
-    const reads = events[i].reads;
+    while (i >= 0 && (events.at(i) as Ev).tid !== t) i--;
+    const reads = (events.at(i) as Ev).reads;
     for (let j = i + 1; j < events.length; j++) {
-      const e = events[j];
+      const e = events.at(j) as Ev;
       if (reads.some((k) => e.writes.includes(k) || e.adds.includes(k))) return 'await-blocked';
     }
   }

@@ -4,10 +4,112 @@ import { dependent, type Ev } from './event.ts';
  * Wakeup trees (Abdulla, Aronis, Jonsson, Sagonas, JACM 64(4) 2017, §6): at each node of the
  * search, the sequences still to explore from there, as an ordered tree. Children are in ≺ order
  * (insertion order); the first child is the branch being explored.
+ *
+ * The trees can hold about one node per trace still to run (readers(N)), so their nodes live in
+ * a pool of typed arrays: per node its step (an id in the pool's table of steps), its first child
+ * and its next sibling, 12 bytes; freed nodes are reused.
  */
-export interface WNode {
-  ev: Ev;
-  children: WNode[];
+export type WNode = number;
+export const NIL = -1;
+
+export class WakeupPool {
+  private evOf = new Int32Array(1024);
+  /** First child and next sibling of each node (NIL when none). */
+  child = new Int32Array(1024);
+  next = new Int32Array(1024);
+  private used = 0;
+  private freeList = NIL;
+  /** Nodes in use. */
+  live = 0;
+  /** The steps nodes stand for, by id (shared Ev objects: few distinct ones). */
+  private readonly evs: Ev[] = [];
+  private readonly ids = new Map<Ev, number>();
+
+  ev(n: WNode): Ev {
+    return this.evs[this.evOf[n]];
+  }
+
+  private idOf(e: Ev): number {
+    let id = this.ids.get(e);
+    if (id === undefined) {
+      id = this.evs.length;
+      this.evs.push(e);
+      this.ids.set(e, id);
+    }
+    return id;
+  }
+
+  node(e: Ev, child: WNode, next: WNode): WNode {
+    let n = this.freeList;
+    if (n !== NIL) this.freeList = this.next[n];
+    else {
+      n = this.used++;
+      if (n === this.child.length) {
+        const size = n + (n >> 1);
+        const g = (a: Int32Array) => {
+          const b = new Int32Array(size);
+          b.set(a);
+          return b;
+        };
+        this.evOf = g(this.evOf);
+        this.child = g(this.child);
+        this.next = g(this.next);
+      }
+    }
+    this.evOf[n] = this.idOf(e);
+    this.child[n] = child;
+    this.next[n] = next;
+    this.live++;
+    return n;
+  }
+
+  /** Give node n back (not its children). */
+  release(n: WNode): void {
+    this.next[n] = this.freeList;
+    this.freeList = n;
+    this.live--;
+  }
+
+  /** Give node n and its subtree back; returns how many nodes that was. */
+  releaseTree(n: WNode): number {
+    let k = 0;
+    for (let c = this.child[n]; c !== NIL; ) {
+      const after = this.next[c];
+      k += this.releaseTree(c);
+      c = after;
+    }
+    this.release(n);
+    return k + 1;
+  }
+
+  /** The children of a node, in order. */
+  childrenOf(n: WNode): WNode[] {
+    const out: WNode[] = [];
+    for (let c = this.child[n]; c !== NIL; c = this.next[c]) out.push(c);
+    return out;
+  }
+
+  /** Add c as the last child of n. */
+  append(n: WNode, c: WNode): void {
+    let last = this.child[n];
+    if (last === NIL) {
+      this.child[n] = c;
+      return;
+    }
+    while (this.next[last] !== NIL) last = this.next[last];
+    this.next[last] = c;
+  }
+
+  leaf(e: Ev): WNode {
+    return this.node(e, NIL, NIL);
+  }
+
+  /** The sequence w as a chain of nodes; returns its first. */
+  chain(w: readonly Ev[]): WNode {
+    let n = this.leaf(w[w.length - 1]);
+    for (let k = w.length - 2; k >= 0; k--) n = this.node(w[k], n, NIL);
+    return n;
+  }
 }
 
 /**
@@ -42,11 +144,21 @@ export interface PrefixMasks {
   a: Int32Array;
 }
 
-export function prefixMasks(w: readonly Ev[]): PrefixMasks {
+/** One scratch set of prefix masks, reused: a search computes them for one sequence at a time. */
+const scratch: PrefixMasks = { r: new Int32Array(64), w: new Int32Array(64), a: new Int32Array(64) };
+
+export function prefixMasks(w: readonly Ev[], reuse = false): PrefixMasks {
   const n = w.length;
-  const r = new Int32Array(n + 1);
-  const wr = new Int32Array(n + 1);
-  const a = new Int32Array(n + 1);
+  if (reuse && n + 1 > scratch.r.length) {
+    const size = Math.max(n + 1, scratch.r.length * 2);
+    scratch.r = new Int32Array(size);
+    scratch.w = new Int32Array(size);
+    scratch.a = new Int32Array(size);
+  }
+  const r = reuse ? scratch.r : new Int32Array(n + 1);
+  const wr = reuse ? scratch.w : new Int32Array(n + 1);
+  const a = reuse ? scratch.a : new Int32Array(n + 1);
+  r[0] = wr[0] = a[0] = 0;
   for (let k = 0; k < n; k++) {
     r[k + 1] = r[k] | w[k].rm;
     wr[k + 1] = wr[k] | w[k].wm;
@@ -60,7 +172,7 @@ function maskConflict(x: Ev, r: number, w: number, a: number): boolean {
 }
 
 /** w \ p, in place: mark the first remaining step of thread p (if any) as gone. */
-function remove(w: readonly Ev[], gone: Uint8Array, tid: number): boolean {
+export function remove(w: readonly Ev[], gone: Uint8Array, tid: number): boolean {
   for (let k = 0; k < w.length; k++)
     if (gone[k] === 0 && w[k].tid === tid) {
       gone[k] = 1;
@@ -69,39 +181,34 @@ function remove(w: readonly Ev[], gone: Uint8Array, tid: number): boolean {
   return false;
 }
 
-function chain(w: readonly Ev[]): WNode {
-  let node: WNode = { ev: w[w.length - 1], children: [] };
-  for (let k = w.length - 2; k >= 0; k--) node = { ev: w[k], children: [node] };
-  return node;
-}
-
 /**
- * insert[E](v, B): descend along the ≺-first child that is a weak initial of what is left of v;
- * if that reaches a leaf, v is already covered; otherwise hang the rest of v as a new last child.
- * Returns true if the tree changed.
+ * insert[E](v, B) below node `cur`: descend along the ≺-first child that is a weak initial of what
+ * is left of v (the steps of v matched above are marked `gone`, `left` remain); if that reaches a
+ * leaf, v is already covered; otherwise hang the rest of v as a new last child. Returns the number
+ * of nodes added (0: v was already covered).
  */
-export function insert(root: WNode, v: readonly Ev[]): boolean {
-  let cur = root;
-  if (cur.children.length === 0) {
-    cur.children.push(chain(v));
-    return true;
-  }
-  const gone = new Uint8Array(v.length);
-  const pre = prefixMasks(v);
-  let left = v.length;
+export function insertBelow(
+  pool: WakeupPool,
+  cur: WNode,
+  v: readonly Ev[],
+  gone: Uint8Array,
+  pre: PrefixMasks,
+  left: number,
+): number {
   for (;;) {
-    let next: WNode | null = null;
-    for (const c of cur.children)
-      if (weakInitial(c.ev, v, gone, pre)) {
+    let next = NIL;
+    for (let c = pool.child[cur]; c !== NIL; c = pool.next[c])
+      if (weakInitial(pool.ev(c), v, gone, pre)) {
         next = c;
         break;
       }
-    if (next === null) {
-      cur.children.push(chain(v.filter((_, k) => gone[k] === 0)));
-      return true;
+    if (next === NIL) {
+      const rest = v.filter((_, k) => gone[k] === 0);
+      pool.append(cur, pool.chain(rest));
+      return rest.length;
     }
-    if (remove(v, gone, next.ev.tid)) left--;
+    if (remove(v, gone, pool.ev(next).tid)) left--;
     cur = next;
-    if (cur.children.length === 0 || left === 0) return false;
+    if (pool.child[cur] === NIL || left === 0) return 0;
   }
 }
