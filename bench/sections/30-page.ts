@@ -145,9 +145,14 @@ export default async function pageBench() {
       for (const f of entries) visit(f);
       return seen;
     };
-    for (const dir of readdirSync(DIST, { withFileTypes: true })) {
-      if (!dir.isDirectory() || /^(_|pagefind|fixtures)/.test(dir.name)) continue;
-      const html = join(DIST, dir.name, 'index.html');
+    const published = [
+      '',
+      ...readdirSync(DIST, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && !/^(_|pagefind|fixtures)/.test(d.name))
+        .map((d) => d.name),
+    ];
+    for (const name of published) {
+      const html = join(DIST, name, 'index.html');
       if (!existsSync(html)) continue;
       const text = readFileSync(html, 'utf8');
       const linked = [
@@ -158,7 +163,7 @@ export default async function pageBench() {
       const files = withStaticImports(linked.filter(existsSync));
       const gz = gzOf(html) + [...files].reduce((n, f) => n + gzOf(f), 0);
       rows.push([
-        `  /${dir.name}/ before interaction (HTML + linked CSS/JS)`,
+        `  /${name ? `${name}/` : ''} before interaction (HTML + linked CSS/JS)`,
         `${kib(gz)} gz`,
         `goal ≤ 35 KiB: ${gz <= 35 * 1024 ? 'met' : 'MISSED'}`,
       ]);
