@@ -5,6 +5,7 @@ import { type Folio, folio_mapped, folio_test_locked } from '../objects/folio.ts
 import type { AddressSpace } from '../objects/page_cache.ts';
 import { mk_pte } from '../objects/page_table.ts';
 import type { Vma } from '../objects/vma.ts';
+import { site } from '../sites.ts';
 import type { Op } from './op.ts';
 import { folio_add_file_rmap_ptes } from './rmap.ts';
 import { folio_put } from './swap.ts';
@@ -40,7 +41,8 @@ export function* filemap_map_pages(t: Task, vma: Vma, addr: number): Op {
   const f = t.k.lookup<Folio>(name, 'folio');
   if (f.freed || f.refcount === 0) return void t.rcu.rcu_read_unlock();
   f.refcount = f.refcount + 1;
-  const locking = !t.mutated('map_without_folio_lock');
+  const locking =
+    site(t.k, 'filemap.c:filemap_map_pages:folio_trylock') && !t.mutated('map_without_folio_lock');
   yield 'next_uptodate_folio: folio_trylock(); xas_reload()';
   if (locking && !f.lock.tryLock()) {
     folio_put(t, f);

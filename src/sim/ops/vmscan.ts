@@ -4,6 +4,7 @@ import { SimMisuse, type Task } from '../kernel.ts';
 import { type Folio, folio_mapped } from '../objects/folio.ts';
 import type { MemCgroup } from '../objects/mem_cgroup.ts';
 import { swapInfo } from '../objects/swap_info.ts';
+import { site } from '../sites.ts';
 import { __mem_cgroup_try_charge_swap, mem_cgroup_uncharge } from './memcontrol.ts';
 import { memcg1_swapout } from './memcontrol-v1.ts';
 import type { Op } from './op.ts';
@@ -165,7 +166,8 @@ function* putback(t: Task, f: Folio, locked: boolean): Op<boolean> {
  * Variant: swapout_before_freeze (R12) moves the charge before the freeze is known to succeed.
  */
 export function* __remove_mapping(t: Task, f: Folio): Op<boolean> {
-  const early = t.mutated('swapout_before_freeze');
+  const early =
+    !site(t.k, 'vmscan.c:__remove_mapping:freeze_before_swapout') || t.mutated('swapout_before_freeze');
   if (early && f.swap !== null) {
     yield '__remove_mapping (mutated): memcg1_swapout() before folio_ref_freeze()';
     memcg1_swapout(t, f, f.swap, true);
