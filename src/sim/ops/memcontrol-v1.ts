@@ -184,7 +184,9 @@ export function* mem_cgroup_move_account(
   const mutatedLock =
     (!era2022 && t.mutated('move_charge_without_trylock')) ||
     !site(t.k, 'memcontrol-v1.c:mem_cgroup_move_account:folio_trylock');
-  const mutatedLru = t.mutated('memcg_switch_on_lru');
+  const mutatedLru =
+    t.mutated('memcg_switch_on_lru') ||
+    !site(t.k, 'memcontrol-v1.c:mem_cgroup_move_charge_pte_range:folio_isolate_lru');
   yield 'mem_cgroup_move_account: folio_memcg(folio) == from; folio_memcg_lock(); folio_mapped() → __mod_lruvec_state()';
   if (!mutatedLock && !folio_locked_by_me(f))
     bug('VM_BUG_ON_FOLIO', `mem_cgroup_move_account: ${f.name} not locked`);
