@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SITE_IDS } from '../../src/sim/sites.ts';
+import { SITE_IDS, UNNEEDED } from '../../src/sim/sites.ts';
 import { opsHash } from '../../tools/ops-hash.ts';
 
 const map = JSON.parse(readFileSync(new URL('../../src/sim/necessity.json', import.meta.url), 'utf8'));
@@ -20,6 +20,11 @@ describe('the necessity map (src/sim/necessity.json, issue 14)', () => {
       expect(['needed', 'no scenario needs it', 'unreached']).toContain(s.verdict);
       expect(s.verdict === 'needed').toBe(s.needs.length > 0);
     }
+  });
+
+  it('says, for every site no scenario needs, whether a scenario is missing or the model leaves it out', () => {
+    for (const id of SITE_IDS)
+      if (map.sites[id].verdict !== 'needed') expect(UNNEEDED[id], `UNNEEDED['${id}']`).toBeTruthy();
   });
 
   it('every scenario holds when nothing is elided', () => {

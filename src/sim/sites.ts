@@ -138,6 +138,63 @@ export const SITES = {
     kind: 'lock',
     what: "migration holds the source folio lock from unmap to the migration PTEs' removal",
   },
+  // --- further PTL sections, folio locks and re-checks ---------------------------------------
+  'memory.c:handle_pte_fault:recheck_pte_same': {
+    kind: 'recheck',
+    what: 'a fault on a present PTE re-checks it under the PTL (pte_same) before acting on what it read without the lock',
+  },
+  'memory.c:do_shared_fault:folio_lock': {
+    kind: 'lock',
+    what: "a write fault on a shared file mapping holds the folio lock (->page_mkwrite's) from the page-cache re-check to the dirtying, excluding truncation and writeback",
+  },
+  'memory.c:do_shared_fault:recheck_mapping': {
+    kind: 'recheck',
+    what: 'under the folio lock, ->page_mkwrite re-checks the folio is still in the file (folio->mapping): truncation may have removed it',
+  },
+  'memory.c:finish_fault:ptl': {
+    kind: 'lock',
+    what: 'finish_fault() re-checks the PTE is none and maps the page-cache folio under the PTL',
+  },
+  'memory.c:wp_page_shared:folio_lock': {
+    kind: 'lock',
+    what: 'a write fault on a write-protected shared PTE dirties the folio under the folio lock (->page_mkwrite), so writeback cannot clean it in between',
+  },
+  'mprotect.c:change_pte_range:ptl': {
+    kind: 'lock',
+    what: 'mprotect() rewrites the PTEs under the PTL',
+  },
+  'mremap.c:move_ptes:ptl': {
+    kind: 'lock',
+    what: 'mremap() moves the PTEs under the old and new PTLs',
+  },
+  'gup.c:follow_page_pte:ptl': {
+    kind: 'lock',
+    what: 'GUP reads the PTE and takes its folio reference or pin under the PTL',
+  },
+  'filemap.c:filemap_map_pages:ptl': {
+    kind: 'lock',
+    what: 'fault-around re-checks pte_none and maps the folio under the PTL',
+  },
+  'page-writeback.c:writeback_iter:folio_lock': {
+    kind: 'lock',
+    what: 'writeback locks the folio to clean it (folio_clear_dirty_for_io, folio_mkclean) and start writeback',
+  },
+  'truncate.c:truncate_inode_pages_range:folio_lock': {
+    kind: 'lock',
+    what: 'truncation holds the folio lock while it unmaps the folio and removes it from the page cache',
+  },
+  'truncate.c:truncate_inode_pages_range:recheck_mapping': {
+    kind: 'recheck',
+    what: 'under the folio lock, truncation re-checks the folio is still in the page cache',
+  },
+  'vmscan.c:folio_isolate_lru:lru_lock': {
+    kind: 'lock',
+    what: "isolating a folio takes the lru_lock of its memcg's lruvec for the list_del",
+  },
+  'pt_reclaim.c:free_pte:rcu_grace_period': {
+    kind: 'rcu',
+    what: 'a page table detached by PT reclaim is freed only after an RCU grace period, so a walker that found it locklessly (pte_offset_map) finishes first',
+  },
 } as const satisfies Record<string, SiteInfo>;
 
 export type SiteId = keyof typeof SITES;
@@ -171,3 +228,42 @@ export function lockAt(k: Kernel, id: SiteId, lock: KMutex, label: string): Requ
 export function unlockAt(k: Kernel, id: SiteId, lock: KMutex, label: string): Request {
   return site(k, id) ? lock.unlock(label) : `${label} [elided: ${id}]`;
 }
+
+/**
+ * Why no scenario needs a site, where the necessity map says so: either a scenario is missing
+ * (the race exists in the model, but no scenario runs it) or the model leaves out what the site
+ * protects (most often: the site's critical section is one step, so the step's atomicity stands
+ * in for the lock). The page "Why is this lock here?" shows these; spec-tests/sim/necessity.test.ts
+ * checks every unneeded site has one.
+ */
+export const UNNEEDED: Partial<Record<SiteId, string>> = {
+  'rmap.c:folio_lock_anon_vma_read:rcu':
+    "A scenario is missing. Without the read section no grace period waits for the reader, so the anon_vma's slab page may become a page table (rcu_free_slab) while the reader still holds folio->mapping; the scenarios that free the slab page (R1's page-table race) start the reader only after it is a page table, and R13 frees without a grace period by its own mutation. Eliding it leaves R1's and R2's witnesses unreached (they look for the reader under RCU), not harmed.",
+  'memory.c:do_anonymous_page:ptl':
+    'The model leaves it out: the PTL section (re-check pte_none, rmap, set_ptes) is one step, so its atomicity stands in for the lock. The re-check inside it is needed (memory.c:do_anonymous_page:recheck_pte_none).',
+  'memory.c:wp_page_copy:ptl':
+    "The model leaves it out: wp_page_copy's PTL section (re-check, new rmap, PTE switch, old rmap) is one step.",
+  'memory.c:wp_page_copy:recheck_pte_same':
+    "A scenario is missing: nothing changes the PTE between do_wp_page()'s unlock and wp_page_copy()'s relock in any scenario (two threads of one mm write-faulting the same COW page, or a zap or fork racing a COW fault, would need it: the second copy would replace the first, losing its write).",
+  'memcontrol-v1.c:mem_cgroup_move_charge_pte_range:ptl':
+    "A scenario is missing, and the model shortens it: R7 and R8 race the mover against another process's mapping of the folio, never against a fault or zap on the PTE the mover walks (P's), and get_mctgt_type() reads the PTE in one step.",
+  'memory.c:handle_pte_fault:recheck_pte_same':
+    "A scenario is missing: the fault's re-check matters when fork, mprotect or a zap changes a present PTE between the fault's lockless read and its PTL; the faults of the scenarios race on swap PTEs or empty ones, and wp_page_copy() re-checks again (young/dirty bits, which the spurious-fault path sets, are not modelled).",
+  'memory.c:do_shared_fault:recheck_mapping':
+    'A scenario is missing: no scenario truncates a file while a write fault maps it (R19 races writeback, R6 races fault-around).',
+  'memory.c:finish_fault:ptl': "The model leaves it out: finish_fault()'s PTL section is one step.",
+  'mprotect.c:change_pte_range:ptl':
+    "The model leaves it out: change_pte_range() rewrites the VMA's PTEs in one step.",
+  'mremap.c:move_ptes:ptl':
+    'A scenario is missing: no scenario runs mremap() against another thread (cow.c\'s "partially mremap()\'ed THP" is a setup).',
+  'gup.c:follow_page_pte:ptl':
+    "The model leaves it out: GUP's PTE read and its reference or pin are one step.",
+  'filemap.c:filemap_map_pages:ptl':
+    "The model leaves it out: fault-around's PTL section is one step (the folio trylock around it is needed: filemap.c:filemap_map_pages:folio_trylock).",
+  'truncate.c:truncate_inode_pages_range:recheck_mapping':
+    'A scenario is missing: nothing else removes the folio from the page cache between the lookup and the folio lock (two truncations, or truncation against reclaim of a clean page-cache folio, would need it).',
+  'vmscan.c:folio_isolate_lru:lru_lock':
+    "The model leaves it out: the LRU list_del is one step (lruvec_del_folio); what R8 shows is the lruvec changing memcg under the lock, which charge moving's isolation (memcontrol-v1.c:mem_cgroup_move_charge_pte_range:folio_isolate_lru) prevents.",
+  'pt_reclaim.c:free_pte:rcu_grace_period':
+    "The model leaves it out: a fault that found the table through the PMD before PT reclaim cleared it then takes the freed table's PTL, a use after free the model does not check (the table object stays readable); its pmd_same() re-check then sends it back, so no checked harm follows.",
+};

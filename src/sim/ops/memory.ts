@@ -322,7 +322,7 @@ export function* handle_pte_fault(
       return;
     case 'present': {
       yield pt.ptl.lock('handle_pte_fault: spin_lock(vmf->ptl)');
-      if (!pte_same(pt.get(addr), orig)) {
+      if (site(t.k, 'memory.c:handle_pte_fault:recheck_pte_same') && !pte_same(pt.get(addr), orig)) {
         yield pt.ptl.unlock('handle_pte_fault: pte_unmap_unlock() (pte changed)');
         return;
       }
@@ -1127,22 +1127,28 @@ export function* do_shared_fault(t: Task, vma: Vma, addr: number): Op {
   const name = as.mem.peekValue(as.kPages[addr]) as string | null; // the lookup (see Model)
   if (name === null) throw new SimMisuse('do_shared_fault: a page-cache miss (read-in) is not modelled');
   const f = t.k.lookup<Folio>(name, 'folio');
-  yield f.lock.lock('__do_fault: filemap_fault(); do_page_mkwrite(): folio_lock()');
+  const fl = 'memory.c:do_shared_fault:folio_lock';
+  yield lockAt(t.k, fl, f.lock, '__do_fault: filemap_fault(); do_page_mkwrite(): folio_lock()');
   assertLive(f, 'filemap_fault');
   folio_get(t, f);
-  if (as.page(addr) !== f.name) {
-    yield f.lock.unlock('do_page_mkwrite: folio_unlock() (truncated: VM_FAULT_NOPAGE)');
+  if (site(t.k, 'memory.c:do_shared_fault:recheck_mapping') && as.page(addr) !== f.name) {
+    yield unlockAt(t.k, fl, f.lock, 'do_page_mkwrite: folio_unlock() (truncated: VM_FAULT_NOPAGE)');
     folio_put(t, f);
     return;
   }
-  yield pt.ptl.lock('finish_fault: pte_offset_map_lock()');
+  yield lockAt(t.k, 'memory.c:finish_fault:ptl', pt.ptl, 'finish_fault: pte_offset_map_lock()');
   if (pt.get(addr).t === 'none') {
     folio_add_file_rmap_ptes(t, f); // set_pte_range(): the fault's reference is the PTE's
     pt.set(addr, mk_pte(f.name, 0, true));
   } else folio_put(t, f);
-  yield pt.ptl.unlock('finish_fault: pte_unmap_unlock(); fault_dirty_shared_page()');
+  yield unlockAt(
+    t.k,
+    'memory.c:finish_fault:ptl',
+    pt.ptl,
+    'finish_fault: pte_unmap_unlock(); fault_dirty_shared_page()',
+  );
   f.dirty = true; // fault_dirty_shared_page: folio_mark_dirty(); folio_unlock()
-  f.lock.release();
+  if (site(t.k, fl)) f.lock.release();
 }
 
 /**
@@ -1161,12 +1167,13 @@ export function* wp_page_shared(t: Task, vma: Vma, addr: number, orig: Pte): Op 
   const f = folioOf(t, orig);
   folio_get(t, f);
   yield pt.ptl.unlock('wp_page_shared: pte_unmap_unlock() before do_page_mkwrite()');
-  yield f.lock.lock('do_page_mkwrite: ->page_mkwrite(): folio_lock()');
+  const fl = 'memory.c:wp_page_shared:folio_lock';
+  yield lockAt(t.k, fl, f.lock, 'do_page_mkwrite: ->page_mkwrite(): folio_lock()');
   yield pt.ptl.lock('finish_mkwrite_fault: pte_offset_map_lock()');
   if (pte_same(pt.get(addr), orig)) pt.set(addr, mk_pte(f.name, 0, true)); // wp_page_reuse
   yield pt.ptl.unlock('finish_mkwrite_fault: pte_unmap_unlock(); fault_dirty_shared_page()');
   f.dirty = true; // fault_dirty_shared_page: folio_mark_dirty(); folio_unlock()
-  f.lock.release();
+  if (site(t.k, fl)) f.lock.release();
   folio_put(t, f);
 }
 
