@@ -195,6 +195,18 @@ export const SITES = {
     kind: 'rcu',
     what: 'a page table detached by PT reclaim is freed only after an RCU grace period, so a walker that found it locklessly (pte_offset_map) finishes first',
   },
+  'memory.c:copy_pte_range:ptl': {
+    kind: 'lock',
+    what: "fork copies the parent's PTEs under both page-table locks (dst, then src nested)",
+  },
+  'memory.c:unmap_mapping_folio:i_mmap_lock_read': {
+    kind: 'lock',
+    what: "truncation walks the file's VMAs (i_mmap tree) under i_mmap_rwsem, which a VMA's unlink write-locks",
+  },
+  'rmap.c:unlink_anon_vmas:anon_vma_lock_write': {
+    kind: 'lock',
+    what: 'unlink_anon_vmas() write-locks the anon_vma root while it unlinks the VMA, excluding rmap walkers that hold it for read',
+  },
 } as const satisfies Record<string, SiteInfo>;
 
 export type SiteId = keyof typeof SITES;
@@ -220,8 +232,9 @@ export function site(k: Kernel, id: SiteId): boolean {
 }
 
 /** `yield lockAt(k, id, mutex, label)`: take the lock, or (elided) a step that takes none. */
-export function lockAt(k: Kernel, id: SiteId, lock: KMutex, label: string): Request {
-  return site(k, id) ? lock.lock(label) : `${label} [elided: ${id}]`;
+export function lockAt(k: Kernel, id: SiteId, lock: KMutex, label: string, nested = false): Request {
+  if (!site(k, id)) return `${label} [elided: ${id}]`;
+  return nested ? lock.lock_nested(label) : lock.lock(label);
 }
 
 /** `yield unlockAt(k, id, mutex, label)`: the matching unlock of `lockAt`. */
@@ -266,4 +279,8 @@ export const UNNEEDED: Partial<Record<SiteId, string>> = {
     "The model leaves it out: the LRU list_del is one step (lruvec_del_folio); what R8 shows is the lruvec changing memcg under the lock, which charge moving's isolation (memcontrol-v1.c:mem_cgroup_move_charge_pte_range:folio_isolate_lru) prevents.",
   'pt_reclaim.c:free_pte:rcu_grace_period':
     "The model leaves it out: a fault that found the table through the PMD before PT reclaim cleared it then takes the freed table's PTL, a use after free the model does not check (the table object stays readable); its pmd_same() re-check then sends it back, so no checked harm follows.",
+  'memory.c:unmap_mapping_folio:i_mmap_lock_read':
+    'A scenario is missing: the lock keeps a VMA from being unlinked (unlink_file_vma) and its page tables freed while truncation zaps through it; R4 and R6 race truncation with a zap or a fault, which leave the VMA linked, and no scenario exits or munmaps a file mapping against truncation.',
+  'memory.c:copy_pte_range:ptl':
+    "The model leaves it out: fork's copy loop under both PTLs is one step (the -EAGAIN path that drops them to allocate a folio re-reads the PTEs when it relocks). What fork needs is the parent's write-protection under mmap_write_lock and vma_start_write (fork.c:dup_mmap:vma_start_write) and the anon_vma link (fork.c:anon_vma_fork:anon_vma_clone).",
 };

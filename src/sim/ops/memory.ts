@@ -259,14 +259,17 @@ export function* unmap_mapping_folio(t: Task, f: Folio): Op {
   if (!folio_locked_by_me(f)) bug('VM_BUG_ON', `unmap_mapping_folio: ${f.name} not locked`);
   const as = t.k.lookup<AddressSpace>(f.mapping ?? '', 'address_space');
   const index = as.kPages.findIndex((k) => as.mem.read(k) === f.name);
-  yield as.i_mmap_rwsem.down_read('unmap_mapping_folio: i_mmap_lock_read()');
-  as.i_mmap_rwsem.took_read();
+  const locked = site(t.k, 'memory.c:unmap_mapping_folio:i_mmap_lock_read');
+  yield locked
+    ? as.i_mmap_rwsem.down_read('unmap_mapping_folio: i_mmap_lock_read()')
+    : 'i_mmap_lock_read() [elided]';
+  if (locked) as.i_mmap_rwsem.took_read();
   for (const vma of as.vmas.filter((v) => v.linked)) {
     // the file is mapped linearly (vm_pgoff 0): page `index` of the file is address `index`
     if (index >= 0) yield* zap_page_range_single(t, vma, [index]);
   }
   yield 'unmap_mapping_folio: i_mmap_unlock_read()';
-  as.i_mmap_rwsem.up_read();
+  if (locked) as.i_mmap_rwsem.up_read();
 }
 
 // --- faults -----------------------------------------------------------------------------------
@@ -961,8 +964,14 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
   let prealloc: Folio | null = null;
   let start = 0;
   again: for (;;) {
-    yield dpt.ptl.lock('copy_pte_range: pte_alloc_map_lock(dst)');
-    yield spt.ptl.lock_nested('copy_pte_range: pte_offset_map_nolock(src) + spin_lock_nested');
+    yield lockAt(t.k, 'memory.c:copy_pte_range:ptl', dpt.ptl, 'copy_pte_range: pte_alloc_map_lock(dst)');
+    yield lockAt(
+      t.k,
+      'memory.c:copy_pte_range:ptl',
+      spt.ptl,
+      'copy_pte_range: pte_offset_map_nolock(src) + spin_lock_nested',
+      true,
+    );
     for (let a = start; a < spt.size; a++) {
       const p = spt.get(a);
       if (p.t === 'present' && prealloc === null && folioOf(t, p).nr > 1 && folioOf(t, p).anon) {
@@ -975,8 +984,13 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
         // folio_prealloc(), "goto again"; with *prealloc set, copy_present_ptes() takes this
         // PTE alone (folio_try_dup_anon_rmap_pte(), copy_present_page() if that fails too)
         start = a;
-        yield spt.ptl.unlock('copy_pte_range: spin_unlock(src_ptl) (-EAGAIN: need a prealloc folio)');
-        yield dpt.ptl.unlock('copy_pte_range: pte_unmap_unlock(dst)');
+        yield unlockAt(
+          t.k,
+          'memory.c:copy_pte_range:ptl',
+          spt.ptl,
+          'copy_pte_range: spin_unlock(src_ptl) (-EAGAIN: need a prealloc folio)',
+        );
+        yield unlockAt(t.k, 'memory.c:copy_pte_range:ptl', dpt.ptl, 'copy_pte_range: pte_unmap_unlock(dst)');
         yield 'copy_pte_range: folio_prealloc() (vma_alloc_folio + mem_cgroup_charge)';
         prealloc = alloc_folio(t, true, 0);
         mem_cgroup_charge(t, prealloc, get_mem_cgroup_from_mm(t, src.mm));
@@ -994,8 +1008,18 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
             if (prealloc === null) {
               // -EAGAIN: drop both PTLs, folio_prealloc(), "goto again" from this address
               start = a;
-              yield spt.ptl.unlock('copy_pte_range: spin_unlock(src_ptl) (-EAGAIN: need a prealloc folio)');
-              yield dpt.ptl.unlock('copy_pte_range: pte_unmap_unlock(dst)');
+              yield unlockAt(
+                t.k,
+                'memory.c:copy_pte_range:ptl',
+                spt.ptl,
+                'copy_pte_range: spin_unlock(src_ptl) (-EAGAIN: need a prealloc folio)',
+              );
+              yield unlockAt(
+                t.k,
+                'memory.c:copy_pte_range:ptl',
+                dpt.ptl,
+                'copy_pte_range: pte_unmap_unlock(dst)',
+              );
               yield 'copy_pte_range: folio_prealloc() (vma_alloc_folio + mem_cgroup_charge)';
               prealloc = alloc_folio(t, true, 0);
               mem_cgroup_charge(t, prealloc, get_mem_cgroup_from_mm(t, src.mm));
@@ -1032,8 +1056,8 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
       }
       dst.mm.setExpect(a, src.mm.expect(a));
     }
-    yield spt.ptl.unlock('copy_pte_range: spin_unlock(src_ptl)');
-    yield dpt.ptl.unlock('copy_pte_range: pte_unmap_unlock(dst)');
+    yield unlockAt(t.k, 'memory.c:copy_pte_range:ptl', spt.ptl, 'copy_pte_range: spin_unlock(src_ptl)');
+    yield unlockAt(t.k, 'memory.c:copy_pte_range:ptl', dpt.ptl, 'copy_pte_range: pte_unmap_unlock(dst)');
     break;
   }
   // out: "if (unlikely(prealloc)) folio_put(prealloc)"

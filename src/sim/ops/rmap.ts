@@ -377,11 +377,14 @@ export function* unlink_anon_vmas(t: Task, vma: Vma): Op {
   // anon_vma, which it would unlink instead, is not modelled)
   const cloned = site(t.k, 'fork.c:anon_vma_fork:anon_vma_clone') && !t.mutated('fork_skips_anon_vma_clone');
   if (!vma.linked && !cloned) return;
-  yield av.rwsem.down_write('unlink_anon_vmas: lock_anon_vma_root() (down_write)');
-  av.rwsem.took_write();
+  const locked = site(t.k, 'rmap.c:unlink_anon_vmas:anon_vma_lock_write');
+  yield locked
+    ? av.rwsem.down_write('unlink_anon_vmas: lock_anon_vma_root() (down_write)')
+    : 'lock_anon_vma_root() [elided]';
+  if (locked) av.rwsem.took_write();
   vma.linked = false; // anon_vma_interval_tree_remove
   yield 'unlink_anon_vmas: unlock_anon_vma_root() (up_write)';
-  av.rwsem.up_write();
+  if (locked) av.rwsem.up_write();
   yield* put_anon_vma(t, av);
 }
 
