@@ -82,6 +82,8 @@ interface Run {
   baseline: Map<number, Done>;
   elided: Map<string, Done>;
   wallMs: number;
+  /** The time workers spent exploring, summed (busyMs / wallMs: how many workers were busy on average). */
+  busyMs: number;
 }
 
 async function computeMap(workers: number): Promise<Run> {
@@ -137,11 +139,13 @@ async function computeMap(workers: number): Promise<Run> {
     );
   });
   const wallMs = performance.now() - t0;
+  let busyMs = 0;
+  for (const d of [...baseline.values(), ...elided.values()]) busyMs += d.ms;
   say(
     `[necessity] ${workers} worker(s): ${tasks.length} elided runs of ${SITE_IDS.length} sites in ${fmt(wallMs)}`,
     true,
   );
-  return { baseline, elided, wallMs };
+  return { baseline, elided, wallMs, busyMs };
 }
 
 async function main(): Promise<void> {
@@ -212,8 +216,13 @@ async function main(): Promise<void> {
     timing: {
       workers,
       wallMs: Math.round(run.wallMs),
+      busyMs: Math.round(run.busyMs),
       ...(single
-        ? { oneWorkerWallMs: Math.round(single.wallMs), speedup: +(single.wallMs / run.wallMs).toFixed(2) }
+        ? {
+            oneWorkerWallMs: Math.round(single.wallMs),
+            oneWorkerBusyMs: Math.round(single.busyMs),
+            speedup: +(single.wallMs / run.wallMs).toFixed(2),
+          }
         : {}),
     },
     scenarios: sc,
