@@ -207,6 +207,14 @@ export const SITES = {
     kind: 'lock',
     what: 'unlink_anon_vmas() write-locks the anon_vma root while it unlinks the VMA, excluding rmap walkers that hold it for read',
   },
+  'rmap.c:folio_referenced:folio_trylock': {
+    kind: 'trylock',
+    what: 'folio_referenced() trylocks a folio its caller did not lock before the rmap walk: file and KSM folios in every era, every folio today ("mm: always call rmap_walk() on locked folios"); elided, the walk runs unlocked, as it did for anon folios before',
+  },
+  'rmap.c:folio_referenced_one:ptl': {
+    kind: 'lock',
+    what: 'folio_referenced_one() reads the PTEs mapping the folio under the PTL (page_vma_mapped_walk)',
+  },
 } as const satisfies Record<string, SiteInfo>;
 
 export type SiteId = keyof typeof SITES;
@@ -283,4 +291,8 @@ export const UNNEEDED: Partial<Record<SiteId, string>> = {
     'A scenario is missing: the lock keeps a VMA from being unlinked (unlink_file_vma) and its page tables freed while truncation zaps through it; R4 and R6 race truncation with a zap or a fault, which leave the VMA linked, and no scenario exits or munmaps a file mapping against truncation.',
   'memory.c:copy_pte_range:ptl':
     "The model leaves it out: fork's copy loop under both PTLs is one step (the -EAGAIN path that drops them to allocate a folio re-reads the PTEs when it relocks). What fork needs is the parent's write-protection under mmap_write_lock and vma_start_write (fork.c:dup_mmap:vma_start_write) and the anon_vma link (fork.c:anon_vma_fork:anon_vma_clone).",
+  'rmap.c:folio_referenced:folio_trylock':
+    'No scenario needs it, and none is missing for what the model checks: eliding it gives the code of every era before "mm: always call rmap_walk() on locked folios" (an anon folio walked unlocked, seed 004\'s setting), and R1, R2, R3 and R13 still hold: what keeps that walk safe is the anon_vma protocol (RCU, the pin, the folio_mapped() re-check). What the lock is for today (the commit\'s reason) was not read and is not modelled.',
+  'rmap.c:folio_referenced_one:ptl':
+    "The model leaves it out: folio_referenced_one()'s PTE read is one step, and it only counts references (young bits are not modelled).",
 };

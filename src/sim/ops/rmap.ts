@@ -16,7 +16,7 @@ import { make_migration_entry, mk_pte, PTE_NONE, swp_entry_to_pte } from '../obj
 import { RcuReader } from '../objects/rcu.ts';
 import { tlbOf } from '../objects/tlb.ts';
 import type { Vma } from '../objects/vma.ts';
-import { site } from '../sites.ts';
+import { lockAt, site, unlockAt } from '../sites.ts';
 import { __folio_mod_stat, mem_cgroup_uncharge } from './memcontrol.ts';
 import type { Op } from './op.ts';
 import { __folio_add_rmap_large, __folio_remove_rmap_large, folio_mod_large_stat } from './rmap_large.ts';
@@ -487,16 +487,21 @@ export function* folio_referenced(t: Task, f: Folio, is_locked: boolean): Op<num
   assertLive(f, 'folio_referenced');
   if (!folio_mapped(f) || f.mapping === null) return 0;
   let we_locked = false;
-  if (!is_locked && (!f.anon || folioReferencedLocksAnon(t))) {
+  if (
+    !is_locked &&
+    site(t.k, 'rmap.c:folio_referenced:folio_trylock') &&
+    (!f.anon || folioReferencedLocksAnon(t))
+  ) {
     we_locked = f.lock.tryLock();
     if (!we_locked) return 1;
   }
   let referenced = 0;
   yield* rmap_walk(t, f, true, function* (vma) {
     const pt = vma.mm.pt;
-    yield pt.ptl.lock('folio_referenced_one: page_vma_mapped_walk() (pte_offset_map_lock)');
+    const ptl = 'rmap.c:folio_referenced_one:ptl';
+    yield lockAt(t.k, ptl, pt.ptl, 'folio_referenced_one: page_vma_mapped_walk() (pte_offset_map_lock)');
     referenced += mappedPages(vma, f).length;
-    yield pt.ptl.unlock('folio_referenced_one: page_vma_mapped_walk_done()');
+    yield unlockAt(t.k, ptl, pt.ptl, 'folio_referenced_one: page_vma_mapped_walk_done()');
     return true;
   });
   if (we_locked) {
