@@ -1,3 +1,4 @@
+import type { SiteId } from '../sim/sites.ts';
 import type { Era, Mutation } from '../sim/variants.ts';
 
 /**
@@ -37,8 +38,11 @@ export interface SelftestCase {
   readonly mutation: Mutation;
   /** Era the case runs in; 'today' unless the case is about history. */
   readonly era?: Era;
-  /** Runs the case on the model (optionally mutated) and reports what the kernel's test would print. */
-  readonly run: (opts?: { readonly mutate?: Mutation }) => SelftestOutcome;
+  /**
+   * Runs the case on the model (optionally mutated, or with one synchronisation site elided:
+   * the necessity map) and reports what the kernel's test would print.
+   */
+  readonly run: (opts?: { readonly mutate?: Mutation; readonly elide?: SiteId }) => SelftestOutcome;
   /**
    * The torvalds/linux commit (or tag) the kernel test was read at, e.g. '1695841621d7'; the page
    * links the kernel file there. Without it the page links mainline and says the version is unknown.

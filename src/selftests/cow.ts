@@ -2,6 +2,7 @@ import { bug, explore } from '../explorer/index.ts';
 import { INV } from '../sim/invariants/names.ts';
 import { type GupFlags, type GupPage, gup_one, read_gup_page, unpin_user_page } from '../sim/ops/gup.ts';
 import { type Process, type ScenarioBuilder, scenario, type ThreadBuilder } from '../sim/scenario.ts';
+import type { SiteId } from '../sim/sites.ts';
 import type { Mutation } from '../sim/variants.ts';
 import type { SelftestCase, SelftestOutcome } from './case.ts';
 
@@ -552,13 +553,14 @@ export const COW_CASES: readonly CowCase[] = CASES.sort(
 );
 
 /** Run one case in one setup: explore every interleaving, harms only. */
-function runCase(c: CowCase, setup: CowSetup, mutate?: Mutation): SelftestOutcome {
+function runCase(c: CowCase, setup: CowSetup, mutate?: Mutation, elide?: SiteId): SelftestOutcome {
   const model = scenario(
     `cow.c: ${c.name} (${setup.name})`,
     (k) => c.body(k, setup.build(k), setup.pages ?? [0]),
     {
       guards: false,
       ...(mutate ? { mutate } : {}),
+      ...(elide ? { elide } : {}),
     },
   );
   const r = explore(model);
@@ -580,7 +582,7 @@ export function cowCases(setups: readonly CowSetup[] = SETUPS): SelftestCase[] {
         leavesOut: [c.leavesOut, setup.leavesOut].filter((s) => s !== '').join('; '),
         mutation: setup.mutation ? setup.mutation(c.name, c.mutation(setup.name)) : c.mutation(setup.name),
         at: '109364fce504',
-        run: (opts) => runCase(c, setup, opts?.mutate),
+        run: (opts) => runCase(c, setup, opts?.mutate, opts?.elide),
       }),
     ),
   );

@@ -3,6 +3,7 @@ import type { Folio } from '../sim/objects/folio.ts';
 import type { MemCgroup } from '../sim/objects/mem_cgroup.ts';
 import { migrate_pages } from '../sim/ops/migrate.ts';
 import { type Process, type ScenarioBuilder, scenario, type ThreadBuilder } from '../sim/scenario.ts';
+import type { SiteId } from '../sim/sites.ts';
 import type { Mutation } from '../sim/variants.ts';
 import type { SelftestCase, SelftestOutcome } from './case.ts';
 
@@ -64,7 +65,7 @@ interface Reading {
  */
 function runCase(
   name: string,
-  mutate: Mutation | undefined,
+  o: { readonly mutate?: Mutation; readonly elide?: SiteId },
   setup: (k: ScenarioBuilder, X: MemCgroup, P: Process) => void,
   body: (t: ThreadBuilder, read: (tag: string) => ThreadBuilder, P: Process) => void,
   checks: (r: Map<string, Reading>) => string | null,
@@ -97,7 +98,7 @@ function runCase(
       );
     },
     // harms only: the charge invariants are checked at rest, so the test's own reads all run
-    { mutate, guards: false },
+    { ...o, guards: false },
   );
   const res = explore(model);
   const why = checks(readings);
@@ -123,7 +124,7 @@ const currentPeak: SelftestCase = {
   run: (opts = {}) =>
     runCase(
       'test_memcg_current_peak',
-      opts.mutate,
+      opts,
       () => {},
       (t, read, P) => {
         read('at creation');
@@ -171,7 +172,7 @@ const swapMaxPeak: SelftestCase = {
   run: (opts = {}) =>
     runCase(
       'test_memcg_swap_max_peak',
-      opts.mutate,
+      opts,
       (k) => {
         for (let i = 0; i < SIZE; i++) k.swapSlot();
       },

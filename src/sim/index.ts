@@ -52,4 +52,5 @@ export {
   scenario,
   ThreadBuilder,
 } from './scenario.ts';
+export { SITE_IDS, SITES, type SiteId, type SiteInfo, type SiteKind, UNNEEDED } from './sites.ts';
 export { ERAS, type Era, MUTATIONS, type Mutation, type MutationInfo, variantOf } from './variants.ts';

@@ -2,6 +2,7 @@ import { bug, ExplorerError, type Memory, type ModelBuilder } from '../explorer/
 import { KMutex, type LockClass, Lockdep } from './lockdep.ts';
 import type { Folio } from './objects/folio.ts';
 import type { RcuReader } from './objects/rcu.ts';
+import type { SiteId } from './sites.ts';
 import { type Era, type Mutation, type Variant, variantOf } from './variants.ts';
 
 /**
@@ -79,6 +80,8 @@ export class Kernel {
   readonly pageMapcount: boolean;
   /** CONFIG_MM_ID (selected by THP since v6.15): large folios track their MM owners (era 'today'). */
   readonly mmId: boolean;
+  /** The synchronisation site this scenario elides (ScenarioOptions.elide; sites.ts), or null. */
+  readonly elide: SiteId | null;
 
   constructor(
     readonly m: ModelBuilder,
@@ -87,9 +90,11 @@ export class Kernel {
       mutate?: Mutation | readonly Mutation[];
       guards?: boolean;
       mapcount?: 'per-page' | 'no-page-mapcount';
+      elide?: SiteId;
     } = {},
   ) {
     this.mem = m.mem;
+    this.elide = opts.elide ?? null;
     this.variant = variantOf(opts);
     this.guards = opts.guards ?? true;
     this.lockdep = new Lockdep(m, this.guards);

@@ -40,6 +40,7 @@ import { rcu_free_slab } from './ops/slub.ts';
 import { clear_refs_soft_dirty } from './ops/task_mmu.ts';
 import { truncate_inode_pages_range } from './ops/truncate.ts';
 import { folio_isolate_lru, folio_putback_lru, shrink_folio_list } from './ops/vmscan.ts';
+import { SITES, type SiteId } from './sites.ts';
 import type { Era, Mutation } from './variants.ts';
 
 /**
@@ -78,6 +79,12 @@ export interface ScenarioOptions {
    * v6.15+, era 'today' only: _large_mapcount and the MM-owner slots alone).
    */
   mapcount?: 'per-page' | 'no-page-mapcount';
+  /**
+   * A synchronisation site to remove (sites.ts, issue 14): its lock becomes a no-op, its re-check
+   * is skipped, its declared order is swapped — in any era, without editing the op. An unknown
+   * id is SimMisuse. The necessity map runs every scenario with each site elided.
+   */
+  elide?: SiteId;
 }
 
 /** A process: its mm, page table, VMA and (for anonymous memory) anon_vma. */
@@ -886,7 +893,10 @@ export class ScenarioBuilder {
       task.rcu.init();
       k.tasks.push(task);
       const ops = th.tb.ops;
-      if (k.variant.mutations.has('memcg_lock_before_stats_only'))
+      if (
+        k.variant.mutations.has('memcg_lock_before_stats_only') ||
+        k.elide === 'rmap.c:page_remove_rmap:lock_page_memcg'
+      )
         this.m.thread(th.name, function* () {
           for (const op of ops) yield* statsAfterTransition(task, op(task));
         });
@@ -1000,6 +1010,8 @@ export function scenario(
 ): Model {
   const checks = opts.checks ? new Set(opts.checks) : ALL_CHECKS;
   for (const c of checks) if (!(c in INV)) throw new SimMisuse(`unknown invariant '${c}'`);
+  if (opts.elide !== undefined && !Object.hasOwn(SITES, opts.elide))
+    throw new SimMisuse(`elide: unknown synchronisation site '${opts.elide}' (see src/sim/sites.ts SITES)`);
   const built = new WeakMap<Memory, { b: ScenarioBuilder; first: Instance }>();
   return defineModel(name, (m) => {
     const prev = built.get(m.mem);

@@ -5,6 +5,7 @@ import { type Folio, folio_mapped, folio_test_locked } from '../objects/folio.ts
 import type { AddressSpace } from '../objects/page_cache.ts';
 import { mk_pte } from '../objects/page_table.ts';
 import type { Vma } from '../objects/vma.ts';
+import { lockAt, site, unlockAt } from '../sites.ts';
 import type { Op } from './op.ts';
 import { folio_add_file_rmap_ptes } from './rmap.ts';
 import { folio_put } from './swap.ts';
@@ -40,7 +41,8 @@ export function* filemap_map_pages(t: Task, vma: Vma, addr: number): Op {
   const f = t.k.lookup<Folio>(name, 'folio');
   if (f.freed || f.refcount === 0) return void t.rcu.rcu_read_unlock();
   f.refcount = f.refcount + 1;
-  const locking = !t.mutated('map_without_folio_lock');
+  const locking =
+    site(t.k, 'filemap.c:filemap_map_pages:folio_trylock') && !t.mutated('map_without_folio_lock');
   yield 'next_uptodate_folio: folio_trylock(); xas_reload()';
   if (locking && !f.lock.tryLock()) {
     folio_put(t, f);
@@ -51,14 +53,19 @@ export function* filemap_map_pages(t: Task, vma: Vma, addr: number): Op {
     folio_put(t, f);
     return void t.rcu.rcu_read_unlock();
   }
-  yield pt.ptl.lock('filemap_map_pages: pte_offset_map_lock()');
+  yield lockAt(t.k, 'filemap.c:filemap_map_pages:ptl', pt.ptl, 'filemap_map_pages: pte_offset_map_lock()');
   if (pt.get(addr).t === 'none') {
     folio_add_file_rmap_ptes(t, f); // set_pte_range()
     pt.set(addr, mk_pte(f.name, 0, false));
   } else folio_put(t, f);
   // the kernel unlocks (and puts) the folio while it still holds the PTL
   if (locking) yield f.lock.unlock('filemap_map_pages: folio_unlock(); folio_put()');
-  yield pt.ptl.unlock('filemap_map_pages: pte_unmap_unlock(); rcu_read_unlock()');
+  yield unlockAt(
+    t.k,
+    'filemap.c:filemap_map_pages:ptl',
+    pt.ptl,
+    'filemap_map_pages: pte_unmap_unlock(); rcu_read_unlock()',
+  );
   t.rcu.rcu_read_unlock();
 }
 

@@ -1,6 +1,7 @@
 import { until } from '../../explorer/index.ts';
 import { SimMisuse, type Task } from '../kernel.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
+import { site } from '../sites.ts';
 import { copy_page_range, copy_pte_range } from './memory.ts';
 import { exit_mmap } from './mmap.ts';
 import type { Op } from './op.ts';
@@ -14,7 +15,7 @@ import type { Op } from './op.ts';
  * Variant: mmget_after_exit (R3b) takes the reference with mmget(): atomic_inc even from 0.
  */
 export function* mmget_not_zero(t: Task, mm: MmStruct): Op<boolean> {
-  if (t.mutated('mmget_after_exit')) {
+  if (!site(t.k, 'fork.c:mmget_not_zero') || t.mutated('mmget_after_exit')) {
     yield 'mmget() (mutated: atomic_inc(&mm->mm_users), even from 0)';
     mm.mm_users = mm.mm_users + 1;
     return true;
@@ -61,7 +62,11 @@ export function* dup_mmap(t: Task, parent: MmStruct, child: MmStruct): Op {
     throw new SimMisuse('dup_mmap of a file mapping is not modelled (the child VMA needs an i_mmap link)');
   const av = parent.vma.anon_vma;
   // fork_skips_anon_vma_clone: the child's own anon_vma (not modelled) is all it gets
-  if (av !== null && !t.mutated('fork_skips_anon_vma_clone')) {
+  if (
+    av !== null &&
+    site(t.k, 'fork.c:anon_vma_fork:anon_vma_clone') &&
+    !t.mutated('fork_skips_anon_vma_clone')
+  ) {
     yield av.rwsem.down_write('anon_vma_fork: anon_vma_clone(): lock_anon_vma_root()');
     av.rwsem.took_write();
     child.vma.linked = true; // anon_vma_chain_link
@@ -93,7 +98,7 @@ export function* dup_mmap_vma_locked(t: Task, parent: MmStruct, child: MmStruct)
     () => parent.mmap_writer === -1 && parent.mmap_readers === 0,
   );
   parent.mmap_writer = t.k.current;
-  if (!t.mutated('fork_without_vma_start_write')) {
+  if (site(t.k, 'fork.c:dup_mmap:vma_start_write') && !t.mutated('fork_without_vma_start_write')) {
     yield until('dup_mmap: vma_start_write(mpnt)', () => vma.vma_readers === 0);
     vma.vma_writer = t.k.current;
   }

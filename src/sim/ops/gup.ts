@@ -5,6 +5,7 @@ import { assertLive, type Folio, GUP_PIN_COUNTING_BIAS } from '../objects/folio.
 import type { MmStruct } from '../objects/mm_struct.ts';
 import { type Pte, pte_same } from '../objects/page_table.ts';
 import type { Vma } from '../objects/vma.ts';
+import { lockAt, unlockAt } from '../sites.ts';
 import { handle_mm_fault } from './memory.ts';
 import type { Op } from './op.ts';
 import { __folio_put, folio_get, folio_put } from './swap.ts';
@@ -35,7 +36,7 @@ export interface GupRef {
  */
 export function* get_user_pages(t: Task, mm: MmStruct, addr: number): Op<GupRef | null> {
   const pt = mm.pt;
-  yield pt.ptl.lock('follow_page_pte: pte_offset_map_lock()');
+  yield lockAt(t.k, 'gup.c:follow_page_pte:ptl', pt.ptl, 'follow_page_pte: pte_offset_map_lock()');
   const p = pt.get(addr);
   let ref: GupRef | null = null;
   if (p.t === 'present') {
@@ -43,7 +44,7 @@ export function* get_user_pages(t: Task, mm: MmStruct, addr: number): Op<GupRef 
     folio_get(t, f);
     ref = { folio: f, expect: mm.expect(addr), mm, page: p.page };
   }
-  yield pt.ptl.unlock('follow_page_pte: pte_unmap_unlock()');
+  yield unlockAt(t.k, 'gup.c:follow_page_pte:ptl', pt.ptl, 'follow_page_pte: pte_unmap_unlock()');
   return ref;
 }
 
@@ -173,7 +174,7 @@ export function* follow_page_pte(
 ): Op<GupPage | 'NOPAGE' | 'EMLINK' | 'ENOMEM'> {
   const mm = vma.mm;
   const pt = mm.pt;
-  yield pt.ptl.lock('follow_page_pte: pte_offset_map_lock()');
+  yield lockAt(t.k, 'gup.c:follow_page_pte:ptl', pt.ptl, 'follow_page_pte: pte_offset_map_lock()');
   const p = pt.get(addr);
   let ret: GupPage | 'NOPAGE' | 'EMLINK' | 'ENOMEM' = 'NOPAGE';
   if (p.t === 'present' && (!flags.write || p.write)) {
@@ -191,7 +192,7 @@ export function* follow_page_pte(
       else ret = 'ENOMEM';
     }
   }
-  yield pt.ptl.unlock('follow_page_pte: pte_unmap_unlock()');
+  yield unlockAt(t.k, 'gup.c:follow_page_pte:ptl', pt.ptl, 'follow_page_pte: pte_unmap_unlock()');
   return ret;
 }
 

@@ -5,6 +5,7 @@ import type { MemCgroup, MoveCharge } from '../objects/mem_cgroup.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
 import type { AddressSpace } from '../objects/page_cache.ts';
 import type { Vma } from '../objects/vma.ts';
+import { lockAt, site, unlockAt } from '../sites.ts';
 import {
   __mem_cgroup_uncharge_swap,
   do_memsw_account,
@@ -124,7 +125,9 @@ function get_mctgt_type(t: Task, vma: Vma, addr: number, from: string, target: b
   if (f !== null && target) {
     folio_get(t, f);
     const checks =
-      t.variant.era !== '2022' && !(p.t !== 'present' && t.mutated('move_charge_without_trylock'));
+      t.variant.era !== '2022' &&
+      site(t.k, 'memcontrol-v1.c:mem_cgroup_move_account:folio_trylock') &&
+      !(p.t !== 'present' && t.mutated('move_charge_without_trylock'));
     if (checks) {
       if (!f.lock.tryLock()) {
         folio_put(t, f);
@@ -173,12 +176,17 @@ export function* mem_cgroup_move_account(
   to: MemCgroup,
 ): Op<boolean> {
   const era2022 = t.variant.era === '2022';
-  if (era2022) {
+  const trylock = era2022 && site(t.k, 'memcontrol-v1.c:mem_cgroup_move_account:folio_trylock');
+  if (trylock) {
     yield 'mem_cgroup_move_account: folio_trylock()';
     if (!f.lock.tryLock()) return false; // -EBUSY
   }
-  const mutatedLock = !era2022 && t.mutated('move_charge_without_trylock');
-  const mutatedLru = t.mutated('memcg_switch_on_lru');
+  const mutatedLock =
+    (!era2022 && t.mutated('move_charge_without_trylock')) ||
+    !site(t.k, 'memcontrol-v1.c:mem_cgroup_move_account:folio_trylock');
+  const mutatedLru =
+    t.mutated('memcg_switch_on_lru') ||
+    !site(t.k, 'memcontrol-v1.c:mem_cgroup_move_charge_pte_range:folio_isolate_lru');
   yield 'mem_cgroup_move_account: folio_memcg(folio) == from; folio_memcg_lock(); folio_mapped() → __mod_lruvec_state()';
   if (!mutatedLock && !folio_locked_by_me(f))
     bug('VM_BUG_ON_FOLIO', `mem_cgroup_move_account: ${f.name} not locked`);
@@ -199,7 +207,7 @@ export function* mem_cgroup_move_account(
     mc.mem.write(mc.kPrecharge, mc.precharge - f.nr);
     mc.mem.write(mc.kMoved, mc.moved_charge + f.nr);
   }
-  if (era2022) yield f.lock.unlock('mem_cgroup_move_account: folio_unlock()');
+  if (trylock) yield f.lock.unlock('mem_cgroup_move_account: folio_unlock()');
   return ok;
 }
 
@@ -249,7 +257,8 @@ export function* mem_cgroup_move_charge(t: Task, mm: MmStruct, to: MemCgroup): O
   // move pass
   yield 'memcg1_move_task: lru_add_drain_all(); atomic_inc(&mc.from->moving_account); synchronize_rcu()';
   from.mem.add(from.kMoving, 1);
-  yield pt.ptl.lock('mem_cgroup_move_charge_pte_range: pte_offset_map_lock()');
+  const ptl = 'memcontrol-v1.c:mem_cgroup_move_charge_pte_range:ptl';
+  yield lockAt(t.k, ptl, pt.ptl, 'mem_cgroup_move_charge_pte_range: pte_offset_map_lock()');
   for (let a = 0; a < pt.size; a++) {
     yield `mem_cgroup_move_charge_pte_range: get_mctgt_type(pte[${a}])`;
     if (mc.precharge === 0) break;
@@ -257,7 +266,10 @@ export function* mem_cgroup_move_charge(t: Task, mm: MmStruct, to: MemCgroup): O
     if (tg.type === 'page') {
       const f = tg.folio;
       let isolated = false;
-      if (!t.mutated('memcg_switch_on_lru')) {
+      const lru =
+        site(t.k, 'memcontrol-v1.c:mem_cgroup_move_charge_pte_range:folio_isolate_lru') &&
+        !t.mutated('memcg_switch_on_lru');
+      if (lru) {
         yield 'mem_cgroup_move_charge_pte_range: folio_isolate_lru()';
         if (f.lru) {
           f.lru = false;
@@ -265,7 +277,7 @@ export function* mem_cgroup_move_charge(t: Task, mm: MmStruct, to: MemCgroup): O
           isolated = true;
         }
       }
-      if (isolated || t.mutated('memcg_switch_on_lru')) {
+      if (isolated || !lru) {
         yield* mem_cgroup_move_account(t, mc, f, from, to);
         if (isolated) {
           yield 'mem_cgroup_move_charge_pte_range: folio_putback_lru()';
@@ -283,7 +295,7 @@ export function* mem_cgroup_move_charge(t: Task, mm: MmStruct, to: MemCgroup): O
       mc.mem.add(mc.kMovedSwap, 1);
     }
   }
-  yield pt.ptl.unlock('mem_cgroup_move_charge_pte_range: pte_unmap_unlock()');
+  yield unlockAt(t.k, ptl, pt.ptl, 'mem_cgroup_move_charge_pte_range: pte_unmap_unlock()');
 
   yield 'mem_cgroup_clear_mc: cancel mc.precharge on mc.to; uncharge mc.moved_charge from mc.from; atomic_dec(&mc.from->moving_account)';
   const moved = mc.moved_charge;

@@ -5,6 +5,7 @@ import { type Folio, folio_locked_by_me } from '../objects/folio.ts';
 import { MemCgroup } from '../objects/mem_cgroup.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
 import type { SwapSlot } from '../objects/swap.ts';
+import { site } from '../sites.ts';
 import type { Op } from './op.ts';
 import { slotOf } from './swapfile.ts';
 
@@ -178,7 +179,8 @@ export function __mem_cgroup_uncharge_swap(t: Task, name: string, nr: number, wh
  */
 export function __folio_mod_stat(t: Task, f: Folio, delta: number): void {
   if (delta === 0) return;
-  if (t.mutated('memcg_lock_before_stats_only')) {
+  // rmap.c:page_remove_rmap:lock_page_memcg elided: the stat update leaves the transition's step
+  if (!site(t.k, 'rmap.c:page_remove_rmap:lock_page_memcg') || t.mutated('memcg_lock_before_stats_only')) {
     // Linus's 2022 proposal (seed 004): lock_page_memcg() moved from before the mapcount
     // transition to just before the stats update; the task does the update in its next step.
     t.pendingStats.push({ folio: f, delta });

@@ -17,6 +17,7 @@ import {
 import { swapInfo } from '../objects/swap_info.ts';
 import { tlbOf } from '../objects/tlb.ts';
 import type { Vma } from '../objects/vma.ts';
+import { lockAt, site, unlockAt } from '../sites.ts';
 import { filemap_map_pages } from './filemap.ts';
 import {
   get_mem_cgroup_from_mm,
@@ -115,7 +116,7 @@ export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonl
   // R19: the other CPUs' TLB entries, where the scenario declares them (k.tlbEntry)
   const cpuTlb = tlbOf(t.k, vma.mm.label);
   const afterDrop: Array<{ folio: Folio; pages: number[] }> = [];
-  yield pt.ptl.lock('zap_pte_range: pte_offset_map_lock()');
+  yield lockAt(t.k, 'memory.c:zap_pte_range:ptl', pt.ptl, 'zap_pte_range: pte_offset_map_lock()');
   let force_flush = false;
   const batches = new Map<Folio, { pages: number[]; dirty: boolean }>();
   for (const addr of addrs) {
@@ -144,11 +145,12 @@ export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonl
     if (!f.anon && dirty) {
       // zap_present_folio_ptes: delay_rmap when the PTE was dirty (tlb_delay_rmap), force_flush.
       // Variant rmap_before_tlb_flush (R19, before v6.2): page_remove_rmap() right away.
-      if (t.mutated('rmap_before_tlb_flush')) folio_remove_rmap_ptes(t, f, pages);
+      if (!site(t.k, 'memory.c:zap_pte_range:rmap_after_tlb_flush') || t.mutated('rmap_before_tlb_flush'))
+        folio_remove_rmap_ptes(t, f, pages);
       else tlb_delay_rmap(t, tlb, f, vma, pages);
       force_flush = true;
     } else if (f.anon && t.mutated('delayed_anon_rmap')) tlb_delay_rmap(t, tlb, f, vma, pages);
-    else if (t.mutated('rmap_after_ptl_drop')) {
+    else if (!site(t.k, 'memory.c:zap_pte_range:rmap_under_ptl') || t.mutated('rmap_after_ptl_drop')) {
       afterDrop.push({ folio: f, pages });
       f.mem.write(f.kPtlPending, pt.name); // ghost for I2: the rmap is still to come
     } else if (f.nr > 1 && t.mutated('page_zap_pte_rmap')) page_zap_pte_rmap(t, f, pages);
@@ -171,7 +173,7 @@ export function* zap_pte_range(t: Task, tlb: MmuGather, vma: Vma, addrs: readonl
     tlb_flush_rmaps(t, tlb);
     tlb.delayed.push(...keep);
   }
-  yield pt.ptl.unlock('zap_pte_range: pte_unmap_unlock()');
+  yield unlockAt(t.k, 'memory.c:zap_pte_range:ptl', pt.ptl, 'zap_pte_range: pte_unmap_unlock()');
   if (afterDrop.length > 0) {
     yield 'zap_pte_range (mutated): folio_remove_rmap_ptes() after pte_unmap_unlock()';
     for (const d of afterDrop) {
@@ -213,10 +215,12 @@ export function* zap_page_range_single(t: Task, vma: Vma, addrs: readonly number
  * Variant: free_pgtables_before_unlink frees the page table first.
  */
 export function* free_pgtables(t: Task, _tlb: MmuGather, vma: Vma): Op {
-  if (t.mutated('free_pgtables_before_unlink')) yield* free_pgd_range(t, vma);
+  const early =
+    !site(t.k, 'memory.c:free_pgtables:unlink_before_free') || t.mutated('free_pgtables_before_unlink');
+  if (early) yield* free_pgd_range(t, vma);
   yield* unlink_anon_vmas(t, vma);
   yield* unlink_file_vma(t, vma);
-  if (!t.mutated('free_pgtables_before_unlink')) yield* free_pgd_range(t, vma);
+  if (!early) yield* free_pgd_range(t, vma);
 }
 
 /**
@@ -255,14 +259,17 @@ export function* unmap_mapping_folio(t: Task, f: Folio): Op {
   if (!folio_locked_by_me(f)) bug('VM_BUG_ON', `unmap_mapping_folio: ${f.name} not locked`);
   const as = t.k.lookup<AddressSpace>(f.mapping ?? '', 'address_space');
   const index = as.kPages.findIndex((k) => as.mem.read(k) === f.name);
-  yield as.i_mmap_rwsem.down_read('unmap_mapping_folio: i_mmap_lock_read()');
-  as.i_mmap_rwsem.took_read();
+  const locked = site(t.k, 'memory.c:unmap_mapping_folio:i_mmap_lock_read');
+  yield locked
+    ? as.i_mmap_rwsem.down_read('unmap_mapping_folio: i_mmap_lock_read()')
+    : 'i_mmap_lock_read() [elided]';
+  if (locked) as.i_mmap_rwsem.took_read();
   for (const vma of as.vmas.filter((v) => v.linked)) {
     // the file is mapped linearly (vm_pgoff 0): page `index` of the file is address `index`
     if (index >= 0) yield* zap_page_range_single(t, vma, [index]);
   }
   yield 'unmap_mapping_folio: i_mmap_unlock_read()';
-  as.i_mmap_rwsem.up_read();
+  if (locked) as.i_mmap_rwsem.up_read();
 }
 
 // --- faults -----------------------------------------------------------------------------------
@@ -318,7 +325,7 @@ export function* handle_pte_fault(
       return;
     case 'present': {
       yield pt.ptl.lock('handle_pte_fault: spin_lock(vmf->ptl)');
-      if (!pte_same(pt.get(addr), orig)) {
+      if (site(t.k, 'memory.c:handle_pte_fault:recheck_pte_same') && !pte_same(pt.get(addr), orig)) {
         yield pt.ptl.unlock('handle_pte_fault: pte_unmap_unlock() (pte changed)');
         return;
       }
@@ -359,10 +366,19 @@ export function* do_anonymous_page(t: Task, vma: Vma, addr: number): Op {
   yield 'do_anonymous_page: alloc_anon_folio() (folio_prealloc + mem_cgroup_charge)';
   const f = alloc_folio(t, true, 0, nr);
   mem_cgroup_charge(t, f, get_mem_cgroup_from_mm(t, vma.mm));
-  yield pt.ptl.lock('do_anonymous_page: pte_offset_map_lock()');
-  if (nr === 1 ? pt.get(addr).t !== 'none' : !pte_range_none(pt, start, nr, pt.size)) {
+  const ptl = 'memory.c:do_anonymous_page:ptl';
+  yield lockAt(t.k, ptl, pt.ptl, 'do_anonymous_page: pte_offset_map_lock()');
+  if (
+    site(t.k, 'memory.c:do_anonymous_page:recheck_pte_none') &&
+    (nr === 1 ? pt.get(addr).t !== 'none' : !pte_range_none(pt, start, nr, pt.size))
+  ) {
     folio_put(t, f);
-    yield pt.ptl.unlock('do_anonymous_page: pte_unmap_unlock() (vmf_pte_changed / !pte_range_none)');
+    yield unlockAt(
+      t.k,
+      ptl,
+      pt.ptl,
+      'do_anonymous_page: pte_unmap_unlock() (vmf_pte_changed / !pte_range_none)',
+    );
     return;
   }
   if (nr === 1) folio_add_new_anon_rmap(t, f, vma, true);
@@ -375,7 +391,7 @@ export function* do_anonymous_page(t: Task, vma: Vma, addr: number): Op {
     pt.set(start + i, mk_pte(f.name, i, true)); // set_ptes
     if (nr > 1) vma.mm.setExpect(start + i, 0);
   }
-  yield pt.ptl.unlock('do_anonymous_page: pte_unmap_unlock()');
+  yield unlockAt(t.k, ptl, pt.ptl, 'do_anonymous_page: pte_unmap_unlock()');
 }
 
 /** ALIGN_DOWN(addr, nr pages). */
@@ -451,12 +467,17 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
   // folio_lock_under_ptl (I18, hypothetical): the PTE lock first, then the folio lock.
   const ptlFirst = t.mutated('folio_lock_under_ptl');
   if (ptlFirst) yield pt.ptl.lock('do_swap_page (mutated): pte_offset_map_lock() before folio_lock()');
-  yield folio.lock.lock('do_swap_page: folio_lock_or_retry()');
+  const flock = 'memory.c:do_swap_page:folio_lock';
+  yield lockAt(t.k, flock, folio.lock, 'do_swap_page: folio_lock_or_retry()');
   if (era2008 && !t.mutated('charge_before_lock_page')) yield* mem_cgroup_charge_2008(t, folio, memcg);
-  if (!t.mutated('no_swapcache_recheck') && (!folio.swapcache || !folio_matches_swap_entry(folio, entry))) {
+  if (
+    site(t.k, 'memory.c:do_swap_page:recheck_swapcache') &&
+    !t.mutated('no_swapcache_recheck') &&
+    (!folio.swapcache || !folio_matches_swap_entry(folio, entry))
+  ) {
     // folio_matches_swap_entry() failed: out_page
     if (ptlFirst) yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
-    yield folio.lock.unlock('do_swap_page: folio_unlock() (swapcache changed)');
+    yield unlockAt(t.k, flock, folio.lock, 'do_swap_page: folio_unlock() (swapcache changed)');
     yield 'do_swap_page: folio_put() (out_release)';
     folio_put(t, folio);
     return;
@@ -467,9 +488,12 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
   // unlocked read (orig) but carried outside the compared value: the re-check compares the swap
   // entry only (pte_same_as_swp), so a fork that shared the entry since the read goes unnoticed.
   const earlyExcl = t.mutated('swp_exclusive_read_before_ptl');
-  if (!(earlyExcl ? pte_same_as_swp(pt.get(addr), orig) : pte_same(pt.get(addr), orig))) {
+  if (
+    site(t.k, 'memory.c:do_swap_page:recheck_pte_same') &&
+    !(earlyExcl ? pte_same_as_swp(pt.get(addr), orig) : pte_same(pt.get(addr), orig))
+  ) {
     yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock() (out_nomap)');
-    yield folio.lock.unlock('do_swap_page: folio_unlock() (out_page)');
+    yield unlockAt(t.k, flock, folio.lock, 'do_swap_page: folio_unlock() (out_page)');
     yield 'do_swap_page: folio_put() (out_release)';
     folio_put(t, folio);
     return;
@@ -511,7 +535,7 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
     bug('VM_BUG_ON', 'do_swap_page: writable pte of a non-exclusive anon page');
   const pte = mk_pte(folio.name, 0, writable);
   pt.set(addr, pte);
-  yield folio.lock.unlock('do_swap_page: folio_unlock()');
+  yield unlockAt(t.k, 'memory.c:do_swap_page:folio_lock', folio.lock, 'do_swap_page: folio_unlock()');
   if (write && !writable) return yield* do_wp_page(t, vma, addr, pte);
   yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
 }
@@ -573,7 +597,7 @@ function* do_swap_page_large(t: Task, vma: Vma, addr: number, orig: Pte, write: 
   folio.refcount = folio.refcount + pages.length - 1; // folio_ref_add(folio, nr_pages - 1)
   folio_add_anon_rmap_ptes_large(t, folio, pages, vma, writable);
   for (let i = 0; i < pages.length; i++) pt.set(at + i, mk_pte(folio.name, first + i, writable));
-  yield folio.lock.unlock('do_swap_page: folio_unlock()');
+  yield unlockAt(t.k, 'memory.c:do_swap_page:folio_lock', folio.lock, 'do_swap_page: folio_unlock()');
   if (write && !writable) return yield* do_wp_page(t, vma, addr, pt.get(addr));
   yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
 }
@@ -625,7 +649,9 @@ function* do_swap_page_skip_swapcache(t: Task, vma: Vma, addr: number, orig: Pte
   const pt = vma.mm.pt;
   const entry = orig.entry;
   const s = slotOf(t, entry);
-  const claim = !t.mutated('sync_swapin_without_swapcache_prepare');
+  const claim =
+    site(t.k, 'memory.c:do_swap_page:swapcache_prepare') &&
+    !t.mutated('sync_swapin_without_swapcache_prepare');
   yield 'do_swap_page: alloc_swap_folio() (vma_alloc_folio; mem_cgroup_swapin_charge_folio); __folio_set_locked(); swapcache_prepare()';
   const folio = alloc_folio(t, true, 0);
   mem_cgroup_swapin_charge_folio(t, folio, vma.mm, entry);
@@ -856,15 +882,19 @@ export function* wp_page_copy(t: Task, vma: Vma, addr: number, orig: Pte, old: F
   const page = orig.t === 'present' ? orig.page : 0; // vmf->page
   const nf = alloc_folio(t, true, old.pageContent(page)); // __wp_page_copy_user copies vmf->page
   mem_cgroup_charge(t, nf, get_mem_cgroup_from_mm(t, vma.mm));
-  yield pt.ptl.lock('wp_page_copy: pte_offset_map_lock()');
-  if (!pte_same(pt.get(addr), orig)) {
+  const ptl = 'memory.c:wp_page_copy:ptl';
+  yield lockAt(t.k, ptl, pt.ptl, 'wp_page_copy: pte_offset_map_lock()');
+  if (site(t.k, 'memory.c:wp_page_copy:recheck_pte_same') && !pte_same(pt.get(addr), orig)) {
     folio_put(t, nf);
-    yield pt.ptl.unlock('wp_page_copy: pte_unmap_unlock() (pte changed)');
+    yield unlockAt(t.k, ptl, pt.ptl, 'wp_page_copy: pte_unmap_unlock() (pte changed)');
     yield 'wp_page_copy: folio_put(old)';
     folio_put(t, old);
     return;
   }
-  if (t.mutated('cow_drops_rmap_before_pte_switch')) {
+  if (
+    !site(t.k, 'memory.c:wp_page_copy:pte_switch_before_rmap_drop') ||
+    t.mutated('cow_drops_rmap_before_pte_switch')
+  ) {
     folio_remove_rmap_ptes(t, old, [page], vma);
     folio_put(t, old); // the PTE's reference
     folio_put(t, old); // the fault's reference
@@ -874,14 +904,14 @@ export function* wp_page_copy(t: Task, vma: Vma, addr: number, orig: Pte, old: F
     folio_add_new_anon_rmap(t, nf, vma, true);
     folio_add_lru(t, nf);
     pt.set(addr, mk_pte(nf.name, 0, !unshare));
-    yield pt.ptl.unlock('wp_page_copy: pte_unmap_unlock()');
+    yield unlockAt(t.k, ptl, pt.ptl, 'wp_page_copy: pte_unmap_unlock()');
     return;
   }
   folio_add_new_anon_rmap(t, nf, vma, true);
   folio_add_lru(t, nf); // folio_add_lru_vma
   pt.set(addr, mk_pte(nf.name, 0, !unshare)); // ptep_clear_flush + set_pte_at
   folio_remove_rmap_ptes(t, old, [page], vma);
-  yield pt.ptl.unlock('wp_page_copy: pte_unmap_unlock()');
+  yield unlockAt(t.k, ptl, pt.ptl, 'wp_page_copy: pte_unmap_unlock()');
   yield 'wp_page_copy: folio_put(old) (the PTE reference)';
   folio_put(t, old);
   yield* free_swap_cache(t, old);
@@ -934,8 +964,14 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
   let prealloc: Folio | null = null;
   let start = 0;
   again: for (;;) {
-    yield dpt.ptl.lock('copy_pte_range: pte_alloc_map_lock(dst)');
-    yield spt.ptl.lock_nested('copy_pte_range: pte_offset_map_nolock(src) + spin_lock_nested');
+    yield lockAt(t.k, 'memory.c:copy_pte_range:ptl', dpt.ptl, 'copy_pte_range: pte_alloc_map_lock(dst)');
+    yield lockAt(
+      t.k,
+      'memory.c:copy_pte_range:ptl',
+      spt.ptl,
+      'copy_pte_range: pte_offset_map_nolock(src) + spin_lock_nested',
+      true,
+    );
     for (let a = start; a < spt.size; a++) {
       const p = spt.get(a);
       if (p.t === 'present' && prealloc === null && folioOf(t, p).nr > 1 && folioOf(t, p).anon) {
@@ -948,8 +984,13 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
         // folio_prealloc(), "goto again"; with *prealloc set, copy_present_ptes() takes this
         // PTE alone (folio_try_dup_anon_rmap_pte(), copy_present_page() if that fails too)
         start = a;
-        yield spt.ptl.unlock('copy_pte_range: spin_unlock(src_ptl) (-EAGAIN: need a prealloc folio)');
-        yield dpt.ptl.unlock('copy_pte_range: pte_unmap_unlock(dst)');
+        yield unlockAt(
+          t.k,
+          'memory.c:copy_pte_range:ptl',
+          spt.ptl,
+          'copy_pte_range: spin_unlock(src_ptl) (-EAGAIN: need a prealloc folio)',
+        );
+        yield unlockAt(t.k, 'memory.c:copy_pte_range:ptl', dpt.ptl, 'copy_pte_range: pte_unmap_unlock(dst)');
         yield 'copy_pte_range: folio_prealloc() (vma_alloc_folio + mem_cgroup_charge)';
         prealloc = alloc_folio(t, true, 0);
         mem_cgroup_charge(t, prealloc, get_mem_cgroup_from_mm(t, src.mm));
@@ -967,8 +1008,18 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
             if (prealloc === null) {
               // -EAGAIN: drop both PTLs, folio_prealloc(), "goto again" from this address
               start = a;
-              yield spt.ptl.unlock('copy_pte_range: spin_unlock(src_ptl) (-EAGAIN: need a prealloc folio)');
-              yield dpt.ptl.unlock('copy_pte_range: pte_unmap_unlock(dst)');
+              yield unlockAt(
+                t.k,
+                'memory.c:copy_pte_range:ptl',
+                spt.ptl,
+                'copy_pte_range: spin_unlock(src_ptl) (-EAGAIN: need a prealloc folio)',
+              );
+              yield unlockAt(
+                t.k,
+                'memory.c:copy_pte_range:ptl',
+                dpt.ptl,
+                'copy_pte_range: pte_unmap_unlock(dst)',
+              );
               yield 'copy_pte_range: folio_prealloc() (vma_alloc_folio + mem_cgroup_charge)';
               prealloc = alloc_folio(t, true, 0);
               mem_cgroup_charge(t, prealloc, get_mem_cgroup_from_mm(t, src.mm));
@@ -1005,8 +1056,8 @@ export function* copy_pte_range(t: Task, dst: Vma, src: Vma): Op {
       }
       dst.mm.setExpect(a, src.mm.expect(a));
     }
-    yield spt.ptl.unlock('copy_pte_range: spin_unlock(src_ptl)');
-    yield dpt.ptl.unlock('copy_pte_range: pte_unmap_unlock(dst)');
+    yield unlockAt(t.k, 'memory.c:copy_pte_range:ptl', spt.ptl, 'copy_pte_range: spin_unlock(src_ptl)');
+    yield unlockAt(t.k, 'memory.c:copy_pte_range:ptl', dpt.ptl, 'copy_pte_range: pte_unmap_unlock(dst)');
     break;
   }
   // out: "if (unlikely(prealloc)) folio_put(prealloc)"
@@ -1100,22 +1151,28 @@ export function* do_shared_fault(t: Task, vma: Vma, addr: number): Op {
   const name = as.mem.peekValue(as.kPages[addr]) as string | null; // the lookup (see Model)
   if (name === null) throw new SimMisuse('do_shared_fault: a page-cache miss (read-in) is not modelled');
   const f = t.k.lookup<Folio>(name, 'folio');
-  yield f.lock.lock('__do_fault: filemap_fault(); do_page_mkwrite(): folio_lock()');
+  const fl = 'memory.c:do_shared_fault:folio_lock';
+  yield lockAt(t.k, fl, f.lock, '__do_fault: filemap_fault(); do_page_mkwrite(): folio_lock()');
   assertLive(f, 'filemap_fault');
   folio_get(t, f);
-  if (as.page(addr) !== f.name) {
-    yield f.lock.unlock('do_page_mkwrite: folio_unlock() (truncated: VM_FAULT_NOPAGE)');
+  if (site(t.k, 'memory.c:do_shared_fault:recheck_mapping') && as.page(addr) !== f.name) {
+    yield unlockAt(t.k, fl, f.lock, 'do_page_mkwrite: folio_unlock() (truncated: VM_FAULT_NOPAGE)');
     folio_put(t, f);
     return;
   }
-  yield pt.ptl.lock('finish_fault: pte_offset_map_lock()');
+  yield lockAt(t.k, 'memory.c:finish_fault:ptl', pt.ptl, 'finish_fault: pte_offset_map_lock()');
   if (pt.get(addr).t === 'none') {
     folio_add_file_rmap_ptes(t, f); // set_pte_range(): the fault's reference is the PTE's
     pt.set(addr, mk_pte(f.name, 0, true));
   } else folio_put(t, f);
-  yield pt.ptl.unlock('finish_fault: pte_unmap_unlock(); fault_dirty_shared_page()');
+  yield unlockAt(
+    t.k,
+    'memory.c:finish_fault:ptl',
+    pt.ptl,
+    'finish_fault: pte_unmap_unlock(); fault_dirty_shared_page()',
+  );
   f.dirty = true; // fault_dirty_shared_page: folio_mark_dirty(); folio_unlock()
-  f.lock.release();
+  if (site(t.k, fl)) f.lock.release();
 }
 
 /**
@@ -1134,12 +1191,13 @@ export function* wp_page_shared(t: Task, vma: Vma, addr: number, orig: Pte): Op 
   const f = folioOf(t, orig);
   folio_get(t, f);
   yield pt.ptl.unlock('wp_page_shared: pte_unmap_unlock() before do_page_mkwrite()');
-  yield f.lock.lock('do_page_mkwrite: ->page_mkwrite(): folio_lock()');
+  const fl = 'memory.c:wp_page_shared:folio_lock';
+  yield lockAt(t.k, fl, f.lock, 'do_page_mkwrite: ->page_mkwrite(): folio_lock()');
   yield pt.ptl.lock('finish_mkwrite_fault: pte_offset_map_lock()');
   if (pte_same(pt.get(addr), orig)) pt.set(addr, mk_pte(f.name, 0, true)); // wp_page_reuse
   yield pt.ptl.unlock('finish_mkwrite_fault: pte_unmap_unlock(); fault_dirty_shared_page()');
   f.dirty = true; // fault_dirty_shared_page: folio_mark_dirty(); folio_unlock()
-  f.lock.release();
+  if (site(t.k, fl)) f.lock.release();
   folio_put(t, f);
 }
 

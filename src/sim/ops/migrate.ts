@@ -1,6 +1,7 @@
 import { INV } from '../invariants/names.ts';
 import { guard, SimMisuse, type Task } from '../kernel.ts';
 import { type Folio, folio_mapped } from '../objects/folio.ts';
+import { lockAt, unlockAt } from '../sites.ts';
 import { commit_charge, type MemCgroup, mem_cgroup_migrate, try_charge } from './memcontrol.ts';
 import { alloc_folio } from './memory.ts';
 import type { Op } from './op.ts';
@@ -43,9 +44,19 @@ export function* migrate_pages(t: Task, src: Folio): Op<boolean> {
   if (t.variant.era === '2008') throw new SimMisuse("migration is not modelled for era '2008'");
   if (!src.anon || src.nr > 1) throw new SimMisuse('migrate_pages: only small anon folios are modelled');
   if (!(yield* folio_isolate_lru(t, src))) return false;
-  yield src.lock.lock('migrate_folio_unmap: folio_lock(src)');
+  yield lockAt(
+    t.k,
+    'migrate.c:migrate_folio_unmap:folio_lock',
+    src.lock,
+    'migrate_folio_unmap: folio_lock(src)',
+  );
   if (src.swapcache) {
-    yield src.lock.unlock('migrate_folio_unmap: folio_unlock(src) (swap cache: not modelled, skip)');
+    yield unlockAt(
+      t.k,
+      'migrate.c:migrate_folio_unmap:folio_lock',
+      src.lock,
+      'migrate_folio_unmap: folio_unlock(src) (swap cache: not modelled, skip)',
+    );
     yield* folio_putback_lru(t, src);
     return false;
   }
@@ -53,7 +64,12 @@ export function* migrate_pages(t: Task, src: Folio): Op<boolean> {
   // (same step: the kernel's "else if (folio_mapped(src))" a few lines on, with dst locked)
   if (av === null && !folio_mapped(src)) {
     // an unmapped anon folio: nothing to migrate here (the kernel would just copy it)
-    yield src.lock.unlock('migrate_folio_unmap: folio_unlock(src)');
+    yield unlockAt(
+      t.k,
+      'migrate.c:migrate_folio_unmap:folio_lock',
+      src.lock,
+      'migrate_folio_unmap: folio_unlock(src)',
+    );
     yield* folio_putback_lru(t, src);
     return false;
   }
@@ -94,12 +110,22 @@ export function* migrate_pages(t: Task, src: Folio): Op<boolean> {
     dst.lock.release();
     folio_put(t, dst); // the allocation's reference: dst is now held by its mappings
     if (av) yield* put_anon_vma(t, av);
-    yield src.lock.unlock('migrate_folio_move: folio_unlock(src)');
+    yield unlockAt(
+      t.k,
+      'migrate.c:migrate_folio_unmap:folio_lock',
+      src.lock,
+      'migrate_folio_move: folio_unlock(src)',
+    );
   } else {
     // -EAGAIN: migrate_folio_undo_src(), then migrate_folio_undo_dst()
     yield* remove_migration_ptes(t, src, src, av);
     if (av) yield* put_anon_vma(t, av);
-    yield src.lock.unlock('migrate_folio_undo_src: folio_unlock(src)');
+    yield unlockAt(
+      t.k,
+      'migrate.c:migrate_folio_unmap:folio_lock',
+      src.lock,
+      'migrate_folio_undo_src: folio_unlock(src)',
+    );
     yield 'migrate_folio_undo_dst: folio_unlock(dst); folio_put(dst)';
     dst.lock.release();
     folio_put(t, dst);

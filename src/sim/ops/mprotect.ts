@@ -3,6 +3,7 @@ import type { Folio } from '../objects/folio.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
 import { make_migration_entry, mk_pte, type Pte } from '../objects/page_table.ts';
 import type { Vma } from '../objects/vma.ts';
+import { lockAt, unlockAt } from '../sites.ts';
 import type { Op } from './op.ts';
 
 /**
@@ -60,7 +61,7 @@ export function can_change_pte_writable(t: Task, vma: Vma, p: Pte): boolean {
 export function* change_pte_range(t: Task, vma: Vma, try_change_writable: boolean): Op<number> {
   const pt = vma.mm.pt;
   let pages = 0;
-  yield pt.ptl.lock('change_pte_range: pte_offset_map_lock()');
+  yield lockAt(t.k, 'mprotect.c:change_pte_range:ptl', pt.ptl, 'change_pte_range: pte_offset_map_lock()');
   for (let a = 0; a < pt.size; a++) {
     const old = pt.get(a);
     if (old.t === 'present') {
@@ -73,7 +74,7 @@ export function* change_pte_range(t: Task, vma: Vma, try_change_writable: boolea
       pages++;
     }
   }
-  yield pt.ptl.unlock('change_pte_range: pte_unmap_unlock()');
+  yield unlockAt(t.k, 'mprotect.c:change_pte_range:ptl', pt.ptl, 'change_pte_range: pte_unmap_unlock()');
   return pages;
 }
 

@@ -1,6 +1,7 @@
 import { SimMisuse, type Task } from '../kernel.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
 import { PTE_NONE } from '../objects/page_table.ts';
+import { lockAt, unlockAt } from '../sites.ts';
 import type { Op } from './op.ts';
 
 /**
@@ -24,7 +25,7 @@ import type { Op } from './op.ts';
 export function* move_ptes(t: Task, mm: MmStruct, from: number, to: number, n: number): Op {
   const pt = mm.pt;
   if (to < from + n && from < to + n) throw new SimMisuse(`move_ptes: ${from}+${n} and ${to}+${n} overlap`);
-  yield pt.ptl.lock('move_ptes: pte_offset_map_lock(old); new PTL');
+  yield lockAt(t.k, 'mremap.c:move_ptes:ptl', pt.ptl, 'move_ptes: pte_offset_map_lock(old); new PTL');
   for (let i = 0; i < n; i++) {
     if (pt.get(to + i).t !== 'none')
       throw new SimMisuse(`move_ptes: destination pte[${to + i}] is not none (MREMAP_FIXED unmaps it first)`);
@@ -34,6 +35,5 @@ export function* move_ptes(t: Task, mm: MmStruct, from: number, to: number, n: n
     mm.setExpect(to + i, mm.expect(from + i));
     mm.setExpect(from + i, null);
   }
-  yield pt.ptl.unlock('move_ptes: pte_unmap_unlock()');
-  void t;
+  yield unlockAt(t.k, 'mremap.c:move_ptes:ptl', pt.ptl, 'move_ptes: pte_unmap_unlock()');
 }

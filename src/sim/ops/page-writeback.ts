@@ -4,6 +4,7 @@ import { guard, type Task } from '../kernel.ts';
 import { assertLive, type Folio } from '../objects/folio.ts';
 import type { AddressSpace } from '../objects/page_cache.ts';
 import { tlbOf } from '../objects/tlb.ts';
+import { lockAt, unlockAt } from '../sites.ts';
 import type { Op } from './op.ts';
 import { folio_mkclean } from './rmap.ts';
 
@@ -65,16 +66,29 @@ export function* do_writepages(t: Task, as: AddressSpace, index: number): Op {
   const name = as.mem.peekValue(as.kPages[index]) as string | null; // the lookup (see Model)
   if (name === null) return;
   const f = t.k.lookup<Folio>(name, 'folio');
-  yield f.lock.lock('writeback_iter: filemap_get_folios_tag(); folio_lock()');
+  yield lockAt(
+    t.k,
+    'page-writeback.c:writeback_iter:folio_lock',
+    f.lock,
+    'writeback_iter: filemap_get_folios_tag(); folio_lock()',
+  );
   assertLive(f, 'writeback_iter');
   // folio_prepare_writeback: the folio left the mapping, or is no longer dirty: skip it
   const write = as.page(index) === f.name && f.dirty;
   const dirty = write && (yield* folio_clear_dirty_for_io(t, f));
   if (!dirty) {
-    yield f.lock.unlock('writeback_iter: folio_unlock() (clean: nothing to write)');
+    yield unlockAt(
+      t.k,
+      'page-writeback.c:writeback_iter:folio_lock',
+      f.lock,
+      'writeback_iter: folio_unlock() (clean: nothing to write)',
+    );
     return;
   }
-  yield f.lock.unlock(
+  yield unlockAt(
+    t.k,
+    'page-writeback.c:writeback_iter:folio_lock',
+    f.lock,
     'writepages: folio_start_writeback(); the device reads the page; folio_end_writeback(); folio_unlock()',
   );
   as.setDisk(index, f.content);

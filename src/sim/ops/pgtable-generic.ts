@@ -1,6 +1,7 @@
 import type { Task } from '../kernel.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
 import type { PageTable } from '../objects/page_table.ts';
+import { site } from '../sites.ts';
 import type { Op } from './op.ts';
 
 /**
@@ -31,7 +32,8 @@ export function* pte_offset_map_lock(t: Task, mm: MmStruct, who: string): Op<Pag
     }
     const pt = t.k.lookup<PageTable>(name, 'page table');
     yield pt.ptl.lock(`${who}: pte_offset_map_lock(): spin_lock(ptl)`);
-    if (t.mutated('no_pmd_same_recheck') || mm.pmd === name) return pt; // pmd_same()
+    const recheck = site(t.k, 'pgtable-generic.c:__pte_offset_map_lock:recheck_pmd_same');
+    if (!recheck || t.mutated('no_pmd_same_recheck') || mm.pmd === name) return pt; // pmd_same()
     yield pt.ptl.unlock(`${who}: pte_offset_map_lock(): !pmd_same: pte_unmap_unlock(); goto again`);
     t.rcu.rcu_read_unlock();
   }

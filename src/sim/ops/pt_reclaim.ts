@@ -4,6 +4,7 @@ import type { Task } from '../kernel.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
 import { synchronize_rcu } from '../objects/rcu.ts';
 import type { Vma } from '../objects/vma.ts';
+import { site } from '../sites.ts';
 import { zap_pte_range } from './memory.ts';
 import { tlb_finish_mmu, tlb_gather_mmu } from './mmu_gather.ts';
 import type { Op } from './op.ts';
@@ -64,7 +65,7 @@ export function* try_to_free_pte(t: Task, mm: MmStruct): Op {
   const gp = synchronize_rcu(t.k, 'free_pte: pte_free_tlb(): the RCU grace period before the table is freed');
   gp.start();
   yield pt.ptl.unlock('try_to_free_pte: pmd_clear(); spin_unlock(ptl); spin_unlock(pml)');
-  yield gp.wait;
+  if (site(t.k, 'pt_reclaim.c:free_pte:rcu_grace_period')) yield gp.wait;
   for (let a = 0; a < pt.size; a++) {
     const p = pt.get(a);
     if (p.t === 'present')

@@ -16,6 +16,7 @@ import { make_migration_entry, mk_pte, PTE_NONE, swp_entry_to_pte } from '../obj
 import { RcuReader } from '../objects/rcu.ts';
 import { tlbOf } from '../objects/tlb.ts';
 import type { Vma } from '../objects/vma.ts';
+import { lockAt, site, unlockAt } from '../sites.ts';
 import { __folio_mod_stat, mem_cgroup_uncharge } from './memcontrol.ts';
 import type { Op } from './op.ts';
 import { __folio_add_rmap_large, __folio_remove_rmap_large, folio_mod_large_stat } from './rmap_large.ts';
@@ -211,8 +212,11 @@ export function folio_move_anon_rmap(t: Task, f: Folio, vma: Vma): void {
  * freed: anon_vma_free() waits for it); `tryLock` is rwc->try_lock (folio_referenced: give up
  * when contended instead of sleeping).
  */
+/** rmap.c:folio_lock_anon_vma_read:rcu elided: a read section that is none (no grace period waits for it). */
+const NO_RCU = { name: 'rcu#elided', gen: 0, rcu_read_lock(): void {}, rcu_read_unlock(): void {} };
+
 export function* folio_lock_anon_vma_read(t: Task, f: Folio, tryLock: boolean): Op<AnonVmaRef | null> {
-  const rcu = t.rcu;
+  const rcu = site(t.k, 'rmap.c:folio_lock_anon_vma_read:rcu') ? t.rcu : NO_RCU;
   yield 'folio_lock_anon_vma_read: rcu_read_lock(); READ_ONCE(folio->mapping); folio_mapped()';
   rcu.rcu_read_lock();
   const mapping = f.mapping;
@@ -223,7 +227,8 @@ export function* folio_lock_anon_vma_read(t: Task, f: Folio, tryLock: boolean): 
   const av = t.k.lookup<AnonVma>(mapping, 'anon_vma');
   const generation = av.generation;
   const section = `${rcu.name}:${rcu.gen}`;
-  const recheck = !t.mutated('no_recheck_mapped_after_pin');
+  const recheck =
+    site(t.k, 'rmap.c:folio_lock_anon_vma_read:recheck_mapped') && !t.mutated('no_recheck_mapped_after_pin');
 
   yield 'folio_lock_anon_vma_read: down_read_trylock(&root_anon_vma->rwsem)';
   typesafeTouch(av, 'down_read_trylock(&root_anon_vma->rwsem)', section);
@@ -327,7 +332,9 @@ export function* __put_anon_vma(t: Task, av: AnonVma): Op {
     'anon_vma_free: rwsem_is_locked() → anon_vma_lock_write(); anon_vma_unlock_write()',
     () => !av.rwsem.rwsem_is_locked(),
   );
-  av.state = t.mutated('free_without_grace_period') ? 'pagetable' : 'freed';
+  const graceless =
+    !site(t.k, 'rmap.c:__put_anon_vma:rcu_grace_period') || t.mutated('free_without_grace_period');
+  av.state = graceless ? 'pagetable' : 'freed';
   // ghost (not kernel state): the read sections open now keep it an anon_vma
   // (SLAB_TYPESAFE_BY_RCU) until they end; I4 uses this to tell a harmless from a harmful use
   const open = t.k
@@ -368,12 +375,16 @@ export function* unlink_anon_vmas(t: Task, vma: Vma): Op {
   if (av === null) return;
   // fork_skips_anon_vma_clone: a child VMA fork never linked holds no reference on it (its own
   // anon_vma, which it would unlink instead, is not modelled)
-  if (!vma.linked && t.mutated('fork_skips_anon_vma_clone')) return;
-  yield av.rwsem.down_write('unlink_anon_vmas: lock_anon_vma_root() (down_write)');
-  av.rwsem.took_write();
+  const cloned = site(t.k, 'fork.c:anon_vma_fork:anon_vma_clone') && !t.mutated('fork_skips_anon_vma_clone');
+  if (!vma.linked && !cloned) return;
+  const locked = site(t.k, 'rmap.c:unlink_anon_vmas:anon_vma_lock_write');
+  yield locked
+    ? av.rwsem.down_write('unlink_anon_vmas: lock_anon_vma_root() (down_write)')
+    : 'lock_anon_vma_root() [elided]';
+  if (locked) av.rwsem.took_write();
   vma.linked = false; // anon_vma_interval_tree_remove
   yield 'unlink_anon_vmas: unlock_anon_vma_root() (up_write)';
-  av.rwsem.up_write();
+  if (locked) av.rwsem.up_write();
   yield* put_anon_vma(t, av);
 }
 
@@ -476,16 +487,21 @@ export function* folio_referenced(t: Task, f: Folio, is_locked: boolean): Op<num
   assertLive(f, 'folio_referenced');
   if (!folio_mapped(f) || f.mapping === null) return 0;
   let we_locked = false;
-  if (!is_locked && (!f.anon || folioReferencedLocksAnon(t))) {
+  if (
+    !is_locked &&
+    site(t.k, 'rmap.c:folio_referenced:folio_trylock') &&
+    (!f.anon || folioReferencedLocksAnon(t))
+  ) {
     we_locked = f.lock.tryLock();
     if (!we_locked) return 1;
   }
   let referenced = 0;
   yield* rmap_walk(t, f, true, function* (vma) {
     const pt = vma.mm.pt;
-    yield pt.ptl.lock('folio_referenced_one: page_vma_mapped_walk() (pte_offset_map_lock)');
+    const ptl = 'rmap.c:folio_referenced_one:ptl';
+    yield lockAt(t.k, ptl, pt.ptl, 'folio_referenced_one: page_vma_mapped_walk() (pte_offset_map_lock)');
     referenced += mappedPages(vma, f).length;
-    yield pt.ptl.unlock('folio_referenced_one: page_vma_mapped_walk_done()');
+    yield unlockAt(t.k, ptl, pt.ptl, 'folio_referenced_one: page_vma_mapped_walk_done()');
     return true;
   });
   if (we_locked) {

@@ -1,6 +1,7 @@
 import type { Task } from '../kernel.ts';
 import { type Folio, folio_mapped } from '../objects/folio.ts';
 import type { AddressSpace } from '../objects/page_cache.ts';
+import { lockAt, site, unlockAt } from '../sites.ts';
 import { filemap_remove_folio } from './filemap.ts';
 import { unmap_mapping_folio } from './memory.ts';
 import type { Op } from './op.ts';
@@ -29,9 +30,19 @@ export function* truncate_inode_pages_range(t: Task, as: AddressSpace, index: nu
   if (name === null) return;
   const f = t.k.lookup<Folio>(name, 'folio');
   f.refcount = f.refcount + 1;
-  yield f.lock.lock('truncate_inode_pages_range: folio_lock()');
-  if (as.page(index) !== f.name) {
-    yield f.lock.unlock('truncate_inode_pages_range: folio_unlock() (truncated meanwhile)');
+  yield lockAt(
+    t.k,
+    'truncate.c:truncate_inode_pages_range:folio_lock',
+    f.lock,
+    'truncate_inode_pages_range: folio_lock()',
+  );
+  if (site(t.k, 'truncate.c:truncate_inode_pages_range:recheck_mapping') && as.page(index) !== f.name) {
+    yield unlockAt(
+      t.k,
+      'truncate.c:truncate_inode_pages_range:folio_lock',
+      f.lock,
+      'truncate_inode_pages_range: folio_unlock() (truncated meanwhile)',
+    );
     yield 'truncate_inode_pages_range: folio_put()';
     folio_put(t, f);
     return;
@@ -41,7 +52,12 @@ export function* truncate_inode_pages_range(t: Task, as: AddressSpace, index: nu
   yield 'truncate_inode_folio: filemap_remove_folio()';
   filemap_remove_folio(t, as, index, f);
   folio_put(t, f); // the page cache's reference
-  yield f.lock.unlock('truncate_inode_pages_range: folio_unlock()');
+  yield unlockAt(
+    t.k,
+    'truncate.c:truncate_inode_pages_range:folio_lock',
+    f.lock,
+    'truncate_inode_pages_range: folio_unlock()',
+  );
   yield 'truncate_inode_pages_range: folio_put()';
   folio_put(t, f);
 }

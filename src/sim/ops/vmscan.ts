@@ -4,6 +4,7 @@ import { SimMisuse, type Task } from '../kernel.ts';
 import { type Folio, folio_mapped } from '../objects/folio.ts';
 import type { MemCgroup } from '../objects/mem_cgroup.ts';
 import { swapInfo } from '../objects/swap_info.ts';
+import { lockAt, site, unlockAt } from '../sites.ts';
 import { __mem_cgroup_try_charge_swap, mem_cgroup_uncharge } from './memcontrol.ts';
 import { memcg1_swapout } from './memcontrol-v1.ts';
 import type { Op } from './op.ts';
@@ -109,9 +110,19 @@ export function* folio_isolate_lru(t: Task, f: Folio): Op<boolean> {
   const name = f.memcg;
   if (name === null || !t.k.has(name)) return true;
   const memcg = t.k.lookup<MemCgroup>(name, 'mem_cgroup');
-  yield memcg.lru_lock.lock('folio_isolate_lru: folio_lruvec_lock_irq(); lruvec_del_folio()');
+  yield lockAt(
+    t.k,
+    'vmscan.c:folio_isolate_lru:lru_lock',
+    memcg.lru_lock,
+    'folio_isolate_lru: folio_lruvec_lock_irq(); lruvec_del_folio()',
+  );
   lruvec_del_folio(t, f, memcg);
-  yield memcg.lru_lock.unlock('folio_isolate_lru: unlock_page_lruvec_irq()');
+  yield unlockAt(
+    t.k,
+    'vmscan.c:folio_isolate_lru:lru_lock',
+    memcg.lru_lock,
+    'folio_isolate_lru: unlock_page_lruvec_irq()',
+  );
   return true;
 }
 
@@ -165,7 +176,8 @@ function* putback(t: Task, f: Folio, locked: boolean): Op<boolean> {
  * Variant: swapout_before_freeze (R12) moves the charge before the freeze is known to succeed.
  */
 export function* __remove_mapping(t: Task, f: Folio): Op<boolean> {
-  const early = t.mutated('swapout_before_freeze');
+  const early =
+    !site(t.k, 'vmscan.c:__remove_mapping:freeze_before_swapout') || t.mutated('swapout_before_freeze');
   if (early && f.swap !== null) {
     yield '__remove_mapping (mutated): memcg1_swapout() before folio_ref_freeze()';
     memcg1_swapout(t, f, f.swap, true);
