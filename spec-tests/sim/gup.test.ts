@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { explore, scenario, unreached, violated } from '../../src/sim/index.ts';
+import { explore, ruleModel, scenario, unreached, violated } from '../../src/sim/index.ts';
 import { folio_maybe_dma_pinned, GUP_PIN_COUNTING_BIAS } from '../../src/sim/objects/folio.ts';
+import { EXTRA_RULE_SCENARIOS } from '../../src/sim/rules-extra.ts';
 
 /**
  * GUP as mm/gup.c has it (src/sim/ops/gup.ts): FOLL_GET vs FOLL_PIN accounting, unsharing of
@@ -156,53 +157,12 @@ describe('reclaim and pins', () => {
 });
 
 describe('fork and pins (R16: copy_present_page)', () => {
-  const build = (k: Parameters<Parameters<typeof scenario>[1]>[0]) => {
-    const P = k.process('P', { pages: 1 });
-    const F = k.anonFolio(P, 0, { content: 1 });
-    const C = k.child(P, 'C');
-    k.thread(
-      'P',
-      (t) =>
-        t
-          .pin_user_pages(P, 0, { write: true, longterm: true })
-          .fork(P, C)
-          .store(P, 0, 9)
-          .readGupPage('mapped', 'Longterm R/W pin is reliable')
-          .unpin_user_page(),
-      { alloc: 2 },
-    );
-    k.thread('C', (t) => t.after('forked', () => C.pt.peekPte(0).t !== 'none').load(C, 0));
-    return { P, F, C };
-  };
-
-  test('fork gives the child a copy of a pinned exclusive page at once; the parent keeps it writable and exclusive', () => {
-    const s = scenario('fork copies pinned', (k) => {
-      const { P, F, C } = build(k);
-      k.sometimes('after fork: C maps a copy, P still maps F writable and exclusive', () => {
-        const c = C.pt.peekPte(0);
-        const p = P.pt.peekPte(0);
-        return (
-          c.t === 'present' &&
-          c.folio === 'folio#P.1' &&
-          p.t === 'present' &&
-          p.folio === F.name &&
-          p.write &&
-          F.exclusive
-        );
-      }, [P.pt, C.pt, F]);
-    });
-    const r = explore(s);
-    expect(r.verdict, r.counterexample?.text).toBe('holds');
-    expect(unreached(r)).toEqual([]);
-  });
+  // The scenario is R16's extra model (src/sim/rules-extra.ts); rules.test.ts runs its holds side,
+  // witness (P keeps its pinned page writable and exclusive while C maps a copy) and guards.
+  const rule = EXTRA_RULE_SCENARIOS.find((r) => r.mutation === 'fork_shares_pinned_page')!;
 
   test('fork_shares_pinned_page: the parent write-faults, copies away from its pin, and the pin reads stale data (I13)', () => {
-    const r = explore(
-      scenario('fork shares pinned', (k) => void build(k), {
-        mutate: 'fork_shares_pinned_page',
-        guards: false,
-      }),
-    );
+    const r = explore(ruleModel(rule, 'breaks'));
     expect(r.verdict).toBe('breaks');
     expect(violated(r)).toEqual(['I13']);
     expect(r.counterexample?.message).toMatch(/Longterm R\/W pin is reliable/);

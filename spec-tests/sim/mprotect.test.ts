@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { explore, type ScenarioBuilder, scenario, unreached, violated } from '../../src/sim/index.ts';
+import { explore, ruleModel, scenario, violated } from '../../src/sim/index.ts';
 import type { Pte } from '../../src/sim/objects/page_table.ts';
+import { EXTRA_RULE_SCENARIOS } from '../../src/sim/rules-extra.ts';
 
 /**
  * mprotect (src/sim/ops/mprotect.ts ↔ mm/mprotect.c): change_pte_range() write-protects every
@@ -74,57 +75,18 @@ describe('mprotect: change_pte_range and can_change_pte_writable', () => {
 
 /**
  * The rule: the R→RW "mprotect() optimization" must never make a shared (not PageAnonExclusive)
- * anon page writable. The harm of breaking it is cow.c's "Basic COW after fork() with mprotect()
- * optimization": the parent writes into the page its child still maps, and the child reads the
- * parent's data. Sequential: the mutated mprotect() itself maps the shared page writable, so the
- * parent's very next store leaks in any order; the race with the child's own COW only decides
- * whether the child still maps the page when the parent writes (the witness shows that window).
+ * anon page writable. Its scenario is R15's extra model in src/sim/rules-extra.ts, which
+ * spec-tests/sim/rules.test.ts runs like every rule (holds with its witness, breaks on I13, the
+ * serial run, the guard). Here: the harm is the one cow.c's "Basic COW after fork() with
+ * mprotect() optimization" reports — the child reads the parent's data.
  */
 describe('rule: mprotect never maps a shared anon page writable', () => {
-  const build = (k: ScenarioBuilder) => {
-    const P = k.process('P', { pages: 1 });
-    const F = k.anonFolio(P, 0, { content: 1 });
-    const C = k.forked(P, 'C');
-    k.thread('P', (t) => t.mprotect(P, 'r').mprotect(P, 'rw').store(P, 0, 2), { alloc: 1 });
-    k.thread('C', (t) => t.load(C, 0).store(C, 0, 3).load(C, 0), { alloc: 1 });
-    k.sometimes(
-      'P stored while C still maps the shared page',
-      () =>
-        P.mm.expect(0) === 2 &&
-        C.pt.peekPte(0).t === 'present' &&
-        (C.pt.peekPte(0) as { folio: string }).folio === F.name,
-      [P.mm, C.pt],
-    );
-    return { P, C, F };
-  };
-
-  test('holds: every interleaving, guards and harms; the window is entered', () => {
-    const r = explore(scenario('mprotect vs fork', build));
-    expect(r.verdict, r.counterexample?.text).toBe('holds');
-    expect(unreached(r)).toEqual([]);
-  });
+  const rule = EXTRA_RULE_SCENARIOS.find((r) => r.mutation === 'mprotect_ignores_anon_exclusive')!;
 
   test('breaks under mprotect_ignores_anon_exclusive: the child reads the parent’s data (I13)', () => {
-    const r = explore(
-      scenario('mprotect vs fork', build, { mutate: 'mprotect_ignores_anon_exclusive', guards: false }),
-    );
+    const r = explore(ruleModel(rule, 'breaks'));
     expect(r.verdict).toBe('breaks');
     expect(violated(r)).toEqual(['I13']);
     expect(r.counterexample?.message).toMatch(/C loads 2 from page 0/);
-    // sequential (see above): the serial run P-then-C breaks too
-    const serial = explore(
-      scenario('mprotect vs fork', build, { mutate: 'mprotect_ignores_anon_exclusive', guards: false }),
-      {
-        strategy: 'naive',
-        preemptionBound: 0,
-      },
-    );
-    expect(serial.verdict).toBe('breaks');
-  });
-
-  test('with guards on, I14 (a writable anon PTE of a non-exclusive page) fires first', () => {
-    const r = explore(scenario('mprotect vs fork', build, { mutate: 'mprotect_ignores_anon_exclusive' }));
-    expect(r.verdict).toBe('breaks');
-    expect(violated(r)[0]).toBe('I14');
   });
 });

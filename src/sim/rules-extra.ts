@@ -113,15 +113,18 @@ export const EXTRA_RULE_SCENARIOS: readonly RuleScenario[] = [
         { alloc: 2 },
       );
       k.thread('C', (t) => t.after('forked', () => C.pt.peekPte(0).t !== 'none').load(C, 0));
-      k.sometimes(
-        'P stored into its pinned page while C maps its own copy',
-        () =>
+      k.sometimes('P stored into its pinned page, still writable and exclusive, while C maps its own copy', () => {
+        const p = P.pt.peekPte(0);
+        return (
           P.mm.expect(0) === 9 &&
-          maps(P.pt.peekPte(0), F) &&
+          maps(p, F) &&
+          p.t === 'present' &&
+          p.write &&
+          F.exclusive &&
           C.pt.peekPte(0).t === 'present' &&
-          !maps(C.pt.peekPte(0), F),
-        [P.mm, P.pt, C.pt],
-      );
+          !maps(C.pt.peekPte(0), F)
+        );
+      }, [P.mm, P.pt, C.pt, F]);
     },
   },
   {
