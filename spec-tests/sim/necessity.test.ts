@@ -27,7 +27,10 @@ describe('the necessity map (src/sim/necessity.json, issue 14)', () => {
       if (map.sites[id].verdict !== 'needed') expect(UNNEEDED[id], `UNNEEDED['${id}']`).toBeTruthy();
   });
 
-  it('every scenario holds when nothing is elided', () => {
-    for (const s of map.scenarios) expect(s.baseline, s.key).toBe('holds');
+  it('every scenario holds when nothing is elided, but R7 in era 2023: the v6.3 stat window (why-locks.mdx)', () => {
+    for (const s of map.scenarios)
+      if (s.key.startsWith('R7 charge moving needs a stable folio_mapped()') && s.key.endsWith('@2023'))
+        expect(s.baseline, s.key).toMatch(/^harm: memcg#A\.anon_mapped \(NR_ANON_MAPPED\) is 1 but 0 mapped/);
+      else expect(s.baseline, s.key).toBe('holds');
   });
 });

@@ -82,6 +82,12 @@ export class Kernel {
   readonly mmId: boolean;
   /** The synchronisation site this scenario elides (ScenarioOptions.elide; sites.ts), or null. */
   readonly elide: SiteId | null;
+  /**
+   * rmap's NR_*_MAPPED update is a step of its own after the mapcount transition (set when the
+   * threads are registered; see __folio_mod_stat): always in the kernel, but only a charge mover
+   * can see between the two, and before v6.3 lock_page_memcg() kept it from doing so.
+   */
+  statsOwnStep = false;
 
   constructor(
     readonly m: ModelBuilder,

@@ -20,6 +20,11 @@ import type { RuleScenario } from './rules.ts';
  * R17's other half (issue 11): the SWP_SYNCHRONOUS_IO swapin that skips the swap cache must
  * claim SWAP_HAS_CACHE (swapcache_prepare) before reading. Unlike the fork halves this one is a
  * race, reached only with a preemption: two faults read one entry into two folios.
+ *
+ * R7 in era 2023 (v6.3–v6.12): get_mctgt_type() trylocks a non-present PTE's folio and skips it
+ * if mapped elsewhere, so a swapin (0→1) cannot map it mid-move. R7's own scenario (a zap,
+ * 1→0) breaks in era 2023 as the kernel code stands (the stat window of why-locks.mdx); this
+ * one, with no unmap, holds. Its mutation was never kernel code (variants.ts).
  */
 export const EXTRA_RULE_SCENARIOS: readonly RuleScenario[] = [
   {
@@ -146,6 +151,29 @@ export const EXTRA_RULE_SCENARIOS: readonly RuleScenario[] = [
         const b = k.allocated('T2');
         return a !== null && b !== null && !a.freed && !b.freed && P.pt.peekPte(0).t === 'swap';
       }, ['folio#T1.1', 'folio#T2.1', P.pt.pteObjects()[0]]);
+    },
+  },
+  {
+    id: 'R7',
+    title: "charge moving vs a swapin elsewhere (0→1): v6.3's trylock in get_mctgt_type() (2023)",
+    mutation: 'move_charge_without_trylock',
+    harm: 'I8',
+    guard: 'I8',
+    opts: { era: '2023' },
+    build: (k) => {
+      const A = k.memcg('A');
+      const B = k.memcg('B');
+      const P = k.process('P', { pages: 1, memcg: A });
+      const { folio } = k.swapped(P, 0, { cached: true, written: true, content: 5 });
+      const F = folio as Folio;
+      const Q = k.forked(P, 'Q');
+      k.thread('move', (t) => t.move_charge(P, B));
+      k.thread('Q', (t) => t.load(Q, 0), { alloc: 1 });
+      const mc = k.mc();
+      k.sometimes('Q maps the folio while charges are moving', () => F.mapcount === 1 && mc.to !== null, [
+        F.mapcountObject(),
+        mc,
+      ]);
     },
   },
 ];

@@ -118,6 +118,8 @@ export class ThreadBuilder {
   readonly uses = new Map<MmStruct, string>();
   /** The mms whose last mm_users reference this thread drops (exit_mmap). */
   readonly exits = new Set<MmStruct>();
+  /** This thread moves charges (move_charge): rmap's stat updates become visible steps in era 2023. */
+  movesCharge = false;
   /** Record a direct use of p's mm (a task of the process, holding its mm_users reference). */
   private use(p: Process, what: string): void {
     if (this.exits.has(p.mm))
@@ -237,6 +239,7 @@ export class ThreadBuilder {
    */
   move_charge(p: Process, to: MemCgroup): this {
     this.use(p, `move_charge(${p.label}) (get_task_mm)`);
+    this.movesCharge = true;
     return this.run((t) => mem_cgroup_move_charge(t, p.mm, to));
   }
   /** Another process's anon_vma_prepare(): anon_vma_alloc(), which may reuse a freed anon_vma. */
@@ -887,16 +890,20 @@ export class ScenarioBuilder {
         k.register(new Folio(k, allocName(th.name, i), true, 1));
         for (const nr of sizes) k.register(new Folio(k, allocName(th.name, i, nr), true, nr));
       }
+    // rmap's stat update: a step of its own where a charge mover can run between it and the
+    // mapcount transition — era 2023 (v6.3–v6.12: no lock_page_memcg() in rmap), or era 2022
+    // without that lock (the site elided, or Linus's proposal: memcg_lock_before_stats_only).
+    k.statsOwnStep =
+      k.variant.mutations.has('memcg_lock_before_stats_only') ||
+      (k.variant.era === '2022' && k.elide === 'rmap.c:page_remove_rmap:lock_page_memcg') ||
+      (k.variant.era === '2023' && this.threads.some((th) => th.tb.movesCharge));
     this.threads.forEach((th, tid) => {
       const task = new Task(k, th.name, tid, th.alloc);
       task.rcu = k.register(new RcuReader(k, th.name));
       task.rcu.init();
       k.tasks.push(task);
       const ops = th.tb.ops;
-      if (
-        k.variant.mutations.has('memcg_lock_before_stats_only') ||
-        k.elide === 'rmap.c:page_remove_rmap:lock_page_memcg'
-      )
+      if (k.statsOwnStep)
         this.m.thread(th.name, function* () {
           for (const op of ops) yield* statsAfterTransition(task, op(task));
         });
@@ -967,16 +974,19 @@ export class ScenarioBuilder {
 }
 
 /**
- * The memcg_lock_before_stats_only mutation (seed 004, Linus's proposal): rmap's stat updates
- * run in a step of their own after the mapcount transition (lock_page_memcg() just before the
- * stats update), still inside the caller's PTL section.
+ * rmap's stat updates in a step of their own after the mapcount transition, still inside the
+ * caller's PTL section (Kernel.statsOwnStep): v6.3–v6.12's page_remove_rmap() (atomic_add_negative,
+ * then __lruvec_stat_mod_folio, nothing the mover takes between), or Linus's 2022 proposal
+ * (memcg_lock_before_stats_only, seed 004: lock_page_memcg() just before the stats update).
  */
 function* statsAfterTransition(task: Task, inner: Op<unknown>): Op<unknown> {
   let input: number | undefined;
   for (;;) {
     const r = inner.next(input as number);
     if (task.pendingStats.length > 0) {
-      yield 'lock_page_memcg(); __lruvec_stat_mod_folio(); unlock_page_memcg() (mutated: after the mapcount transition)';
+      yield task.k.variant.era === '2023' && !task.k.variant.mutations.has('memcg_lock_before_stats_only')
+        ? 'rmap: __lruvec_stat_mod_folio() after the mapcount transition (no lock_page_memcg() in rmap since v6.3)'
+        : 'lock_page_memcg(); __lruvec_stat_mod_folio(); unlock_page_memcg() (mutated: after the mapcount transition)';
       for (const { folio, delta } of task.pendingStats.splice(0)) {
         const name = folio.memcg;
         if (name === null) continue;

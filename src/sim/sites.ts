@@ -39,7 +39,7 @@ export const SITES = {
   },
   'rmap.c:page_remove_rmap:lock_page_memcg': {
     kind: 'lock',
-    what: "(era 2022) lock_page_memcg() around rmap's mapcount transition and its NR_*_MAPPED stat update, so a charge mover sees both or neither; elided (any era), the stat update is a step of its own after the transition, as in the memcg_lock_before_stats_only switch",
+    what: "(era 2022) lock_page_memcg() around rmap's mapcount transition and its NR_*_MAPPED stat update, so a charge mover sees both or neither; elided, it covers only the stat update, a step of its own after the transition (Linus's proposal, as the memcg_lock_before_stats_only switch). Era 2023 has no such lock: with a charge mover the update is a step of its own",
   },
   // --- mm/memory.c -------------------------------------------------------------------------
   'memory.c:zap_pte_range:ptl': {

@@ -179,10 +179,11 @@ export function __mem_cgroup_uncharge_swap(t: Task, name: string, nr: number, wh
  */
 export function __folio_mod_stat(t: Task, f: Folio, delta: number): void {
   if (delta === 0) return;
-  // rmap.c:page_remove_rmap:lock_page_memcg elided: the stat update leaves the transition's step
-  if (!site(t.k, 'rmap.c:page_remove_rmap:lock_page_memcg') || t.mutated('memcg_lock_before_stats_only')) {
-    // Linus's 2022 proposal (seed 004): lock_page_memcg() moved from before the mapcount
-    // transition to just before the stats update; the task does the update in its next step.
+  // Era 2022: rmap.c:page_remove_rmap:lock_page_memcg around the transition and this update.
+  if (t.variant.era === '2022') site(t.k, 'rmap.c:page_remove_rmap:lock_page_memcg');
+  if (t.k.statsOwnStep) {
+    // The update leaves the transition's step (the thread runs it next: statsAfterTransition):
+    // v6.3–v6.12 with a charge mover, the 2022 lock elided, or Linus's 2022 proposal (seed 004).
     t.pendingStats.push({ folio: f, delta });
     return;
   }
