@@ -1,0 +1,92 @@
+/**
+ * Rule checks in the browser: every rule's exhaustive holds check (RULES, the extra scenarios and
+ * races) run in Debian's chromium (playwright-core, the browser of the browser pass), best of 3
+ * warm runs, beside the same check in Node in this run. Goal (issue 12): ≤ 150 ms in Node,
+ * ≤ 300 ms in the browser. The time is explore()'s own (ExploreResult.elapsedMs): the page's Run
+ * adds a worker start, the block's transform and the drawing of the result, which the browser
+ * pass reports per block. Skipped with a note when chromium is missing.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { CHROMIUM, launch } from '../../spec-tests/browser/chromium.ts';
+import { explore } from '../../src/explorer/index.ts';
+import { RULES, ruleModel } from '../../src/sim/rules.ts';
+import { EXTRA_RULE_RACES, EXTRA_RULE_SCENARIOS } from '../../src/sim/rules-extra.ts';
+
+/** What bench/browser-entry.ts puts on the page. */
+interface BenchGlobal {
+  mmspecBench: { best(i: number): { ms: number; executions: number } };
+}
+
+const ENTRY = fileURLToPath(new URL('../browser-entry.ts', import.meta.url));
+const ALL = [...RULES, ...EXTRA_RULE_SCENARIOS, ...EXTRA_RULE_RACES];
+
+function nodeBest(i: number): { ms: number; executions: number } {
+  const model = ruleModel(ALL[i], 'holds');
+  explore(model); // warm-up
+  let ms = Number.POSITIVE_INFINITY;
+  let executions = 0;
+  for (let k = 0; k < 3; k++) {
+    const r = explore(model);
+    ms = Math.min(ms, r.elapsedMs);
+    executions = r.counts.executions;
+  }
+  return { ms, executions };
+}
+
+export default async function run(): Promise<void> {
+  console.log('\n## Rule checks in the browser (explore() time, best of 3 warm runs)\n');
+  if (!existsSync(CHROMIUM)) {
+    console.log(`skipped: no chromium at ${CHROMIUM} (apt install chromium, or set CHROMIUM_PATH)`);
+    return;
+  }
+  const bundle = await build({
+    entryPoints: [ENTRY],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    minify: true,
+  });
+  const { context, close } = await launch();
+  try {
+    const page = await context.newPage();
+    await page.setContent('<!doctype html><title>mmspec bench</title>');
+    await page.addScriptTag({ content: bundle.outputFiles[0].text });
+    const version = await page.evaluate(() => navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? '?');
+    const rows: string[][] = [];
+    let worstNode = 0;
+    let worstBrowser = 0;
+    for (let i = 0; i < ALL.length; i++) {
+      const r = ALL[i];
+      const b = await page.evaluate((idx) => (globalThis as unknown as BenchGlobal).mmspecBench.best(idx), i);
+      const n = nodeBest(i);
+      if (n.executions !== b.executions)
+        throw new Error(`${r.id}: ${n.executions} executions in Node, ${b.executions} in the browser`);
+      worstNode = Math.max(worstNode, n.ms);
+      worstBrowser = Math.max(worstBrowser, b.ms);
+      rows.push([
+        i < RULES.length
+          ? r.id
+          : `${r.id} (${i < RULES.length + EXTRA_RULE_SCENARIOS.length ? 'extra' : 'race'})`,
+        r.mutation,
+        String(b.executions),
+        n.ms.toFixed(0),
+        b.ms.toFixed(0),
+        (b.ms / n.ms).toFixed(2),
+        n.ms <= 150 && b.ms <= 300 ? 'yes' : 'NO',
+      ]);
+    }
+    console.log(`chromium: ${version}\n`);
+    console.log('| rule | mutation | executions | Node ms | browser ms | browser/Node | ≤150 / ≤300 |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+    console.log(
+      `\nslowest holds check: ${worstNode.toFixed(0)} ms in Node, ${worstBrowser.toFixed(0)} ms in the browser`,
+    );
+  } finally {
+    await close();
+  }
+}
