@@ -17,11 +17,11 @@ import type { KMutex } from './lockdep.ts';
  *
  * Each site has a section on the site's pages, anchored `#site-<id>` with every run of
  * characters other than [a-z0-9] made one '-' (`siteAnchor()`: 'memory.c:do_swap_page:ptl' →
- * `#site-memory-c-do-swap-page-ptl`): on /why-locks/ (sites a harm needs, in mm/memory.c,
- * kernel/fork.c and the other fault and page-table files), /why-locks-rmap/ (sites a harm needs,
- * in rmap, migration, reclaim, swap and memcg files) or /why-locks-unneeded/ (sites no scenario
- * needs, with why); /why-locks/#sites-by-function lists every site by kernel function, linked
- * to its section.
+ * `#site-memory-c-do-swap-page-ptl`): on /why-locks/ (sites a harm needs, in mm/memory.c and
+ * the other fault and page-table files), /why-locks-rmap/ (sites a harm needs, in the rmap, fork,
+ * page-cache, migration, reclaim, swap and memcg files) or /why-locks-unneeded/ (sites no scenario
+ * needs, with why); /why-locks-rmap/#sites-by-function lists every site by kernel function,
+ * linked to its section.
  */
 export type SiteKind = 'lock' | 'trylock' | 'rcu' | 'pin' | 'recheck' | 'order';
 
@@ -369,6 +369,10 @@ export const SITES = {
     kind: 'lock',
     what: 'PT reclaim checks the table is empty and clears the PMD under the PMD lock and the PTL',
   },
+  'pt_reclaim.c:try_to_free_pte:recheck_pmd': {
+    kind: 'recheck',
+    what: 'under the PMD lock, try_to_free_pte() re-reads the PMD (pte_offset_map_rw_nolock() fails if the table is gone) before checking and detaching the table; elided, it detaches and frees the table it was asked about whatever the PMD now holds',
+  },
 } as const satisfies Record<string, SiteInfo>;
 
 export type SiteId = keyof typeof SITES;
@@ -540,4 +544,6 @@ export const UNNEEDED: Partial<Record<SiteId, string>> = {
     "The model leaves it out: clear_refs_pte_range()'s section (write-protect every PTE) is one step.",
   'pt_reclaim.c:try_to_free_pte:ptl':
     "The model leaves it out: PT reclaim's emptiness check and pmd_clear() are one step (what R20 needs is the fault's pmd_same() re-check and the grace period).",
+  'pt_reclaim.c:try_to_free_pte:recheck_pmd':
+    "A scenario is missing: R20 runs one PT reclaim, and nothing else detaches the table between its PMD read and its PMD lock; two MADV_DONTNEEDs of the same range (or PT reclaim against khugepaged's retract_page_tables) would need it: the second would detach and free a table the first already freed.",
 };

@@ -1252,7 +1252,7 @@ export function* do_anonymous_page_pmd(t: Task, vma: Vma, addr: number): Op {
     folio_put(t, f);
     return;
   }
-  if (pt.get(addr).t !== 'none') {
+  if (site(t.k, 'memory.c:do_anonymous_page:recheck_pte_none') && pt.get(addr).t !== 'none') {
     folio_put(t, f);
     return yield* pte_unmap_unlock(t, pt, 'do_anonymous_page: pte_unmap_unlock() (vmf_pte_changed)');
   }

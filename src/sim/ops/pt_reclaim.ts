@@ -58,7 +58,7 @@ export function* try_to_free_pte(t: Task, mm: MmStruct): Op {
     pt.ptl,
     'try_to_free_pte: pmd_lock(); pte_offset_map_rw_nolock(); spin_lock_nested(ptl)',
   );
-  if (mm.pmd !== pt.name) {
+  if (site(t.k, 'pt_reclaim.c:try_to_free_pte:recheck_pmd') && mm.pmd !== pt.name) {
     yield unlockAt(t.k, ptl, pt.ptl, 'try_to_free_pte: out_ptl: spin_unlock()');
     return;
   }
