@@ -43,6 +43,21 @@ const NEEDED: ReadonlyArray<[SiteId, string, Mutation]> = [
   ['memory.c:do_swap_page:swapcache_prepare', 'R17', 'sync_swapin_without_swapcache_prepare'],
 ];
 
+/**
+ * Sites named in the second pass whose removal a rule's scenario turns into a harm that is not
+ * the rule's own (the map, src/sim/necessity.json, records them): eliding each breaks the holds
+ * side of that scenario on that harm.
+ */
+const NEEDED_BY_HARM: ReadonlyArray<[SiteId, string, Mutation, string]> = [
+  ['memory.c:wp_can_reuse_anon_folio:recheck_refcount', 'R14', 'free_swap_ignores_swapcount', 'I14'],
+  ['memory.c:lock_mm_and_find_vma:mmap_read_lock', 'R22', 'fork_without_vma_start_write', 'I21'],
+  ['memory.c:lock_vma_under_rcu:vma_start_read', 'R22', 'fork_without_vma_start_write', 'I21'],
+  ['fork.c:dup_mmap:mmap_write_lock', 'R22', 'fork_without_vma_start_write', 'I21'],
+  ['rmap.c:folio_lock_anon_vma_read:anon_vma_lock_read', 'R2', 'no_recheck_mapped_after_pin', 'I4'],
+  ['rmap.c:page_mkclean_one:ptl', 'R19', 'rmap_before_tlb_flush', 'I22'],
+  ['vmscan.c:shrink_folio_list:folio_trylock', 'R21', 'swapin_exclusive_under_writeback', 'I23'],
+];
+
 describe('synchronisation sites (issue 14)', () => {
   it('every site id names its kernel file and function, and has a description', () => {
     for (const id of SITE_IDS) {
@@ -60,6 +75,15 @@ describe('synchronisation sites (issue 14)', () => {
     const res = explore(elided(r, site), { stopOnViolation: true });
     expect(res.verdict).toBe('breaks');
     expect(violated(res)).toContain(r.harm);
+  });
+
+  it.each(NEEDED_BY_HARM)('eliding %s breaks %s (%s) on %s', (site, id, mutation, harm) => {
+    const r = rule(id, mutation);
+    const base = explore(scenario(r.id, r.build, { ...r.opts, guards: false }), { stopOnViolation: true });
+    expect(base.verdict).toBe('holds');
+    const res = explore(elided(r, site), { stopOnViolation: true });
+    expect(res.verdict).toBe('breaks');
+    expect(violated(res)).toContain(harm);
   });
 
   it("lock_page_memcg() in rmap (era 2022): eliding it splits the stat update from the mapcount transition, and R7's scenario breaks on I8", () => {

@@ -1,4 +1,4 @@
-import type { Request } from '../explorer/index.ts';
+import { type Request, until } from '../explorer/index.ts';
 import type { Kernel } from './kernel.ts';
 import type { KMutex } from './lockdep.ts';
 
@@ -14,6 +14,14 @@ import type { KMutex } from './lockdep.ts';
  * lock out — in any era, without editing the op. An unknown id is SimMisuse (see scenario()).
  * The necessity map (tools/necessity.ts → src/sim/necessity.json) runs every scenario with each
  * site elided and records which harm appears.
+ *
+ * Each site has a section on the site's pages, anchored `#site-<id>` with every run of
+ * characters other than [a-z0-9] made one '-' (`siteAnchor()`: 'memory.c:do_swap_page:ptl' →
+ * `#site-memory-c-do-swap-page-ptl`): on /why-locks/ (sites a harm needs, in mm/memory.c and
+ * the other fault and page-table files), /why-locks-rmap/ (sites a harm needs, in the rmap, fork,
+ * page-cache, migration, reclaim, swap and memcg files) or /why-locks-unneeded/ (sites no scenario
+ * needs, with why); /why-locks-rmap/#sites-by-function lists every site by kernel function,
+ * linked to its section.
  */
 export type SiteKind = 'lock' | 'trylock' | 'rcu' | 'pin' | 'recheck' | 'order';
 
@@ -215,11 +223,166 @@ export const SITES = {
     kind: 'lock',
     what: 'folio_referenced_one() reads the PTEs mapping the folio under the PTL (page_vma_mapped_walk)',
   },
+  // --- the rest of the ops' locks, pins and re-checks (named with issue 14's second pass) ------
+  // mm/memory.c: faults
+  'memory.c:handle_pte_fault:ptl': {
+    kind: 'lock',
+    what: 'a fault on a present PTE takes the PTL (vmf->ptl) to re-check and act on it; do_wp_page() and its helpers release it',
+  },
+  'memory.c:do_swap_page:ptl': {
+    kind: 'lock',
+    what: 'do_swap_page() re-checks the swap PTE and maps the folio under the PTL (pte_offset_map_lock); a write fault on a read-only result hands it to do_wp_page()',
+  },
+  'memory.c:do_swap_page:__folio_set_locked': {
+    kind: 'lock',
+    what: 'the SWP_SYNCHRONOUS_IO swapin locks its new folio (__folio_set_locked) from the allocation to the PTE install',
+  },
+  'memory.c:wp_can_reuse_anon_folio:folio_trylock': {
+    kind: 'trylock',
+    what: 'wp_can_reuse_anon_folio() trylocks the folio to free its swap cache, re-check the refcount and move the anon rmap (elided: the trylock succeeds without the lock)',
+  },
+  'memory.c:wp_can_reuse_anon_folio:recheck_refcount': {
+    kind: 'recheck',
+    what: 'under the folio lock, after folio_free_swap(), wp_can_reuse_anon_folio() reuses only if folio_ref_count() == 1; elided, a folio whose lockless check passed is reused whatever its refcount now is',
+  },
+  'memory.c:__wp_can_reuse_large_anon_folio:folio_trylock': {
+    kind: 'trylock',
+    what: "a large anon folio's reuse check trylocks a swap-cache folio to folio_free_swap() it",
+  },
+  'memory.c:finish_mkwrite_fault:ptl': {
+    kind: 'lock',
+    what: 'after ->page_mkwrite, finish_mkwrite_fault() re-takes the PTL to re-check the PTE and make it writable (wp_page_reuse)',
+  },
+  'memory.c:finish_mkwrite_fault:recheck_pte_same': {
+    kind: 'recheck',
+    what: 'under the re-taken PTL, finish_mkwrite_fault() makes the PTE writable only if it is unchanged (pte_same) since the PTL was dropped for ->page_mkwrite',
+  },
+  'memory.c:lock_vma_under_rcu:vma_start_read': {
+    kind: 'lock',
+    what: 'a fault takes the per-VMA read lock (vma_start_read), failing over to mmap_read_lock while the VMA is write-locked; elided, the fault takes no VMA lock at all',
+  },
+  'memory.c:lock_mm_and_find_vma:mmap_read_lock': {
+    kind: 'lock',
+    what: "the fault's fallback takes mmap_read_lock, waiting for the mmap writer (fork's dup_mmap)",
+  },
+  // mm/pgtable-generic.c, mm/filemap.c
+  'pgtable-generic.c:__pte_offset_map_lock:ptl': {
+    kind: 'lock',
+    what: 'pte_offset_map_lock() takes the PTL of the table it found through the PMD; pte_unmap_unlock() releases it',
+  },
+  'pgtable-generic.c:__pte_offset_map:rcu': {
+    kind: 'rcu',
+    what: 'pte_offset_map() enters an RCU read section before reading the PMD and leaves it at pte_unmap_unlock(), so a table freed by PT reclaim (after a grace period) stays a table while it is used',
+  },
+  'filemap.c:filemap_map_pages:rcu': {
+    kind: 'rcu',
+    what: 'fault-around looks up and maps page-cache folios inside rcu_read_lock() (the xarray walk, folio_try_get, the PTE table)',
+  },
+  'filemap.c:next_uptodate_folio:recheck_mapping': {
+    kind: 'recheck',
+    what: "after folio_trylock(), next_uptodate_folio() re-checks the folio is still the file's at that index (xas_reload, folio->mapping); elided, a truncated folio is mapped",
+  },
+  // kernel/fork.c, mm/rmap.c, mm/vma.c
+  'fork.c:dup_mmap:mmap_write_lock': {
+    kind: 'lock',
+    what: "dup_mmap() holds the parent's mmap_write_lock while it copies, excluding faults that fall back to mmap_read_lock",
+  },
+  'rmap.c:anon_vma_clone:lock_anon_vma_root': {
+    kind: 'lock',
+    what: "fork links the child VMA into the parent's anon_vma under its root rwsem, write-locked (lock_anon_vma_root)",
+  },
+  'rmap.c:folio_lock_anon_vma_read:anon_vma_lock_read': {
+    kind: 'lock',
+    what: 'an anon rmap walk holds the anon_vma root rwsem for read (down_read_trylock, or anon_vma_lock_read after pinning) from folio_lock_anon_vma_read() to anon_vma_unlock_read(); elided, the walk holds no rwsem',
+  },
+  'rmap.c:folio_lock_anon_vma_read:atomic_inc_not_zero': {
+    kind: 'pin',
+    what: 'when the trylock fails, folio_lock_anon_vma_read() pins the anon_vma (atomic_inc_not_zero) before leaving RCU to sleep on the rwsem; elided, it sleeps on an anon_vma nothing holds',
+  },
+  'rmap.c:anon_vma_free:anon_vma_lock_write': {
+    kind: 'lock',
+    what: 'anon_vma_free() takes and drops the rwsem if it is locked (rwsem_is_locked), waiting out a reader that pinned it by down_read_trylock; elided, it frees under the reader',
+  },
+  'rmap.c:rmap_walk_file:i_mmap_lock_read': {
+    kind: 'lock',
+    what: 'a file rmap walk (folio_mkclean, try_to_unmap) holds i_mmap_rwsem for read over the i_mmap tree',
+  },
+  'vma.c:unlink_file_vma:i_mmap_lock_write': {
+    kind: 'lock',
+    what: 'unlink_file_vma() removes a file VMA from the i_mmap tree under i_mmap_rwsem, write-locked',
+  },
+  'rmap.c:try_to_unmap_one:ptl': {
+    kind: 'lock',
+    what: "try_to_unmap_one() replaces the folio's PTEs by swap entries and drops the rmap under the PTL (page_vma_mapped_walk)",
+  },
+  'rmap.c:try_to_migrate_one:ptl': {
+    kind: 'lock',
+    what: "try_to_migrate_one() replaces the folio's PTEs by migration entries under the PTL",
+  },
+  'rmap.c:page_mkclean_one:ptl': {
+    kind: 'lock',
+    what: 'folio_mkclean() write-protects and cleans each shared PTE under the PTL (PVMW_SYNC)',
+  },
+  'slub.c:free_slab:call_rcu': {
+    kind: 'rcu',
+    what: 'an empty SLAB_TYPESAFE_BY_RCU slab goes back to the page allocator only after an RCU grace period (call_rcu → rcu_free_slab); elided, at once',
+  },
+  // mm/migrate.c, mm/vmscan.c, mm/swap_state.c
+  'migrate.c:migrate_folio_unmap:folio_get_anon_vma': {
+    kind: 'pin',
+    what: "migration pins the source folio's anon_vma (folio_get_anon_vma) from unmap until remove_migration_ptes() has walked it; elided, the anon_vma is found but not pinned",
+  },
+  'migrate.c:migrate_folio_unmap:folio_trylock_dst': {
+    kind: 'trylock',
+    what: 'migration locks the new folio (folio_trylock(dst)) until its PTEs are installed',
+  },
+  'migrate.c:remove_migration_ptes:anon_vma_lock_read': {
+    kind: 'lock',
+    what: "remove_migration_ptes() walks the pinned anon_vma's VMAs under its rwsem, read-locked (rmap_walk → anon_vma_lock_read)",
+  },
+  'migrate.c:remove_migration_pte:ptl': {
+    kind: 'lock',
+    what: 'remove_migration_pte() replaces the migration entries by PTEs of the new folio under the PTL',
+  },
+  'vmscan.c:shrink_folio_list:folio_trylock': {
+    kind: 'trylock',
+    what: 'reclaim trylocks the isolated folio before add_to_swap/try_to_unmap/__remove_mapping, and again after pageout() unlocked it for the write; released at free_it, keep, or by swap_writeout()',
+  },
+  'swap_state.c:free_swap_cache:folio_trylock': {
+    kind: 'trylock',
+    what: 'free_swap_cache() frees the swap cache of an unmapped folio only if folio_trylock() succeeds',
+  },
+  // mm/memcontrol*.c, fs/proc/task_mmu.c, mm/pt_reclaim.c
+  'memcontrol-v1.c:mem_cgroup_count_precharge_pte_range:ptl': {
+    kind: 'lock',
+    what: "charge moving's precharge pass counts the movable PTEs under the PTL",
+  },
+  'memcontrol.c:mem_cgroup_charge:rcu': {
+    kind: 'rcu',
+    what: '(era 2008) mem_cgroup_charge() looks the page_cgroup up under rcu_read_lock() before charging',
+  },
+  'task_mmu.c:clear_refs_pte_range:ptl': {
+    kind: 'lock',
+    what: 'clear_refs (CLEAR_REFS_SOFT_DIRTY) write-protects the PTEs under the PTL',
+  },
+  'pt_reclaim.c:try_to_free_pte:ptl': {
+    kind: 'lock',
+    what: 'PT reclaim checks the table is empty and clears the PMD under the PMD lock and the PTL',
+  },
+  'pt_reclaim.c:try_to_free_pte:recheck_pmd': {
+    kind: 'recheck',
+    what: 'under the PMD lock, try_to_free_pte() re-reads the PMD (pte_offset_map_rw_nolock() fails if the table is gone) before checking and detaching the table; elided, it detaches and frees the table it was asked about whatever the PMD now holds',
+  },
 } as const satisfies Record<string, SiteInfo>;
 
 export type SiteId = keyof typeof SITES;
 
 export const SITE_IDS = Object.keys(SITES) as SiteId[];
+
+/** A site's anchor on the pages "Why is this lock here?" (without the '#'). */
+export function siteAnchor(id: SiteId): string {
+  return `site-${id.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
+}
 
 /** The sites consulted since the last `collectReached()` (in this thread: workers each keep theirs). */
 let reached: Set<SiteId> | null = null;
@@ -248,6 +411,37 @@ export function lockAt(k: Kernel, id: SiteId, lock: KMutex, label: string, neste
 /** `yield unlockAt(k, id, mutex, label)`: the matching unlock of `lockAt`. */
 export function unlockAt(k: Kernel, id: SiteId, lock: KMutex, label: string): Request {
   return site(k, id) ? lock.unlock(label) : `${label} [elided: ${id}]`;
+}
+
+/**
+ * `if (!tryLockAt(k, id, lock)) …` inside a step: `lock.tryLock()`, or (elided) a trylock that
+ * succeeds without taking the lock.
+ */
+export function tryLockAt(k: Kernel, id: SiteId, lock: KMutex): boolean {
+  return site(k, id) ? lock.tryLock() : true;
+}
+
+/** Inside a step: `lock.release()` of a `tryLockAt` (or a lock taken by `lockAt`); elided, nothing. */
+export function releaseAt(k: Kernel, id: SiteId, lock: KMutex): void {
+  if (site(k, id)) lock.release();
+}
+
+/**
+ * `yield untilAt(k, id, label, pred)`: a lock modelled as a wait (mmap_lock, a VMA lock): the
+ * wait, or (elided) a step that waits for nothing. The op skips its own bookkeeping of the lock
+ * where `site(k, id)` is false.
+ */
+export function untilAt(k: Kernel, id: SiteId, label: string, pred: () => boolean): Request {
+  return site(k, id) ? until(label, pred) : `${label} [elided: ${id}]`;
+}
+
+/**
+ * `yield stepAt(k, id, label)`: a step that opens a section the model keeps in the step itself
+ * (an RCU read section around a lookup whose RCU-freed object is not modelled); elided, the
+ * same step, labelled so.
+ */
+export function stepAt(k: Kernel, id: SiteId, label: string): string {
+  return site(k, id) ? label : `${label} [elided: ${id}]`;
 }
 
 /**
@@ -295,4 +489,61 @@ export const UNNEEDED: Partial<Record<SiteId, string>> = {
     'No scenario needs it, and none is missing for what the model checks: eliding it gives the code of every era before "mm: always call rmap_walk() on locked folios" (an anon folio walked unlocked, seed 004\'s setting), and R1, R2, R3 and R13 still hold: what keeps that walk safe is the anon_vma protocol (RCU, the pin, the folio_mapped() re-check). What the lock is for today (the commit\'s reason) was not read and is not modelled.',
   'rmap.c:folio_referenced_one:ptl':
     "The model leaves it out: folio_referenced_one()'s PTE read is one step, and it only counts references (young bits are not modelled).",
+  'migrate.c:migrate_folio_unmap:folio_lock':
+    "A scenario is missing: the source folio lock keeps the other folio-lock holders (reclaim's try_to_unmap, a swapin, truncation, a second migration) off the folio while its PTEs are migration entries; the scenarios race migration only with exit, fork and charge accounting, which do not take it. Elided, the lock's own DEBUG_VM assertions (VM_BUG_ON_FOLIO(!folio_test_locked) in try_to_migrate() and mem_cgroup_migrate()) fire, but they are guards, which the map does not count; R1's witness of migration holding the lock is left unreached.",
+  'memory.c:handle_pte_fault:ptl':
+    "The model leaves it out: the section (the pte_same re-check, then the access-flag update or do_wp_page()'s reuse decision up to its unlock) is one step; do_wp_page() drops the PTL before anything it does in steps of its own (wp_page_copy, ->page_mkwrite).",
+  'memory.c:do_swap_page:ptl':
+    "The model leaves it out: the re-check and the install are one step; after it only folio_unlock() and the PTL's release (or, for a write to a shared folio, do_wp_page()'s one-step decision) remain, so a thread that takes the PTL in between finds the PTE already installed.",
+  'memory.c:do_swap_page:__folio_set_locked':
+    "A scenario is missing: the new folio is on the LRU (folio_add_lru) before the read and the PTE install; reclaim or migration isolating it then would find it unlocked and could unmap or migrate a folio whose swapin is half done. The one scenario that reaches it (R17's two synchronous swapins) has no reclaim or migration.",
+  'memory.c:wp_can_reuse_anon_folio:folio_trylock':
+    "The model leaves it out: the trylock section (folio_free_swap(), the refcount re-check, folio_move_anon_rmap()) runs inside the caller's step, under the PTL. The re-check inside it is needed (memory.c:wp_can_reuse_anon_folio:recheck_refcount). Elided, the lock's own DEBUG_VM assertions fire (guards, not counted).",
+  'memory.c:__wp_can_reuse_large_anon_folio:folio_trylock':
+    "A scenario is missing, and the model shortens it: no scenario write-faults a PTE-mapped large anon folio that is in the swap cache with CONFIG_MM_ID (k.mmId); and the section would be one step of the caller's.",
+  'memory.c:finish_mkwrite_fault:ptl':
+    "The model leaves it out: finish_mkwrite_fault()'s section (the pte_same re-check and making the PTE writable) is one step.",
+  'memory.c:finish_mkwrite_fault:recheck_pte_same':
+    'A scenario (a harm after it) is missing: in R19 the zap can clear the PTE while the write fault sleeps in ->page_mkwrite, and with the re-check elided the fault maps the folio again without its rmap or reference. Only I2 (mapcount mirrors page tables, a guard the map does not check) sees it; the harm, a use after free once truncation or reclaim frees the folio the stray PTE still maps, needs a scenario that frees it afterwards.',
+  'pgtable-generic.c:__pte_offset_map_lock:ptl':
+    "The model leaves it out: the fault's section after pte_offset_map_lock() (the pmd_same() re-check, the pte_none check and the install) is one step, as is PT reclaim's emptiness check and pmd_clear(); the re-check is what R20 needs (pgtable-generic.c:__pte_offset_map_lock:recheck_pmd_same). Elided, R20's witness (the fault holding the PTL of a detached table) is unreached.",
+  'pgtable-generic.c:__pte_offset_map:rcu':
+    "The model leaves it out: the read section is what PT reclaim's grace period waits for before freeing the table (pt_reclaim.c:free_pte:rcu_grace_period); a table freed under a walker is a use after free the model does not check (the table object stays readable), as that site's entry says.",
+  'filemap.c:filemap_map_pages:rcu':
+    "The model leaves it out: the read section keeps the xarray nodes and a folio being freed (folio_try_get on a folio whose refcount just went to 0, then its reuse) alive during the lockless lookup; the model's page cache is not an xarray and its folios are never reallocated, so the lookup step cannot see freed memory.",
+  'filemap.c:next_uptodate_folio:recheck_mapping':
+    'A check is missing: in R6, with the re-check elided, fault-around can map a folio that truncation already removed and unlocked (the trylock then succeeds): the process maps a page the file no longer has. No invariant checks that (I3b checks the removal of a folio that is mapped, not a mapping made after it).',
+  'rmap.c:anon_vma_clone:lock_anon_vma_root':
+    'The model leaves it out: the link into the anon_vma tree and the reference are one step.',
+  'rmap.c:folio_lock_anon_vma_read:atomic_inc_not_zero':
+    'A scenario is missing: the pin matters when the last unmap and unlink_anon_vmas() free the anon_vma while the reader, out of its RCU section, sleeps on the rwsem; the one scenario that reaches the sleeping path (R1, exit vs migration, era 2022) frees nothing in that window.',
+  'rmap.c:anon_vma_free:anon_vma_lock_write':
+    "A scenario is missing: in every scenario the last reference is dropped after unlink_anon_vmas() write-locked the rwsem, which already waited for every reader. The wait matters when the last reference is a pin (migration's folio_get_anon_vma(), a sleeping reader's refcount) dropped while another reader holds the rwsem by trylock: the anon_vma would be freed under that reader's walk.",
+  'rmap.c:rmap_walk_file:i_mmap_lock_read':
+    "A scenario is missing: the lock keeps a file VMA's unlink (unlink_file_vma, write-locked) and its page tables' free from running under the walk; R19's walker (folio_mkclean) races a zap (MADV_DONTNEED), which leaves the VMA linked, and no scenario unmaps or exits a file mapping during writeback.",
+  'vma.c:unlink_file_vma:i_mmap_lock_write':
+    'A scenario is missing: no scenario tears down a file VMA (exit or munmap of a file mapping) — the counterpart of rmap.c:rmap_walk_file:i_mmap_lock_read and memory.c:unmap_mapping_folio:i_mmap_lock_read.',
+  'rmap.c:try_to_unmap_one:ptl':
+    "The model leaves it out: try_to_unmap_one()'s section (every PTE of the folio in the VMA: swap entry, rmap, reference) is one step.",
+  'rmap.c:try_to_migrate_one:ptl': "The model leaves it out: try_to_migrate_one()'s section is one step.",
+  'slub.c:free_slab:call_rcu':
+    "A scenario is missing: the one scenario that frees the slab page (R1's page-table race) starts its reader after the anon_vma is freed, so no read section is open for the grace period to wait for; a reader inside its section at the free (R13's setting) racing rcu_free_slab() would need it (I20).",
+  'migrate.c:migrate_folio_unmap:folio_get_anon_vma':
+    "A check is missing: with the pin elided, exit's unlink_anon_vmas() can drop the last reference in R1's exit-vs-migration scenario and free the anon_vma while the migration entries wait for it; remove_migration_ptes() then walks the freed anon_vma, but, unlike rmap_walk_anon(), it does not check that it is still live (AnonVma.assertSame), so the use after free (I4) is not seen.",
+  'migrate.c:migrate_folio_unmap:folio_trylock_dst':
+    "A scenario is missing: the new folio is on the LRU (folio_add_lru before remove_migration_ptes) and mapped while still locked; reclaim or a second migration of it would need the lock, and no scenario runs one. Elided, the lock's own DEBUG_VM assertion (mem_cgroup_migrate()) fires: a guard, not counted.",
+  'migrate.c:remove_migration_pte:ptl':
+    "The model leaves it out: remove_migration_pte()'s section is one step.",
+  'swap_state.c:free_swap_cache:folio_trylock':
+    "The model leaves it out: free_swap_cache()'s trylock, folio_free_swap() and unlock are one step. Elided, folio_free_swap()'s DEBUG_VM assertion fires: a guard, not counted.",
+  'memcontrol-v1.c:mem_cgroup_count_precharge_pte_range:ptl':
+    'The model leaves it out: the precharge count over the page table is one step.',
+  'memcontrol.c:mem_cgroup_charge:rcu':
+    "The model leaves it out: the page_cgroup's RCU-deferred free is not modelled; the lookup is one step.",
+  'task_mmu.c:clear_refs_pte_range:ptl':
+    "The model leaves it out: clear_refs_pte_range()'s section (write-protect every PTE) is one step.",
+  'pt_reclaim.c:try_to_free_pte:ptl':
+    "The model leaves it out: PT reclaim's emptiness check and pmd_clear() are one step (what R20 needs is the fault's pmd_same() re-check and the grace period).",
+  'pt_reclaim.c:try_to_free_pte:recheck_pmd':
+    "A scenario is missing: R20 runs one PT reclaim, and nothing else detaches the table between its PMD read and its PMD lock; two MADV_DONTNEEDs of the same range (or PT reclaim against khugepaged's retract_page_tables) would need it: the second would detach and free a table the first already freed.",
 };

@@ -17,6 +17,9 @@ import { folio_put } from './swap.ts';
  * blocks !mapped → mapped). Rule R6.
  */
 
+/** filemap.c:filemap_map_pages:rcu elided: a read section that is none. */
+const NO_RCU = { rcu_read_lock(): void {}, rcu_read_unlock(): void {} };
+
 /**
  * filemap_map_pages - fault-around: map page-cache folios that are already uptodate, without
  * sleeping: under RCU, folio_try_get, folio_trylock, re-check the folio is still this file's, map.
@@ -34,24 +37,25 @@ import { folio_put } from './swap.ts';
 export function* filemap_map_pages(t: Task, vma: Vma, addr: number): Op {
   const as = vma.file as AddressSpace;
   const pt = vma.mm.pt;
+  const rcu = site(t.k, 'filemap.c:filemap_map_pages:rcu') ? t.rcu : NO_RCU;
   yield 'filemap_map_pages: rcu_read_lock(); next_uptodate_folio(): xas_find(); folio_try_get()';
-  t.rcu.rcu_read_lock();
+  rcu.rcu_read_lock();
   const name = as.page(addr);
-  if (name === null) return void t.rcu.rcu_read_unlock();
+  if (name === null) return void rcu.rcu_read_unlock();
   const f = t.k.lookup<Folio>(name, 'folio');
-  if (f.freed || f.refcount === 0) return void t.rcu.rcu_read_unlock();
+  if (f.freed || f.refcount === 0) return void rcu.rcu_read_unlock();
   f.refcount = f.refcount + 1;
   const locking =
     site(t.k, 'filemap.c:filemap_map_pages:folio_trylock') && !t.mutated('map_without_folio_lock');
   yield 'next_uptodate_folio: folio_trylock(); xas_reload()';
   if (locking && !f.lock.tryLock()) {
     folio_put(t, f);
-    return void t.rcu.rcu_read_unlock();
+    return void rcu.rcu_read_unlock();
   }
-  if (as.page(addr) !== f.name) {
+  if (site(t.k, 'filemap.c:next_uptodate_folio:recheck_mapping') && as.page(addr) !== f.name) {
     if (locking) f.lock.release();
     folio_put(t, f);
-    return void t.rcu.rcu_read_unlock();
+    return void rcu.rcu_read_unlock();
   }
   yield lockAt(t.k, 'filemap.c:filemap_map_pages:ptl', pt.ptl, 'filemap_map_pages: pte_offset_map_lock()');
   if (pt.get(addr).t === 'none') {
@@ -66,7 +70,7 @@ export function* filemap_map_pages(t: Task, vma: Vma, addr: number): Op {
     pt.ptl,
     'filemap_map_pages: pte_unmap_unlock(); rcu_read_unlock()',
   );
-  t.rcu.rcu_read_unlock();
+  rcu.rcu_read_unlock();
 }
 
 /**

@@ -1,7 +1,7 @@
 import { until } from '../../explorer/index.ts';
 import { SimMisuse, type Task } from '../kernel.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
-import { site } from '../sites.ts';
+import { site, untilAt } from '../sites.ts';
 import { copy_page_range, copy_pte_range } from './memory.ts';
 import { exit_mmap } from './mmap.ts';
 import type { Op } from './op.ts';
@@ -67,12 +67,15 @@ export function* dup_mmap(t: Task, parent: MmStruct, child: MmStruct): Op {
     site(t.k, 'fork.c:anon_vma_fork:anon_vma_clone') &&
     !t.mutated('fork_skips_anon_vma_clone')
   ) {
-    yield av.rwsem.down_write('anon_vma_fork: anon_vma_clone(): lock_anon_vma_root()');
-    av.rwsem.took_write();
+    const locked = site(t.k, 'rmap.c:anon_vma_clone:lock_anon_vma_root');
+    yield locked
+      ? av.rwsem.down_write('anon_vma_fork: anon_vma_clone(): lock_anon_vma_root()')
+      : 'anon_vma_fork: anon_vma_clone(): lock_anon_vma_root() [elided]';
+    if (locked) av.rwsem.took_write();
     child.vma.linked = true; // anon_vma_chain_link
     av.refcount = av.refcount + 1;
     yield 'anon_vma_fork: unlock_anon_vma_root()';
-    av.rwsem.up_write();
+    if (locked) av.rwsem.up_write();
   }
   yield* copy_page_range(t, child.vma, parent.vma);
 }
@@ -93,11 +96,15 @@ export function* dup_mmap(t: Task, parent: MmStruct, child: MmStruct): Op {
  */
 export function* dup_mmap_vma_locked(t: Task, parent: MmStruct, child: MmStruct): Op {
   const vma = parent.vma;
-  yield until(
+  const mwl = 'fork.c:dup_mmap:mmap_write_lock';
+  yield untilAt(
+    t.k,
+    mwl,
     'dup_mmap: mmap_write_lock(oldmm)',
     () => parent.mmap_writer === -1 && parent.mmap_readers === 0,
   );
-  parent.mmap_writer = t.k.current;
+  const mmapLocked = site(t.k, mwl);
+  if (mmapLocked) parent.mmap_writer = t.k.current;
   if (site(t.k, 'fork.c:dup_mmap:vma_start_write') && !t.mutated('fork_without_vma_start_write')) {
     yield until('dup_mmap: vma_start_write(mpnt)', () => vma.vma_readers === 0);
     vma.vma_writer = t.k.current;
@@ -105,16 +112,19 @@ export function* dup_mmap_vma_locked(t: Task, parent: MmStruct, child: MmStruct)
   yield 'anon_vma_fork(): if (!pvma->anon_vma) return 0';
   const av = vma.anon_vma;
   if (vma.anon_vma_set && av !== null) {
-    yield av.rwsem.down_write('anon_vma_fork: anon_vma_clone(): lock_anon_vma_root()');
-    av.rwsem.took_write();
+    const locked = site(t.k, 'rmap.c:anon_vma_clone:lock_anon_vma_root');
+    yield locked
+      ? av.rwsem.down_write('anon_vma_fork: anon_vma_clone(): lock_anon_vma_root()')
+      : 'anon_vma_fork: anon_vma_clone(): lock_anon_vma_root() [elided]';
+    if (locked) av.rwsem.took_write();
     child.vma.linked = true; // anon_vma_chain_link
     av.refcount = av.refcount + 1;
     yield 'anon_vma_fork: unlock_anon_vma_root()';
-    av.rwsem.up_write();
+    if (locked) av.rwsem.up_write();
   }
   yield 'copy_page_range(): vma_needs_copy(): src_vma->anon_vma';
   if (vma.anon_vma_set) yield* copy_pte_range(t, child.vma, vma);
   yield 'dup_mmap: mmap_write_unlock(oldmm) (vma_end_write_all)';
   vma.vma_writer = -1;
-  parent.mmap_writer = -1;
+  if (mmapLocked) parent.mmap_writer = -1;
 }

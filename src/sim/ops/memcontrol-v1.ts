@@ -1,5 +1,5 @@
 import { bug } from '../../explorer/index.ts';
-import { SimMisuse, type Task } from '../kernel.ts';
+import { guard, SimMisuse, type Task } from '../kernel.ts';
 import { type Folio, folio_locked_by_me, folio_mapped } from '../objects/folio.ts';
 import type { MemCgroup, MoveCharge } from '../objects/mem_cgroup.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
@@ -189,7 +189,7 @@ export function* mem_cgroup_move_account(
     !site(t.k, 'memcontrol-v1.c:mem_cgroup_move_charge_pte_range:folio_isolate_lru');
   yield 'mem_cgroup_move_account: folio_memcg(folio) == from; folio_memcg_lock(); folio_mapped() → __mod_lruvec_state()';
   if (!mutatedLock && !folio_locked_by_me(f))
-    bug('VM_BUG_ON_FOLIO', `mem_cgroup_move_account: ${f.name} not locked`);
+    guard(t.k, 'VM_BUG_ON_FOLIO', `mem_cgroup_move_account: ${f.name} not locked`);
   if (!mutatedLru && f.lru) bug('VM_BUG_ON_FOLIO', `mem_cgroup_move_account: ${f.name} is on the LRU`);
   const ok = f.memcg === from.name;
   if (ok && folio_mapped(f)) {
@@ -242,10 +242,11 @@ export function* mem_cgroup_move_charge(t: Task, mm: MmStruct, to: MemCgroup): O
   mc.mem.write(mc.kTo, to.name);
 
   // precharge pass
-  yield pt.ptl.lock('mem_cgroup_count_precharge_pte_range: pte_offset_map_lock()');
+  const cptl = 'memcontrol-v1.c:mem_cgroup_count_precharge_pte_range:ptl';
+  yield lockAt(t.k, cptl, pt.ptl, 'mem_cgroup_count_precharge_pte_range: pte_offset_map_lock()');
   let count = 0;
   for (let a = 0; a < pt.size; a++) if (get_mctgt_type(t, vma, a, from.name, false).type !== 'none') count++;
-  yield pt.ptl.unlock('mem_cgroup_count_precharge_pte_range: pte_unmap_unlock()');
+  yield unlockAt(t.k, cptl, pt.ptl, 'mem_cgroup_count_precharge_pte_range: pte_unmap_unlock()');
   yield 'mem_cgroup_do_precharge: try_charge(mc.to)';
   to.mem.add(to.kMemory, count);
   to.mem.add(to.kMemsw, count);

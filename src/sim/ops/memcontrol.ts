@@ -5,7 +5,7 @@ import { type Folio, folio_locked_by_me } from '../objects/folio.ts';
 import { MemCgroup } from '../objects/mem_cgroup.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
 import type { SwapSlot } from '../objects/swap.ts';
-import { site } from '../sites.ts';
+import { site, stepAt } from '../sites.ts';
 import type { Op } from './op.ts';
 import { slotOf } from './swapfile.ts';
 
@@ -210,8 +210,8 @@ export function __folio_mod_stat(t: Task, f: Folio, delta: number): void {
  * uncharges a second time (I6).
  */
 export function mem_cgroup_migrate(t: Task, old: Folio, nf: Folio): void {
-  if (!folio_locked_by_me(old)) bug('VM_BUG_ON_FOLIO', `mem_cgroup_migrate: ${old.name} not locked`);
-  if (!folio_locked_by_me(nf)) bug('VM_BUG_ON_FOLIO', `mem_cgroup_migrate: ${nf.name} not locked`);
+  if (!folio_locked_by_me(old)) guard(t.k, 'VM_BUG_ON_FOLIO', `mem_cgroup_migrate: ${old.name} not locked`);
+  if (!folio_locked_by_me(nf)) guard(t.k, 'VM_BUG_ON_FOLIO', `mem_cgroup_migrate: ${nf.name} not locked`);
   const name = old.memcg;
   if (name === null) return;
   commit_charge(t, nf, t.k.lookup<MemCgroup>(name, 'mem_cgroup'));
@@ -231,7 +231,11 @@ export function mem_cgroup_migrate(t: Task, old: Folio, nf: Folio): void {
  */
 export function* mem_cgroup_charge_2008(t: Task, f: Folio, memcg: MemCgroup | null): Op {
   if (memcg === null) return;
-  yield 'mem_cgroup_charge: rcu_read_lock(); page_get_page_cgroup(); PcgObsolete()';
+  yield stepAt(
+    t.k,
+    'memcontrol.c:mem_cgroup_charge:rcu',
+    'mem_cgroup_charge: rcu_read_lock(); page_get_page_cgroup(); PcgObsolete()',
+  );
   if (f.memcg !== null) return; // already charged
   yield 'mem_cgroup_charge_common: res_counter_charge(); kmem_cache_alloc(page_cgroup); page_assign_page_cgroup()';
   // (the kernel charges the res_counter first; the VM_BUG_ON is checked first here so that the

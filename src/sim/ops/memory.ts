@@ -17,7 +17,7 @@ import {
 import { swapInfo } from '../objects/swap_info.ts';
 import { tlbOf } from '../objects/tlb.ts';
 import type { Vma } from '../objects/vma.ts';
-import { lockAt, site, unlockAt } from '../sites.ts';
+import { lockAt, releaseAt, type SiteId, site, tryLockAt, unlockAt, untilAt } from '../sites.ts';
 import { filemap_map_pages } from './filemap.ts';
 import {
   get_mem_cgroup_from_mm,
@@ -256,7 +256,7 @@ export function* free_pgd_range(_t: Task, vma: Vma): Op {
  * Model: file VMAs are shared mappings (no COWed anon pages for even_cows to spare).
  */
 export function* unmap_mapping_folio(t: Task, f: Folio): Op {
-  if (!folio_locked_by_me(f)) bug('VM_BUG_ON', `unmap_mapping_folio: ${f.name} not locked`);
+  if (!folio_locked_by_me(f)) guard(t.k, 'VM_BUG_ON', `unmap_mapping_folio: ${f.name} not locked`);
   const as = t.k.lookup<AddressSpace>(f.mapping ?? '', 'address_space');
   const index = as.kPages.findIndex((k) => as.mem.read(k) === f.name);
   const locked = site(t.k, 'memory.c:unmap_mapping_folio:i_mmap_lock_read');
@@ -324,14 +324,15 @@ export function* handle_pte_fault(
       yield until('migration_entry_wait()', () => !pte_same(pt.peekPte(addr), orig));
       return;
     case 'present': {
-      yield pt.ptl.lock('handle_pte_fault: spin_lock(vmf->ptl)');
+      const ptl = 'memory.c:handle_pte_fault:ptl'; // released here or by do_wp_page()
+      yield lockAt(t.k, ptl, pt.ptl, 'handle_pte_fault: spin_lock(vmf->ptl)');
       if (site(t.k, 'memory.c:handle_pte_fault:recheck_pte_same') && !pte_same(pt.get(addr), orig)) {
-        yield pt.ptl.unlock('handle_pte_fault: pte_unmap_unlock() (pte changed)');
+        yield unlockAt(t.k, ptl, pt.ptl, 'handle_pte_fault: pte_unmap_unlock() (pte changed)');
         return;
       }
-      if ((write || unshare) && !orig.write) return yield* do_wp_page(t, vma, addr, orig, unshare);
+      if ((write || unshare) && !orig.write) return yield* do_wp_page(t, vma, addr, orig, unshare, ptl);
       // the access is already allowed: ptep_set_access_flags() (young/dirty bits, not modelled)
-      yield pt.ptl.unlock('handle_pte_fault: ptep_set_access_flags(); pte_unmap_unlock()');
+      yield unlockAt(t.k, ptl, pt.ptl, 'handle_pte_fault: ptep_set_access_flags(); pte_unmap_unlock()');
       return;
     }
   }
@@ -466,7 +467,9 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
 
   // folio_lock_under_ptl (I18, hypothetical): the PTE lock first, then the folio lock.
   const ptlFirst = t.mutated('folio_lock_under_ptl');
-  if (ptlFirst) yield pt.ptl.lock('do_swap_page (mutated): pte_offset_map_lock() before folio_lock()');
+  const ptl = 'memory.c:do_swap_page:ptl'; // released here or by do_wp_page()
+  if (ptlFirst)
+    yield lockAt(t.k, ptl, pt.ptl, 'do_swap_page (mutated): pte_offset_map_lock() before folio_lock()');
   const flock = 'memory.c:do_swap_page:folio_lock';
   yield lockAt(t.k, flock, folio.lock, 'do_swap_page: folio_lock_or_retry()');
   if (era2008 && !t.mutated('charge_before_lock_page')) yield* mem_cgroup_charge_2008(t, folio, memcg);
@@ -476,14 +479,14 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
     (!folio.swapcache || !folio_matches_swap_entry(folio, entry))
   ) {
     // folio_matches_swap_entry() failed: out_page
-    if (ptlFirst) yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
+    if (ptlFirst) yield unlockAt(t.k, ptl, pt.ptl, 'do_swap_page: pte_unmap_unlock()');
     yield unlockAt(t.k, flock, folio.lock, 'do_swap_page: folio_unlock() (swapcache changed)');
     yield 'do_swap_page: folio_put() (out_release)';
     folio_put(t, folio);
     return;
   }
 
-  if (!ptlFirst) yield pt.ptl.lock('do_swap_page: pte_offset_map_lock()');
+  if (!ptlFirst) yield lockAt(t.k, ptl, pt.ptl, 'do_swap_page: pte_offset_map_lock()');
   // swp_exclusive_read_before_ptl (R16, hypothetical): the exclusive bit is decided from the
   // unlocked read (orig) but carried outside the compared value: the re-check compares the swap
   // entry only (pte_same_as_swp), so a fork that shared the entry since the read goes unnoticed.
@@ -492,7 +495,7 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
     site(t.k, 'memory.c:do_swap_page:recheck_pte_same') &&
     !(earlyExcl ? pte_same_as_swp(pt.get(addr), orig) : pte_same(pt.get(addr), orig))
   ) {
-    yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock() (out_nomap)');
+    yield unlockAt(t.k, ptl, pt.ptl, 'do_swap_page: pte_unmap_unlock() (out_nomap)');
     yield unlockAt(t.k, flock, folio.lock, 'do_swap_page: folio_unlock() (out_page)');
     yield 'do_swap_page: folio_put() (out_release)';
     folio_put(t, folio);
@@ -536,8 +539,8 @@ export function* do_swap_page(t: Task, vma: Vma, addr: number, orig: Pte, write:
   const pte = mk_pte(folio.name, 0, writable);
   pt.set(addr, pte);
   yield unlockAt(t.k, 'memory.c:do_swap_page:folio_lock', folio.lock, 'do_swap_page: folio_unlock()');
-  if (write && !writable) return yield* do_wp_page(t, vma, addr, pte);
-  yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
+  if (write && !writable) return yield* do_wp_page(t, vma, addr, pte, false, ptl);
+  yield unlockAt(t.k, ptl, pt.ptl, 'do_swap_page: pte_unmap_unlock()');
 }
 
 /**
@@ -597,9 +600,10 @@ function* do_swap_page_large(t: Task, vma: Vma, addr: number, orig: Pte, write: 
   folio.refcount = folio.refcount + pages.length - 1; // folio_ref_add(folio, nr_pages - 1)
   folio_add_anon_rmap_ptes_large(t, folio, pages, vma, writable);
   for (let i = 0; i < pages.length; i++) pt.set(at + i, mk_pte(folio.name, first + i, writable));
+  const ptl = 'memory.c:do_swap_page:ptl';
   yield unlockAt(t.k, 'memory.c:do_swap_page:folio_lock', folio.lock, 'do_swap_page: folio_unlock()');
-  if (write && !writable) return yield* do_wp_page(t, vma, addr, pt.get(addr));
-  yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
+  if (write && !writable) return yield* do_wp_page(t, vma, addr, pt.get(addr), false, ptl);
+  yield unlockAt(t.k, ptl, pt.ptl, 'do_swap_page: pte_unmap_unlock()');
 }
 
 /**
@@ -655,14 +659,16 @@ function* do_swap_page_skip_swapcache(t: Task, vma: Vma, addr: number, orig: Pte
   yield 'do_swap_page: alloc_swap_folio() (vma_alloc_folio; mem_cgroup_swapin_charge_folio); __folio_set_locked(); swapcache_prepare()';
   const folio = alloc_folio(t, true, 0);
   mem_cgroup_swapin_charge_folio(t, folio, vma.mm, entry);
-  if (!folio.lock.tryLock()) throw new SimMisuse(`${folio.name}: a new folio is locked by someone else`);
+  const flock = 'memory.c:do_swap_page:__folio_set_locked';
+  if (!tryLockAt(t.k, flock, folio.lock))
+    throw new SimMisuse(`${folio.name}: a new folio is locked by someone else`);
   // swapcache_prepare() → __swap_duplicate(SWAP_HAS_CACHE): -ENOENT if freed meanwhile, -EEXIST if claimed
   if (claim && (s.isFree() || swapcache_prepare(t, entry))) {
     yield until(
       'do_swap_page: schedule_timeout_uninterruptible(1) on swapcache_wq (swapcache_prepare failed)',
       () => !s.has_cache || s.cache !== null || !pte_same(pt.peekPte(addr), orig),
     );
-    yield folio.lock.unlock('do_swap_page: folio_unlock() (out_page)');
+    yield unlockAt(t.k, flock, folio.lock, 'do_swap_page: folio_unlock() (out_page)');
     yield 'do_swap_page: folio_put() (out_release)';
     folio_put(t, folio);
     return; // the fault is retried
@@ -674,10 +680,11 @@ function* do_swap_page_skip_swapcache(t: Task, vma: Vma, addr: number, orig: Pte
   if (data === null && !s.isFree())
     bug(INV.I12, `swap_read_folio: ${entry} was never written and is not in the swap cache`);
   folio.content = data ?? 0;
-  yield pt.ptl.lock('do_swap_page: pte_offset_map_lock()');
-  if (!pte_same(pt.get(addr), orig)) {
-    yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock() (out_nomap)');
-    yield folio.lock.unlock('do_swap_page: folio_unlock() (out_page)');
+  const ptl = 'memory.c:do_swap_page:ptl';
+  yield lockAt(t.k, ptl, pt.ptl, 'do_swap_page: pte_offset_map_lock()');
+  if (site(t.k, 'memory.c:do_swap_page:recheck_pte_same') && !pte_same(pt.get(addr), orig)) {
+    yield unlockAt(t.k, ptl, pt.ptl, 'do_swap_page: pte_unmap_unlock() (out_nomap)');
+    yield unlockAt(t.k, flock, folio.lock, 'do_swap_page: folio_unlock() (out_page)');
     yield 'do_swap_page: folio_put() (out_release); swapcache_clear()';
     folio_put(t, folio);
     if (claim) put_swap_folio(t, entry);
@@ -688,9 +695,9 @@ function* do_swap_page_skip_swapcache(t: Task, vma: Vma, addr: number, orig: Pte
   folio_add_new_anon_rmap(t, folio, vma, true);
   const pte = mk_pte(folio.name, 0, true); // VM_WRITE: pte_mkwrite (and pte_mkdirty for a write)
   pt.set(addr, pte);
-  yield folio.lock.unlock('do_swap_page: folio_unlock()');
+  yield unlockAt(t.k, flock, folio.lock, 'do_swap_page: folio_unlock()');
   void write; // exclusive and writable: a write fault needs no do_wp_page()
-  yield pt.ptl.unlock('do_swap_page: pte_unmap_unlock()');
+  yield unlockAt(t.k, ptl, pt.ptl, 'do_swap_page: pte_unmap_unlock()');
   if (claim) {
     yield 'do_swap_page: swapcache_clear() after the PTL unlock; wake_up(&swapcache_wq)';
     put_swap_folio(t, entry);
@@ -742,9 +749,17 @@ export function* __read_swap_cache_async(t: Task, vma: Vma, entry: string): Op<F
  * Variant: reuse_ignores_anon_exclusive — the decision is wp_can_reuse_anon_folio() alone, as
  * before PageAnonExclusive (v5.9–v5.18): an exclusive page that is pinned is copied.
  */
-export function* do_wp_page(t: Task, vma: Vma, addr: number, orig: Pte, unshare = false): Op {
+export function* do_wp_page(
+  t: Task,
+  vma: Vma,
+  addr: number,
+  orig: Pte,
+  unshare: boolean,
+  /** The site of the PTL the caller took (handle_pte_fault's or do_swap_page's): released here. */
+  ptl: SiteId,
+): Op {
   const pt = vma.mm.pt;
-  if (vma.shared) return yield* wp_page_shared(t, vma, addr, orig);
+  if (vma.shared) return yield* wp_page_shared(t, vma, addr, orig, ptl);
   const f = folioOf(t, orig);
   assertLive(f, 'do_wp_page');
   const page = orig.t === 'present' ? orig.page : 0; // vmf->page
@@ -752,15 +767,18 @@ export function* do_wp_page(t: Task, vma: Vma, addr: number, orig: Pte, unshare 
   if (f.anon && (exclusive || wp_can_reuse_anon_folio(t, f, vma))) {
     if (!f.pageExclusive(page)) f.setPageExclusive(page, true); // SetPageAnonExclusive(vmf->page)
     if (unshare) {
-      yield pt.ptl.unlock(
+      yield unlockAt(
+        t.k,
+        ptl,
+        pt.ptl,
         'do_wp_page: pte_unmap_unlock() (FAULT_FLAG_UNSHARE: exclusive, the PTE stays R/O)',
       );
       return;
     }
-    return yield* wp_page_reuse(t, vma, addr, orig);
+    return yield* wp_page_reuse(t, vma, addr, orig, ptl);
   }
   folio_get(t, f);
-  yield pt.ptl.unlock('do_wp_page: pte_unmap_unlock() before wp_page_copy()');
+  yield unlockAt(t.k, ptl, pt.ptl, 'do_wp_page: pte_unmap_unlock() before wp_page_copy()');
   yield* wp_page_copy(t, vma, addr, orig, f, unshare);
 }
 
@@ -780,33 +798,34 @@ export function* do_wp_page(t: Task, vma: Vma, addr: number, orig: Pte, unshare 
  * a v5.x mm/swapfile.c via the search tool; swap counts are left out here).
  */
 export function wp_can_reuse_anon_folio(t: Task, f: Folio, vma: Vma): boolean {
+  const fl = 'memory.c:wp_can_reuse_anon_folio:folio_trylock';
   if (f.nr > 1 && t.mutated('mapcount_based_reuse') && t.k.pageMapcount) {
     for (let i = 0; i < f.nr; i++) if (f.pageMapcount(i) > 1) return false;
-    if (!f.lock.tryLock()) return false;
+    if (!tryLockAt(t.k, fl, f.lock)) return false;
     if (f.swapcache) folio_free_swap(t, f);
     folio_move_anon_rmap(t, f, vma);
-    f.lock.release();
+    releaseAt(t.k, fl, f.lock);
     return true;
   }
   if (f.nr > 1) return __wp_can_reuse_large_anon_folio(t, f, vma);
   if (t.mutated('mapcount_based_reuse')) {
     if (f.mapcount !== 1) return false;
-    if (!f.lock.tryLock()) return false;
+    if (!tryLockAt(t.k, fl, f.lock)) return false;
     if (f.swapcache) folio_free_swap(t, f);
     folio_move_anon_rmap(t, f, vma);
-    f.lock.release();
+    releaseAt(t.k, fl, f.lock);
     return true;
   }
   if (f.refcount > 3) return false;
   if (f.refcount > 1 + (f.swapcache ? 1 : 0)) return false;
-  if (!f.lock.tryLock()) return false;
+  if (!tryLockAt(t.k, fl, f.lock)) return false;
   if (f.swapcache) folio_free_swap(t, f);
-  if (f.refcount !== 1) {
-    f.lock.release();
+  if (site(t.k, 'memory.c:wp_can_reuse_anon_folio:recheck_refcount') && f.refcount !== 1) {
+    releaseAt(t.k, fl, f.lock);
     return false;
   }
   folio_move_anon_rmap(t, f, vma);
-  f.lock.release(); // folio_unlock
+  releaseAt(t.k, fl, f.lock); // folio_unlock
   return true;
 }
 
@@ -831,9 +850,10 @@ function __wp_can_reuse_large_anon_folio(t: Task, f: Folio, _vma: Vma): boolean 
   const shared = () => f.mm_ids_shared && !t.mutated('large_reuse_ignores_mapped_shared');
   if (shared()) return false;
   if (f.swapcache) {
-    if (!f.lock.tryLock()) return false;
+    const fl = 'memory.c:__wp_can_reuse_large_anon_folio:folio_trylock';
+    if (!tryLockAt(t.k, fl, f.lock)) return false;
     folio_free_swap(t, f);
-    f.lock.release();
+    releaseAt(t.k, fl, f.lock);
   }
   if (f.large_mapcount !== f.refcount) return false;
   // folio_lock_large_mapcount(); recheck
@@ -850,14 +870,14 @@ function __wp_can_reuse_large_anon_folio(t: Task, f: Folio, _vma: Vma): boolean 
  * Model: only do_wp_page's write faults call it (no FAULT_FLAG_UNSHARE), so the first VM_BUG_ON
  * cannot fire; a writable PTE stands for a dirty one; no NUMA cpupid.
  */
-export function* wp_page_reuse(t: Task, vma: Vma, addr: number, orig: Pte): Op {
+export function* wp_page_reuse(t: Task, vma: Vma, addr: number, orig: Pte, ptl: SiteId): Op {
   const pt = vma.mm.pt;
   if (orig.t !== 'present') throw new SimMisuse('wp_page_reuse on a non-present pte');
   const f = folioOf(t, orig);
   if (f.anon && !f.pageExclusive(orig.page))
     bug('VM_BUG_ON', `wp_page_reuse: ${f.name} page ${orig.page} is not PageAnonExclusive`);
   pt.set(addr, mk_pte(orig.folio, orig.page, true));
-  yield pt.ptl.unlock('wp_page_reuse: pte_unmap_unlock()');
+  yield unlockAt(t.k, ptl, pt.ptl, 'wp_page_reuse: pte_unmap_unlock()');
 }
 
 /**
@@ -1172,7 +1192,7 @@ export function* do_shared_fault(t: Task, vma: Vma, addr: number): Op {
     'finish_fault: pte_unmap_unlock(); fault_dirty_shared_page()',
   );
   f.dirty = true; // fault_dirty_shared_page: folio_mark_dirty(); folio_unlock()
-  if (site(t.k, fl)) f.lock.release();
+  releaseAt(t.k, fl, f.lock);
 }
 
 /**
@@ -1186,18 +1206,20 @@ export function* do_shared_fault(t: Task, vma: Vma, addr: number): Op {
  * Model: as do_shared_fault; folio_mark_dirty, folio_unlock and the final folio_put run in the
  * step that drops the PTL (nothing else happens in between).
  */
-export function* wp_page_shared(t: Task, vma: Vma, addr: number, orig: Pte): Op {
+export function* wp_page_shared(t: Task, vma: Vma, addr: number, orig: Pte, ptl: SiteId): Op {
   const pt = vma.mm.pt;
   const f = folioOf(t, orig);
   folio_get(t, f);
-  yield pt.ptl.unlock('wp_page_shared: pte_unmap_unlock() before do_page_mkwrite()');
+  yield unlockAt(t.k, ptl, pt.ptl, 'wp_page_shared: pte_unmap_unlock() before do_page_mkwrite()');
   const fl = 'memory.c:wp_page_shared:folio_lock';
   yield lockAt(t.k, fl, f.lock, 'do_page_mkwrite: ->page_mkwrite(): folio_lock()');
-  yield pt.ptl.lock('finish_mkwrite_fault: pte_offset_map_lock()');
-  if (pte_same(pt.get(addr), orig)) pt.set(addr, mk_pte(f.name, 0, true)); // wp_page_reuse
-  yield pt.ptl.unlock('finish_mkwrite_fault: pte_unmap_unlock(); fault_dirty_shared_page()');
+  const mkw = 'memory.c:finish_mkwrite_fault:ptl';
+  yield lockAt(t.k, mkw, pt.ptl, 'finish_mkwrite_fault: pte_offset_map_lock()');
+  if (!site(t.k, 'memory.c:finish_mkwrite_fault:recheck_pte_same') || pte_same(pt.get(addr), orig))
+    pt.set(addr, mk_pte(f.name, 0, true)); // wp_page_reuse
+  yield unlockAt(t.k, mkw, pt.ptl, 'finish_mkwrite_fault: pte_unmap_unlock(); fault_dirty_shared_page()');
   f.dirty = true; // fault_dirty_shared_page: folio_mark_dirty(); folio_unlock()
-  if (site(t.k, fl)) f.lock.release();
+  releaseAt(t.k, fl, f.lock);
   folio_put(t, f);
 }
 
@@ -1230,7 +1252,7 @@ export function* do_anonymous_page_pmd(t: Task, vma: Vma, addr: number): Op {
     folio_put(t, f);
     return;
   }
-  if (pt.get(addr).t !== 'none') {
+  if (site(t.k, 'memory.c:do_anonymous_page:recheck_pte_none') && pt.get(addr).t !== 'none') {
     folio_put(t, f);
     return yield* pte_unmap_unlock(t, pt, 'do_anonymous_page: pte_unmap_unlock() (vmf_pte_changed)');
   }
@@ -1254,9 +1276,13 @@ export function* do_anonymous_page_pmd(t: Task, vma: Vma, addr: number): Op {
  * Model: only lazy VMAs (k.lazyAnonVma); the read lock is a reader count, the wait for the mmap
  * writer is an await; vma_end_read() / mmap_read_unlock() are one step at the end of the fault.
  */
-export function* lock_vma_under_rcu(_t: Task, vma: Vma): Op<() => Op> {
+export function* lock_vma_under_rcu(t: Task, vma: Vma): Op<() => Op> {
   const mm = vma.mm;
   yield 'lock_vma_under_rcu(): vma_start_read()';
+  if (!site(t.k, 'memory.c:lock_vma_under_rcu:vma_start_read'))
+    return function* () {
+      yield 'vma_end_read() [elided: memory.c:lock_vma_under_rcu:vma_start_read]';
+    };
   if (vma.vma_writer === -1) {
     vma.vma_readers = vma.vma_readers + 1;
     return function* () {
@@ -1265,10 +1291,12 @@ export function* lock_vma_under_rcu(_t: Task, vma: Vma): Op<() => Op> {
     };
   }
   // write-locked: the fault retries under mmap_read_lock(), which waits for the writer
-  yield until('lock_mm_and_find_vma(): mmap_read_lock()', () => mm.mmap_writer === -1);
-  mm.mmap_readers = mm.mmap_readers + 1;
+  const mrl = 'memory.c:lock_mm_and_find_vma:mmap_read_lock';
+  yield untilAt(t.k, mrl, 'lock_mm_and_find_vma(): mmap_read_lock()', () => mm.mmap_writer === -1);
+  const locked = site(t.k, mrl);
+  if (locked) mm.mmap_readers = mm.mmap_readers + 1;
   return function* () {
     yield 'mmap_read_unlock()';
-    mm.mmap_readers = mm.mmap_readers - 1;
+    if (locked) mm.mmap_readers = mm.mmap_readers - 1;
   };
 }

@@ -1,7 +1,7 @@
 import { INV } from '../invariants/names.ts';
 import { guard, SimMisuse, type Task } from '../kernel.ts';
 import { type Folio, folio_mapped } from '../objects/folio.ts';
-import { lockAt, unlockAt } from '../sites.ts';
+import { lockAt, releaseAt, site, tryLockAt, unlockAt } from '../sites.ts';
 import { commit_charge, type MemCgroup, mem_cgroup_migrate, try_charge } from './memcontrol.ts';
 import { alloc_folio } from './memory.ts';
 import type { Op } from './op.ts';
@@ -60,7 +60,8 @@ export function* migrate_pages(t: Task, src: Folio): Op<boolean> {
     yield* folio_putback_lru(t, src);
     return false;
   }
-  const av = yield* folio_get_anon_vma(t, src);
+  const pin = site(t.k, 'migrate.c:migrate_folio_unmap:folio_get_anon_vma');
+  const av = yield* folio_get_anon_vma(t, src, pin);
   // (same step: the kernel's "else if (folio_mapped(src))" a few lines on, with dst locked)
   if (av === null && !folio_mapped(src)) {
     // an unmapped anon folio: nothing to migrate here (the kernel would just copy it)
@@ -85,7 +86,8 @@ export function* migrate_pages(t: Task, src: Folio): Op<boolean> {
     );
   yield 'migrate_folio_unmap: dst = get_new_folio(); folio_trylock(dst)';
   const dst = alloc_folio(t, true, src.content);
-  dst.lock.tryLock();
+  const dlock = 'migrate.c:migrate_folio_unmap:folio_trylock_dst';
+  tryLockAt(t.k, dlock, dst.lock); // a new folio: the trylock succeeds
   const oldMemcg = src.memcg;
   if (t.mutated('uncharge_at_last_unmap') && oldMemcg !== null) {
     // R10's mutation is the pre-3.17 uncharge at last unmap, whose migration path was
@@ -107,9 +109,9 @@ export function* migrate_pages(t: Task, src: Folio): Op<boolean> {
     folio_add_lru(t, dst);
     yield* remove_migration_ptes(t, src, dst, av);
     yield 'migrate_folio_move: folio_unlock(dst); folio_put(dst)';
-    dst.lock.release();
+    releaseAt(t.k, dlock, dst.lock);
     folio_put(t, dst); // the allocation's reference: dst is now held by its mappings
-    if (av) yield* put_anon_vma(t, av);
+    if (av && pin) yield* put_anon_vma(t, av);
     yield unlockAt(
       t.k,
       'migrate.c:migrate_folio_unmap:folio_lock',
@@ -119,7 +121,7 @@ export function* migrate_pages(t: Task, src: Folio): Op<boolean> {
   } else {
     // -EAGAIN: migrate_folio_undo_src(), then migrate_folio_undo_dst()
     yield* remove_migration_ptes(t, src, src, av);
-    if (av) yield* put_anon_vma(t, av);
+    if (av && pin) yield* put_anon_vma(t, av);
     yield unlockAt(
       t.k,
       'migrate.c:migrate_folio_unmap:folio_lock',
@@ -127,7 +129,7 @@ export function* migrate_pages(t: Task, src: Folio): Op<boolean> {
       'migrate_folio_undo_src: folio_unlock(src)',
     );
     yield 'migrate_folio_undo_dst: folio_unlock(dst); folio_put(dst)';
-    dst.lock.release();
+    releaseAt(t.k, dlock, dst.lock);
     folio_put(t, dst);
   }
   if (moved) {

@@ -1,4 +1,3 @@
-import { bug } from '../../explorer/index.ts';
 import { INV } from '../invariants/names.ts';
 import { guard, type Task } from '../kernel.ts';
 import { assertLive, type Folio } from '../objects/folio.ts';
@@ -28,7 +27,7 @@ import { folio_mkclean } from './rmap.ts';
  */
 export function* folio_clear_dirty_for_io(t: Task, f: Folio): Op<boolean> {
   if (f.lock.holder() !== t.k.current)
-    bug('VM_BUG_ON_FOLIO', `folio_clear_dirty_for_io: ${f.name} not locked`);
+    guard(t.k, 'VM_BUG_ON_FOLIO', `folio_clear_dirty_for_io: ${f.name} not locked`);
   if ((yield* folio_mkclean(t, f)) > 0) f.dirty = true; // folio_mark_dirty
   const as = t.k.lookup<AddressSpace>(f.mapping ?? '', 'address_space');
   for (const vma of as.vmas) {

@@ -3,6 +3,7 @@ import { INV } from '../invariants/names.ts';
 import type { Task } from '../kernel.ts';
 import type { Folio } from '../objects/folio.ts';
 import { swapInfo } from '../objects/swap_info.ts';
+import { releaseAt } from '../sites.ts';
 import type { Op } from './op.ts';
 import { slotOf } from './swapfile.ts';
 
@@ -32,7 +33,7 @@ export function* swap_writeout(t: Task, f: Folio): Op {
   const entry = f.swap as string;
   yield 'swap_writepage_bdev_sync: folio_start_writeback(); folio_unlock()';
   f.mem.write(f.kWriteback, true);
-  f.lock.release();
+  releaseAt(t.k, 'vmscan.c:shrink_folio_list:folio_trylock', f.lock); // shrink_folio_list's lock
   yield 'zram_write_page: zcomp_compress() (first pass)';
   const first = f.content;
   yield 'zram_write_page: allocation failed; zcomp_compress() again (second pass)';

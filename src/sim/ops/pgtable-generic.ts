@@ -1,7 +1,7 @@
 import type { Task } from '../kernel.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
 import type { PageTable } from '../objects/page_table.ts';
-import { site } from '../sites.ts';
+import { lockAt, site, unlockAt } from '../sites.ts';
 import type { Op } from './op.ts';
 
 /**
@@ -22,25 +22,32 @@ import type { Op } from './op.ts';
  * Variant: no_pmd_same_recheck (R20) takes the PTL and trusts the table it read before.
  */
 export function* pte_offset_map_lock(t: Task, mm: MmStruct, who: string): Op<PageTable | null> {
+  const ptl = 'pgtable-generic.c:__pte_offset_map_lock:ptl'; // released by pte_unmap_unlock()
+  const rcu = site(t.k, 'pgtable-generic.c:__pte_offset_map:rcu') ? t.rcu : null; // until pte_unmap_unlock()
   for (;;) {
     yield `${who}: pte_offset_map_lock(): rcu_read_lock(); pmdval = pmdp_get_lockless()`;
-    t.rcu.rcu_read_lock();
+    rcu?.rcu_read_lock();
     const name = mm.pmd;
     if (name === null) {
-      t.rcu.rcu_read_unlock(); // pmd_none: "goto nomap"
+      rcu?.rcu_read_unlock(); // pmd_none: "goto nomap"
       return null;
     }
     const pt = t.k.lookup<PageTable>(name, 'page table');
-    yield pt.ptl.lock(`${who}: pte_offset_map_lock(): spin_lock(ptl)`);
+    yield lockAt(t.k, ptl, pt.ptl, `${who}: pte_offset_map_lock(): spin_lock(ptl)`);
     const recheck = site(t.k, 'pgtable-generic.c:__pte_offset_map_lock:recheck_pmd_same');
     if (!recheck || t.mutated('no_pmd_same_recheck') || mm.pmd === name) return pt; // pmd_same()
-    yield pt.ptl.unlock(`${who}: pte_offset_map_lock(): !pmd_same: pte_unmap_unlock(); goto again`);
-    t.rcu.rcu_read_unlock();
+    yield unlockAt(
+      t.k,
+      ptl,
+      pt.ptl,
+      `${who}: pte_offset_map_lock(): !pmd_same: pte_unmap_unlock(); goto again`,
+    );
+    rcu?.rcu_read_unlock();
   }
 }
 
 /** pte_unmap_unlock - drop the PTL, then leave the RCU read section pte_offset_map_lock() began. */
 export function* pte_unmap_unlock(t: Task, pt: PageTable, label: string): Op {
-  yield pt.ptl.unlock(label);
-  t.rcu.rcu_read_unlock();
+  yield unlockAt(t.k, 'pgtable-generic.c:__pte_offset_map_lock:ptl', pt.ptl, label);
+  if (site(t.k, 'pgtable-generic.c:__pte_offset_map:rcu')) t.rcu.rcu_read_unlock();
 }

@@ -4,7 +4,7 @@ import type { Task } from '../kernel.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
 import { synchronize_rcu } from '../objects/rcu.ts';
 import type { Vma } from '../objects/vma.ts';
-import { site } from '../sites.ts';
+import { lockAt, site, unlockAt } from '../sites.ts';
 import { zap_pte_range } from './memory.ts';
 import { tlb_finish_mmu, tlb_gather_mmu } from './mmu_gather.ts';
 import type { Op } from './op.ts';
@@ -51,20 +51,26 @@ export function* madvise_dontneed_single_vma(t: Task, vma: Vma, addrs: readonly 
  */
 export function* try_to_free_pte(t: Task, mm: MmStruct): Op {
   const pt = mm.pt;
-  yield pt.ptl.lock('try_to_free_pte: pmd_lock(); pte_offset_map_rw_nolock(); spin_lock_nested(ptl)');
-  if (mm.pmd !== pt.name) {
-    yield pt.ptl.unlock('try_to_free_pte: out_ptl: spin_unlock()');
+  const ptl = 'pt_reclaim.c:try_to_free_pte:ptl';
+  yield lockAt(
+    t.k,
+    ptl,
+    pt.ptl,
+    'try_to_free_pte: pmd_lock(); pte_offset_map_rw_nolock(); spin_lock_nested(ptl)',
+  );
+  if (site(t.k, 'pt_reclaim.c:try_to_free_pte:recheck_pmd') && mm.pmd !== pt.name) {
+    yield unlockAt(t.k, ptl, pt.ptl, 'try_to_free_pte: out_ptl: spin_unlock()');
     return;
   }
   for (let a = 0; a < pt.size; a++)
     if (pt.get(a).t !== 'none') {
-      yield pt.ptl.unlock('try_to_free_pte: not empty: out_ptl: spin_unlock()');
+      yield unlockAt(t.k, ptl, pt.ptl, 'try_to_free_pte: not empty: out_ptl: spin_unlock()');
       return;
     }
   mm.pmd = null; // pmd_clear(pmd)
   const gp = synchronize_rcu(t.k, 'free_pte: pte_free_tlb(): the RCU grace period before the table is freed');
   gp.start();
-  yield pt.ptl.unlock('try_to_free_pte: pmd_clear(); spin_unlock(ptl); spin_unlock(pml)');
+  yield unlockAt(t.k, ptl, pt.ptl, 'try_to_free_pte: pmd_clear(); spin_unlock(ptl); spin_unlock(pml)');
   if (site(t.k, 'pt_reclaim.c:free_pte:rcu_grace_period')) yield gp.wait;
   for (let a = 0; a < pt.size; a++) {
     const p = pt.get(a);

@@ -1,4 +1,4 @@
-import { bug, until } from '../../explorer/index.ts';
+import { bug } from '../../explorer/index.ts';
 import { INV } from '../invariants/names.ts';
 import { guard, SimMisuse, type Task } from '../kernel.ts';
 import type { AnonVma } from '../objects/anon_vma.ts';
@@ -16,7 +16,7 @@ import { make_migration_entry, mk_pte, PTE_NONE, swp_entry_to_pte } from '../obj
 import { RcuReader } from '../objects/rcu.ts';
 import { tlbOf } from '../objects/tlb.ts';
 import type { Vma } from '../objects/vma.ts';
-import { lockAt, site, unlockAt } from '../sites.ts';
+import { lockAt, site, unlockAt, untilAt } from '../sites.ts';
 import { __folio_mod_stat, mem_cgroup_uncharge } from './memcontrol.ts';
 import type { Op } from './op.ts';
 import { __folio_add_rmap_large, __folio_remove_rmap_large, folio_mod_large_stat } from './rmap_large.ts';
@@ -193,7 +193,7 @@ export function folio_try_dup_anon_rmap_pte(t: Task, f: Folio): boolean {
  * WRITE_ONCE(folio->mapping, anon_vma + FOLIO_MAPPING_ANON)). Model: no VM_BUG_ON_VMA(!anon_vma).
  */
 export function folio_move_anon_rmap(t: Task, f: Folio, vma: Vma): void {
-  if (!folio_locked_by_me(f)) bug('VM_BUG_ON_FOLIO', `folio_move_anon_rmap: ${f.name} not locked`);
+  if (!folio_locked_by_me(f)) guard(t.k, 'VM_BUG_ON_FOLIO', `folio_move_anon_rmap: ${f.name} not locked`);
   if (vma.anon_vma) f.mapping = vma.anon_vma.name;
   void t;
 }
@@ -230,11 +230,13 @@ export function* folio_lock_anon_vma_read(t: Task, f: Folio, tryLock: boolean): 
   const recheck =
     site(t.k, 'rmap.c:folio_lock_anon_vma_read:recheck_mapped') && !t.mutated('no_recheck_mapped_after_pin');
 
+  // the rwsem read lock, by trylock or (after the pin) anon_vma_lock_read(), held over the walk
+  const locked = site(t.k, 'rmap.c:folio_lock_anon_vma_read:anon_vma_lock_read');
   yield 'folio_lock_anon_vma_read: down_read_trylock(&root_anon_vma->rwsem)';
   typesafeTouch(av, 'down_read_trylock(&root_anon_vma->rwsem)', section);
-  if (av.rwsem.down_read_trylock()) {
+  if (!locked || av.rwsem.down_read_trylock()) {
     if (recheck && !folio_mapped(f)) {
-      av.rwsem.up_read();
+      if (locked) av.rwsem.up_read();
       rcu.rcu_read_unlock();
       return null;
     }
@@ -246,17 +248,19 @@ export function* folio_lock_anon_vma_read(t: Task, f: Folio, tryLock: boolean): 
     return null; // rwc->contended
   }
 
+  // the pin that keeps the anon_vma while the reader sleeps on the rwsem outside RCU
+  const pin = site(t.k, 'rmap.c:folio_lock_anon_vma_read:atomic_inc_not_zero');
   yield 'folio_lock_anon_vma_read: atomic_inc_not_zero(&anon_vma->refcount)';
   typesafeTouch(av, 'atomic_inc_not_zero(&anon_vma->refcount)', section);
   const ref = av.refcount;
-  av.refcount = ref === 0 ? 0 : ref + 1; // a failed inc_not_zero still writes (footprint)
+  if (pin) av.refcount = ref === 0 ? 0 : ref + 1; // a failed inc_not_zero still writes (footprint)
   if (ref === 0) {
     rcu.rcu_read_unlock();
     return null;
   }
   if (recheck && !folio_mapped(f)) {
     rcu.rcu_read_unlock();
-    yield* put_anon_vma(t, av);
+    if (pin) yield* put_anon_vma(t, av);
     return null;
   }
   rcu.rcu_read_unlock();
@@ -264,6 +268,7 @@ export function* folio_lock_anon_vma_read(t: Task, f: Folio, tryLock: boolean): 
   yield av.rwsem.down_read('folio_lock_anon_vma_read: anon_vma_lock_read()');
   av.assertSame(generation, 'anon_vma_lock_read', section);
   av.rwsem.took_read();
+  if (!pin) return { av, generation, rcu: section };
   yield 'folio_lock_anon_vma_read: atomic_dec_and_test(&anon_vma->refcount)';
   const left = av.refcount - 1;
   av.refcount = left;
@@ -294,8 +299,8 @@ function typesafeTouch(av: AnonVma, what: string, rcu?: string): void {
   );
 }
 
-export function anon_vma_unlock_read(_t: Task, ref: AnonVmaRef): void {
-  ref.av.rwsem.up_read();
+export function anon_vma_unlock_read(t: Task, ref: AnonVmaRef): void {
+  if (site(t.k, 'rmap.c:folio_lock_anon_vma_read:anon_vma_lock_read')) ref.av.rwsem.up_read();
 }
 
 /**
@@ -328,7 +333,9 @@ export function* put_anon_vma(t: Task, av: AnonVma): Op {
  * anon_vma (its tree is empty), one that entered later may not (AnonVma.assertSame).
  */
 export function* __put_anon_vma(t: Task, av: AnonVma): Op {
-  yield until(
+  yield untilAt(
+    t.k,
+    'rmap.c:anon_vma_free:anon_vma_lock_write',
     'anon_vma_free: rwsem_is_locked() → anon_vma_lock_write(); anon_vma_unlock_write()',
     () => !av.rwsem.rwsem_is_locked(),
   );
@@ -401,13 +408,16 @@ export function* unlink_anon_vmas(t: Task, vma: Vma): Op {
  * Model: one VMA per batch; the tree removal is the VMA's `linked` flag; i_mmap_writable is
  * not modelled.
  */
-export function* unlink_file_vma(_t: Task, vma: Vma): Op {
+export function* unlink_file_vma(t: Task, vma: Vma): Op {
   const as = vma.file;
   if (as === null) return;
-  yield as.i_mmap_rwsem.down_write('unlink_file_vma: i_mmap_lock_write()');
-  as.i_mmap_rwsem.took_write();
+  const locked = site(t.k, 'vma.c:unlink_file_vma:i_mmap_lock_write');
+  yield locked
+    ? as.i_mmap_rwsem.down_write('unlink_file_vma: i_mmap_lock_write()')
+    : 'unlink_file_vma: i_mmap_lock_write() [elided]';
+  if (locked) as.i_mmap_rwsem.took_write();
   vma.linked = false;
-  as.i_mmap_rwsem.up_write();
+  if (locked) as.i_mmap_rwsem.up_write();
 }
 
 // --- rmap walks -----------------------------------------------------------------------------
@@ -447,13 +457,16 @@ export function* rmap_walk_file(t: Task, f: Folio, rmap_one: RmapOne): Op<boolea
   const mapping = f.mapping;
   if (mapping === null) return false;
   const as = t.k.lookup<AddressSpace>(mapping, 'address_space');
-  yield as.i_mmap_rwsem.down_read('rmap_walk_file: i_mmap_lock_read()');
-  as.i_mmap_rwsem.took_read();
-  if (!folio_test_locked(f)) bug('VM_BUG_ON_FOLIO', `rmap_walk_file: ${f.name} not locked`);
+  const locked = site(t.k, 'rmap.c:rmap_walk_file:i_mmap_lock_read');
+  yield locked
+    ? as.i_mmap_rwsem.down_read('rmap_walk_file: i_mmap_lock_read()')
+    : 'rmap_walk_file: i_mmap_lock_read() [elided]';
+  if (locked) as.i_mmap_rwsem.took_read();
+  if (!folio_test_locked(f)) guard(t.k, 'VM_BUG_ON_FOLIO', `rmap_walk_file: ${f.name} not locked`);
   const vmas = as.vmas.filter((v) => v.linked);
   for (const vma of vmas) if (!(yield* rmap_one(vma))) break;
   yield 'rmap_walk_file: i_mmap_unlock_read()';
-  as.i_mmap_rwsem.up_read();
+  if (locked) as.i_mmap_rwsem.up_read();
   return true;
 }
 
@@ -505,7 +518,7 @@ export function* folio_referenced(t: Task, f: Folio, is_locked: boolean): Op<num
     return true;
   });
   if (we_locked) {
-    yield f.lock.unlock('folio_referenced: folio_unlock()');
+    yield unlockAt(t.k, 'rmap.c:folio_referenced:folio_trylock', f.lock, 'folio_referenced: folio_unlock()');
   }
   return referenced;
 }
@@ -548,11 +561,12 @@ export function folioReferencedLocksAnon(t: Task): boolean {
  */
 export function* try_to_unmap(t: Task, f: Folio): Op {
   yield 'try_to_unmap: VM_BUG_ON_FOLIO(!folio_test_locked(folio))';
-  if (!folio_locked_by_me(f)) bug('VM_BUG_ON_FOLIO', `try_to_unmap: ${f.name} not locked`);
+  if (!folio_locked_by_me(f)) guard(t.k, 'VM_BUG_ON_FOLIO', `try_to_unmap: ${f.name} not locked`);
   yield* rmap_walk(t, f, false, function* (vma) {
     const pt = vma.mm.pt;
     let abort = false;
-    yield pt.ptl.lock('try_to_unmap_one: page_vma_mapped_walk() (pte_offset_map_lock)');
+    const ptl = 'rmap.c:try_to_unmap_one:ptl';
+    yield lockAt(t.k, ptl, pt.ptl, 'try_to_unmap_one: page_vma_mapped_walk() (pte_offset_map_lock)');
     for (const addr of mappedPages(vma, f)) {
       // try_to_unmap_one: if (pte_dirty(pteval)) folio_mark_dirty(folio). Model: a writable
       // PTE counts as dirty (PTEs have no separate dirty bit here).
@@ -577,7 +591,7 @@ export function* try_to_unmap(t: Task, f: Folio): Op {
       folio_remove_rmap_ptes(t, f, [page], vma);
       folio_put(t, f);
     }
-    yield pt.ptl.unlock('try_to_unmap_one: page_vma_mapped_walk_done()');
+    yield unlockAt(t.k, ptl, pt.ptl, 'try_to_unmap_one: page_vma_mapped_walk_done()');
     return !abort;
   });
 }
@@ -595,11 +609,12 @@ export function* try_to_unmap(t: Task, f: Folio): Op {
  */
 export function* try_to_migrate(t: Task, f: Folio): Op {
   yield 'try_to_migrate: VM_BUG_ON_FOLIO(!folio_test_locked(folio))';
-  if (!folio_locked_by_me(f)) bug('VM_BUG_ON_FOLIO', `try_to_migrate: ${f.name} not locked`);
+  if (!folio_locked_by_me(f)) guard(t.k, 'VM_BUG_ON_FOLIO', `try_to_migrate: ${f.name} not locked`);
   yield* rmap_walk(t, f, false, function* (vma) {
     const pt = vma.mm.pt;
     let abort = false;
-    yield pt.ptl.lock('try_to_migrate_one: page_vma_mapped_walk() (pte_offset_map_lock)');
+    const ptl = 'rmap.c:try_to_migrate_one:ptl';
+    yield lockAt(t.k, ptl, pt.ptl, 'try_to_migrate_one: page_vma_mapped_walk() (pte_offset_map_lock)');
     for (let addr = 0; addr < pt.size; addr++) {
       const p = pt.get(addr);
       if (p.t !== 'present' || p.folio !== f.name) continue;
@@ -617,7 +632,7 @@ export function* try_to_migrate(t: Task, f: Folio): Op {
       folio_remove_rmap_ptes(t, f, [p.page], vma);
       folio_put(t, f);
     }
-    yield pt.ptl.unlock('try_to_migrate_one: page_vma_mapped_walk_done()');
+    yield unlockAt(t.k, ptl, pt.ptl, 'try_to_migrate_one: page_vma_mapped_walk_done()');
     return !abort;
   });
 }
@@ -640,14 +655,18 @@ export function* remove_migration_ptes(t: Task, src: Folio, dst: Folio, av: Anon
     : dst.anon
       ? []
       : t.k.lookup<AddressSpace>(dst.mapping ?? '', 'address_space').vmas;
+  const locked = av !== null && site(t.k, 'migrate.c:remove_migration_ptes:anon_vma_lock_read');
   if (av) {
-    yield av.rwsem.down_read('remove_migration_ptes: rmap_walk(): anon_vma_lock_read()');
-    av.rwsem.took_read();
+    yield locked
+      ? av.rwsem.down_read('remove_migration_ptes: rmap_walk(): anon_vma_lock_read()')
+      : 'remove_migration_ptes: rmap_walk(): anon_vma_lock_read() [elided]';
+    if (locked) av.rwsem.took_read();
   }
   for (const vma of vmas) {
     if (!vma.linked) continue;
     const pt = vma.mm.pt;
-    yield pt.ptl.lock('remove_migration_pte: page_vma_mapped_walk() (pte_offset_map_lock)');
+    const ptl = 'migrate.c:remove_migration_pte:ptl';
+    yield lockAt(t.k, ptl, pt.ptl, 'remove_migration_pte: page_vma_mapped_walk() (pte_offset_map_lock)');
     for (let addr = 0; addr < pt.size; addr++) {
       const p = pt.get(addr);
       if (p.t !== 'migration' || p.folio !== src.name) continue;
@@ -657,11 +676,11 @@ export function* remove_migration_ptes(t: Task, src: Folio, dst: Folio, av: Anon
       else folio_add_file_rmap_ptes(t, dst);
       pt.set(addr, mk_pte(dst.name, 0, p.write));
     }
-    yield pt.ptl.unlock('remove_migration_pte: page_vma_mapped_walk_done()');
+    yield unlockAt(t.k, ptl, pt.ptl, 'remove_migration_pte: page_vma_mapped_walk_done()');
   }
   if (av) {
     yield 'remove_migration_ptes: anon_vma_unlock_read()';
-    av.rwsem.up_read();
+    if (locked) av.rwsem.up_read();
   }
 }
 
@@ -673,7 +692,7 @@ export function* remove_migration_ptes(t: Task, src: Folio, dst: Folio, av: Anon
  * mapcount"; the second folio_mapped() check puts the reference back). Model: one step (the
  * caller holds the folio lock and a reference), so the re-check cannot fail.
  */
-export function* folio_get_anon_vma(t: Task, f: Folio): Op<AnonVma | null> {
+export function* folio_get_anon_vma(t: Task, f: Folio, pin = true): Op<AnonVma | null> {
   yield 'folio_get_anon_vma: rcu_read_lock(); folio_mapped(); atomic_inc_not_zero(&anon_vma->refcount)';
   const m = f.mapping;
   if (m === null || !f.anon || !folio_mapped(f)) return null;
@@ -681,7 +700,7 @@ export function* folio_get_anon_vma(t: Task, f: Folio): Op<AnonVma | null> {
   // the read section opens and closes in this step: it was not open at any earlier free
   typesafeTouch(av, 'folio_get_anon_vma: atomic_inc_not_zero', `${t.rcu.name}:folio_get_anon_vma`);
   if (av.refcount === 0) return null;
-  av.refcount = av.refcount + 1;
+  if (pin) av.refcount = av.refcount + 1; // (a caller's pin site elided: found, not pinned)
   return av;
 }
 
@@ -705,7 +724,13 @@ export function* folio_mkclean(t: Task, f: Folio): Op<number> {
     if (!vma.shared) return true; // invalid_mkclean_vma
     const pt = vma.mm.pt;
     const cpus = tlbOf(t.k, vma.mm.label);
-    yield pt.ptl.lock('page_mkclean_one: page_vma_mapped_walk() (PVMW_SYNC: pte_offset_map_lock)');
+    const ptl = 'rmap.c:page_mkclean_one:ptl';
+    yield lockAt(
+      t.k,
+      ptl,
+      pt.ptl,
+      'page_mkclean_one: page_vma_mapped_walk() (PVMW_SYNC: pte_offset_map_lock)',
+    );
     for (const a of mappedPages(vma, f)) {
       const p = pt.get(a);
       if (p.t !== 'present' || !p.write) continue; // !pte_dirty && !pte_write: nothing to clean
@@ -713,7 +738,7 @@ export function* folio_mkclean(t: Task, f: Folio): Op<number> {
       cpus?.flush(a);
       cleaned++;
     }
-    yield pt.ptl.unlock('page_mkclean_one: page_vma_mapped_walk_done() (pte_unmap_unlock)');
+    yield unlockAt(t.k, ptl, pt.ptl, 'page_mkclean_one: page_vma_mapped_walk_done() (pte_unmap_unlock)');
     return true;
   });
   return cleaned;

@@ -2,6 +2,7 @@ import { until } from '../../explorer/index.ts';
 import type { Task } from '../kernel.ts';
 import type { AnonVma } from '../objects/anon_vma.ts';
 import { RcuReader } from '../objects/rcu.ts';
+import { untilAt } from '../sites.ts';
 import type { Op } from './op.ts';
 
 /**
@@ -29,8 +30,11 @@ import type { Op } from './op.ts';
 export function* rcu_free_slab(t: Task, av: AnonVma): Op<boolean> {
   yield until('discard_slab(): the anon_vma is freed', () => av.state !== 'live');
   if (av.state !== 'freed') return false;
-  yield until('free_slab(): call_rcu(&slab->rcu_head, rcu_free_slab) — the grace period', () =>
-    gracePeriodOver(t, av),
+  yield untilAt(
+    t.k,
+    'slub.c:free_slab:call_rcu',
+    'free_slab(): call_rcu(&slab->rcu_head, rcu_free_slab) — the grace period',
+    () => gracePeriodOver(t, av),
   );
   yield 'rcu_free_slab(): __free_slab() → __free_pages(); pte_alloc_one() reuses the page';
   if (av.state !== 'freed') return false; // reallocated as an anon_vma meanwhile: the slab is not empty

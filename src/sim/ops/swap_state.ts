@@ -3,6 +3,7 @@ import { INV } from '../invariants/names.ts';
 import type { Task } from '../kernel.ts';
 import { type Folio, folio_mapped } from '../objects/folio.ts';
 import type { SwapSlot } from '../objects/swap.ts';
+import { releaseAt, tryLockAt } from '../sites.ts';
 import type { Op } from './op.ts';
 import { folio_put } from './swap.ts';
 import { folio_swap_entries } from './swap_large.ts';
@@ -97,7 +98,7 @@ export function delete_from_swap_cache(t: Task, f: Folio): void {
 export function* free_swap_cache(t: Task, f: Folio): Op {
   yield 'free_swap_cache: folio_test_swapcache() && !folio_mapped() && folio_trylock()';
   if (!f.swapcache || folio_mapped(f)) return;
-  if (!f.lock.tryLock()) return;
+  if (!tryLockAt(t.k, 'swap_state.c:free_swap_cache:folio_trylock', f.lock)) return;
   folio_free_swap(t, f);
-  f.lock.release(); // folio_unlock
+  releaseAt(t.k, 'swap_state.c:free_swap_cache:folio_trylock', f.lock); // folio_unlock
 }

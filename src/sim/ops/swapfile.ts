@@ -1,6 +1,6 @@
 import { bug } from '../../explorer/index.ts';
 import { INV } from '../invariants/names.ts';
-import { SimMisuse, type Task } from '../kernel.ts';
+import { guard, SimMisuse, type Task } from '../kernel.ts';
 import { type Folio, folio_locked_by_me, folio_mapped } from '../objects/folio.ts';
 import { SwapSlot } from '../objects/swap.ts';
 import { __mem_cgroup_uncharge_swap } from './memcontrol.ts';
@@ -58,7 +58,7 @@ export function folio_swapped(t: Task, f: Folio): boolean {
  */
 export function folio_free_swap(t: Task, f: Folio): boolean {
   if (!folio_locked_by_me(f))
-    bug('VM_BUG_ON_FOLIO', `folio_free_swap: ${f.name} is not locked by the caller`);
+    guard(t.k, 'VM_BUG_ON_FOLIO', `folio_free_swap: ${f.name} is not locked by the caller`);
   if (!f.swapcache || f.writeback) return false;
   if (folio_swapped(t, f) && !t.mutated('free_swap_ignores_swapcount')) return false;
   delete_from_swap_cache(t, f);

@@ -2,6 +2,7 @@ import { SimMisuse, type Task } from '../kernel.ts';
 import { type Folio, folio_maybe_dma_pinned } from '../objects/folio.ts';
 import type { MmStruct } from '../objects/mm_struct.ts';
 import { mk_pte } from '../objects/page_table.ts';
+import { lockAt, unlockAt } from '../sites.ts';
 import type { Op } from './op.ts';
 
 /**
@@ -26,7 +27,8 @@ export function* clear_refs_soft_dirty(t: Task, mm: MmStruct): Op {
   const pt = mm.pt;
   yield 'clear_refs_write(CLEAR_REFS_SOFT_DIRTY): vm_flags_clear(VM_SOFTDIRTY); vma_set_page_prot()';
   vma.soft_dirty_tracking = true;
-  yield pt.ptl.lock('clear_refs_pte_range: pte_offset_map_lock()');
+  const ptl = 'task_mmu.c:clear_refs_pte_range:ptl';
+  yield lockAt(t.k, ptl, pt.ptl, 'clear_refs_pte_range: pte_offset_map_lock()');
   for (let a = 0; a < pt.size; a++) {
     const p = pt.get(a);
     if (p.t !== 'present' || !p.write) continue;
@@ -34,5 +36,5 @@ export function* clear_refs_soft_dirty(t: Task, mm: MmStruct): Op {
     if (f.anon && folio_maybe_dma_pinned(f)) continue; // pte_is_pinned()
     pt.set(a, mk_pte(p.folio, p.page, false)); // pte_wrprotect(); pte_clear_soft_dirty()
   }
-  yield pt.ptl.unlock('clear_refs_pte_range: pte_unmap_unlock()');
+  yield unlockAt(t.k, ptl, pt.ptl, 'clear_refs_pte_range: pte_unmap_unlock()');
 }

@@ -4,7 +4,7 @@ import { SimMisuse, type Task } from '../kernel.ts';
 import { type Folio, folio_mapped } from '../objects/folio.ts';
 import type { MemCgroup } from '../objects/mem_cgroup.ts';
 import { swapInfo } from '../objects/swap_info.ts';
-import { lockAt, site, unlockAt } from '../sites.ts';
+import { lockAt, site, tryLockAt, unlockAt } from '../sites.ts';
 import { __mem_cgroup_try_charge_swap, mem_cgroup_uncharge } from './memcontrol.ts';
 import { memcg1_swapout } from './memcontrol-v1.ts';
 import type { Op } from './op.ts';
@@ -32,13 +32,16 @@ import { folio_alloc_swap, put_swap_folio, slotOf } from './swapfile.ts';
  * split fallback when no such entries are free (split_folio_to_list) are not modelled
  * (SimMisuse); memcg1_swapout records the first entry only.
  */
+/** Reclaim's folio lock: both trylocks of shrink_folio_list(), released at free_it, keep or by swap_writeout(). */
+const FOLIO_LOCK = 'vmscan.c:shrink_folio_list:folio_trylock';
+
 export function* shrink_folio_list(t: Task, f: Folio): Op<boolean> {
   yield 'shrink_folio_list: folio_isolate_lru()';
   if (f.freed || !f.lru || f.refcount === 0) return false;
   f.lru = false;
   f.refcount = f.refcount + 1; // the isolation reference
   yield 'shrink_folio_list: folio_trylock()';
-  if (!f.lock.tryLock()) return yield* putback(t, f, false);
+  if (!tryLockAt(t.k, FOLIO_LOCK, f.lock)) return yield* putback(t, f, false);
   if (f.anon && !f.swapcache) {
     // "Split partially mapped folios right away": split_folio_to_list() is not modelled
     if (f.nr > 1 && folio_mapped(f) && f.large_mapcount < f.nr)
@@ -72,7 +75,7 @@ export function* shrink_folio_list(t: Task, f: Folio): Op<boolean> {
       f.dirty = false;
       yield* swap_writeout(t, f);
       yield 'shrink_folio_list: pageout() PAGE_SUCCESS: folio_trylock()';
-      if (f.writeback || f.dirty || !f.lock.tryLock()) return yield* putback(t, f, false);
+      if (f.writeback || f.dirty || !tryLockAt(t.k, FOLIO_LOCK, f.lock)) return yield* putback(t, f, false);
     } else {
       // folio_clear_dirty_for_io(); swap_writeout() (synchronous): page i to entry folio->swap + i
       for (let i = 0; i < f.nr; i++) slotOf(t, page_swap_entry(t, f, i)).data = f.pageContent(i);
@@ -80,7 +83,7 @@ export function* shrink_folio_list(t: Task, f: Folio): Op<boolean> {
     }
   }
   if (!(yield* __remove_mapping(t, f))) return yield* putback(t, f, true);
-  yield f.lock.unlock('shrink_folio_list: folio_unlock() (free_it)');
+  yield unlockAt(t.k, FOLIO_LOCK, f.lock, 'shrink_folio_list: folio_unlock() (free_it)');
   yield 'shrink_folio_list: mem_cgroup_uncharge_folios(); free_unref_folios()';
   mem_cgroup_uncharge(t, f);
   f.mapping = null;
@@ -156,7 +159,7 @@ export function* folio_putback_lru(t: Task, f: Folio): Op {
 }
 
 function* putback(t: Task, f: Folio, locked: boolean): Op<boolean> {
-  if (locked) yield f.lock.unlock('shrink_folio_list: folio_unlock() (keep)');
+  if (locked) yield unlockAt(t.k, FOLIO_LOCK, f.lock, 'shrink_folio_list: folio_unlock() (keep)');
   yield 'shrink_folio_list: folio_putback_lru()';
   folio_add_lru(t, f);
   folio_put(t, f);
