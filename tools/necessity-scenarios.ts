@@ -26,6 +26,12 @@ export interface Outcome {
   readonly harm?: string;
   readonly message?: string;
   readonly schedule?: string;
+  /**
+   * The counterexample's preemptions, minimised (explore's iterative preemption bounding): 0 means
+   * the harm needs no race — the elision alone does it, in some serial order (often the site's
+   * own assertion, e.g. a BUG_ON(!folio_test_locked())); more means it is reached through a race.
+   */
+  readonly preemptions?: number;
   readonly text: string;
 }
 
@@ -59,6 +65,7 @@ function ruleRuns(r: RuleScenario): NecessityScenario[] {
             harm: v.assertion,
             message: v.message,
             schedule: v.schedule,
+            preemptions: v.minimal ? v.preemptions : undefined,
             text: res.text,
           };
         return { verdict: 'other', message: res.counterexample?.message ?? res.text, text: res.text };

@@ -173,7 +173,13 @@ async function main(): Promise<void> {
   const sites = Object.fromEntries(
     SITE_IDS.map((id) => {
       const reachedBy: string[] = [];
-      const needs: Array<{ scenario: string; harm: string; message: string; schedule?: string }> = [];
+      const needs: Array<{
+        scenario: string;
+        harm: string;
+        message: string;
+        schedule?: string;
+        preemptions?: number;
+      }> = [];
       const other: Array<{ scenario: string; verdict: string; message: string }> = [];
       for (const [i, s] of scenarios.entries()) {
         const d = run.elided.get(`${id}\0${i}`);
@@ -186,6 +192,7 @@ async function main(): Promise<void> {
             harm: o.harm!,
             message: o.message ?? '',
             ...(o.schedule ? { schedule: o.schedule } : {}),
+            ...(o.preemptions !== undefined ? { preemptions: o.preemptions } : {}),
           });
         else if (o.verdict !== 'holds')
           other.push({ scenario: s.key, verdict: o.verdict, message: o.message ?? o.text });
@@ -210,6 +217,8 @@ async function main(): Promise<void> {
     summary: {
       sites: SITE_IDS.length,
       needed,
+      // needed by a harm some scenario reaches only through a race (minimal preemptions > 0)
+      neededByRace: SITE_IDS.filter((id) => sites[id].needs.some((n) => (n.preemptions ?? 0) > 0)).length,
       scenarios: scenarios.length,
       elidedRuns: run.elided.size,
     },
@@ -230,7 +239,7 @@ async function main(): Promise<void> {
   };
   writeFileSync(join(ROOT, 'src/sim/necessity.json'), `${JSON.stringify(out, null, 1)}\n`);
   console.log(
-    `necessity: ${needed}/${SITE_IDS.length} sites needed by a harm; ${scenarios.length} scenarios, ${run.elided.size} elided runs; ` +
+    `necessity: ${needed}/${SITE_IDS.length} sites needed by a harm (${out.summary.neededByRace} through a race); ${scenarios.length} scenarios, ${run.elided.size} elided runs; ` +
       `${fmt(run.wallMs)} with ${workers} worker(s)${single ? `, ${fmt(single.wallMs)} with 1 (×${out.timing.speedup})` : ''}; wrote src/sim/necessity.json`,
   );
 }

@@ -22,6 +22,22 @@ describe('the necessity map (src/sim/necessity.json, issue 14)', () => {
     }
   });
 
+  it('tells a harm reached through a race from one a serial run reaches (minimised preemptions)', () => {
+    let race = 0;
+    for (const id of SITE_IDS)
+      for (const n of map.sites[id].needs)
+        if (!n.harm.startsWith('ksft')) {
+          expect(n.preemptions, `${id} in ${n.scenario}`).toBeTypeOf('number');
+          if (n.preemptions > 0) race++;
+        }
+    expect(race).toBeGreaterThan(0);
+    expect(map.summary.neededByRace).toBe(
+      SITE_IDS.filter((id) =>
+        map.sites[id].needs.some((n: { preemptions?: number }) => (n.preemptions ?? 0) > 0),
+      ).length,
+    );
+  });
+
   it('says, for every site no scenario needs, whether a scenario is missing or the model leaves it out', () => {
     for (const id of SITE_IDS)
       if (map.sites[id].verdict !== 'needed') expect(UNNEEDED[id], `UNNEEDED['${id}']`).toBeTruthy();
