@@ -293,4 +293,31 @@ export const EXTRA_RULE_RACES: readonly RuleScenario[] = [
       );
     },
   },
+  {
+    // R13 with the slab's afterlife (issue 14): reclaim's folio_lock_anon_vma_read() reads
+    // folio->mapping and trylocks the anon_vma inside rcu_read_lock()
+    // (rmap.c:folio_lock_anon_vma_read:rcu); exit frees the anon_vma meanwhile, and its slab page
+    // goes back to the page allocator only after a grace period (mm/slub.c free_slab():
+    // call_rcu(&slab->rcu_head, rcu_free_slab); slub.c:free_slab:call_rcu), which waits for that
+    // reader. Without either, the reader's down_read_trylock() lands in a page table (seed 004).
+    id: 'R13',
+    title: "a reader inside its read section at the anon_vma's free keeps the slab page an anon_vma",
+    mutation: 'free_without_grace_period',
+    harm: 'I20',
+    guard: 'I20',
+    build: (k) => {
+      const A = k.process('A', { pages: 1 });
+      const F = k.anonFolio(A, 0);
+      const av = A.anon_vma!;
+      const reclaim = k.rcuReader('reclaim');
+      k.thread('exit', (t) => t.exit_mmap(A));
+      k.thread('reclaim', (t) => t.folio_referenced(F));
+      k.thread('slab', (t) => t.rcu_free_slab(av));
+      k.sometimes(
+        "the slab page waits for reclaim's read section, open since before the free",
+        () => reclaim.reader && av.state === 'freed',
+        [reclaim, av],
+      );
+    },
+  },
 ];
