@@ -456,8 +456,6 @@ export const UNNEEDED: Partial<Record<SiteId, string>> = {
     'The model leaves it out: the PTL section (re-check pte_none, rmap, set_ptes) is one step, so its atomicity stands in for the lock. The re-check inside it is needed (memory.c:do_anonymous_page:recheck_pte_none).',
   'memory.c:wp_page_copy:ptl':
     "The model leaves it out: wp_page_copy's PTL section (re-check, new rmap, PTE switch, old rmap) is one step.",
-  'memcontrol-v1.c:mem_cgroup_move_charge_pte_range:ptl':
-    "A scenario is missing, and the model shortens it: R7 and R8 race the mover against another process's mapping of the folio, never against a fault or zap on the PTE the mover walks (P's), and get_mctgt_type() reads the PTE in one step.",
   'memory.c:do_shared_fault:recheck_mapping':
     "A scenario is missing, and the model shortens it: the re-check is for a truncation between __do_fault()'s lookup and ->page_mkwrite's folio lock, but the model takes the fault's reference with the folio lock, not at the lookup (filemap_fault()'s folio_try_get()), so truncation in that window would free the folio under the correct model's fault. Taking the reference at the lookup would change R19's exploration.",
   'memory.c:finish_fault:ptl': "The model leaves it out: finish_fault()'s PTL section is one step.",
