@@ -52,5 +52,6 @@ export {
   scenario,
   ThreadBuilder,
 } from './scenario.ts';
+export { NECESSITY_SCENARIOS, type NecessityScenarioDef } from './scenarios-extra.ts';
 export { SITE_IDS, SITES, type SiteId, type SiteInfo, type SiteKind, UNNEEDED } from './sites.ts';
 export { ERAS, type Era, MUTATIONS, type Mutation, type MutationInfo, variantOf } from './variants.ts';

@@ -244,4 +244,80 @@ export const EXTRA_RULE_RACES: readonly RuleScenario[] = [
       );
     },
   },
+  {
+    // R3 with a file mapping (issue 14): truncation reaches P's page table through the i_mmap
+    // tree. mm/memory.c unmap_mapping_folio() @ AMDESE/linux-mm 91883f9ea22a walks the tree
+    // under i_mmap_lock_read() (memory.c:unmap_mapping_folio:i_mmap_lock_read); free_pgtables()
+    // hides the VMA from it (unlink_file_vma, under i_mmap_lock_write) before free_pgd_range().
+    // Either elided, or the order swapped (the mutation), truncation zaps through a freed table.
+    id: 'R3',
+    title: 'teardown vs truncation: the file VMA leaves the i_mmap tree before its page table is freed',
+    mutation: 'free_pgtables_before_unlink',
+    harm: 'I17',
+    guard: 'I17',
+    build: (k) => {
+      const file = k.file(1);
+      const F = k.fileFolio(file, 0);
+      const P = k.process('P', { pages: 1, file });
+      k.mapFile(P, F, 0);
+      k.thread('exit', (t) => t.exit_mmap(P));
+      k.thread('truncate', (t) => t.truncate(file, 0));
+      k.sometimes(
+        "truncation walks the i_mmap tree after exit zapped P's PTE",
+        () => file.i_mmap_rwsem.readers === 1 && P.pt.peekPte(0).t === 'none' && !P.pt.freed,
+        [file, P.pt],
+      );
+    },
+  },
+  {
+    // R3 with a file mapping, from writeback (issue 14): folio_mkclean() → rmap_walk_file() walks
+    // the i_mmap tree under i_mmap_lock_read() (rmap.c:rmap_walk_file:i_mmap_lock_read) to
+    // write-protect P's PTE while P exits.
+    id: 'R3',
+    title:
+      "teardown vs writeback's folio_mkclean(): the file VMA leaves the i_mmap tree before its page table is freed",
+    mutation: 'free_pgtables_before_unlink',
+    harm: 'I17',
+    guard: 'I17',
+    build: (k) => {
+      const file = k.file(1, { disk: true });
+      const F = k.fileFolio(file, 0);
+      const P = k.process('P', { pages: 1, file });
+      k.mapFile(P, F, 0, { writable: true });
+      k.thread('exit', (t) => t.exit_mmap(P));
+      k.thread('writeback', (t) => t.writeback(file, 0));
+      k.sometimes(
+        "writeback walks the i_mmap tree after exit zapped P's PTE",
+        () => file.i_mmap_rwsem.readers === 1 && P.pt.peekPte(0).t === 'none' && !P.pt.freed,
+        [file, P.pt],
+      );
+    },
+  },
+  {
+    // R13 with the slab's afterlife (issue 14): reclaim's folio_lock_anon_vma_read() reads
+    // folio->mapping and trylocks the anon_vma inside rcu_read_lock()
+    // (rmap.c:folio_lock_anon_vma_read:rcu); exit frees the anon_vma meanwhile, and its slab page
+    // goes back to the page allocator only after a grace period (mm/slub.c free_slab():
+    // call_rcu(&slab->rcu_head, rcu_free_slab); slub.c:free_slab:call_rcu), which waits for that
+    // reader. Without either, the reader's down_read_trylock() lands in a page table (seed 004).
+    id: 'R13',
+    title: "a reader inside its read section at the anon_vma's free keeps the slab page an anon_vma",
+    mutation: 'free_without_grace_period',
+    harm: 'I20',
+    guard: 'I20',
+    build: (k) => {
+      const A = k.process('A', { pages: 1 });
+      const F = k.anonFolio(A, 0);
+      const av = A.anon_vma!;
+      const reclaim = k.rcuReader('reclaim');
+      k.thread('exit', (t) => t.exit_mmap(A));
+      k.thread('reclaim', (t) => t.folio_referenced(F));
+      k.thread('slab', (t) => t.rcu_free_slab(av));
+      k.sometimes(
+        "the slab page waits for reclaim's read section, open since before the free",
+        () => reclaim.reader && av.state === 'freed',
+        [reclaim, av],
+      );
+    },
+  },
 ];

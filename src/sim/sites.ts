@@ -452,37 +452,27 @@ export function stepAt(k: Kernel, id: SiteId, label: string): string {
  * checks every unneeded site has one.
  */
 export const UNNEEDED: Partial<Record<SiteId, string>> = {
-  'rmap.c:folio_lock_anon_vma_read:rcu':
-    "A scenario is missing. Without the read section no grace period waits for the reader, so the anon_vma's slab page may become a page table (rcu_free_slab) while the reader still holds folio->mapping; the scenarios that free the slab page (R1's page-table race) start the reader only after it is a page table, and R13 frees without a grace period by its own mutation. Eliding it leaves R1's and R2's witnesses unreached (they look for the reader under RCU), not harmed.",
   'memory.c:do_anonymous_page:ptl':
     'The model leaves it out: the PTL section (re-check pte_none, rmap, set_ptes) is one step, so its atomicity stands in for the lock. The re-check inside it is needed (memory.c:do_anonymous_page:recheck_pte_none).',
   'memory.c:wp_page_copy:ptl':
     "The model leaves it out: wp_page_copy's PTL section (re-check, new rmap, PTE switch, old rmap) is one step.",
-  'memory.c:wp_page_copy:recheck_pte_same':
-    "A scenario is missing: nothing changes the PTE between do_wp_page()'s unlock and wp_page_copy()'s relock in any scenario (two threads of one mm write-faulting the same COW page, or a zap or fork racing a COW fault, would need it: the second copy would replace the first, losing its write).",
-  'memcontrol-v1.c:mem_cgroup_move_charge_pte_range:ptl':
-    "A scenario is missing, and the model shortens it: R7 and R8 race the mover against another process's mapping of the folio, never against a fault or zap on the PTE the mover walks (P's), and get_mctgt_type() reads the PTE in one step.",
-  'memory.c:handle_pte_fault:recheck_pte_same':
-    "A scenario is missing: the fault's re-check matters when fork, mprotect or a zap changes a present PTE between the fault's lockless read and its PTL; the faults of the scenarios race on swap PTEs or empty ones, and wp_page_copy() re-checks again (young/dirty bits, which the spurious-fault path sets, are not modelled).",
   'memory.c:do_shared_fault:recheck_mapping':
-    'A scenario is missing: no scenario truncates a file while a write fault maps it (R19 races writeback, R6 races fault-around).',
+    "A scenario is missing, and the model shortens it: the re-check is for a truncation between __do_fault()'s lookup and ->page_mkwrite's folio lock, but the model takes the fault's reference with the folio lock, not at the lookup (filemap_fault()'s folio_try_get()), so truncation in that window would free the folio under the correct model's fault. Taking the reference at the lookup would change R19's exploration.",
   'memory.c:finish_fault:ptl': "The model leaves it out: finish_fault()'s PTL section is one step.",
   'mprotect.c:change_pte_range:ptl':
     "The model leaves it out: change_pte_range() rewrites the VMA's PTEs in one step.",
   'mremap.c:move_ptes:ptl':
-    'A scenario is missing: no scenario runs mremap() against another thread (cow.c\'s "partially mremap()\'ed THP" is a setup).',
+    "The model leaves it out: move_ptes()'s section (clear and set every PTE) is one step; and no scenario runs mremap() against another thread (cow.c's \"partially mremap()'ed THP\" is a setup).",
   'gup.c:follow_page_pte:ptl':
     "The model leaves it out: GUP's PTE read and its reference or pin are one step.",
   'filemap.c:filemap_map_pages:ptl':
     "The model leaves it out: fault-around's PTL section is one step (the folio trylock around it is needed: filemap.c:filemap_map_pages:folio_trylock).",
   'truncate.c:truncate_inode_pages_range:recheck_mapping':
-    'A scenario is missing: nothing else removes the folio from the page cache between the lookup and the folio lock (two truncations, or truncation against reclaim of a clean page-cache folio, would need it).',
+    "The model leaves it out: in the model nothing else removes a folio from the page cache while truncation holds the reference find_lock_entries() took: reclaim's __remove_mapping() (folio_ref_freeze) fails on it, and truncation's callers hold the inode's i_rwsem (not modelled), which serialises two truncations, so a scenario of two would race what the kernel serialises. Which kernel paths remove a referenced folio (the case the re-check is for) was not checked.",
   'vmscan.c:folio_isolate_lru:lru_lock':
     "The model leaves it out: the LRU list_del is one step (lruvec_del_folio); what R8 shows is the lruvec changing memcg under the lock, which charge moving's isolation (memcontrol-v1.c:mem_cgroup_move_charge_pte_range:folio_isolate_lru) prevents.",
   'pt_reclaim.c:free_pte:rcu_grace_period':
     "The model leaves it out: a fault that found the table through the PMD before PT reclaim cleared it then takes the freed table's PTL, a use after free the model does not check (the table object stays readable); its pmd_same() re-check then sends it back, so no checked harm follows.",
-  'memory.c:unmap_mapping_folio:i_mmap_lock_read':
-    'A scenario is missing: the lock keeps a VMA from being unlinked (unlink_file_vma) and its page tables freed while truncation zaps through it; R4 and R6 race truncation with a zap or a fault, which leave the VMA linked, and no scenario exits or munmaps a file mapping against truncation.',
   'memory.c:copy_pte_range:ptl':
     "The model leaves it out: fork's copy loop under both PTLs is one step (the -EAGAIN path that drops them to allocate a folio re-reads the PTEs when it relocks). What fork needs is the parent's write-protection under mmap_write_lock and vma_start_write (fork.c:dup_mmap:vma_start_write) and the anon_vma link (fork.c:anon_vma_fork:anon_vma_clone).",
   'rmap.c:folio_referenced:folio_trylock':
@@ -519,15 +509,9 @@ export const UNNEEDED: Partial<Record<SiteId, string>> = {
     'A scenario is missing: the pin matters when the last unmap and unlink_anon_vmas() free the anon_vma while the reader, out of its RCU section, sleeps on the rwsem; the one scenario that reaches the sleeping path (R1, exit vs migration, era 2022) frees nothing in that window.',
   'rmap.c:anon_vma_free:anon_vma_lock_write':
     "A scenario is missing: in every scenario the last reference is dropped after unlink_anon_vmas() write-locked the rwsem, which already waited for every reader. The wait matters when the last reference is a pin (migration's folio_get_anon_vma(), a sleeping reader's refcount) dropped while another reader holds the rwsem by trylock: the anon_vma would be freed under that reader's walk.",
-  'rmap.c:rmap_walk_file:i_mmap_lock_read':
-    "A scenario is missing: the lock keeps a file VMA's unlink (unlink_file_vma, write-locked) and its page tables' free from running under the walk; R19's walker (folio_mkclean) races a zap (MADV_DONTNEED), which leaves the VMA linked, and no scenario unmaps or exits a file mapping during writeback.",
-  'vma.c:unlink_file_vma:i_mmap_lock_write':
-    'A scenario is missing: no scenario tears down a file VMA (exit or munmap of a file mapping) — the counterpart of rmap.c:rmap_walk_file:i_mmap_lock_read and memory.c:unmap_mapping_folio:i_mmap_lock_read.',
   'rmap.c:try_to_unmap_one:ptl':
     "The model leaves it out: try_to_unmap_one()'s section (every PTE of the folio in the VMA: swap entry, rmap, reference) is one step.",
   'rmap.c:try_to_migrate_one:ptl': "The model leaves it out: try_to_migrate_one()'s section is one step.",
-  'slub.c:free_slab:call_rcu':
-    "A scenario is missing: the one scenario that frees the slab page (R1's page-table race) starts its reader after the anon_vma is freed, so no read section is open for the grace period to wait for; a reader inside its section at the free (R13's setting) racing rcu_free_slab() would need it (I20).",
   'migrate.c:migrate_folio_unmap:folio_get_anon_vma':
     "A check is missing: with the pin elided, exit's unlink_anon_vmas() can drop the last reference in R1's exit-vs-migration scenario and free the anon_vma while the migration entries wait for it; remove_migration_ptes() then walks the freed anon_vma, but, unlike rmap_walk_anon(), it does not check that it is still live (AnonVma.assertSame), so the use after free (I4) is not seen.",
   'migrate.c:migrate_folio_unmap:folio_trylock_dst':
@@ -545,5 +529,5 @@ export const UNNEEDED: Partial<Record<SiteId, string>> = {
   'pt_reclaim.c:try_to_free_pte:ptl':
     "The model leaves it out: PT reclaim's emptiness check and pmd_clear() are one step (what R20 needs is the fault's pmd_same() re-check and the grace period).",
   'pt_reclaim.c:try_to_free_pte:recheck_pmd':
-    "A scenario is missing: R20 runs one PT reclaim, and nothing else detaches the table between its PMD read and its PMD lock; two MADV_DONTNEEDs of the same range (or PT reclaim against khugepaged's retract_page_tables) would need it: the second would detach and free a table the first already freed.",
+    "A scenario is missing, and the model shortens it: two MADV_DONTNEEDs of the same range would need it (the second would detach and free a table the first already freed), but the model's zap works on the mm's first table whatever the PMD says (a scenario runs one MADV_DONTNEED), so the second's zap would read the freed table even with the re-check; the kernel's zap finds pmd_none() and skips.",
 };
