@@ -146,7 +146,7 @@ async function pagesAt(
           (pre) => pre.scrollWidth <= pre.clientWidth || pre.hasAttribute('tabindex'),
         ),
       undefined,
-      { timeout: 5000 },
+      { timeout: 20_000 },
     );
     const where = `${path} at ${width} px, ${scheme}`;
     const cut = await clipped(page);
@@ -231,7 +231,7 @@ async function editorComfort(browser: Browser, base: string, path: string) {
   check(rb, 'no type error to hover');
   await page.mouse.move(rb.x + Math.min(rb.width / 2, 20), rb.y + rb.height / 2, { steps: 5 });
   const tip = page.locator('.cm-tooltip-lint').first();
-  await tip.waitFor({ timeout: 5000 });
+  await tip.waitFor({ timeout: 20_000 });
   const colours = await tip.evaluate((t) => {
     const text = t.querySelector('.cm-diagnostic') ?? t;
     let bg = 'rgba(0, 0, 0, 0)';

@@ -160,7 +160,7 @@ async function opensWithoutRunning(
   // Give the runtime time to open the link (or, on a page that runs links, to run it).
   await b
     .locator('output .spec-link-notice')
-    .waitFor({ timeout: 5000 })
+    .waitFor({ timeout: 20_000 })
     .catch(() => {});
   await page.waitForTimeout(700);
   await nothingRan(page, b, where);
@@ -183,7 +183,7 @@ async function opensWithoutRunning(
     );
     await b
       .locator('output .spec-diff')
-      .waitFor({ timeout: 2000 })
+      .waitFor({ timeout: 20_000 })
       .catch(() => {});
     const added = await b.locator('output .spec-diff [data-op="+"]').allTextContents();
     check(
@@ -250,7 +250,7 @@ async function opensWithoutRunning(
   // The kept draft comes back on request, without running.
   if (c.draft) {
     await kept.locator('button', { hasText: 'Restore my draft' }).click();
-    await b.locator('.spec-edited', { hasText: 'edited' }).waitFor({ timeout: 2000 });
+    await b.locator('.spec-edited', { hasText: 'edited' }).waitFor({ timeout: 20_000 });
     check(
       ((await plain.textContent()) ?? '').includes(DRAFT_MARK),
       `${where}: Restore my draft did not show it`,
@@ -301,7 +301,7 @@ async function badDraftIsDropped(ctx: BrowserContext, base: string, t: Target, w
   await page.goto(`${base}${t.path}`);
   const b = page.locator(`spec-block#spec-${t.id}`);
   const notice = b.locator('output .spec-draft-dropped');
-  await notice.waitFor({ timeout: 5000 }).catch(() => {});
+  await notice.waitFor({ timeout: 20_000 }).catch(() => {});
   await page.waitForTimeout(300);
   check(await notice.isVisible(), `${what}: no notice that the draft was dropped`);
   check((await b.locator('pre.spec-plain').count()) === 0, `${what}: the draft was loaded`);
@@ -379,7 +379,7 @@ async function goodDraftLoads(ctx: BrowserContext, base: string, t: Target, reco
   const page = await freshPage(ctx, base, t, record);
   await page.goto(`${base}${t.path}`);
   const b = page.locator(`spec-block#spec-${t.id}`);
-  await b.locator('.spec-edited', { hasText: 'edited' }).waitFor({ timeout: 5000 });
+  await b.locator('.spec-edited', { hasText: 'edited' }).waitFor({ timeout: 20_000 });
   check(
     ((await b.locator('pre.spec-plain').textContent()) ?? '').includes(DRAFT_MARK),
     'a good draft is not shown',

@@ -468,7 +468,7 @@ async function typesInEditor(page: Page, base: string, path: string) {
   check(rb, 'no box');
   await page.mouse.move(rb.x + rb.width / 2, rb.y + rb.height / 2, { steps: 5 });
   const tip = page.locator('.cm-tooltip-lint').first();
-  await tip.waitFor({ timeout: 5000 });
+  await tip.waitFor({ timeout: 20_000 });
   const text = (await tip.textContent()) ?? '';
   check(/TS2322/.test(text), `${path}: the type error is not TS2322: ${text}`);
   check(
