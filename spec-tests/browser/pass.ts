@@ -15,8 +15,14 @@
  * - the attacks of issue 9 (attacks.ts): forged runner messages, HTML in every output, network and
  *   escapes from a block, import(), a faked pass, the CSP on every page, framing; links and drafts
  *   (links.ts): nothing runs before the click, a link never runs a draft, limits.
+ * - the layout checks (layout.ts): three widths, light and dark, axe.
+ * Independent checks run side by side, MMSPEC_BROWSER_PAGES (default 2) pages at once (pool.ts):
+ * each chapter page, each layout width and scheme, and the interaction checks one after another in
+ * a second profile (they leave drafts the chapters must not see). The checks that time the page
+ * (the runaway kill, the zlib bombs' stalls) run last, alone. Each task's output is printed as one
+ * block when it ends, with its wall time; a table of them ends the pass.
  * Flags: --no-build (reuse dist/); --dist <dir> (serve another build); --only traces (just the
- * counterexample checks); --only attacks; --only links; --only layout.
+ * chapters: blocks, counterexamples, links, toggles); --only attacks; --only links; --only layout.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -225,12 +231,14 @@ async function liveTraces(page: Page, b: Locator, where: string, pictures: strin
   return ` — counterexample of ${n} steps; stepped through it, ${changed} steps highlighted changed fields`;
 }
 
-/** Copy link after stepping carries the schedule and step; opening it replays that interleaving. */
-async function linkReplays(page: Page, base: string, path: string, name: string) {
-  await page.goto(base + path);
+/**
+ * On the page where the block has just run (everyBlockPasses): Copy link after stepping carries the
+ * schedule and step; opening it in another page, then Run, replays exactly that interleaving.
+ */
+async function linkReplays(page: Page, path: string, name: string) {
   const b = page.locator(`spec-block[data-name="${name.replaceAll('"', '\\"')}"]`);
   const where = `${path} "${name}"`;
-  check((await runBlock(b)).state === 'pass', `${where}: did not pass`);
+  check((await b.getAttribute('data-state')) === 'pass', `${where}: has not passed`);
   await b.locator('.spec-trace-view').first().waitFor();
   const v = b.locator('.spec-trace-view').first();
   const schedule = (await v.getAttribute('data-schedule')) ?? '';
@@ -278,9 +286,11 @@ async function linkReplays(page: Page, base: string, path: string, name: string)
   );
 }
 
-/** The kernel-era toggle: a verdict per variant, side by side. Returns the verdict rows. */
-async function variantsCompare(page: Page, base: string, path: string, name: string): Promise<string[]> {
-  await page.goto(base + path);
+/**
+ * The kernel-era toggle, on the page where the block has run: a verdict per variant, side by
+ * side. Returns the verdict rows.
+ */
+async function variantsCompare(page: Page, path: string, name: string): Promise<string[]> {
   const b = page.locator(`spec-block[data-name="${name.replaceAll('"', '\\"')}"]`);
   const variants = ((await b.getAttribute('data-variants')) ?? '').split(',');
   await b.locator('button[data-act="variants"]').click();
@@ -549,10 +559,11 @@ async function chapterPage(ctx: BrowserContext, base: string, path: string): Pro
   const page = await ctx.newPage();
   try {
     const { n, breaks, variants } = await everyBlockPasses(page, base, path);
-    for (const name of breaks) await linkReplays(page, base, path, name);
+    // On the page as the Runs left it (each block run once, its counterexamples shown).
+    for (const name of breaks) await linkReplays(page, path, name);
     let differ = 0;
     for (const name of variants) {
-      const row = await variantsCompare(page, base, path, name);
+      const row = await variantsCompare(page, path, name);
       if (new Set(row.map((r) => r.split(': ')[1])).size > 1) differ++;
       console.log(`  ✓ "${name}": ${row.join(' | ')}`);
     }
