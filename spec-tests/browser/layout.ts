@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { CHROMIUM } from './chromium.ts';
+import { grouped, inPool, PAGES_AT_ONCE } from './pool.ts';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const WIDTHS = [1280, 1024, 390] as const;
@@ -115,59 +116,60 @@ function contrast(fg: string, bg: string): number {
   return (a + 0.05) / (b + 0.05);
 }
 
-async function pagesAtWidths(browser: Browser, base: string, pages: string[]) {
-  for (const width of WIDTHS)
-    for (const scheme of SCHEMES) {
-      const ctx = await context(browser, {
-        bypassCSP: true,
-        viewport: { width, height: 900 },
-        colorScheme: scheme,
-      });
-      const page = await ctx.newPage();
-      // Starlight's theme follows the system preference ("auto") unless the reader picked one.
-      for (const path of pages) {
-        await page.goto(base + path, { waitUntil: 'load' });
-        await page.evaluate(async () => {
-          for (const img of document.querySelectorAll<HTMLImageElement>('img.mm-trace-img')) {
-            img.loading = 'eager';
-            if (img.checkVisibility()) await img.decode().catch(() => {});
-          }
-        });
-        // Expressive Code marks scrollable code focusable after a debounce: wait until it has.
-        await page.waitForFunction(
-          () =>
-            [...document.querySelectorAll('.expressive-code pre')].every(
-              (pre) => pre.scrollWidth <= pre.clientWidth || pre.hasAttribute('tabindex'),
-            ),
-          undefined,
-          { timeout: 5000 },
-        );
-        const where = `${path} at ${width} px, ${scheme}`;
-        const cut = await clipped(page);
-        check(cut.length === 0, `${where}: clipped: ${cut.join('; ')}`);
-        const figs = await figures(page);
-        for (const f of figs) {
-          check(
-            f.scale >= 0.9,
-            `${where}: the figure of "${f.name}" is shown at ${Math.round(f.scale * 100)}%`,
-          );
-          if (width < 500) check(f.narrow, `${where}: the figure of "${f.name}" is not the narrow drawing`);
-        }
-        // axe in both schemes at the widest and the phone layout (1024 px has 1280's markup).
-        if (width === 1024) {
-          console.log(`  ✓ ${where}: nothing clipped, ${figs.length} figures at ≥ 90%`);
-          continue;
-        }
-        const { counts, bad } = await axeCounts(page);
-        console.log(
-          `  ✓ ${where}: nothing clipped, ${figs.length} figures at ≥ 90%; axe: ${Object.entries(counts)
-            .map(([k, v]) => `${k} ${v}`)
-            .join(', ')}`,
-        );
-        check(bad.length === 0, `${where}: axe: ${bad.join('; ')}`);
+/** One width and scheme: every page, in a context of its own (run side by side, pool.ts). */
+async function pagesAt(
+  browser: Browser,
+  base: string,
+  pages: string[],
+  width: (typeof WIDTHS)[number],
+  scheme: (typeof SCHEMES)[number],
+) {
+  const ctx = await context(browser, {
+    bypassCSP: true,
+    viewport: { width, height: 900 },
+    colorScheme: scheme,
+  });
+  const page = await ctx.newPage();
+  // Starlight's theme follows the system preference ("auto") unless the reader picked one.
+  for (const path of pages) {
+    await page.goto(base + path, { waitUntil: 'load' });
+    await page.evaluate(async () => {
+      for (const img of document.querySelectorAll<HTMLImageElement>('img.mm-trace-img')) {
+        img.loading = 'eager';
+        if (img.checkVisibility()) await img.decode().catch(() => {});
       }
-      await ctx.close();
+    });
+    // Expressive Code marks scrollable code focusable after a debounce: wait until it has.
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('.expressive-code pre')].every(
+          (pre) => pre.scrollWidth <= pre.clientWidth || pre.hasAttribute('tabindex'),
+        ),
+      undefined,
+      { timeout: 20_000 },
+    );
+    const where = `${path} at ${width} px, ${scheme}`;
+    const cut = await clipped(page);
+    check(cut.length === 0, `${where}: clipped: ${cut.join('; ')}`);
+    const figs = await figures(page);
+    for (const f of figs) {
+      check(f.scale >= 0.9, `${where}: the figure of "${f.name}" is shown at ${Math.round(f.scale * 100)}%`);
+      if (width < 500) check(f.narrow, `${where}: the figure of "${f.name}" is not the narrow drawing`);
     }
+    // axe in both schemes at the widest and the phone layout (1024 px has 1280's markup).
+    if (width === 1024) {
+      console.log(`  ✓ ${where}: nothing clipped, ${figs.length} figures at ≥ 90%`);
+      continue;
+    }
+    const { counts, bad } = await axeCounts(page);
+    console.log(
+      `  ✓ ${where}: nothing clipped, ${figs.length} figures at ≥ 90%; axe: ${Object.entries(counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+    check(bad.length === 0, `${where}: axe: ${bad.join('; ')}`);
+  }
+  await ctx.close();
 }
 
 /** Without JavaScript the page, its code and its figures follow the reader's light/dark preference. */
@@ -229,7 +231,7 @@ async function editorComfort(browser: Browser, base: string, path: string) {
   check(rb, 'no type error to hover');
   await page.mouse.move(rb.x + Math.min(rb.width / 2, 20), rb.y + rb.height / 2, { steps: 5 });
   const tip = page.locator('.cm-tooltip-lint').first();
-  await tip.waitFor({ timeout: 5000 });
+  await tip.waitFor({ timeout: 20_000 });
   const colours = await tip.evaluate((t) => {
     const text = t.querySelector('.cm-diagnostic') ?? t;
     let bg = 'rgba(0, 0, 0, 0)';
@@ -336,19 +338,47 @@ async function screenshots(browser: Browser, base: string, dir: string) {
   }
 }
 
+/** Layout's own browser: contexts that bypass the CSP (to inject axe), at any viewport. */
+export function launchLayoutBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+}
+
+export interface Task {
+  title: string;
+  run: () => Promise<void>;
+}
+
+/**
+ * The layout checks as independent tasks, each in a context of its own, longest first: the widths
+ * with axe, then 1024 px, then the single-page checks. The browser pass runs them side by side
+ * with its other tasks (pool.ts).
+ */
+export function layoutTasks(browser: Browser, base: string, dist: string): Task[] {
+  const pages = publishedPages(dist);
+  const widths = [...WIDTHS].sort((a, b) => Number(a === 1024) - Number(b === 1024));
+  return [
+    ...widths.flatMap((w) =>
+      SCHEMES.map((s) => ({
+        title: `layout at ${w} px, ${s}${w === 1024 ? '' : ', axe'} (${pages.length} pages)`,
+        run: () => pagesAt(browser, base, pages, w, s),
+      })),
+    ),
+    { title: 'layout: without JavaScript', run: () => themeWithoutScript(browser, base, '/cow/') },
+    { title: 'layout: editor (dark)', run: () => editorComfort(browser, base, '/explorer/') },
+    { title: 'layout: Stop time', run: () => stopTime(browser, base) },
+    { title: 'layout: copy button', run: () => copyButton(browser, base, '/explorer/') },
+    { title: 'layout: live trace on a phone', run: () => liveTraceOnPhone(browser, base, '/fork/') },
+  ];
+}
+
+/** `--only layout`: the layout checks alone (screenshots too with LAYOUT_SHOTS=<dir>). */
 export async function layout(base: string, dist: string): Promise<void> {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu'],
-  });
+  const browser = await launchLayoutBrowser();
   try {
-    const pages = publishedPages(dist);
-    await pagesAtWidths(browser, base, pages);
-    await themeWithoutScript(browser, base, '/cow/');
-    await editorComfort(browser, base, '/explorer/');
-    await stopTime(browser, base);
-    await copyButton(browser, base, '/explorer/');
-    await liveTraceOnPhone(browser, base, '/fork/');
+    await inPool(
+      PAGES_AT_ONCE,
+      layoutTasks(browser, base, dist).map((t) => () => grouped(t.title, t.run)),
+    );
     if (process.env.LAYOUT_SHOTS) await screenshots(browser, base, process.env.LAYOUT_SHOTS);
   } finally {
     await browser.close();

@@ -160,7 +160,7 @@ async function opensWithoutRunning(
   // Give the runtime time to open the link (or, on a page that runs links, to run it).
   await b
     .locator('output .spec-link-notice')
-    .waitFor({ timeout: 5000 })
+    .waitFor({ timeout: 20_000 })
     .catch(() => {});
   await page.waitForTimeout(700);
   await nothingRan(page, b, where);
@@ -183,7 +183,7 @@ async function opensWithoutRunning(
     );
     await b
       .locator('output .spec-diff')
-      .waitFor({ timeout: 2000 })
+      .waitFor({ timeout: 20_000 })
       .catch(() => {});
     const added = await b.locator('output .spec-diff [data-op="+"]').allTextContents();
     check(
@@ -250,7 +250,7 @@ async function opensWithoutRunning(
   // The kept draft comes back on request, without running.
   if (c.draft) {
     await kept.locator('button', { hasText: 'Restore my draft' }).click();
-    await b.locator('.spec-edited', { hasText: 'edited' }).waitFor({ timeout: 2000 });
+    await b.locator('.spec-edited', { hasText: 'edited' }).waitFor({ timeout: 20_000 });
     check(
       ((await plain.textContent()) ?? '').includes(DRAFT_MARK),
       `${where}: Restore my draft did not show it`,
@@ -301,7 +301,7 @@ async function badDraftIsDropped(ctx: BrowserContext, base: string, t: Target, w
   await page.goto(`${base}${t.path}`);
   const b = page.locator(`spec-block#spec-${t.id}`);
   const notice = b.locator('output .spec-draft-dropped');
-  await notice.waitFor({ timeout: 5000 }).catch(() => {});
+  await notice.waitFor({ timeout: 20_000 }).catch(() => {});
   await page.waitForTimeout(300);
   check(await notice.isVisible(), `${what}: no notice that the draft was dropped`);
   check((await b.locator('pre.spec-plain').count()) === 0, `${what}: the draft was loaded`);
@@ -338,9 +338,6 @@ export async function linksAndDrafts(ctx: BrowserContext, base: string, path: st
     ] as const)
       await attempt(() => opensWithoutRunning(ctx, base, t, { code, trace, draft }));
 
-  await attempt(() => bombIsRefused(ctx, base, t, 50_000_000, /too long/));
-  await attempt(() => bombIsRefused(ctx, base, t, 10_000_000, /more than 64 KiB/));
-
   const code = `${t.code}\nconsole.log('${DRAFT_MARK}');`;
   const bad: [string, string][] = [
     ['a bad-JSON', '{"v":1,"code":'],
@@ -354,12 +351,35 @@ export async function linksAndDrafts(ctx: BrowserContext, base: string, path: st
   check(failures.length === 0, `${failures.length} failed:\n${failures.join('\n')}`);
 }
 
+/**
+ * Zlib bombs in a link are refused without stalling the main thread 100 ms. The stall is timed, so
+ * the browser pass runs this with nothing of its own beside it (after its side-by-side tasks).
+ */
+export async function bombLinks(ctx: BrowserContext, base: string, path: string) {
+  const page = await ctx.newPage();
+  const t = await target(page, base, path);
+  await page.close();
+  const failures: string[] = [];
+  for (const [bytes, expect] of [
+    [50_000_000, /too long/],
+    [10_000_000, /more than 64 KiB/],
+  ] as const)
+    try {
+      await bombIsRefused(ctx, base, t, bytes, expect);
+    } catch (e) {
+      failures.push((e as Error).message);
+      console.log(`  ✗ ${(e as Error).message}`);
+      for (const p of ctx.pages()) if (p.url() !== 'about:blank') await p.close().catch(() => {});
+    }
+  check(failures.length === 0, `${failures.length} failed:\n${failures.join('\n')}`);
+}
+
 /** A well-formed draft still loads, marked edited, without running. */
 async function goodDraftLoads(ctx: BrowserContext, base: string, t: Target, record: string) {
   const page = await freshPage(ctx, base, t, record);
   await page.goto(`${base}${t.path}`);
   const b = page.locator(`spec-block#spec-${t.id}`);
-  await b.locator('.spec-edited', { hasText: 'edited' }).waitFor({ timeout: 5000 });
+  await b.locator('.spec-edited', { hasText: 'edited' }).waitFor({ timeout: 20_000 });
   check(
     ((await b.locator('pre.spec-plain').textContent()) ?? '').includes(DRAFT_MARK),
     'a good draft is not shown',

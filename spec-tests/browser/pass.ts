@@ -15,19 +15,26 @@
  * - the attacks of issue 9 (attacks.ts): forged runner messages, HTML in every output, network and
  *   escapes from a block, import(), a faked pass, the CSP on every page, framing; links and drafts
  *   (links.ts): nothing runs before the click, a link never runs a draft, limits.
+ * - the layout checks (layout.ts): three widths, light and dark, axe.
+ * Independent checks run side by side, MMSPEC_BROWSER_PAGES (default 2) pages at once (pool.ts):
+ * each chapter page, each layout width and scheme, and the interaction checks one after another in
+ * a second profile (they leave drafts the chapters must not see). The checks that time the page
+ * (the runaway kill, the zlib bombs' stalls) run last, alone. Each task's output is printed as one
+ * block when it ends, with its wall time; a table of them ends the pass.
  * Flags: --no-build (reuse dist/); --dist <dir> (serve another build); --only traces (just the
- * counterexample checks); --only attacks; --only links; --only layout.
+ * chapters: blocks, counterexamples, links, toggles); --only attacks; --only links; --only layout.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { extractBlocks } from '../../src/live/shared/extract.ts';
 import { attacks } from './attacks.ts';
 import { launch } from './chromium.ts';
-import { layout } from './layout.ts';
-import { linksAndDrafts } from './links.ts';
+import { launchLayoutBrowser, layout, layoutTasks } from './layout.ts';
+import { bombLinks, linksAndDrafts } from './links.ts';
+import { grouped, inPool, PAGES_AT_ONCE, timings, timingTable } from './pool.ts';
 import { serve } from './serve.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -97,7 +104,10 @@ async function chapterCode(b: Locator): Promise<string> {
   return block.code;
 }
 
+/** Every block of the page passes; which of them draw counterexamples, which have an era toggle. */
 async function everyBlockPasses(page: Page, base: string, path: string) {
+  const breaks: string[] = [];
+  const variants: string[] = [];
   const errors: string[] = [];
   watchErrors(page, errors);
   await page.goto(base + path);
@@ -116,15 +126,12 @@ async function everyBlockPasses(page: Page, base: string, path: string) {
     check(r.state === 'pass', `${where} "${name}" did not pass in the page (${r.state}):\n${r.text}`);
     const drawn = await liveTraces(page, b, `${where} "${name}"`, pictures);
     console.log(`  ✓ ${where} ${name} (${r.ms} ms)${drawn}`);
-    if (pictures.length) breaks.push({ path, name: name ?? '' });
-    if (await b.getAttribute('data-variants')) variantBlocks.push({ path, name: name ?? '' });
+    if (pictures.length) breaks.push(name ?? '');
+    if (await b.getAttribute('data-variants')) variants.push(name ?? '');
   }
   check(errors.length === 0, `${path}: ${errors.join('\n')}`);
-  return n;
+  return { n, breaks, variants };
 }
-
-const breaks: { path: string; name: string }[] = [];
-const variantBlocks: { path: string; name: string }[] = [];
 
 /** The build-time pictures of a block: shown for the current theme, served, and their schedules. */
 async function staticPictures(page: Page, b: Locator, where: string): Promise<string[]> {
@@ -188,17 +195,26 @@ async function liveTraces(page: Page, b: Locator, where: string, pictures: strin
   const seen = new Set<string>();
   for (let i = 0; i < n; i++) {
     if (i > 0) await page.keyboard.press('ArrowRight');
-    const text = (await status.textContent()) ?? '';
-    check(text.startsWith(`Step ${i + 1} of ${n}:`), `${where}: at step ${i + 1} the status says "${text}"`);
-    check((await slider.inputValue()) === String(i), `${where}: the slider is not at step ${i + 1}`);
-    const inspector = (await v.locator('.spec-inspector').innerHTML()) ?? '';
-    check(inspector.length > 0, `${where}: the inspector is empty at step ${i + 1}`);
-    seen.add(inspector);
-    check(
-      (await v.locator(`g[data-step="${i}"] rect.cur, g[data-step="${i}"] rect.bad`).count()) === 1,
-      `${where}: step ${i + 1} is not marked in the figure`,
+    // What the view shows after the key (it updates in the keydown handler), read in one call.
+    const at = await v.evaluate(
+      (el, i) => ({
+        text: el.querySelector('.spec-step-status')?.textContent ?? '',
+        slider: el.querySelector<HTMLInputElement>('input.spec-step-slider')?.value,
+        inspector: el.querySelector('.spec-inspector')?.innerHTML ?? '',
+        marked: el.querySelectorAll(`g[data-step="${i}"] rect.cur, g[data-step="${i}"] rect.bad`).length,
+        changed: el.querySelectorAll('.spec-inspector tr.changed').length,
+      }),
+      i,
     );
-    if ((await v.locator('.spec-inspector tr.changed').count()) > 0) changed++;
+    check(
+      at.text.startsWith(`Step ${i + 1} of ${n}:`),
+      `${where}: at step ${i + 1} the status says "${at.text}"`,
+    );
+    check(at.slider === String(i), `${where}: the slider is not at step ${i + 1}`);
+    check(at.inspector.length > 0, `${where}: the inspector is empty at step ${i + 1}`);
+    seen.add(at.inspector);
+    check(at.marked === 1, `${where}: step ${i + 1} is not marked in the figure`);
+    if (at.changed > 0) changed++;
   }
   check(n === 1 || seen.size > 1, `${where}: stepping never changed the inspector`);
   check((await status.textContent())?.includes('fails'), `${where}: the last step does not name the failure`);
@@ -215,12 +231,14 @@ async function liveTraces(page: Page, b: Locator, where: string, pictures: strin
   return ` — counterexample of ${n} steps; stepped through it, ${changed} steps highlighted changed fields`;
 }
 
-/** Copy link after stepping carries the schedule and step; opening it replays that interleaving. */
-async function linkReplays(page: Page, base: string, path: string, name: string) {
-  await page.goto(base + path);
+/**
+ * On the page where the block has just run (everyBlockPasses): Copy link after stepping carries the
+ * schedule and step; opening it in another page, then Run, replays exactly that interleaving.
+ */
+async function linkReplays(page: Page, path: string, name: string) {
   const b = page.locator(`spec-block[data-name="${name.replaceAll('"', '\\"')}"]`);
   const where = `${path} "${name}"`;
-  check((await runBlock(b)).state === 'pass', `${where}: did not pass`);
+  check((await b.getAttribute('data-state')) === 'pass', `${where}: has not passed`);
   await b.locator('.spec-trace-view').first().waitFor();
   const v = b.locator('.spec-trace-view').first();
   const schedule = (await v.getAttribute('data-schedule')) ?? '';
@@ -268,9 +286,11 @@ async function linkReplays(page: Page, base: string, path: string, name: string)
   );
 }
 
-/** The kernel-era toggle: a verdict per variant, side by side. Returns the verdict rows. */
-async function variantsCompare(page: Page, base: string, path: string, name: string): Promise<string[]> {
-  await page.goto(base + path);
+/**
+ * The kernel-era toggle, on the page where the block has run: a verdict per variant, side by
+ * side. Returns the verdict rows.
+ */
+async function variantsCompare(page: Page, path: string, name: string): Promise<string[]> {
   const b = page.locator(`spec-block[data-name="${name.replaceAll('"', '\\"')}"]`);
   const variants = ((await b.getAttribute('data-variants')) ?? '').split(',');
   await b.locator('button[data-act="variants"]').click();
@@ -458,7 +478,7 @@ async function typesInEditor(page: Page, base: string, path: string) {
   check(rb, 'no box');
   await page.mouse.move(rb.x + rb.width / 2, rb.y + rb.height / 2, { steps: 5 });
   const tip = page.locator('.cm-tooltip-lint').first();
-  await tip.waitFor({ timeout: 5000 });
+  await tip.waitFor({ timeout: 20_000 });
   const text = (await tip.textContent()) ?? '';
   check(/TS2322/.test(text), `${path}: the type error is not TS2322: ${text}`);
   check(
@@ -524,69 +544,124 @@ async function searchFindsChapter(page: Page, base: string, path: string) {
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt > 0 ? process.argv[onlyAt + 1] : null;
 
+interface PageResult {
+  blocks: number;
+  breaks: number;
+  toggles: number;
+  differ: number;
+}
+
+/**
+ * One chapter page, in a page of its own: every block passes; then each counterexample's Copy
+ * link replays it, and each kernel-era toggle shows a verdict per variant.
+ */
+async function chapterPage(ctx: BrowserContext, base: string, path: string): Promise<PageResult> {
+  const page = await ctx.newPage();
+  try {
+    const { n, breaks, variants } = await everyBlockPasses(page, base, path);
+    // On the page as the Runs left it (each block run once, its counterexamples shown).
+    for (const name of breaks) await linkReplays(page, path, name);
+    let differ = 0;
+    for (const name of variants) {
+      const row = await variantsCompare(page, path, name);
+      if (new Set(row.map((r) => r.split(': ')[1])).size > 1) differ++;
+      console.log(`  ✓ "${name}": ${row.join(' | ')}`);
+    }
+    return { blocks: n, breaks: breaks.length, toggles: variants.length, differ };
+  } finally {
+    await page.close();
+  }
+}
+
+/** The checks on one page's interaction (issue 9 and the editor), in a profile of their own. */
+async function interaction(ctx: BrowserContext, base: string, home: string) {
+  await grouped('attacks (issue 9)', () => attacks(ctx, base, DIST));
+  await grouped(`${home} (interaction)`, async () => {
+    const page = await ctx.newPage();
+    await editedFailureNamesItsLine(page, base, home);
+    await keyboardOnly(page, base, home);
+    await searchFindsChapter(page, base, home);
+    await typesInEditor(page, base, home);
+    await page.close();
+  });
+  await grouped(`${home} (links and drafts)`, () => linksAndDrafts(ctx, base, home));
+}
+
+/**
+ * The checks that time the page (a runaway block killed within its timeout + 2.5 s, the page
+ * answering while it spins; a zlib bomb never stalling the main thread 100 ms): after the
+ * side-by-side tasks, with nothing else of the pass running.
+ */
+async function timedChecks(ctx: BrowserContext, base: string, home: string) {
+  await grouped('/fixtures/runaway/', async () => {
+    const page = await ctx.newPage();
+    await runawayIsKilled(page, base);
+    await page.close();
+  });
+  await grouped(`${home} (zlib bombs in links)`, () => bombLinks(ctx, base, home));
+}
+
 async function main() {
-  if (!process.argv.includes('--no-build')) build();
+  const t0 = performance.now();
+  if (!process.argv.includes('--no-build')) await grouped('astro build', async () => build());
   const { server, url } = await serve(DIST);
+  // Two profiles: the interaction checks leave drafts in localStorage that the blocks must not see.
   const browser = await launch();
+  const second = only === null ? await launch() : null;
+  const layoutBrowser = only === null ? await launchLayoutBrowser() : null;
   let failed = false;
   try {
-    if (only === 'attacks') {
-      console.log('attacks (issue 9)');
-      await attacks(browser.context, url, DIST);
-      return;
-    }
-    if (only === 'layout' || only === null) {
-      console.log('layout and accessibility (issue 13, layout.ts)');
-      await layout(url, DIST);
-      if (only === 'layout') return;
-    }
-    const page = await browser.context.newPage();
+    if (only === 'attacks')
+      return await grouped('attacks (issue 9)', () => attacks(browser.context, url, DIST));
+    if (only === 'layout') return await layout(url, DIST);
     const pages = pagesWithBlocks();
     const chapters = pages.filter((p) => !p.startsWith('/fixtures/'));
     check(chapters.length > 0, 'no chapter page has spec blocks');
-    if (only === 'links') return await linksAndDrafts(browser.context, url, '/explorer/');
+    if (only === 'links') {
+      await linksAndDrafts(browser.context, url, '/explorer/');
+      return await bombLinks(browser.context, url, '/explorer/');
+    }
     check(pages.includes('/fixtures/runaway/'), 'the runaway fixture page was not built');
-    let total = 0;
-    for (const p of chapters) {
-      console.log(p);
-      total += await everyBlockPasses(page, url, p);
-    }
-    check(breaks.length > 0, 'no block found a counterexample: nothing was drawn');
-    console.log(
-      `counterexamples: ${breaks.length} blocks drew theirs at build and in the page; links replay them`,
-    );
-    for (const x of breaks) await linkReplays(page, url, x.path, x.name);
-    let differ = 0;
-    for (const x of variantBlocks) {
-      const row = await variantsCompare(page, url, x.path, x.name);
-      if (new Set(row.map((r) => r.split(': ')[1])).size > 1) differ++;
-      console.log(`  ✓ ${x.path} "${x.name}": ${row.join(' | ')}`);
-    }
-    check(
-      variantBlocks.length === 0 || differ > 0,
-      'the kernel-era toggle never showed two different verdicts',
-    );
-    if (only === 'traces') return;
-    console.log('attacks (issue 9)');
-    await attacks(browser.context, url, DIST);
-    console.log('/fixtures/runaway/');
-    await runawayIsKilled(page, url);
     // Interaction checks run on the explorer chapter (its first block is a known shape).
     const home = chapters.includes('/explorer/') ? '/explorer/' : chapters[0];
-    console.log(`${home} (interaction)`);
-    await editedFailureNamesItsLine(page, url, home);
-    await keyboardOnly(page, url, home);
-    await searchFindsChapter(page, url, home);
-    await typesInEditor(page, url, home);
-    await linksAndDrafts(browser.context, url, home);
+    // Side by side, PAGES_AT_ONCE at a time, longest first: the interaction checks (one after
+    // another, in their own profile), the layout widths with axe, then the chapters.
+    const results: PageResult[] = [];
+    const laid = (layoutBrowser ? layoutTasks(layoutBrowser, url, DIST) : []).map(
+      (t) => () => grouped(t.title, t.run),
+    );
+    await inPool(PAGES_AT_ONCE, [
+      ...(second ? [() => interaction(second.context, url, home)] : []),
+      ...laid.slice(0, 4),
+      ...chapters.map((p) => async () => {
+        results.push(await grouped(p, () => chapterPage(browser.context, url, p)));
+      }),
+      ...laid.slice(4),
+    ]);
+    if (second) await timedChecks(second.context, url, home);
+    const total = results.reduce((a, r) => a + r.blocks, 0);
+    const breaks = results.reduce((a, r) => a + r.breaks, 0);
+    check(breaks > 0, 'no block found a counterexample: nothing was drawn');
+    const toggles = results.reduce((a, r) => a + r.toggles, 0);
+    check(
+      toggles === 0 || results.some((r) => r.differ > 0),
+      'the kernel-era toggle never showed two different verdicts',
+    );
+    console.log(
+      `counterexamples: ${breaks} blocks drew theirs at build and in the page; their links replay them; ${toggles} kernel-era toggles`,
+    );
     console.log(`browser pass: ${total} blocks on ${chapters.length} pages passed in chromium`);
   } catch (e) {
     failed = true;
     console.error(e instanceof Failure ? `browser pass FAILED: ${e.message}` : e);
   } finally {
     await browser.close();
+    await second?.close();
+    await layoutBrowser?.close();
     server.close();
   }
+  timings.push([`browser pass, total (${PAGES_AT_ONCE} pages at once)`, (performance.now() - t0) / 1000]);
+  console.log(`browser pass timings (tasks overlap):\n${timingTable()}`);
   process.exit(failed ? 1 : 0);
 }
 
