@@ -528,7 +528,7 @@ async function searchFindsChapter(page: Page, base: string, path: string) {
   await page.goto(base + path);
   await page.locator('button[data-open-modal]').click();
   const input = page.locator('#starlight__search input');
-  await input.waitFor({ timeout: 10_000 });
+  await input.waitFor({ timeout: 20_000 }); // Pagefind's UI loads when the dialog opens: slow under load
   const title = (await page.locator('h1').first().textContent()) ?? '';
   const word = title
     .split(/\W+/)
@@ -536,7 +536,7 @@ async function searchFindsChapter(page: Page, base: string, path: string) {
     .sort((a, b) => b.length - a.length)[0];
   await input.fill(word);
   const hit = page.locator(`#starlight__search a[href*="${path}"]`).first();
-  await hit.waitFor({ timeout: 10_000 });
+  await hit.waitFor({ timeout: 20_000 });
   await page.keyboard.press('Escape');
   console.log(`  ✓ search: "${word}" finds ${path}`);
 }
