@@ -10,9 +10,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { CHROMIUM, launch } from '../../spec-tests/browser/chromium.ts';
-import { explore } from '../../src/explorer/index.ts';
-import { RULES, ruleModel } from '../../src/sim/rules.ts';
-import { EXTRA_RULE_RACES, EXTRA_RULE_SCENARIOS } from '../../src/sim/rules-extra.ts';
+import { RULES } from '../../src/sim/rules.ts';
+import { EXTRA_RULE_SCENARIOS } from '../../src/sim/rules-extra.ts';
+import { ALL, bestOf3 } from '../rule-checks.ts';
 
 /** What bench/browser-entry.ts puts on the page. */
 interface BenchGlobal {
@@ -20,25 +20,13 @@ interface BenchGlobal {
 }
 
 const ENTRY = fileURLToPath(new URL('../browser-entry.ts', import.meta.url));
-const ALL = [...RULES, ...EXTRA_RULE_SCENARIOS, ...EXTRA_RULE_RACES];
-
-function nodeBest(i: number): { ms: number; executions: number } {
-  const model = ruleModel(ALL[i], 'holds');
-  explore(model); // warm-up
-  let ms = Number.POSITIVE_INFINITY;
-  let executions = 0;
-  for (let k = 0; k < 3; k++) {
-    const r = explore(model);
-    ms = Math.min(ms, r.elapsedMs);
-    executions = r.counts.executions;
-  }
-  return { ms, executions };
-}
 
 export default async function run(): Promise<void> {
   console.log('\n## Rule checks in the browser (explore() time, best of 3 warm runs)\n');
   if (!existsSync(CHROMIUM)) {
-    console.log(`skipped: no chromium at ${CHROMIUM} (apt install chromium, or set CHROMIUM_PATH)`);
+    console.log(
+      `skipped: no chromium at ${CHROMIUM} (apt install chromium-headless-shell, or set CHROMIUM_PATH)`,
+    );
     return;
   }
   const bundle = await build({
@@ -62,7 +50,7 @@ export default async function run(): Promise<void> {
     for (let i = 0; i < ALL.length; i++) {
       const r = ALL[i];
       const b = await page.evaluate((idx) => (globalThis as unknown as BenchGlobal).mmspecBench.best(idx), i);
-      const n = nodeBest(i);
+      const n = bestOf3(i);
       if (n.executions !== b.executions)
         throw new Error(`${r.id}: ${n.executions} executions in Node, ${b.executions} in the browser`);
       worstNode = Math.max(worstNode, n.ms);

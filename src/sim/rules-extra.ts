@@ -1,6 +1,6 @@
 import type { Folio } from './objects/folio.ts';
 import type { Pte } from './objects/page_table.ts';
-import type { RuleScenario } from './rules.ts';
+import { type RuleScenario, swapSharedWithMover } from './rules.ts';
 
 /**
  * Further models of a rule, beside its racy scenario in `RULES`: a second mutation of the same
@@ -161,13 +161,8 @@ export const EXTRA_RULE_SCENARIOS: readonly RuleScenario[] = [
     guard: 'I8',
     opts: { era: '2023' },
     build: (k) => {
-      const A = k.memcg('A');
-      const B = k.memcg('B');
-      const P = k.process('P', { pages: 1, memcg: A });
-      const { folio } = k.swapped(P, 0, { cached: true, written: true, content: 5 });
-      const F = folio as Folio;
-      const Q = k.forked(P, 'Q');
-      k.thread('move', (t) => t.move_charge(P, B));
+      // R7's world (P's swap PTE, its folio in the swap cache, the child Q, P's charges moving to B)
+      const { F, Q } = swapSharedWithMover(k);
       k.thread('Q', (t) => t.load(Q, 0), { alloc: 1 });
       const mc = k.mc();
       k.sometimes('Q maps the folio while charges are moving', () => F.mapcount === 1 && mc.to !== null, [

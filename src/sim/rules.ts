@@ -502,7 +502,7 @@ const maps = (p: Pte, f: Folio) => p.t === 'present' && p.folio === f.name;
  * R7/R8's world: P (memcg A) has a swap PTE whose folio F sits in the swap cache, charged to A;
  * its forked child Q holds the same entry; a thread moves P's charges to B.
  */
-function swapSharedWithMover(k: ScenarioBuilder): {
+export function swapSharedWithMover(k: ScenarioBuilder): {
   F: Folio;
   Q: ReturnType<ScenarioBuilder['process']>;
   B: MemCgroup;

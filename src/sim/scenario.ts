@@ -976,8 +976,10 @@ export class ScenarioBuilder {
 /**
  * rmap's stat updates in a step of their own after the mapcount transition, still inside the
  * caller's PTL section (Kernel.statsOwnStep): v6.3–v6.12's page_remove_rmap() (atomic_add_negative,
- * then __lruvec_stat_mod_folio, nothing the mover takes between), or Linus's 2022 proposal
- * (memcg_lock_before_stats_only, seed 004: lock_page_memcg() just before the stats update).
+ * then __lruvec_stat_mod_folio, nothing the mover takes between; mm/rmap.c as "[PATCH 2/3] mm:
+ * rmap: remove lock_page_memcg()" of 2022-12-06 leaves it, read in Hugh Dickins' reply quoting the
+ * diff; merged for v6.3-rc1 per Andrew Morton's pull of 2023-02-20; seed 000), or Linus's 2022
+ * proposal (memcg_lock_before_stats_only, seed 004: lock_page_memcg() just before the stats update).
  */
 function* statsAfterTransition(task: Task, inner: Op<unknown>): Op<unknown> {
   let input: number | undefined;

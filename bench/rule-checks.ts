@@ -1,0 +1,23 @@
+/**
+ * Every rule's holds check (RULES, then the extra scenarios and races) and its timing, best of 3
+ * warm runs of explore(): shared by bench/sections/25-browser.ts (in Node) and the bundle it loads
+ * into chromium (bench/browser-entry.ts), so both sides time exactly the same thing.
+ */
+import { explore } from '../src/explorer/index.ts';
+import { RULES, ruleModel } from '../src/sim/rules.ts';
+import { EXTRA_RULE_RACES, EXTRA_RULE_SCENARIOS } from '../src/sim/rules-extra.ts';
+
+export const ALL = [...RULES, ...EXTRA_RULE_SCENARIOS, ...EXTRA_RULE_RACES];
+
+export function bestOf3(i: number): { ms: number; executions: number } {
+  const model = ruleModel(ALL[i], 'holds');
+  explore(model); // warm-up
+  let ms = Number.POSITIVE_INFINITY;
+  let executions = 0;
+  for (let k = 0; k < 3; k++) {
+    const r = explore(model);
+    ms = Math.min(ms, r.elapsedMs);
+    executions = r.counts.executions;
+  }
+  return { ms, executions };
+}
