@@ -12,12 +12,16 @@ import { type Arr, defineModel, type Model, type Mutex, type ThreadBody } from '
 
 /** lastzero(N): (N+3)·2^(N−2) traces. T0 scans a[] downwards for a zero; Tj sets a[j] = a[j−1]+1. */
 export function lastzero(n: number): Model {
-  return defineModel(`lastzero(${n})`, (m) => {
-    m.options({ fixedFootprints: true }); // one access a step, its key fixed by the thread's state
-    const a = m.array('a', n + 1, 0);
-    m.thread('T0', () => lastzeroReader(a, n));
-    for (let j = 1; j <= n; j++) m.thread(`T${j}`, () => lastzeroWriter(a, j));
-  });
+  return defineModel(
+    `lastzero(${n})`,
+    (m) => {
+      m.options({ fixedFootprints: true }); // one access a step, its key fixed by the thread's state
+      const a = m.array('a', n + 1, 0);
+      m.thread('T0', () => lastzeroReader(a, n));
+      for (let j = 1; j <= n; j++) m.thread(`T${j}`, () => lastzeroWriter(a, j));
+    },
+    { buildOnce: true }, // threads keep their state in memory and generator locals
+  );
 }
 
 function* lastzeroReader(a: Arr<number>, n: number): ThreadBody {
@@ -36,12 +40,16 @@ function* lastzeroWriter(a: Arr<number>, j: number): ThreadBody {
 
 /** readers(N): 2^N traces. One writer, N readers of x. */
 export function readers(n: number): Model {
-  return defineModel(`readers(${n})`, (m) => {
-    m.options({ fixedFootprints: true }); // one access a step, its key fixed by the thread's state
-    const x = m.array('x', 1, 0);
-    m.thread('W', () => readersWriter(x));
-    for (let j = 1; j <= n; j++) m.thread(`R${j}`, () => readersReader(x));
-  });
+  return defineModel(
+    `readers(${n})`,
+    (m) => {
+      m.options({ fixedFootprints: true }); // one access a step, its key fixed by the thread's state
+      const x = m.array('x', 1, 0);
+      m.thread('W', () => readersWriter(x));
+      for (let j = 1; j <= n; j++) m.thread(`R${j}`, () => readersReader(x));
+    },
+    { buildOnce: true }, // threads keep their state in memory and generator locals
+  );
 }
 
 function* readersWriter(x: Arr<number>): ThreadBody {
@@ -59,11 +67,15 @@ const INDEXER_MAX = 4;
 
 /** indexer(N): 8^(N−11) traces for N ≥ 12 (1 below). Threads insert into a hash table by CAS. */
 export function indexer(n: number): Model {
-  return defineModel(`indexer(${n})`, (m) => {
-    m.options({ fixedFootprints: true }); // one access a step, its key fixed by the thread's state
-    const table = m.array('table', INDEXER_SIZE, 0);
-    for (let tid = 0; tid < n; tid++) m.thread(`T${tid}`, () => indexerThread(table, tid));
-  });
+  return defineModel(
+    `indexer(${n})`,
+    (m) => {
+      m.options({ fixedFootprints: true }); // one access a step, its key fixed by the thread's state
+      const table = m.array('table', INDEXER_SIZE, 0);
+      for (let tid = 0; tid < n; tid++) m.thread(`T${tid}`, () => indexerThread(table, tid));
+    },
+    { buildOnce: true }, // threads keep their state in memory and generator locals
+  );
 }
 
 function* indexerThread(table: Arr<number>, tid: number): ThreadBody {
@@ -84,16 +96,20 @@ const FS_LOOP = 10;
 
 /** filesystem(N): 2^(N−13) traces for N ≥ 14 (1 below). Inode and block allocation under locks. */
 export function filesystem(n: number): Model {
-  return defineModel(`filesystem(${n})`, (m) => {
-    m.options({ fixedFootprints: true }); // one access a step, its key fixed by the thread's state
-    const fs: Fs = {
-      inode: m.array('inode', NUMINODE, 0),
-      busy: m.array('busy', NUMBLOCKS, 0),
-      locki: Array.from({ length: NUMINODE }, (_, i) => m.mutex(`locki[${i}]`)),
-      lockb: Array.from({ length: NUMBLOCKS }, (_, i) => m.mutex(`lockb[${i}]`)),
-    };
-    for (let tid = 0; tid < n; tid++) m.thread(`T${tid}`, () => filesystemThread(fs, tid));
-  });
+  return defineModel(
+    `filesystem(${n})`,
+    (m) => {
+      m.options({ fixedFootprints: true }); // one access a step, its key fixed by the thread's state
+      const fs: Fs = {
+        inode: m.array('inode', NUMINODE, 0),
+        busy: m.array('busy', NUMBLOCKS, 0),
+        locki: Array.from({ length: NUMINODE }, (_, i) => m.mutex(`locki[${i}]`)),
+        lockb: Array.from({ length: NUMBLOCKS }, (_, i) => m.mutex(`lockb[${i}]`)),
+      };
+      for (let tid = 0; tid < n; tid++) m.thread(`T${tid}`, () => filesystemThread(fs, tid));
+    },
+    { buildOnce: true }, // threads keep their state in memory and generator locals
+  );
 }
 
 interface Fs {
@@ -129,12 +145,16 @@ function* filesystemThread({ inode, busy, locki, lockb }: Fs, tid: number): Thre
 
 /** philosophers(N): 2^N − 1 traces, one of them the deadlock (expected, unless `allowDeadlock` is false). */
 export function philosophers(n: number, { allowDeadlock = true } = {}): Model {
-  return defineModel(`philosophers(${n})`, (m) => {
-    m.options({ fixedFootprints: true }); // one access a step, its key fixed by the thread's state
-    m.options({ allowDeadlock });
-    const fork = Array.from({ length: n }, (_, i) => m.mutex(`fork[${i}]`));
-    for (let i = 0; i < n; i++) m.thread(`P${i}`, () => philosopher(fork[i], fork[(i + 1) % n]));
-  });
+  return defineModel(
+    `philosophers(${n})`,
+    (m) => {
+      m.options({ fixedFootprints: true }); // one access a step, its key fixed by the thread's state
+      m.options({ allowDeadlock });
+      const fork = Array.from({ length: n }, (_, i) => m.mutex(`fork[${i}]`));
+      for (let i = 0; i < n; i++) m.thread(`P${i}`, () => philosopher(fork[i], fork[(i + 1) % n]));
+    },
+    { buildOnce: true }, // threads keep their state in memory and generator locals
+  );
 }
 
 function* philosopher(left: Mutex, right: Mutex): ThreadBody {

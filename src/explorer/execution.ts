@@ -124,6 +124,90 @@ export class Runner {
    */
   start(keep = 0): void {
     const mem = this.mem;
+    const again = this.inst !== undefined && this.model.buildOnce;
+    if (again) {
+      // Built once: the first execution's initial memory, threads and checks, nothing rebuilt.
+      mem.restoreInitial();
+      this.at(-1, '', -1);
+      try {
+        for (const f of this.inst.onRestore) f();
+      } catch (e) {
+        if (e instanceof ExplorerError) throw e;
+        throw new ExplorerError(
+          `model '${this.model.name}': onRestore threw: ${errText(e)}`,
+          {},
+          { cause: e },
+        );
+      }
+    } else this.setup();
+    this.steps = 0;
+    this.replayedSteps = 0;
+    this.nDone = 0;
+    this.log.truncate(keep);
+    this.violations = [];
+    this.witnessed = [];
+    const n = this.nThreads;
+    if (this.status.length !== n) {
+      this.status = new Uint8Array(n);
+      this.gens = new Array(n);
+      this.req = Array.from({ length: n }, () => ({
+        kind: 'step' as StepKind,
+        label: '',
+        mutex: -1,
+        mutexName: '',
+        pred: null,
+        n: 0,
+      }));
+    } else this.status.fill(READY);
+    const threads = this.inst.threads;
+    for (let t = 0; t < n; t++) {
+      const spec = threads[t];
+      if (spec.name !== this.names[t])
+        throw new ExplorerError(
+          `model '${this.model.name}': setup is not deterministic (thread ${t} renamed)`,
+        );
+      this.at(t, '', -1);
+      mem.mode = Mode.OUTSIDE;
+      let g: Generator<Request, void, number>;
+      try {
+        g = spec.body();
+      } catch (e) {
+        throw this.wrap(e, t);
+      } finally {
+        mem.mode = Mode.OFF;
+      }
+      if (g === null || typeof g !== 'object' || typeof (g as Generator).next !== 'function') {
+        const what =
+          g && typeof (g as object as { then?: unknown }).then === 'function' ? 'a Promise' : typeof g;
+        throw new ExplorerError(
+          `thread body must be a generator function (function*), got ${what}`,
+          this.site,
+        );
+      }
+      if (Symbol.asyncIterator in g)
+        throw new ExplorerError('thread body is an async generator: threads must be synchronous', this.site);
+      this.gens[t] = g;
+      this.advance(t, undefined, Mode.OUTSIDE);
+    }
+    this.at(-1, '', -1);
+    // The initial state must satisfy every invariant. A model built once starts every execution
+    // in the same memory, so its initial checks give what they gave the first time.
+    if (again) {
+      this.violations.push(...this.initialViolations);
+      this.witnessed.push(...this.initialWitnessed);
+    } else {
+      for (let i = 0; i < this.preds.length; i++) this.check(i, -1);
+      this.initialViolations = this.violations.slice();
+      this.initialWitnessed = this.witnessed.slice();
+    }
+  }
+
+  private initialViolations: ViolationRecord[] = [];
+  private initialWitnessed: Array<[number, number]> = [];
+
+  /** Run the model's setup for a new execution and check it built what the first one did. */
+  private setup(): void {
+    const mem = this.mem;
     mem.reset();
     this.builder = new ModelBuilder(mem);
     this.at(-1, '', -1);
@@ -153,57 +237,6 @@ export class Runner {
       );
     this.inst = inst;
     if (!first) this.preds = [...inst.always, ...inst.sometimes];
-    this.steps = 0;
-    this.replayedSteps = 0;
-    this.nDone = 0;
-    this.log.truncate(keep);
-    this.violations = [];
-    this.witnessed = [];
-    const n = this.nThreads;
-    if (this.status.length !== n) {
-      this.status = new Uint8Array(n);
-      this.gens = new Array(n);
-      this.req = Array.from({ length: n }, () => ({
-        kind: 'step' as StepKind,
-        label: '',
-        mutex: -1,
-        mutexName: '',
-        pred: null,
-        n: 0,
-      }));
-    } else this.status.fill(READY);
-    for (let t = 0; t < n; t++) {
-      const spec = inst.threads[t];
-      if (spec.name !== this.names[t])
-        throw new ExplorerError(
-          `model '${this.model.name}': setup is not deterministic (thread ${t} renamed)`,
-        );
-      this.at(t, '', -1);
-      mem.mode = Mode.OUTSIDE;
-      let g: Generator<Request, void, number>;
-      try {
-        g = spec.body();
-      } catch (e) {
-        throw this.wrap(e, t);
-      } finally {
-        mem.mode = Mode.OFF;
-      }
-      if (g === null || typeof g !== 'object' || typeof (g as Generator).next !== 'function') {
-        const what =
-          g && typeof (g as object as { then?: unknown }).then === 'function' ? 'a Promise' : typeof g;
-        throw new ExplorerError(
-          `thread body must be a generator function (function*), got ${what}`,
-          this.site,
-        );
-      }
-      if (Symbol.asyncIterator in g)
-        throw new ExplorerError('thread body is an async generator: threads must be synchronous', this.site);
-      this.gens[t] = g;
-      this.advance(t, undefined, Mode.OUTSIDE);
-    }
-    this.at(-1, '', -1);
-    // The initial state must satisfy every invariant.
-    for (let i = 0; i < this.preds.length; i++) this.check(i, -1);
   }
 
   private prepare(inst: Instance): void {

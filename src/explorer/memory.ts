@@ -98,13 +98,8 @@ export class Memory {
     this.setupRunning = on;
     this.setupCursor = 0;
     this.setupObjCursor = 0;
-    if (on) {
-      this.setupKeys.length = 0;
-      this.restored = false;
-    }
+    if (on) this.setupKeys.length = 0;
   }
-  /** This setup restored the first initial state and changed no value since (restoreInitial). */
-  private restored = false;
   /** Keys created by the current setup, in order (keys never die, so these are its live keys). */
   private setupKeys: number[] = [];
   /** The first execution's initial state: its keys, values, and objects' JSON (compared as data). */
@@ -263,7 +258,6 @@ export class Memory {
    */
   initialStateDiffers(): string | null {
     const ks = this.setupKeys;
-    if (this.restored && this.initKeys !== null && ks.length === this.initKeys.length) return null;
     if (this.initKeys === null) {
       this.initKeys = ks.slice();
       this.initVals = ks.map((k) => this.vals[k]);
@@ -292,24 +286,19 @@ export class Memory {
   }
 
   /**
-   * Setup of a model that builds its structure once: re-create the first execution's initial
-   * state (its keys, in order, with their values), as re-running a deterministic setup would.
-   * False when there is none yet (the first execution builds it).
+   * Start a later execution of a model built once (Model.buildOnce): the first execution's initial
+   * state again — its keys alive, with their values — instead of re-running setup.
    */
-  restoreInitial(): boolean {
-    if (!this.setupRunning) this.onMisuse('restoreInitial() outside setup');
+  restoreInitial(): void {
     const ks = this.initKeys;
-    if (ks === null) return false;
+    if (ks === null) this.onMisuse('restoreInitial() before a first setup recorded the initial state');
+    this.reset();
     const vals = this.initVals;
     for (let i = 0; i < ks.length; i++) {
       const k = ks[i];
-      if (this.live[k] === 1) this.onMisuse(`'${this.keyNames[k]}' created twice`);
       this.live[k] = 1;
       this.vals[k] = vals[i];
-      this.setupKeys.push(k);
     }
-    this.restored = true;
-    return true;
   }
 
   /** Re-run a step already explored: same effects, nothing recorded. */
@@ -339,7 +328,6 @@ export class Memory {
     if (!this.inSetup)
       this.onMisuse(`set('${this.keyNames[k]}') outside setup: threads change memory in steps`);
     if (this.live[k] === 0) this.onMisuse(`set('${this.keyNames[k]}'), which does not exist (yet)`);
-    this.restored = false;
     this.vals[k] = freeze(value);
   }
 

@@ -5,8 +5,8 @@ import type { Memory } from './memory.ts';
  * How a model is written.
  *
  * A model is a `setup` function, run afresh at the start of every execution, that creates shared
- * memory and threads (or, from the second execution on, restores them: Memory.restoreInitial and
- * ModelBuilder.adopt). A thread is a generator: each `yield` is a scheduling point that names the
+ * memory and threads (or, with `buildOnce`, run in the first execution only: later ones restore its
+ * initial memory and reuse its threads and checks). A thread is a generator: each `yield` is a scheduling point that names the
  * step which follows it. The code between one yield and the next runs atomically.
  *
  * ```ts
@@ -96,16 +96,32 @@ export interface Instance {
   readonly sometimes: PredicateSpec[];
   readonly finals: PredicateSpec[];
   readonly options: ModelOptions;
+  /** Called at the start of every later execution of a model built once (ModelBuilder.onRestore). */
+  readonly onRestore: Array<() => void>;
 }
 
 export interface Model {
   readonly name: string;
   readonly setup: (m: ModelBuilder) => void;
+  /**
+   * Run `setup` in the first execution only (issue 12: per-scenario structure built once): every
+   * later execution restores the memory that setup left and reuses its threads, checks and
+   * objects, so nothing is rebuilt per execution. Only for models whose threads and checks keep
+   * all their state in shared memory or in generator locals — a variable of setup's closure that
+   * a thread changes would carry over from one execution to the next (reset such fields in
+   * `onRestore`). The simulator's scenarios are built once; a model without the flag is safe
+   * whatever its closures hold.
+   */
+  readonly buildOnce: boolean;
 }
 
-export function defineModel(name: string, setup: (m: ModelBuilder) => void): Model {
+export function defineModel(
+  name: string,
+  setup: (m: ModelBuilder) => void,
+  opts: { buildOnce?: boolean } = {},
+): Model {
   if (typeof setup !== 'function') throw new ExplorerError(`model '${name}': setup must be a function`);
-  return { name, setup };
+  return { name, setup, buildOnce: opts.buildOnce === true };
 }
 
 const THREAD_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -117,6 +133,7 @@ export class ModelBuilder {
   private readonly sometimesList: PredicateSpec[] = [];
   private readonly finalList: PredicateSpec[] = [];
   private readonly opts: ModelOptions = {};
+  private readonly restores: Array<() => void> = [];
   /**
    * Index of the thread currently running a step (-1 outside steps); set by the execution. Kept
    * in the memory, so objects made by an earlier execution's builder (a model that builds its
@@ -213,20 +230,17 @@ export class ModelBuilder {
       sometimes: this.sometimesList,
       finals: this.finalList,
       options: this.opts,
+      onRestore: this.restores,
     };
   }
 
   /**
-   * Setup of a model that builds its structure once (threads, checks, objects) and resets it per
-   * execution: take the threads, checks and options of the first execution's instance, after
-   * {@link Memory.restoreInitial} has re-created its initial state.
+   * For a model built once (`defineModel(…, { buildOnce: true })`): `fn` runs at the start of
+   * every later execution, after its initial memory is restored, to reset what setup's objects
+   * keep outside shared memory.
    */
-  adopt(first: Instance): void {
-    this.threads.push(...first.threads);
-    this.alwaysList.push(...first.always);
-    this.sometimesList.push(...first.sometimes);
-    this.finalList.push(...first.finals);
-    Object.assign(this.opts, first.options);
+  onRestore(fn: () => void): void {
+    this.restores.push(fn);
   }
 }
 

@@ -1,6 +1,5 @@
 import { bug, defineModel, type Model, type ModelBuilder, type Scope, until } from '../explorer/index.ts';
-import type { Memory } from '../explorer/memory.ts';
-import type { Instance, ThreadBody } from '../explorer/model.ts';
+import type { ThreadBody } from '../explorer/model.ts';
 import { ALL_CHECKS, registerInvariants } from './invariants/index.ts';
 import { INV, type InvariantId } from './invariants/names.ts';
 import { allocName, Kernel, SimMisuse, Task } from './kernel.ts';
@@ -1008,12 +1007,12 @@ function scopeName(s: { name: string } | string): string {
 /**
  * Define a scenario: an explorer model whose setup builds the kernel objects and threads.
  *
- * The structure is built once per exploration (per explorer memory): the first execution runs
+ * The structure is built once per exploration (Model.buildOnce): the first execution runs
  * `setup` — objects, keys, invariant closures, ghost counters, threads — and every later one
- * restores that execution's initial memory (Memory.restoreInitial), resets the few fields kept
- * outside memory (ScenarioBuilder.resetExecution) and reuses the threads and checks. So thread
- * ops keep their state in kernel objects (memory), never in closures of `setup`, as the
- * explorer requires anyway to see every access.
+ * restores that execution's initial memory, resets the few fields kept outside memory
+ * (ScenarioBuilder.resetExecution) and reuses the threads and checks. So thread ops keep their
+ * state in kernel objects (memory), never in closures of `setup`, as the explorer requires anyway
+ * to see every access.
  */
 export function scenario(
   name: string,
@@ -1024,17 +1023,14 @@ export function scenario(
   for (const c of checks) if (!(c in INV)) throw new SimMisuse(`unknown invariant '${c}'`);
   if (opts.elide !== undefined && !Object.hasOwn(SITES, opts.elide))
     throw new SimMisuse(`elide: unknown synchronisation site '${opts.elide}' (see src/sim/sites.ts SITES)`);
-  const built = new WeakMap<Memory, { b: ScenarioBuilder; first: Instance }>();
-  return defineModel(name, (m) => {
-    const prev = built.get(m.mem);
-    if (prev !== undefined && m.mem.restoreInitial()) {
-      prev.b.resetExecution();
-      m.adopt(prev.first);
-      return;
-    }
-    const b = new ScenarioBuilder(m, opts);
-    setup(b);
-    b.finish(checks);
-    built.set(m.mem, { b, first: m.instance() });
-  });
+  return defineModel(
+    name,
+    (m) => {
+      const b = new ScenarioBuilder(m, opts);
+      setup(b);
+      b.finish(checks);
+      m.onRestore(() => b.resetExecution());
+    },
+    { buildOnce: true },
+  );
 }
