@@ -449,18 +449,42 @@ export class Memory {
   }
 
   /**
-   * FNV-1a hash of every live value, in key order. Only a summary: final states are told apart by
-   * {@link Memory.snapshot} and {@link Memory.equals}, as 32-bit hashes collide.
+   * A hash of the state: the XOR of one term per live key, FNV-1a of the key and its value. Only a
+   * summary: final states are told apart by {@link Memory.snapshot} and {@link Memory.equals}, as
+   * 32-bit hashes collide. A key still holding the very value the initial state gave it adds the
+   * term computed once, so an execution's hash costs a value hash only for what its steps wrote.
    */
   hash(): number {
-    let h = 0x811c9dc5;
     const n = this.keyNames.length;
+    const initOf = this.initOf;
+    if (initOf.length < n) this.indexInitial(n);
+    const term = this.initTerm;
+    let h = 0;
     for (let k = 0; k < n; k++) {
       if (this.live[k] === 0) continue;
-      h = fnv(h, k);
-      h = hashValue(h, this.vals[k]);
+      const v = this.vals[k];
+      h ^= v === initOf[k] ? term[k] : keyTerm(k, v);
     }
     return h >>> 0;
+  }
+
+  /** Per key: its initial value (NOT_INITIAL for keys steps create) and that value's hash term. */
+  private initOf: unknown[] = [];
+  private initTerm = new Int32Array(0);
+  private indexInitial(n: number): void {
+    const initOf = this.initOf;
+    const from = initOf.length;
+    while (initOf.length < n) initOf.push(NOT_INITIAL);
+    const term = new Int32Array(n);
+    term.set(this.initTerm.subarray(0, from));
+    const ks = this.initKeys ?? [];
+    for (let i = 0; i < ks.length; i++) {
+      const k = ks[i];
+      if (k < from) continue;
+      initOf[k] = this.initVals[i];
+      term[k] = keyTerm(k, this.initVals[i]);
+    }
+    this.initTerm = term;
   }
 
   /** The current state as data: key, value, key, value… of every live key, in key order. */
@@ -489,6 +513,12 @@ function sameValue(a: unknown, b: unknown): boolean {
   return typeof a === 'object' && a !== null && typeof b === 'object' && b !== null
     ? JSON.stringify(a) === JSON.stringify(b)
     : false;
+}
+
+const NOT_INITIAL = Symbol('not in the initial state');
+
+function keyTerm(k: number, v: unknown): number {
+  return hashValue(fnv(0x811c9dc5, k), v) | 0;
 }
 
 function fnv(h: number, x: number): number {
