@@ -5,6 +5,7 @@ import { HappensBefore } from './hb.ts';
 import { anyEnabled, blockedOutcome, type Pick, type Search, type SearchContext } from './search.ts';
 import {
   insertBelow,
+  keep,
   NIL,
   type PrefixMasks,
   prefixMasks,
@@ -308,9 +309,9 @@ export class Dpor implements Search {
     if (this.mode === 'optimal') {
       const pre = prefixMasks(v, true);
       for (const s of this.sleep.get(i)) if (weakInitial(s, v, undefined, pre)) return;
-      // v may outlive this execution in the tree: its steps as the shared Ev objects.
-      for (let k = 0; k < xs.length; k++) v[k] = this.canon(xs[k], v[k]);
-      v[xs.length] = j >= 0 ? this.canon(j, v[xs.length]) : this.canonFree(v[xs.length]);
+      // Most races are covered by the tree already; the steps of v it does keep outlive this
+      // execution, as the shared Ev objects (canonV).
+      this.vj = j;
       this.insert(i, v, pre);
       return;
     }
@@ -341,6 +342,15 @@ export class Dpor implements Search {
       if (++this.wakeupNodes > this.peakWakeupNodes) this.peakWakeupNodes = this.wakeupNodes;
     }
   }
+
+  /** For `insert`: v's last step is step j of the log (-1: a pending step). */
+  private vj = -1;
+  /** v[k] as the wakeup tree keeps it: notdep's steps and e_j, shared (canon). */
+  private readonly canonV = (k: number): Ev => {
+    const v = this.v;
+    if (k < v.length - 1) return this.canon(this.nd[k], v[k]);
+    return this.vj >= 0 ? this.canon(this.vj, v[k]) : this.canonFree(v[k]);
+  };
 
   /** The wakeup trees' nodes. */
   private pool = new WakeupPool();
@@ -407,12 +417,13 @@ export class Dpor implements Search {
           break;
         }
       if (next === NIL) {
-        const rest = v.filter((_, k) => gone[k] === 0);
+        const rest = keep(v, gone, this.canonV);
         alts.push(pool.chain(rest));
         added = rest.length;
       } else {
         if (remove(v, gone, pool.ev(next).tid)) left--;
-        if (pool.child[next] !== NIL && left > 0) added = insertBelow(pool, next, v, gone, pre, left);
+        if (pool.child[next] !== NIL && left > 0)
+          added = insertBelow(pool, next, v, gone, pre, left, this.canonV);
       }
       if (alts.length === 0) this.alts.set(d, null);
       this.wakeupNodes += added;

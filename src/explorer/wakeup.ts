@@ -185,7 +185,7 @@ export function remove(w: readonly Ev[], gone: Uint8Array, tid: number): boolean
  * insert[E](v, B) below node `cur`: descend along the ≺-first child that is a weak initial of what
  * is left of v (the steps of v matched above are marked `gone`, `left` remain); if that reaches a
  * leaf, v is already covered; otherwise hang the rest of v as a new last child. Returns the number
- * of nodes added (0: v was already covered).
+ * of nodes added (0: v was already covered). `canon(k)` is the step v[k] as the tree keeps it.
  */
 export function insertBelow(
   pool: WakeupPool,
@@ -194,6 +194,7 @@ export function insertBelow(
   gone: Uint8Array,
   pre: PrefixMasks,
   left: number,
+  canon: (k: number) => Ev,
 ): number {
   for (;;) {
     let next = NIL;
@@ -203,7 +204,7 @@ export function insertBelow(
         break;
       }
     if (next === NIL) {
-      const rest = v.filter((_, k) => gone[k] === 0);
+      const rest = keep(v, gone, canon);
       pool.append(cur, pool.chain(rest));
       return rest.length;
     }
@@ -211,4 +212,11 @@ export function insertBelow(
     cur = next;
     if (pool.child[cur] === NIL || left === 0) return 0;
   }
+}
+
+/** The steps of w not marked gone, as the tree keeps them (`canon`). */
+export function keep(w: readonly Ev[], gone: Uint8Array, canon: (k: number) => Ev): Ev[] {
+  const out: Ev[] = [];
+  for (let k = 0; k < w.length; k++) if (gone[k] === 0) out.push(canon(k));
+  return out;
 }
