@@ -51,9 +51,7 @@ export class Dpor implements Search {
   private diverge = 0;
   private done = false;
   private hb: HappensBefore;
-  private races: number[] = [];
-  private nd: number[] = [];
-  /** The sequence a race reversal schedules (reused: the tree keeps copies of what it keeps). */
+  /** The sequence the race being reversed schedules (the tree keeps the steps it needs: canonV). */
   private v: Ev[] = [];
   private gone = new Uint8Array(64);
   private executions = 0;
@@ -174,9 +172,8 @@ export class Dpor implements Search {
       const tid = this.pickTid;
       const nChoices = r.choices(tid);
       const ev = r.exec(tid, this.pickChoice);
-      this.races.length = 0;
-      hb.append(ev, this.races);
-      for (const i of this.races) this.reverse(i, d, null);
+      const nRaces = hb.append(ev, true);
+      for (let k = 0; k < nRaces; k++) this.reverse(hb.race(k), d, null);
       if (nChoices > 0 && d >= this.prefix.length) this.addChoices(d, ev, nChoices);
       prev = ev;
     }
@@ -186,9 +183,8 @@ export class Dpor implements Search {
       for (let t = 0; t < r.nThreads; t++) {
         if (r.status[t] !== READY) continue;
         const pend = r.blockedFootprint(t);
-        this.races.length = 0;
-        hb.racesOfPending(pend, this.races);
-        for (const i of this.races) this.reverse(i, -1, pend);
+        const nRaces = hb.racesOfPending(pend);
+        for (let k = 0; k < nRaces; k++) this.reverse(hb.race(k), -1, pend);
       }
     }
     this.ctx.finish(outcome, log);
@@ -298,47 +294,46 @@ export class Dpor implements Search {
     const log = this.ctx.runner.log;
     const hb = this.hb;
     const end = j >= 0 ? j : hb.length;
-    const v = this.v;
-    v.length = 0;
-    const xs = hb.notDep(i, end, this.nd);
-    for (const x of xs) v.push(log.at(x) as Ev);
+    const nx = hb.notDep(i, end);
+    // A fresh array: cheaper than emptying one (`length = 0` gives its room back).
+    const v: Ev[] = [];
+    for (let k = 0; k < nx; k++) v.push(log.at(hb.nd(k)) as Ev);
     // notdep(e_i)'s steps read what they read before; e_j may not (event.ts `reversed`), unless
     // the model says no step's keys depend on what it reads.
     const last = j >= 0 ? (log.at(j) as Ev) : (pend as Ev);
     v.push(this.ctx.runner.inst.options.fixedFootprints ? last : reversed(log.at(i) as Ev, last));
+    // Most races are covered already; the steps of v a tree or branch does keep outlive this
+    // execution, as the shared Ev objects (canonV).
+    this.v = v;
+    this.vj = j;
     if (this.mode === 'optimal') {
       const pre = prefixMasks(v, true);
       for (const s of this.sleep.get(i)) if (weakInitial(s, v, undefined, pre)) return;
-      // Most races are covered by the tree already; the steps of v it does keep outlive this
-      // execution, as the shared Ev objects (canonV).
-      this.vj = j;
       this.insert(i, v, pre);
       return;
     }
-    // source-DPOR: the initials of v are its steps with no dependent step before them in v.
-    const initials: number[] = [];
-    for (let k = 0; k < v.length; k++) {
-      const x = v[k];
-      if (initials.some((y) => v[y].tid === x.tid)) continue;
-      let first = !x.unknown || k === 0;
-      for (let y = 0; y < k && first; y++) if (v[y].tid === x.tid || dependent(v[y], x)) first = false;
-      if (first) initials.push(k);
-    }
+    // source-DPOR: the initials of v are its steps with no dependent step before them in v; none
+    // may be a thread already explored or scheduled at depth i.
     const cur = log.tid[i];
     const alts = this.alts.get(i);
     const explored = this.explored.get(i);
-    const pool = this.pool;
-    const has = (tid: number) =>
-      tid === cur ||
-      (alts?.some((c) => pool.ev(c).tid === tid) ?? false) ||
-      explored.some((e) => e.tid === tid);
-    if (initials.some((k) => has(v[k].tid))) return;
     const sleep = this.sleep.get(i);
-    const k = initials.find((y) => !sleep.some((s) => sameStep(s, v[y])));
-    if (k !== undefined) {
-      const pick =
-        k < xs.length ? this.canon(xs[k], v[k]) : j >= 0 ? this.canon(j, v[k]) : this.canonFree(v[k]);
-      this.altsOf(i).push(pool.leaf(pick));
+    const pool = this.pool;
+    let pick = -1;
+    for (let k = 0; k < v.length; k++) {
+      const x = v[k];
+      let first = !x.unknown || k === 0;
+      for (let y = 0; y < k && first; y++) if (v[y].tid === x.tid || dependent(v[y], x)) first = false;
+      if (!first) continue;
+      const tid = x.tid;
+      if (tid === cur) return;
+      if (alts !== null) for (const c of alts) if (pool.ev(c).tid === tid) return;
+      for (const e of explored) if (e.tid === tid) return;
+      if (pick < 0 && !sleep.some((s) => sameStep(s, x))) pick = k;
+    }
+    if (pick >= 0) {
+      const ev = this.canonV(pick);
+      this.altsOf(i).push(pool.leaf(ev));
       if (++this.wakeupNodes > this.peakWakeupNodes) this.peakWakeupNodes = this.wakeupNodes;
     }
   }
@@ -348,7 +343,7 @@ export class Dpor implements Search {
   /** v[k] as the wakeup tree keeps it: notdep's steps and e_j, shared (canon). */
   private readonly canonV = (k: number): Ev => {
     const v = this.v;
-    if (k < v.length - 1) return this.canon(this.nd[k], v[k]);
+    if (k < v.length - 1) return this.canon(this.hb.nd(k), v[k]);
     return this.vj >= 0 ? this.canon(this.vj, v[k]) : this.canonFree(v[k]);
   };
 

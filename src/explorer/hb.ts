@@ -39,7 +39,6 @@ export class HappensBefore {
   /** Per-key tables are reset lazily: a key whose epoch is old is treated as untouched. */
   private keyEpoch: Int32Array = new Int32Array(0);
   private epoch = 0;
-  private scratch: number[] = [];
   /**
    * Undo log of the per-key tables, so the search can rewind to the prefix it replays instead of
    * recomputing it: per record a kind, a key, an old index and (for a write that cleared them) the
@@ -117,34 +116,70 @@ export class HappensBefore {
     }
   }
 
-  /** The steps a new event conflicts with (direct predecessors by footprint), into `this.scratch`. */
-  private dependees(ev: Ev): number[] {
-    const out = this.scratch;
-    out.length = 0;
-    const lastW = this.lastW;
+  /**
+   * The steps a new event conflicts with (direct predecessors by footprint): deps[0..nDeps).
+   * Scratch buffers keep their room: `array.length = 0` would give it back on every step.
+   */
+  private deps = new Int32Array(64);
+  private nDeps = 0;
+  private addDep(i: number): void {
+    if (i < 0) return;
+    const deps = this.deps;
+    const n = this.nDeps;
+    for (let j = 0; j < n; j++) if (deps[j] === i) return;
+    if (n === deps.length) {
+      this.deps = new Int32Array(2 * n);
+      this.deps.set(deps);
+    }
+    this.deps[n] = i;
+    this.nDeps = n + 1;
+  }
+  private addDeps(xs: number[]): void {
+    for (let j = 0; j < xs.length; j++) this.addDep(xs[j]);
+  }
+
+  private dependees(ev: Ev): void {
+    this.nDeps = 0;
     const w = ev.writes;
     for (let i = 0; i < w.length; i++) {
       const k = w[i];
       this.ensureKeys(k);
-      add(out, lastW[k]);
-      addAll(out, this.readsSince[k]);
-      addAll(out, this.addsSince[k]);
+      this.addDep(this.lastW[k]);
+      this.addDeps(this.readsSince[k]);
+      this.addDeps(this.addsSince[k]);
     }
     const r = ev.reads;
     for (let i = 0; i < r.length; i++) {
       const k = r[i];
       this.ensureKeys(k);
-      add(out, this.lastW[k]);
-      addAll(out, this.addsSince[k]);
+      this.addDep(this.lastW[k]);
+      this.addDeps(this.addsSince[k]);
     }
     const a = ev.adds;
     for (let i = 0; i < a.length; i++) {
       const k = a[i];
       this.ensureKeys(k);
-      add(out, this.lastW[k]);
-      addAll(out, this.readsSince[k]);
+      this.addDep(this.lastW[k]);
+      this.addDeps(this.readsSince[k]);
     }
-    return out;
+  }
+
+  /** The races found by the last `append` or `racesOfPending`: race(0..count-1). */
+  private raceBuf = new Int32Array(16);
+  private nRaces = 0;
+  race(k: number): number {
+    return this.raceBuf[k];
+  }
+  private addRace(e: number): void {
+    const buf = this.raceBuf;
+    const n = this.nRaces;
+    for (let j = 0; j < n; j++) if (buf[j] === e) return;
+    if (n === buf.length) {
+      this.raceBuf = new Int32Array(2 * n);
+      this.raceBuf.set(buf);
+    }
+    this.raceBuf[n] = e;
+    this.nRaces = n + 1;
   }
 
   private growEvents(): void {
@@ -160,10 +195,10 @@ export class HappensBefore {
   }
 
   /**
-   * Append an event. If `races` is given, the indices of the events it races with are pushed to it
-   * (lock races already moved to the acquire).
+   * Append an event. With `withRaces`, find the events it races with (lock races already moved
+   * to the acquire): returns their count, each read with race(k).
    */
-  append(ev: Ev, races: number[] | null): void {
+  append(ev: Ev, withRaces: boolean): number {
     const idx = this.n;
     const T = this.T;
     if ((idx + 1) * T > this.clocks.length) {
@@ -172,15 +207,18 @@ export class HappensBefore {
       this.clocks = c;
     }
     if (idx === this.tidOf.length) this.growEvents();
-    const deps = this.dependees(ev);
+    this.dependees(ev);
+    const deps = this.deps;
+    const nDeps = this.nDeps;
     const prev = this.lastOfThread[ev.tid];
-    if (races !== null) this.findRaces(ev, deps, prev, this.clocks, prev * T, races);
+    this.nRaces = 0;
+    if (withRaces) this.findRaces(ev, prev, this.clocks, prev * T);
     const base = idx * T;
     const c = this.clocks;
     // By hand: copyWithin and fill cost a call into the runtime, too much for a dozen entries.
     if (prev >= 0) for (let t = 0, pb = prev * T; t < T; t++) c[base + t] = c[pb + t];
     else for (let t = 0; t < T; t++) c[base + t] = 0;
-    for (let i = 0; i < deps.length; i++) {
+    for (let i = 0; i < nDeps; i++) {
       const db = deps[i] * T;
       for (let t = 0; t < T; t++) {
         const x = c[db + t];
@@ -230,6 +268,7 @@ export class HappensBefore {
     }
     if (ev.released >= 0) this.releaseOf.set(idx, [ev.released, pair]);
     else if (this.releaseOf.size > 0) this.releaseOf.delete(idx);
+    return this.nRaces;
   }
 
   private log(kind: number, k: number, old: number, saved: number): void {
@@ -293,26 +332,24 @@ export class HappensBefore {
     if (this.releaseOf.size > 0) for (const i of this.releaseOf.keys()) if (i >= n) this.releaseOf.delete(i);
   }
 
-  /** Races of a step that is not appended (a blocked thread's pending step at a deadlock). */
-  racesOfPending(ev: Ev, races: number[]): void {
-    const deps = this.dependees(ev);
+  /** Races of a step that is not appended (a blocked thread's pending step at a deadlock): their count. */
+  racesOfPending(ev: Ev): number {
+    this.dependees(ev);
     const prev = this.lastOfThread[ev.tid];
-    this.findRaces(ev, deps, prev, this.clocks, prev * this.T, races);
+    this.nRaces = 0;
+    this.findRaces(ev, prev, this.clocks, prev * this.T);
+    return this.nRaces;
   }
 
-  private findRaces(
-    ev: Ev,
-    deps: number[],
-    prev: number,
-    c: Int32Array,
-    prevOff: number,
-    races: number[],
-  ): void {
-    for (const d of deps) {
+  private findRaces(ev: Ev, prev: number, c: Int32Array, prevOff: number): void {
+    const deps = this.deps;
+    const n = this.nDeps;
+    for (let x = 0; x < n; x++) {
+      const d = deps[x];
       if (this.tidOf[d] === ev.tid) continue;
       if (prev >= 0 && this.hbRow(d, c, prevOff)) continue;
       let immediate = true;
-      for (const o of deps) if (o !== d && this.hb(d, o)) immediate = false;
+      for (let y = 0; y < n && immediate; y++) if (y !== x && this.hb(d, deps[y])) immediate = false;
       if (!immediate) continue;
       let e = d;
       // release(m) -> acquire(m): a blocking acquire cannot run before the release, so the
@@ -322,26 +359,24 @@ export class HappensBefore {
         e = rel[1];
         if (e < 0 || (prev >= 0 && this.hbRow(e, c, prevOff))) continue;
       }
-      if (!races.includes(e)) races.push(e);
+      this.addRace(e);
     }
   }
 
-  /** notdep(e, E): the events after e that do not happen after it, in order. */
-  notDep(e: number, end: number, out: number[] = []): number[] {
-    out.length = 0;
+  /** notdep(e, E): the events after e (before `end`) that do not happen after it, in order: nd(0..count-1). */
+  notDep(e: number, end: number): number {
     const c = this.clocks;
     const T = this.T;
     const te = this.tidOf[e];
     const le = c[e * T + te];
-    for (let x = e + 1; x < end; x++) if (c[x * T + te] < le) out.push(x);
-    return out;
+    if (this.ndBuf.length < end - e) this.ndBuf = new Int32Array(2 * (end - e));
+    const out = this.ndBuf;
+    let n = 0;
+    for (let x = e + 1; x < end; x++) if (c[x * T + te] < le) out[n++] = x;
+    return n;
   }
-}
-
-function add(out: number[], i: number): void {
-  if (i >= 0 && !out.includes(i)) out.push(i);
-}
-
-function addAll(out: number[], xs: number[]): void {
-  for (let j = 0; j < xs.length; j++) add(out, xs[j]);
+  private ndBuf = new Int32Array(64);
+  nd(k: number): number {
+    return this.ndBuf[k];
+  }
 }

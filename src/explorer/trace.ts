@@ -48,8 +48,9 @@ export function racePartners(events: readonly Ev[], nThreads: number, nKeys: num
   hb.reset(nKeys);
   const out: number[][] = [];
   for (const e of events) {
+    const n = hb.append(e, true);
     const races: number[] = [];
-    hb.append(e, races);
+    for (let k = 0; k < n; k++) races.push(hb.race(k));
     out.push(races.sort((a, b) => a - b));
   }
   return out;
@@ -63,7 +64,7 @@ export function racePartners(events: readonly Ev[], nThreads: number, nKeys: num
 export function causalSlice(events: readonly Ev[], upto: number, nThreads: number, nKeys: number): number[] {
   const hb = new HappensBefore(nThreads);
   hb.reset(nKeys);
-  for (const e of events.slice(0, upto + 1)) hb.append(e, null);
+  for (const e of events.slice(0, upto + 1)) hb.append(e, false);
   const keep: number[] = [];
   for (let i = 0; i <= upto; i++) if (i === upto || hb.hb(i, upto)) keep.push(i);
   return keep;
@@ -77,7 +78,7 @@ export function causalSlice(events: readonly Ev[], upto: number, nThreads: numbe
 export function fewerSwitches(events: readonly Ev[], nThreads: number, nKeys: number): number[] {
   const hb = new HappensBefore(nThreads);
   hb.reset(nKeys);
-  for (const e of events) hb.append(e, null);
+  for (const e of events) hb.append(e, false);
   const n = events.length;
   const taken = new Uint8Array(n);
   const order: number[] = [];
