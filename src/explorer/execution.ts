@@ -245,6 +245,7 @@ export class Runner {
     this.names = inst.threads.map((t) => t.name);
     this.preds = [...inst.always, ...inst.sometimes];
     this.nAlways = inst.always.length;
+    this.predStamp = new Int32Array(this.preds.length);
     const seen = new Set<string>();
     this.preds.forEach((p, i) => {
       if (seen.has(p.name)) throw new ExplorerError(`two checks are named '${p.name}'`);
@@ -407,15 +408,28 @@ export class Runner {
 
   private touchedPreds(writes: number[], adds: number[]): number[] {
     const out: number[] = [];
-    const ko = this.mem.keyObject;
-    const visit = (k: number) => {
-      const l = this.byObject.get(ko[k]);
-      if (l) for (const i of l) if (!out.includes(i)) out.push(i);
-    };
-    for (const k of writes) visit(k);
-    for (const k of adds) visit(k);
-    for (const i of this.globalPreds) if (!out.includes(i)) out.push(i);
+    const stamp = ++this.touchStamp;
+    for (let j = 0; j < writes.length; j++) this.touch(writes[j], stamp, out);
+    for (let j = 0; j < adds.length; j++) this.touch(adds[j], stamp, out);
+    const g = this.globalPreds;
+    for (let j = 0; j < g.length; j++) this.mark(g[j], stamp, out);
     return out;
+  }
+
+  /** Per key, the predicates scoped to its object (filled as keys are first touched). */
+  private predsOfKey: (number[] | undefined)[] = [];
+  /** touchedPreds' dedup: the call that last listed each predicate. */
+  private predStamp = new Int32Array(0);
+  private touchStamp = 0;
+  private touch(k: number, stamp: number, out: number[]): void {
+    let l = this.predsOfKey[k];
+    if (l === undefined) this.predsOfKey[k] = l = this.byObject.get(this.mem.keyObject[k]) ?? [];
+    for (let j = 0; j < l.length; j++) this.mark(l[j], stamp, out);
+  }
+  private mark(i: number, stamp: number, out: number[]): void {
+    if (this.predStamp[i] === stamp) return;
+    this.predStamp[i] = stamp;
+    out.push(i);
   }
 
   /** Evaluate a predicate: true, or false / a message. A Violation thrown by it is its message. */

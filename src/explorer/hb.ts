@@ -25,8 +25,9 @@ export class HappensBefore {
    */
   private tidOf = new Int32Array(64);
   private prevOf = new Int32Array(64);
-  /** for an event that gave up a mutex: the mutex, and the index of the step that took it (or -1), */
-  private releaseOf = new Map<number, [number, number]>();
+  /** for an event that gave up a mutex: the mutex (else -1), and the index of the step that took it (or -1), */
+  private relMutex = new Int32Array(64);
+  private relPair = new Int32Array(64);
   /** and where its records in the undo log start. */
   private undoStart = new Int32Array(64);
   private n = 0;
@@ -50,6 +51,7 @@ export class HappensBefore {
   private uSaved = new Int32Array(64);
   private nu = 0;
   private saved: Array<[number[] | null, number[] | null]> = [];
+  private nSaved = 0;
 
   constructor(nThreads: number) {
     this.T = nThreads;
@@ -61,8 +63,7 @@ export class HappensBefore {
   reset(nKeys: number): void {
     this.n = 0;
     this.nu = 0;
-    this.releaseOf.clear();
-    this.saved.length = 0;
+    this.nSaved = 0;
     this.lastOfThread.fill(-1);
     this.countOfThread.fill(0);
     this.epoch++;
@@ -192,6 +193,8 @@ export class HappensBefore {
     this.tidOf = g(this.tidOf);
     this.prevOf = g(this.prevOf);
     this.undoStart = g(this.undoStart);
+    this.relMutex = g(this.relMutex);
+    this.relPair = g(this.relPair);
   }
 
   /**
@@ -238,8 +241,8 @@ export class HappensBefore {
       const as = this.addsSince[k];
       let sv = -1;
       if (rs.length > 0 || as.length > 0) {
-        sv = this.saved.length;
-        this.saved.push([rs.length > 0 ? rs : null, as.length > 0 ? as : null]);
+        sv = this.nSaved++;
+        this.saved[sv] = [rs.length > 0 ? rs : null, as.length > 0 ? as : null];
       }
       this.log(W, k, this.lastW[k], sv);
       this.lastW[k] = idx;
@@ -266,8 +269,8 @@ export class HappensBefore {
       this.log(Q, ev.took, this.acqOf[ev.took], -1);
       this.acqOf[ev.took] = idx;
     }
-    if (ev.released >= 0) this.releaseOf.set(idx, [ev.released, pair]);
-    else if (this.releaseOf.size > 0) this.releaseOf.delete(idx);
+    this.relMutex[idx] = ev.released;
+    this.relPair[idx] = pair;
     return this.nRaces;
   }
 
@@ -308,7 +311,7 @@ export class HappensBefore {
               const [rs, as] = this.saved[sv];
               if (rs !== null) this.readsSince[k] = rs;
               if (as !== null) this.addsSince[k] = as;
-              this.saved.length = sv;
+              this.nSaved = sv;
             }
             break;
           }
@@ -329,7 +332,6 @@ export class HappensBefore {
       this.countOfThread[t]--;
     }
     if (n < this.n) this.n = n;
-    if (this.releaseOf.size > 0) for (const i of this.releaseOf.keys()) if (i >= n) this.releaseOf.delete(i);
   }
 
   /** Races of a step that is not appended (a blocked thread's pending step at a deadlock): their count. */
@@ -354,9 +356,8 @@ export class HappensBefore {
       let e = d;
       // release(m) -> acquire(m): a blocking acquire cannot run before the release, so the
       // reversal that exists is this acquire before the step that took m (an acquire or a tryLock).
-      const rel = ev.kind === 'acquire' ? this.releaseOf.get(d) : undefined;
-      if (rel !== undefined && rel[0] === ev.mutex) {
-        e = rel[1];
+      if (ev.kind === 'acquire' && this.relMutex[d] >= 0 && this.relMutex[d] === ev.mutex) {
+        e = this.relPair[d];
         if (e < 0 || (prev >= 0 && this.hbRow(e, c, prevOff))) continue;
       }
       this.addRace(e);
