@@ -1,4 +1,5 @@
 import type { Ev } from './event.ts';
+import { SparseRows } from './sparse.ts';
 
 /**
  * Happens-before of the current execution, by vector clocks, and its races.
@@ -25,9 +26,8 @@ export class HappensBefore {
    */
   private tidOf = new Int32Array(64);
   private prevOf = new Int32Array(64);
-  /** for an event that gave up a mutex: the mutex (else -1), and the index of the step that took it (or -1), */
-  private relMutex = new Int32Array(64);
-  private relPair = new Int32Array(64);
+  /** for an event that gave up a mutex: the mutex, and the index of the step that took it (or -1), */
+  private releases = new SparseRows(2);
   /** and where its records in the undo log start. */
   private undoStart = new Int32Array(64);
   private n = 0;
@@ -64,6 +64,7 @@ export class HappensBefore {
     this.n = 0;
     this.nu = 0;
     this.nSaved = 0;
+    this.releases.clear();
     this.lastOfThread.fill(-1);
     this.countOfThread.fill(0);
     this.epoch++;
@@ -193,8 +194,6 @@ export class HappensBefore {
     this.tidOf = g(this.tidOf);
     this.prevOf = g(this.prevOf);
     this.undoStart = g(this.undoStart);
-    this.relMutex = g(this.relMutex);
-    this.relPair = g(this.relPair);
   }
 
   /**
@@ -269,8 +268,7 @@ export class HappensBefore {
       this.log(Q, ev.took, this.acqOf[ev.took], -1);
       this.acqOf[ev.took] = idx;
     }
-    this.relMutex[idx] = ev.released;
-    this.relPair[idx] = pair;
+    if (ev.released >= 0) this.releases.push(idx, ev.released, pair);
     return this.nRaces;
   }
 
@@ -332,6 +330,7 @@ export class HappensBefore {
       this.countOfThread[t]--;
     }
     if (n < this.n) this.n = n;
+    this.releases.truncate(n);
   }
 
   /** Races of a step that is not appended (a blocked thread's pending step at a deadlock): their count. */
@@ -356,8 +355,9 @@ export class HappensBefore {
       let e = d;
       // release(m) -> acquire(m): a blocking acquire cannot run before the release, so the
       // reversal that exists is this acquire before the step that took m (an acquire or a tryLock).
-      if (ev.kind === 'acquire' && this.relMutex[d] >= 0 && this.relMutex[d] === ev.mutex) {
-        e = this.relPair[d];
+      const rel = ev.kind === 'acquire' ? this.releases.find(d) : -1;
+      if (rel >= 0 && this.releases.get(rel, 0) === ev.mutex) {
+        e = this.releases.get(rel, 1);
         if (e < 0 || (prev >= 0 && this.hbRow(e, c, prevOff))) continue;
       }
       this.addRace(e);

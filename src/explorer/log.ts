@@ -1,9 +1,10 @@
 import { type Ev, keyMask, type StepKind } from './event.ts';
+import { SparseRows } from './sparse.ts';
 
 /**
  * The steps of the current execution, stored flat (issue 12, "flat memory per step"): thread,
  * choice, label, kind and lock effects in typed arrays, footprints as runs of one key pool. About
- * 46 bytes a step with two keys, where an {@link Ev} object with its footprint arrays costs ~300.
+ * 34 bytes a step with two keys, where an {@link Ev} object with its footprint arrays costs ~300.
  *
  * `at(i)` gives a step as an Ev. The Ev objects of the first {@link KEEP} steps are kept as they
  * were recorded (short executions, the DPOR classics and the rule scenarios, never build one
@@ -32,10 +33,8 @@ export class EventLog implements EventSeq {
   private labelId = new Int32Array(0);
   private kind = new Uint8Array(0);
   private failed = new Uint8Array(0);
-  /** Each step's lock effects: the mutex it acquires or releases, took, released (-1: none). */
-  private mutex = new Int32Array(0);
-  private took = new Int32Array(0);
-  private released = new Int32Array(0);
+  /** Lock effects (mutex, took, released) of the steps that have one: most steps have none. */
+  private locks = new SparseRows(3);
   /** off[3i], off[3i+1], off[3i+2]: where step i's reads, writes, adds start in `keys`; off[3i+3] ends them. */
   private off = new Int32Array(1);
   private keys = new Int32Array(64);
@@ -64,9 +63,6 @@ export class EventLog implements EventSeq {
     this.tid = g32(this.tid);
     this.choice = g32(this.choice);
     this.labelId = g32(this.labelId);
-    this.mutex = g32(this.mutex);
-    this.took = g32(this.took);
-    this.released = g32(this.released);
     this.kind = g8(this.kind);
     this.failed = g8(this.failed);
     const off = new Int32Array(3 * cap + 1);
@@ -93,9 +89,7 @@ export class EventLog implements EventSeq {
     this.labelId[i] = this.intern(ev.label);
     this.kind[i] = KIND_CODE[ev.kind];
     this.failed[i] = ev.failed ? 1 : 0;
-    this.mutex[i] = ev.mutex;
-    this.took[i] = ev.took;
-    this.released[i] = ev.released;
+    if (ev.mutex >= 0 || ev.took >= 0 || ev.released >= 0) this.locks.push(i, ev.mutex, ev.took, ev.released);
     const off = this.off;
     let k = off[3 * i];
     const need = k + ev.reads.length + ev.writes.length + ev.adds.length;
@@ -122,6 +116,7 @@ export class EventLog implements EventSeq {
     // `kept` keeps its room (entries past `length` are never read, and overwritten as steps come):
     // shortening an array gives its room back, to be grown again by the next execution.
     if (this.built.size > 0) for (const i of this.built.keys()) if (i >= n) this.built.delete(i);
+    this.locks.truncate(n);
   }
 
   labelAt(i: number): string {
@@ -138,6 +133,7 @@ export class EventLog implements EventSeq {
       const o = 3 * i;
       const off = this.off;
       const keys = this.keys;
+      const lk = this.locks.find(i);
       const run = (a: number, b: number) => Array.from(keys.subarray(off[a], off[b]));
       const reads = run(o, o + 1);
       const writes = run(o + 1, o + 2);
@@ -150,9 +146,9 @@ export class EventLog implements EventSeq {
         writes,
         adds,
         kind: KINDS[this.kind[i]],
-        mutex: this.mutex[i],
-        took: this.took[i],
-        released: this.released[i],
+        mutex: lk < 0 ? -1 : this.locks.get(lk, 0),
+        took: lk < 0 ? -1 : this.locks.get(lk, 1),
+        released: lk < 0 ? -1 : this.locks.get(lk, 2),
         failed: this.failed[i] === 1,
         rm: keyMask(reads),
         wm: keyMask(writes),
