@@ -204,7 +204,8 @@ export class Dpor implements Search {
     if (kids !== null) {
       while (kids.length > 0) {
         const pool = this.pool;
-        const c = kids.shift() as WNode;
+        // Most lists hold one branch: no shift (a call into the runtime) to take it.
+        const c = (kids.length === 1 ? kids.pop() : kids.shift()) as WNode;
         const e = pool.ev(c);
         const t = e.tid;
         if (r.status[t] === READY && (r.pendingKind(t) === 'await' || r.enabled(t))) {
