@@ -133,6 +133,11 @@ export class Kernel {
     return this.objects.has(name);
   }
 
+  /** The object called `name`, or undefined: one lookup where `has` then `lookup` take two. */
+  find<T extends Registered>(name: string): T | undefined {
+    return this.objects.get(name) as T | undefined;
+  }
+
   all<T extends Registered>(ctor: abstract new (...args: never[]) => T): T[] {
     let all = this.byClass.get(ctor);
     if (all === undefined) {

@@ -684,14 +684,22 @@ export class ScenarioBuilder {
 
   /** A folio a thread allocates (its n-th, `folio#<thread>.<n>`), to use in checks; null until allocated. */
   allocated(thread: string, n = 1): Folio | null {
-    const f = this.k.has(allocName(thread, n)) ? this.k.lookup<Folio>(allocName(thread, n), 'folio') : null;
+    // Checks call this after every step: the reserved folio is looked up by name once.
+    let byN = this.reserved.get(thread);
+    if (byN === undefined) this.reserved.set(thread, (byN = []));
+    let f = byN[n];
+    if (f === undefined) {
+      f = this.k.find<Folio>(allocName(thread, n)) ?? null;
+      if (f !== null) byN[n] = f;
+    }
     return f?.exists() ? f : null;
   }
+  private readonly reserved = new Map<string, Array<Folio | null | undefined>>();
 
   /** A large folio of `nr` pages a thread allocates as its n-th allocation (an mTHP fault); null until allocated. */
   allocatedLarge(thread: string, n: number, nr: number): Folio | null {
     const name = allocName(thread, n, nr);
-    const f = this.k.has(name) ? this.k.lookup<Folio>(name, 'folio') : null;
+    const f = this.k.find<Folio>(name) ?? null;
     return f?.exists() ? f : null;
   }
 

@@ -232,7 +232,7 @@ export function I10(_k: Kernel, f: Folio): Pred {
  */
 export function I6(k: Kernel, m: MemCgroup): Pred {
   const folios = k.all(Folio);
-  const mc = k.has('mc') ? k.lookup<MoveCharge>('mc', 'mc') : null;
+  const mc = k.find<MoveCharge>('mc') ?? null;
   return () => {
     let n = 0;
     for (const f of folios) if (f.mem.isLive(f.kMemcg) && f.memcg === m.name) n += f.nr;

@@ -22,5 +22,5 @@ export class SwapInfo extends KObject {
 
 /** The scenario's swap device, or null (the default device: no stable writes). */
 export function swapInfo(k: Kernel): SwapInfo | null {
-  return k.has('swap_info#0') ? k.lookup<SwapInfo>('swap_info#0', 'swap_info') : null;
+  return k.find<SwapInfo>('swap_info#0') ?? null;
 }

@@ -34,6 +34,5 @@ export class Tlb extends KObject {
 
 /** The TLB object of an mm (`tlb#<label>`), or null when the scenario declares no TLB entry. */
 export function tlbOf(k: Kernel, label: string): Tlb | null {
-  const name = `tlb#${label}`;
-  return k.has(name) ? k.lookup<Tlb>(name, 'tlb') : null;
+  return k.find<Tlb>(`tlb#${label}`) ?? null;
 }
