@@ -58,7 +58,7 @@ describe('ops follow the kernel source', () => {
         k.always('fault-around holds the PTL while truncate holds the folio lock only after folio_unlock', () => {
           if (F.lock.holder() === 0 && A.pt.ptl.holder() === 1) reached = true;
           return true;
-        }, [F.lock, A.pt]);
+        }, [F.lock, A.pt.ptl]);
       },
       { checks: ['I3', 'I3b', 'I9'] },
     );
@@ -196,7 +196,7 @@ describe('ops follow the kernel source', () => {
       k.always('the fault path holds the PTL at some step', () => {
         if (P.pt.ptl.holder() === 0) locked = true;
         return true;
-      }, [P.pt]);
+      }, [P.pt.ptl]);
     });
     const r = explore(s);
     expect(r.verdict).toBe('holds');

@@ -60,6 +60,10 @@ export class KObject {
   protected fieldKey(field: string): number {
     return this.mem.key(`${this.name}.${field}`, '');
   }
+  /** The objects of fields made with fieldKey (`folio#1.lru`), for scoping checks. */
+  fields(...names: string[]): string[] {
+    return names.map((f) => `${this.name}.${f}`);
+  }
   /** A mutex that is a field object of its own (see fieldKey). */
   protected fieldMutex(field: string, cls: LockClass): KMutex {
     return new KMutex(this.k.m, this.fieldKey(field), `${this.name}.${field}`, cls, this.k.lockdep);

@@ -260,7 +260,7 @@ export const EXTRA_RULE_RACES: readonly RuleScenario[] = [
       k.sometimes(
         "truncation walks the i_mmap tree after exit zapped P's PTE",
         () => file.i_mmap_rwsem.readers === 1 && P.pt.peekPte(0).t === 'none' && !P.pt.freed,
-        [file, P.pt, P.pt.pteObjects()[0]],
+        [file.i_mmap_rwsem, P.pt, P.pt.pteObjects()[0]],
       );
     },
   },
@@ -284,7 +284,7 @@ export const EXTRA_RULE_RACES: readonly RuleScenario[] = [
       k.sometimes(
         "writeback walks the i_mmap tree after exit zapped P's PTE",
         () => file.i_mmap_rwsem.readers === 1 && P.pt.peekPte(0).t === 'none' && !P.pt.freed,
-        [file, P.pt, P.pt.pteObjects()[0]],
+        [file.i_mmap_rwsem, P.pt, P.pt.pteObjects()[0]],
       );
     },
   },

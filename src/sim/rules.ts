@@ -90,7 +90,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         "reclaim walks the anon_vma tree after exit zapped A's PTE",
         () => av.rwsem.rwsem_is_locked() && av.rwsem.readers === 1 && A.pt.peekPte(0).t === 'none',
-        [av, A.pt.pteObjects()[0]],
+        [av.rwsem, A.pt.pteObjects()[0]],
       );
     },
   },
@@ -408,7 +408,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         "C faults while P1's COW holds its extra reference",
         () => F.refcount === 3 && C.pt.ptl.holder() === 1,
-        [F, C.pt],
+        [F, C.pt.ptl],
       );
     },
   },
@@ -431,7 +431,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         'writeback holds the folio lock while the zap has cleared the PTE and holds the PTL',
         () => F.lock.holder() === 1 && A.pt.peekPte(0).t === 'none' && A.pt.ptl.holder() === 0,
-        [F.lock, A.pt, A.pt.pteObjects()[0]],
+        [F.lock, A.pt.ptl, A.pt.pteObjects()[0]],
       );
     },
   },
@@ -451,7 +451,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         'T holds the PTL of the table PT reclaim detached',
         () => A.pt.ptl.holder() === 1 && A.mm.pmd !== A.pt.name,
-        [A.pt, A.mm],
+        [A.pt.ptl, A.mm],
       );
     },
   },

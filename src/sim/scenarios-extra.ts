@@ -75,7 +75,7 @@ export const NECESSITY_SCENARIOS: readonly NecessityScenarioDef[] = [
       k.sometimes(
         'T1 holds the PTL for a present PTE it read, and the zap cleared it',
         () => P.pt.ptl.holder() === 0 && P.pt.peekPte(0).t === 'none' && k.allocated('T1') === null,
-        [P.pt, P.pt.pteObjects()[0], 'folio#T1.1'],
+        [P.pt.ptl, P.pt.pteObjects()[0], 'folio#T1.1'],
       );
     },
   },
@@ -103,7 +103,7 @@ export const NECESSITY_SCENARIOS: readonly NecessityScenarioDef[] = [
       k.sometimes(
         "the mover holds P's PTL over the mapped folio while charges are moving",
         () => mc.to !== null && P.pt.ptl.holder() === 0 && F.mapcount === 1,
-        [mc, P.pt, F.mapcountObject()],
+        [mc, P.pt.ptl, F.mapcountObject()],
       );
     },
   },

@@ -320,7 +320,7 @@ export const ALL_CHECKS: CheckSet = new Set(Object.keys(INV) as InvariantId[]);
 /** Register every applicable invariant instance, each scoped to exactly the objects it reads. */
 export function registerInvariants(k: Kernel, only: CheckSet): void {
   const m = k.m;
-  const pts = k.all(PageTable).map((p) => p.name); // their PTL and `freed` (the PTEs are objects of their own)
+  const ptls = k.all(PageTable).map((p) => p.ptl.name); // the PTLs (objects of their own)
   // with guards off, only harms: guard invariants are not registered (GUARDS), and I6/I8 are
   // checked at rest (m.final) instead of after every step
   const g = k.guards;
@@ -346,7 +346,7 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
       m.always(`${INV.I1} ${tag}`, I1(k, f), { on: [f.name, mo, swapcache, mapping, ...cacheScope] });
     // I2 reads a PTL only when an op left `ptl_pending` (R4's mutation): only then is it in scope
     const v = k.variant.mutations;
-    const i2pts = v.has('rmap_after_ptl_drop') || v.has('cow_drops_rmap_before_pte_switch') ? pts : [];
+    const i2pts = v.has('rmap_after_ptl_drop') || v.has('cow_drops_rmap_before_pte_switch') ? ptls : [];
     const i2 = [f.name, mo, f.ptesObject(), ...f.fields('delayed_rmap', 'ptl_pending'), ...i2pts];
     if (on('I2')) m.always(`${INV.I2} ${tag}`, I2(k, f), { on: i2 });
     const i3 = [f.name, swapcache, mapping, f.memcgObject(), f.ptesObject(), ...cacheScope];
@@ -364,8 +364,9 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
       });
   }
   for (const s of k.all(SwapSlot)) {
-    if (on('I11')) m.always(`${INV.I11} [${s.name}]`, I11(k, s), { on: [s.name] });
-    if (on('I12')) m.always(`${INV.I12} [${s.name}]`, I12(k, s), { on: [s.name] });
+    if (on('I11'))
+      m.always(`${INV.I11} [${s.name}]`, I11(k, s), { on: [s.name, ...s.fields('count', 'has_cache')] });
+    if (on('I12')) m.always(`${INV.I12} [${s.name}]`, I12(k, s), { on: [s.name, ...s.fields('data')] });
   }
   for (const v of k.all(Vma))
     if (on('I17'))
@@ -381,7 +382,7 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
     if (on('I6') && g) m.always(`${INV.I6} [${c.name}]`, I6(k, c), { on: [c.name, ...mc, ...charges] });
     if (on('I6') && !g) m.final(`${INV.I6} at rest [${c.name}]`, I6(k, c));
     if (on('I6') && k.variant.era === 'today') {
-      const slots = k.all(SwapSlot).map((s) => s.name);
+      const slots = k.all(SwapSlot).flatMap((s) => [s.name, ...s.fields('memcg')]);
       if (g) m.always(`${INV.I6} (swap) [${c.name}]`, I6swap(k, c), { on: [c.name, ...charges, ...slots] });
       else m.final(`${INV.I6} (swap) at rest [${c.name}]`, I6swap(k, c));
     }

@@ -187,13 +187,6 @@ export class Folio extends KObject {
     }
     return [...out, ...this.fields(...fields)];
   }
-  /**
-   * The objects of fields (`folio#1.lru`): every field but refcount and freed (the folio's own
-   * object) is one, so checks are scoped to the fields they read.
-   */
-  fields(...names: string[]): string[] {
-    return names.map((f) => `${this.name}.${f}`);
-  }
   /** The object of the ghost counting the present PTEs that map the folio (I2, I3). */
   ptesObject(): string {
     return `${this.mapcountObject()}.ptes`;
