@@ -307,7 +307,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         'reclaim holds the anon_vma pointer under RCU after the last put_anon_vma()',
         () => reclaim.reader && A.anon_vma?.refcount === 0,
-        [reclaim, A.anon_vma!],
+        [reclaim, ...A.anon_vma!.fields('refcount')],
       );
     },
   },

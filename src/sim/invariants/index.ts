@@ -383,16 +383,19 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
     if (on('I6') && !g) m.final(`${INV.I6} at rest [${c.name}]`, I6(k, c));
     if (on('I6') && k.variant.era === 'today') {
       const slots = k.all(SwapSlot).flatMap((s) => [s.name, ...s.fields('memcg')]);
-      if (g) m.always(`${INV.I6} (swap) [${c.name}]`, I6swap(k, c), { on: [c.name, ...charges, ...slots] });
+      const on6s = [...c.fields('swap', 'memsw'), ...charges, ...slots];
+      if (g) m.always(`${INV.I6} (swap) [${c.name}]`, I6swap(k, c), { on: on6s });
       else m.final(`${INV.I6} (swap) at rest [${c.name}]`, I6swap(k, c));
     }
-    if (on('I7')) m.always(`${INV.I7} [${c.name}]`, I7(k, c), { on: [c.name] });
+    if (on('I7')) m.always(`${INV.I7} [${c.name}]`, I7(k, c), { on: [c.name, ...c.fields('memsw')] });
     // Where rmap's stat update is a step of its own (Kernel.statsOwnStep: v6.3–v6.12 with a charge
     // mover), the stats lag the mapcounts inside every rmap call, as in the kernel: only at rest
     // must they agree.
     const i8always = g && !k.statsOwnStep;
     if (on('I8') && i8always)
-      m.always(`${INV.I8} [${c.name}]`, I8(k, c), { on: [c.name, ...charges, ...mapped] });
+      m.always(`${INV.I8} [${c.name}]`, I8(k, c), {
+        on: [...c.fields('anon_mapped', 'file_mapped'), ...charges, ...mapped],
+      });
     if (on('I8') && !i8always) m.final(`${INV.I8} at rest [${c.name}]`, I8(k, c));
   }
   // I22 (R19): at the end of each execution, a clean page-cache folio holds what the disk holds
