@@ -162,7 +162,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         'truncate holds the lock of a mapped folio',
         () => F.mapcount > 0 && F.lock.holder() === 0,
-        F.objects(),
+        [F.mapcountObject(), F.lock],
       );
     },
   },
