@@ -374,6 +374,7 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
         on: [v.name, v.mm.pt.name, ...(v.mm.hasPmd ? [v.mm.name] : [])],
       });
   const charges = k.all(Folio).map((f) => `${f.name}.memcg`);
+  const moving = k.all(Folio).flatMap((f) => f.fields('memcg.moving')); // statsOwner() (I8)
   const mapped = k
     .all(Folio)
     .flatMap((f) => (f.nr > 1 ? [f.mapcountObject(), ...f.fields('nr_pages_mapped')] : [f.mapcountObject()]));
@@ -394,7 +395,7 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
     const i8always = g && !k.statsOwnStep;
     if (on('I8') && i8always)
       m.always(`${INV.I8} [${c.name}]`, I8(k, c), {
-        on: [...c.fields('anon_mapped', 'file_mapped'), ...charges, ...mapped],
+        on: [...c.fields('anon_mapped', 'file_mapped'), ...charges, ...moving, ...mapped],
       });
     if (on('I8') && !i8always) m.final(`${INV.I8} at rest [${c.name}]`, I8(k, c));
   }

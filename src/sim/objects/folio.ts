@@ -110,7 +110,7 @@ export class Folio extends KObject {
     this.kMapping = this.fieldKey('mapping');
     this.kMemcg = this.mem.key(`${name}.memcg`, '');
     this.kLruvec = this.fieldKey('lruvec');
-    this.kMoving = this.mem.key(`${name}.memcg`, 'moving');
+    this.kMoving = this.mem.key(`${name}.memcg.moving`, ''); // an object of its own: only I8 reads it
     this.kContent = this.fieldKey('content');
     this.kFreed = this.key('freed');
     this.kDelayed = this.fieldKey('delayed_rmap');
@@ -180,7 +180,7 @@ export class Folio extends KObject {
     }
     const mo = this.mapcountObject();
     out.push(`${mo}.ptes`, `${mo}.writable_ptes`);
-    const fields = [...FOLIO_FIELDS, 'lock'];
+    const fields = [...FOLIO_FIELDS, 'lock', 'memcg.moving'];
     if (this.nr > 1) {
       fields.push('nr_pages_mapped', 'entire_mapcount', 'pincount');
       for (let i = 1; i < this.nr; i++) fields.push(`exclusive[${i}]`, `content[${i}]`);
