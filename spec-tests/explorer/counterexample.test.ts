@@ -365,3 +365,27 @@ test('each step of a counterexample records the values it read', () => {
   const lock = explore(counter(true), { strategy: 'replay', schedule: 'mmx1;s=T0@lock(mx)' });
   expect(lock.outcome).toBe('stopped');
 });
+
+test('the fewest preemptions: a serial violation is shown serially, even where its causal past leaves a thread midway', () => {
+  // B breaks once A has set x, in any order that runs A first. The violation's causal past is
+  // A's first step and B's: cut to it, A stops with its second step pending (a preemption of A);
+  // the serial execution, uncut, has none.
+  const model = defineModel('serial bug', (m) => {
+    const x = m.cell('x', 0);
+    const z = m.cell('z', 0);
+    m.thread('A', function* () {
+      yield 'x=1';
+      x.store(1);
+      yield 'z=1';
+      z.store(1);
+    });
+    m.thread('B', function* () {
+      yield 'check';
+      if (x.load() === 1) bug('B saw 1', 'A set x first');
+    });
+  });
+  const cex = explore(model).checks['B saw 1'].counterexample!;
+  expect(cex.preemptions).toBe(0);
+  expect(cex.minimal).toBe(true);
+  expect(cex.steps.map((s) => `${s.thread}:${s.label}`)).toEqual(['A:x=1', 'A:z=1', 'B:check']);
+});

@@ -31,11 +31,15 @@ describe('ops follow the kernel source', () => {
       const extra = k.k.mem.key(folio!.name, 'refcount');
       k.k.setup(extra, 2); // someone (a pipe) still holds the folio after the swap cache lets go
       k.thread('zap', (t) => t.zap(P, [0]));
-      k.always('the folio leaves the swap cache dirty', () => {
-        if (folio!.swapcache) return true;
-        seen = true;
-        return folio!.dirty || 'left the swap cache clean';
-      }, [folio!]);
+      k.always(
+        'the folio leaves the swap cache dirty',
+        () => {
+          if (folio!.swapcache) return true;
+          seen = true;
+          return folio!.dirty || 'left the swap cache clean';
+        },
+        folio!.fields('swapcache', 'dirty'),
+      );
     });
     const r = explore(s);
     expect(r.verdict).toBe('holds');
@@ -54,7 +58,7 @@ describe('ops follow the kernel source', () => {
         k.always('fault-around holds the PTL while truncate holds the folio lock only after folio_unlock', () => {
           if (F.lock.holder() === 0 && A.pt.ptl.holder() === 1) reached = true;
           return true;
-        }, [F, A.pt]);
+        }, [F.lock, A.pt.ptl]);
       },
       { checks: ['I3', 'I3b', 'I9'] },
     );
@@ -90,7 +94,7 @@ describe('ops follow the kernel source', () => {
         if (p.t !== 'present') return true;
         mapped = true;
         return p.write || 'mapped read-only';
-      }, [P.pt]);
+      }, [P.pt.pteObjects()[0]]);
     });
     const r = explore(s);
     expect(r.verdict).toBe('holds');
@@ -109,7 +113,7 @@ describe('ops follow the kernel source', () => {
         const c = C.pt.peekPte(0);
         if (c.t === 'migration') raced = true;
         return true;
-      }, [C.pt]);
+      }, [C.pt.pteObjects()[0]]);
     });
     const r = explore(s);
     expect(r.text).toMatch(/^holds: exhaustive/);
@@ -192,7 +196,7 @@ describe('ops follow the kernel source', () => {
       k.always('the fault path holds the PTL at some step', () => {
         if (P.pt.ptl.holder() === 0) locked = true;
         return true;
-      }, [P.pt]);
+      }, [P.pt.ptl]);
     });
     const r = explore(s);
     expect(r.verdict).toBe('holds');

@@ -47,7 +47,14 @@ describe('GUP: FOLL_GET and FOLL_PIN', () => {
           C.pt.peekPte(0).t === 'present' &&
           F.mapcount === 1
         );
-      }, [P.pt, C.pt, F, 'folio#T.1']);
+      }, [
+        P.pt.pteObjects()[0],
+        C.pt.pteObjects()[0],
+        F,
+        F.mapcountObject(),
+        'folio#T.1',
+        'folio#T.1.exclusive',
+      ]);
     });
     const r = explore(s);
     expect(r.verdict, r.counterexample?.text).toBe('holds');
@@ -65,7 +72,7 @@ describe('GUP: FOLL_GET and FOLL_PIN', () => {
         return (
           p.t === 'present' && p.folio === F.name && !p.write && F.exclusive && folio_maybe_dma_pinned(F)
         );
-      }, [P.pt, F]);
+      }, [P.pt.pteObjects()[0], F, ...F.fields('exclusive')]);
     });
     const r = explore(s);
     expect(r.verdict, r.counterexample?.text).toBe('holds');
@@ -80,6 +87,8 @@ describe('GUP: FOLL_GET and FOLL_PIN', () => {
       k.thread('T', (t) => t.get_user_pages(P, 0, { fast: true }), { alloc: 0 });
       k.sometimes('F referenced, still shared', () => F.refcount === 3 && !F.exclusive && F.mapcount === 2, [
         F,
+        F.mapcountObject(),
+        ...F.fields('exclusive'),
       ]);
     });
     const r = explore(s);
@@ -97,7 +106,7 @@ describe('GUP: FOLL_GET and FOLL_PIN', () => {
         const p = P.pt.peekPte(0);
         const N = k.allocated('T');
         return N !== null && p.t === 'present' && p.folio === N.name && p.write && folio_maybe_dma_pinned(N);
-      }, [P.pt, 'folio#T.1']);
+      }, [P.pt.pteObjects()[0], 'folio#T.1']);
     });
     const r = explore(s);
     expect(r.verdict, r.counterexample?.text).toBe('holds');
@@ -149,7 +158,7 @@ describe('reclaim and pins', () => {
       k.always('F stays mapped and exclusive while pinned', () => {
         const p = P.pt.peekPte(0);
         return p.t === 'present' && p.folio === F.name && F.exclusive;
-      }, [P.pt, F]);
+      }, [P.pt.pteObjects()[0], ...F.fields('exclusive')]);
     });
     const r = explore(s);
     expect(r.verdict, r.counterexample?.text).toBe('holds');
@@ -174,7 +183,10 @@ describe('fork and pins (R16: copy_present_page)', () => {
       const F = k.anonFolio(P, 0, { content: 1 });
       const C = k.child(P, 'C');
       k.thread('P', (t) => t.get_user_pages(P, 0).fork(P, C), { alloc: 0 });
-      k.sometimes('shared after fork', () => F.mapcount === 2 && !F.exclusive, [F]);
+      k.sometimes('shared after fork', () => F.mapcount === 2 && !F.exclusive, [
+        F.mapcountObject(),
+        ...F.fields('exclusive'),
+      ]);
     });
     const r = explore(s);
     expect(r.verdict, r.counterexample?.text).toBe('holds');

@@ -36,7 +36,7 @@ describe('mprotect: change_pte_range and can_change_pte_writable', () => {
       const F = k.anonFolio(P, 0, { content: 1 });
       k.thread('T', (t) => t.mprotect(P, 'r').store(P, 0, 2));
       k.always('the PROT_READ store changed nothing', () => F.content === 1 && P.mm.expect(0) === 1, [
-        F,
+        ...F.fields('content'),
         P.mm,
       ]);
     });

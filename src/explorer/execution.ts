@@ -1,7 +1,7 @@
 import { type ErrorSite, ExplorerError, Violation } from './errors.ts';
 import { type Ev, keyMask, type StepKind } from './event.ts';
 import { EventLog } from './log.ts';
-import { Memory, Mode } from './memory.ts';
+import { Memory, Mode, type PredScope } from './memory.ts';
 import { type Instance, type Model, ModelBuilder, type PredicateSpec, type Request } from './model.ts';
 import { encodeSchedule, type Step } from './schedule.ts';
 
@@ -65,6 +65,8 @@ export class Runner {
   private byObject = new Map<number, number[]>();
   private globalPreds: number[] = [];
   private preds: PredicateSpec[] = [];
+  /** Per predicate: its scope, checked while it is evaluated (null: unscoped). */
+  private scopes: (PredScope | null)[] = [];
   private nAlways = 0;
 
   /** Steps executed in the current execution. */
@@ -251,6 +253,7 @@ export class Runner {
       if (seen.has(p.name)) throw new ExplorerError(`two checks are named '${p.name}'`);
       seen.add(p.name);
       this.predKey[i] = this.mem.key('@check', p.name);
+      this.scopes[i] = p.objects === null ? null : this.scopeOf(p.name, p.objects);
       if (p.objects === null) this.globalPreds.push(i);
       else
         for (const o of p.objects) {
@@ -259,6 +262,12 @@ export class Runner {
           l.push(i);
         }
     });
+  }
+
+  private scopeOf(name: string, objects: number[]): PredScope {
+    const mask = new Uint8Array(this.mem.objectNames.length);
+    for (const o of objects) mask[o] = 1;
+    return { name, mask, objects };
   }
 
   /** Is thread t able to take its next step now? */
@@ -432,8 +441,12 @@ export class Runner {
     out.push(i);
   }
 
-  /** Evaluate a predicate: true, or false / a message. A Violation thrown by it is its message. */
-  private evaluate(p: PredicateSpec, what: string): boolean | string {
+  /**
+   * Evaluate a predicate: true, or false / a message. A Violation thrown by it is its message. A
+   * scoped predicate (`scope`) may read only keys of its objects.
+   */
+  private evaluate(p: PredicateSpec, what: string, scope: PredScope | null = null): boolean | string {
+    this.mem.scope = scope;
     try {
       return this.mem.peek(p.pred);
     } catch (e) {
@@ -442,12 +455,14 @@ export class Runner {
       throw new ExplorerError(`${what} '${p.name}' threw: ${errText(e)}`, this.siteWithSchedule(), {
         cause: e,
       });
+    } finally {
+      this.mem.scope = null;
     }
   }
 
   private check(i: number, step: number): void {
     const p = this.preds[i];
-    const v = this.evaluate(p, 'check');
+    const v = this.evaluate(p, 'check', this.scopes[i]);
     if (i < this.nAlways) {
       if (v !== true)
         this.record({

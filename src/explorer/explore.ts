@@ -538,9 +538,12 @@ export class Exploration implements SearchContext {
           continue;
         }
         if (hit) {
-          const t =
+          let t =
             this.traced(shrink(hit.events, hit.rec), f.rec.assertion) ??
             this.traced(hit.events.map(pickOf), f.rec.assertion);
+          // Cutting a thread's steps that the violation does not depend on can leave that
+          // thread preempted: then the execution found within the bound, uncut, is the witness.
+          if (t && t.preemptions > bound) t = this.traced(hit.events.map(pickOf), f.rec.assertion) ?? t;
           if (t && t.preemptions < best.preemptions) best = t;
           break;
         }

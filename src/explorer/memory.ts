@@ -48,6 +48,16 @@ const REPLAY = 4; // re-running a step whose footprint is already known: nothing
 export type Mode = typeof OFF | typeof STEP | typeof OUTSIDE | typeof READONLY | typeof REPLAY;
 export const Mode = { OFF, STEP, OUTSIDE, READONLY, REPLAY } as const;
 
+/**
+ * The scope of a predicate being evaluated (Runner.evaluate): `mask[o]` is 1 for each object id
+ * o it is scoped to (`{ on: [...] }`), for {@link Memory.read} to refuse a key of any other object.
+ */
+export interface PredScope {
+  readonly name: string;
+  readonly mask: Uint8Array;
+  readonly objects: readonly number[];
+}
+
 /** A step's footprint: the keys it read, wrote, and updated commutatively. */
 export interface Footprint {
   reads: number[];
@@ -72,6 +82,12 @@ export class Memory {
   live: Uint8Array = new Uint8Array(64);
 
   mode: Mode = OFF;
+  /**
+   * Set only while a scoped predicate is evaluated. A scoped predicate is re-checked only after
+   * steps that change its objects, and only those steps are ordered against each other on its
+   * account: a key of another object it read could change unseen, and the violation be missed.
+   */
+  scope: PredScope | null = null;
   /**
    * The thread running the current step (-1 outside steps) and the mutexes it took / gave up
    * inside it: the model builder's `current`, `took`, `released`, kept here so every builder
@@ -316,6 +332,8 @@ export class Memory {
       this.rStamp[k] = this.stamp;
       if (this.reads === NONE) this.reads = [k];
       else this.reads.push(k);
+    } else if (this.mode === READONLY && this.scope !== null && this.scope.mask[this.keyObject[k]] !== 1) {
+      this.outOfScope(k);
     }
     return this.live[k] === 1;
   }
@@ -333,6 +351,8 @@ export class Memory {
 
   /** A value without recording it, for setup code that builds on earlier setup (not for threads). */
   peekValue(k: number): unknown {
+    if (this.mode === READONLY && this.scope !== null && this.scope.mask[this.keyObject[k]] !== 1)
+      this.outOfScope(k);
     if (this.live[k] === 0) this.onMisuse(`'${this.keyNames[k]}' does not exist (yet)`);
     return this.vals[k];
   }
@@ -365,6 +385,8 @@ export class Memory {
       }
     } else if (m === OUTSIDE) {
       this.onMisuse(`shared memory read outside a step: '${this.keyNames[k]}' (put a yield before it)`);
+    } else if (m === READONLY && this.scope !== null && this.scope.mask[this.keyObject[k]] !== 1) {
+      this.outOfScope(k);
     }
     if (this.live[k] === 0) this.onMisuse(`read of '${this.keyNames[k]}', which does not exist (yet)`);
     return this.vals[k];
@@ -427,6 +449,15 @@ export class Memory {
       else this.writes.push(k);
       if (this.diff !== null && !this.diff.has(k)) this.diff.set(k, this.vals[k]);
     }
+  }
+
+  private outOfScope(k: number): never {
+    const s = this.scope as PredScope;
+    const on = s.objects.map((o) => this.objectNames[o]).join(', ');
+    const obj = this.objectNames[this.keyObject[k]];
+    return this.onMisuse(
+      `check '${s.name}' reads '${this.keyNames[k]}' outside its scope (on: ${on}): add its object '${obj}' to 'on'`,
+    );
   }
 
   private misuseWrite(k: number): never {

@@ -51,6 +51,23 @@ export class KObject {
   toString(): string {
     return this.name;
   }
+  /**
+   * A field that is an object of its own, under the same key name (`folio#1.lock`): a check
+   * scoped to this object does not see it change, one that reads it is scoped to
+   * `${name}.${field}` too (so steps changing only fields a check never reads are not ordered
+   * against each other on its account).
+   */
+  protected fieldKey(field: string): number {
+    return this.mem.key(`${this.name}.${field}`, '');
+  }
+  /** The objects of fields made with fieldKey (`folio#1.lru`), for scoping checks. */
+  fields(...names: string[]): string[] {
+    return names.map((f) => `${this.name}.${f}`);
+  }
+  /** A mutex that is a field object of its own (see fieldKey). */
+  protected fieldMutex(field: string, cls: LockClass): KMutex {
+    return new KMutex(this.k.m, this.fieldKey(field), `${this.name}.${field}`, cls, this.k.lockdep);
+  }
 }
 
 /** A kernel object that can be created (init) either in setup or, for allocation, inside a step. */

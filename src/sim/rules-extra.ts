@@ -46,7 +46,7 @@ export const EXTRA_RULE_SCENARIOS: readonly RuleScenario[] = [
       k.sometimes(
         'P wrote while C still maps the shared folio',
         () => P.mm.expect(0) === 2 && maps(C.pt.peekPte(0), F),
-        [P.mm, C.pt],
+        [P.mm, C.pt.pteObjects()[0]],
       );
     },
   },
@@ -69,7 +69,7 @@ export const EXTRA_RULE_SCENARIOS: readonly RuleScenario[] = [
       k.sometimes(
         "P wrote its swapped-in page while C's PTE still holds the shared swap entry",
         () => P.mm.expect(0) === 9 && C.pt.peekPte(0).t === 'swap',
-        [P.mm, C.pt],
+        [P.mm, C.pt.pteObjects()[0]],
       );
     },
   },
@@ -90,7 +90,7 @@ export const EXTRA_RULE_SCENARIOS: readonly RuleScenario[] = [
       k.sometimes(
         'P stored while C still maps the shared page',
         () => P.mm.expect(0) === 2 && maps(C.pt.peekPte(0), F),
-        [P.mm, C.pt],
+        [P.mm, C.pt.pteObjects()[0]],
       );
     },
   },
@@ -129,7 +129,7 @@ export const EXTRA_RULE_SCENARIOS: readonly RuleScenario[] = [
           C.pt.peekPte(0).t === 'present' &&
           !maps(C.pt.peekPte(0), F)
         );
-      }, [P.mm, P.pt, C.pt, F]);
+      }, [P.mm, P.pt.pteObjects()[0], C.pt.pteObjects()[0], ...F.fields('exclusive')]);
     },
   },
   {
@@ -209,7 +209,7 @@ export const EXTRA_RULE_RACES: readonly RuleScenario[] = [
       k.sometimes(
         'migration holds the folio lock after exit freed the anon_vma',
         () => F.lock.holder() === 1 && av.state === 'freed',
-        [F, av],
+        [F.lock, av],
       );
     },
   },
@@ -235,7 +235,7 @@ export const EXTRA_RULE_RACES: readonly RuleScenario[] = [
       k.sometimes(
         "reclaim holds the folio after the anon_vma's memory became a page table",
         () => av.state === 'pagetable' && !F.lru && !F.freed,
-        [F, av],
+        [F, av, ...F.fields('lru')],
       );
     },
   },
@@ -260,7 +260,7 @@ export const EXTRA_RULE_RACES: readonly RuleScenario[] = [
       k.sometimes(
         "truncation walks the i_mmap tree after exit zapped P's PTE",
         () => file.i_mmap_rwsem.readers === 1 && P.pt.peekPte(0).t === 'none' && !P.pt.freed,
-        [file, P.pt],
+        [file.i_mmap_rwsem, P.pt, P.pt.pteObjects()[0]],
       );
     },
   },
@@ -284,7 +284,7 @@ export const EXTRA_RULE_RACES: readonly RuleScenario[] = [
       k.sometimes(
         "writeback walks the i_mmap tree after exit zapped P's PTE",
         () => file.i_mmap_rwsem.readers === 1 && P.pt.peekPte(0).t === 'none' && !P.pt.freed,
-        [file, P.pt],
+        [file.i_mmap_rwsem, P.pt, P.pt.pteObjects()[0]],
       );
     },
   },

@@ -90,7 +90,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         "reclaim walks the anon_vma tree after exit zapped A's PTE",
         () => av.rwsem.rwsem_is_locked() && av.rwsem.readers === 1 && A.pt.peekPte(0).t === 'none',
-        [av, A.pt],
+        [av.rwsem, A.pt.pteObjects()[0]],
       );
     },
   },
@@ -127,7 +127,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         "truncate holds the folio lock after munmap cleared A's PTE",
         () => F.lock.holder() === 1 && A.pt.peekPte(0).t === 'none',
-        [F, A.pt],
+        [F.lock, A.pt.pteObjects()[0]],
       );
     },
   },
@@ -144,7 +144,7 @@ export const RULES: readonly RuleScenario[] = [
       const F = k.anonFolio(A, 0, { nr: 4 });
       k.thread('dontneed1', (t) => t.zap(A, [0, 1]));
       k.thread('dontneed2', (t) => t.zap(A, [2, 3]));
-      k.sometimes('the folio is half mapped', () => F.nr_pages_mapped === 2, [F]);
+      k.sometimes('the folio is half mapped', () => F.nr_pages_mapped === 2, F.fields('nr_pages_mapped'));
     },
   },
   {
@@ -162,7 +162,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         'truncate holds the lock of a mapped folio',
         () => F.mapcount > 0 && F.lock.holder() === 0,
-        F.objects(),
+        [F.mapcountObject(), F.lock],
       );
     },
   },
@@ -246,7 +246,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         "the folio is unmapped into a migration entry while GUP's reference is held (migration backs out)",
         () => P.pt.peekPte(0).t === 'migration' && F.refcount === 2,
-        [F, P.pt],
+        [F, P.pt.pteObjects()[0]],
       );
     },
   },
@@ -267,7 +267,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         'the new folio is mapped and charged while the old one is not yet freed',
         () => !F.freed && k.allocated('migrate')?.mapcount === 1,
-        [F, 'folio#migrate.1.mapcount'],
+        [F, 'folio#migrate.1.mapcount', 'folio#migrate.1'],
       );
       void X;
     },
@@ -288,7 +288,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         'the fault holds a reference while reclaim has the folio isolated and locked',
         () => F.lock.holder() === 0 && !F.lru && F.refcount === 3,
-        [F],
+        [F, F.lock, ...F.fields('lru')],
       );
     },
   },
@@ -307,7 +307,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         'reclaim holds the anon_vma pointer under RCU after the last put_anon_vma()',
         () => reclaim.reader && A.anon_vma?.refcount === 0,
-        [reclaim, A.anon_vma!],
+        [reclaim, ...A.anon_vma!.fields('refcount')],
       );
     },
   },
@@ -328,7 +328,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         "P wrote while C's PTE still holds the swap entry",
         () => P.mm.expect(0) === 9 && C.pt.peekPte(0).t === 'swap',
-        [P.mm, C.pt],
+        [P.mm, C.pt.pteObjects()[0]],
       );
     },
   },
@@ -347,7 +347,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         "P wrote after C unmapped, while C's GUP reference is held",
         () => P.mm.expect(0) === 2 && C.pt.peekPte(0).t === 'none' && !F.freed,
-        [P.mm, C.pt, F],
+        [P.mm, F, C.pt.pteObjects()[0]],
       );
     },
   },
@@ -370,7 +370,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes("P's swapin holds the folio lock after fork shared the entry and C mapped the folio", () => {
         const p = P.pt.peekPte(0);
         return F.lock.holder() === 0 && p.t === 'swap' && !p.excl && maps(C.pt.peekPte(0), F);
-      }, [F, P.pt.pteObjects()[0], C.pt.pteObjects()[0]]);
+      }, [F.lock, P.pt.pteObjects()[0], C.pt.pteObjects()[0]]);
     },
   },
   {
@@ -388,7 +388,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         'T1 holds the lock of a folio whose entry was recycled',
         () => F.lock.holder() === 0 && !F.swapcache && P.pt.peekPte(0).t === 'swap',
-        [F, P.pt],
+        [F.lock, ...F.fields('swapcache'), P.pt.pteObjects()[0]],
       );
     },
   },
@@ -408,7 +408,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         "C faults while P1's COW holds its extra reference",
         () => F.refcount === 3 && C.pt.ptl.holder() === 1,
-        [F, C.pt],
+        [F, C.pt.ptl],
       );
     },
   },
@@ -431,7 +431,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         'writeback holds the folio lock while the zap has cleared the PTE and holds the PTL',
         () => F.lock.holder() === 1 && A.pt.peekPte(0).t === 'none' && A.pt.ptl.holder() === 0,
-        [F, A.pt, A.pt.pteObjects()[0]],
+        [F.lock, A.pt.ptl, A.pt.pteObjects()[0]],
       );
     },
   },
@@ -451,7 +451,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         'T holds the PTL of the table PT reclaim detached',
         () => A.pt.ptl.holder() === 1 && A.mm.pmd !== A.pt.name,
-        [A.pt, A.mm],
+        [A.pt.ptl, A.mm],
       );
     },
   },
@@ -471,7 +471,7 @@ export const RULES: readonly RuleScenario[] = [
       k.sometimes(
         "P's swapin holds the folio lock while the folio is under writeback",
         () => F.lock.holder() === 1 && F.writeback,
-        [F],
+        [F.lock, ...F.fields('writeback')],
       );
     },
   },

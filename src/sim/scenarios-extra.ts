@@ -46,7 +46,7 @@ export const NECESSITY_SCENARIOS: readonly NecessityScenarioDef[] = [
         const a = k.allocated('T1');
         const b = k.allocated('T2');
         return a !== null && b !== null && !b.freed && maps(P.pt.peekPte(0), a.name) && !F.freed;
-      }, ['folio#T1.1', 'folio#T2.1', P.pt.pteObjects()[0]]);
+      }, ['folio#T1.1', 'folio#T2.1', P.pt.pteObjects()[0], F]);
     },
   },
   {
@@ -75,7 +75,7 @@ export const NECESSITY_SCENARIOS: readonly NecessityScenarioDef[] = [
       k.sometimes(
         'T1 holds the PTL for a present PTE it read, and the zap cleared it',
         () => P.pt.ptl.holder() === 0 && P.pt.peekPte(0).t === 'none' && k.allocated('T1') === null,
-        [P.pt, 'folio#T1.1'],
+        [P.pt.ptl, P.pt.pteObjects()[0], 'folio#T1.1'],
       );
     },
   },
@@ -103,7 +103,7 @@ export const NECESSITY_SCENARIOS: readonly NecessityScenarioDef[] = [
       k.sometimes(
         "the mover holds P's PTL over the mapped folio while charges are moving",
         () => mc.to !== null && P.pt.ptl.holder() === 0 && F.mapcount === 1,
-        [mc, P.pt, F.mapcountObject()],
+        [mc, P.pt.ptl, F.mapcountObject()],
       );
     },
   },

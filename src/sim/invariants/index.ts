@@ -320,7 +320,7 @@ export const ALL_CHECKS: CheckSet = new Set(Object.keys(INV) as InvariantId[]);
 /** Register every applicable invariant instance, each scoped to exactly the objects it reads. */
 export function registerInvariants(k: Kernel, only: CheckSet): void {
   const m = k.m;
-  const pts = k.all(PageTable).map((p) => p.name); // their PTL and `freed` (the PTEs are objects of their own)
+  const ptls = k.all(PageTable).map((p) => p.ptl.name); // the PTLs (objects of their own)
   // with guards off, only harms: guard invariants are not registered (GUARDS), and I6/I8 are
   // checked at rest (m.final) instead of after every step
   const g = k.guards;
@@ -339,24 +339,34 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
     const tag = `[${f.name}]`;
     const mo = f.mapcountObject();
     const cacheScope = f.anon ? [] : k.all(AddressSpace).map((a) => a.name);
-    if (on('I1')) m.always(`${INV.I1} ${tag}`, I1(k, f), { on: [f.name, mo, ...cacheScope] });
+    // each scoped to exactly the fields it reads (Folio.fields: every field but refcount and
+    // freed is an object of its own)
+    const [swapcache, mapping] = f.fields('swapcache', 'mapping');
+    if (on('I1'))
+      m.always(`${INV.I1} ${tag}`, I1(k, f), { on: [f.name, mo, swapcache, mapping, ...cacheScope] });
     // I2 reads a PTL only when an op left `ptl_pending` (R4's mutation): only then is it in scope
     const v = k.variant.mutations;
-    const i2pts = v.has('rmap_after_ptl_drop') || v.has('cow_drops_rmap_before_pte_switch') ? pts : [];
-    if (on('I2')) m.always(`${INV.I2} ${tag}`, I2(k, f), { on: [f.name, mo, ...i2pts] });
-    if (on('I3')) m.always(`${INV.I3} ${tag}`, I3(k, f), { on: [...f.objects(), ...cacheScope] });
-    if (on('I5') && f.anon) m.always(`${INV.I5} ${tag}`, I5(k, f), { on: [f.name, mo, ...avs] });
-    if (on('I14') && f.anon)
-      m.always(`${INV.I14} ${tag}`, I14(k, f), { on: f.nr > 1 ? f.objects() : [f.name, mo] });
+    const i2pts = v.has('rmap_after_ptl_drop') || v.has('cow_drops_rmap_before_pte_switch') ? ptls : [];
+    const i2 = [f.name, mo, f.ptesObject(), ...f.fields('delayed_rmap', 'ptl_pending'), ...i2pts];
+    if (on('I2')) m.always(`${INV.I2} ${tag}`, I2(k, f), { on: i2 });
+    const i3 = [f.name, swapcache, mapping, f.memcgObject(), f.ptesObject(), ...cacheScope];
+    if (on('I3')) m.always(`${INV.I3} ${tag}`, I3(k, f), { on: i3 });
+    if (on('I5') && f.anon) m.always(`${INV.I5} ${tag}`, I5(k, f), { on: [f.name, mo, mapping, ...avs] });
+    const i14 = [f.name, mo, f.writablePtesObject(), ...f.fields('exclusive')];
+    if (on('I14') && f.anon) m.always(`${INV.I14} ${tag}`, I14(k, f), { on: f.nr > 1 ? f.objects() : i14 });
     if (on('I16') && f.nr > 1) m.always(`${INV.I16} ${tag}`, I16(k, f), { on: f.objects() });
-    if (i19 && g) m.always(`${INV.I19} ${tag}`, I19(k, f), { on: [...f.objects(), ...cacheScope] });
+    const i19s = [f.name, f.memcgObject(), mo, swapcache, ...f.fields('lru'), mapping, ...cacheScope];
+    if (i19 && g) m.always(`${INV.I19} ${tag}`, I19(k, f), { on: i19s });
     if (i19r) m.final(`${INV.I19} at rest ${tag}`, I19(k, f));
     if (on('I10') && memcgs.length > 0)
-      m.always(`${INV.I10} ${tag}`, I10(k, f), { on: [f.name, `${f.name}.memcg`] });
+      m.always(`${INV.I10} ${tag}`, I10(k, f), {
+        on: [f.name, f.memcgObject(), ...f.fields('lru', 'lruvec')],
+      });
   }
   for (const s of k.all(SwapSlot)) {
-    if (on('I11')) m.always(`${INV.I11} [${s.name}]`, I11(k, s), { on: [s.name] });
-    if (on('I12')) m.always(`${INV.I12} [${s.name}]`, I12(k, s), { on: [s.name] });
+    if (on('I11'))
+      m.always(`${INV.I11} [${s.name}]`, I11(k, s), { on: [s.name, ...s.fields('count', 'has_cache')] });
+    if (on('I12')) m.always(`${INV.I12} [${s.name}]`, I12(k, s), { on: [s.name, ...s.fields('data')] });
   }
   for (const v of k.all(Vma))
     if (on('I17'))
@@ -364,25 +374,29 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
         on: [v.name, v.mm.pt.name, ...(v.mm.hasPmd ? [v.mm.name] : [])],
       });
   const charges = k.all(Folio).map((f) => `${f.name}.memcg`);
+  const moving = k.all(Folio).flatMap((f) => f.fields('memcg.moving')); // statsOwner() (I8)
   const mapped = k
     .all(Folio)
-    .flatMap((f) => (f.nr > 1 ? [f.mapcountObject(), f.name] : [f.mapcountObject()]));
+    .flatMap((f) => (f.nr > 1 ? [f.mapcountObject(), ...f.fields('nr_pages_mapped')] : [f.mapcountObject()]));
   const mc = k.has('mc') ? ['mc'] : [];
   for (const c of memcgs) {
     if (on('I6') && g) m.always(`${INV.I6} [${c.name}]`, I6(k, c), { on: [c.name, ...mc, ...charges] });
     if (on('I6') && !g) m.final(`${INV.I6} at rest [${c.name}]`, I6(k, c));
     if (on('I6') && k.variant.era === 'today') {
-      const slots = k.all(SwapSlot).map((s) => s.name);
-      if (g) m.always(`${INV.I6} (swap) [${c.name}]`, I6swap(k, c), { on: [c.name, ...charges, ...slots] });
+      const slots = k.all(SwapSlot).flatMap((s) => [s.name, ...s.fields('memcg')]);
+      const on6s = [...c.fields('swap', 'memsw'), ...charges, ...slots];
+      if (g) m.always(`${INV.I6} (swap) [${c.name}]`, I6swap(k, c), { on: on6s });
       else m.final(`${INV.I6} (swap) at rest [${c.name}]`, I6swap(k, c));
     }
-    if (on('I7')) m.always(`${INV.I7} [${c.name}]`, I7(k, c), { on: [c.name] });
+    if (on('I7')) m.always(`${INV.I7} [${c.name}]`, I7(k, c), { on: [c.name, ...c.fields('memsw')] });
     // Where rmap's stat update is a step of its own (Kernel.statsOwnStep: v6.3–v6.12 with a charge
     // mover), the stats lag the mapcounts inside every rmap call, as in the kernel: only at rest
     // must they agree.
     const i8always = g && !k.statsOwnStep;
     if (on('I8') && i8always)
-      m.always(`${INV.I8} [${c.name}]`, I8(k, c), { on: [c.name, ...charges, ...mapped] });
+      m.always(`${INV.I8} [${c.name}]`, I8(k, c), {
+        on: [...c.fields('anon_mapped', 'file_mapped'), ...charges, ...moving, ...mapped],
+      });
     if (on('I8') && !i8always) m.final(`${INV.I8} at rest [${c.name}]`, I8(k, c));
   }
   // I22 (R19): at the end of each execution, a clean page-cache folio holds what the disk holds
@@ -390,14 +404,24 @@ export function registerInvariants(k: Kernel, only: CheckSet): void {
     if (on('I22') && as.hasDisk)
       for (let i = 0; i < as.size; i++) m.final(`${INV.I22} at rest [${as.name}[${i}]]`, I22(k, as, i));
   // I21 (R22): where VMAs start without an anon_vma (k.lazyAnonVma), every anon PTE is in rmap
+  // (it reads whether a mapped anon folio is freed: every anon folio is in scope)
+  const anonFolios = k
+    .all(Folio)
+    .filter((f) => f.anon)
+    .map((f) => f.name);
   if (on('I21') && k.all(Vma).some((v) => v.lazy))
     for (const v of k.all(Vma))
       if (v.file === null)
-        m.always(`${INV.I21} [${v.name}]`, I21(k, v), { on: [v.name, ...v.mm.pt.pteObjects()] });
+        m.always(`${INV.I21} [${v.name}]`, I21(k, v), {
+          on: [v.name, ...v.mm.pt.pteObjects(), ...anonFolios],
+        });
   // I23 (R21): with a stable-writes swap device, no writable PTE maps a folio under writeback
   if (on('I23') && g && swapInfo(k)?.stableWrites)
     for (const f of k.all(Folio))
-      if (f.anon) m.always(`${INV.I23} [${f.name}]`, I23(k, f), { on: [f.name, f.mapcountObject()] });
+      if (f.anon)
+        m.always(`${INV.I23} [${f.name}]`, I23(k, f), {
+          on: [f.name, f.writablePtesObject(), ...f.fields('writeback')],
+        });
 }
 
 /**

@@ -28,10 +28,11 @@ export class AnonVma extends KObject {
   readonly vmas: Vma[] = [];
   constructor(k: Kernel, name: string) {
     super(k, name);
-    this.kRef = this.key('refcount');
+    // all but `state` (what I5 reads) are objects of their own (KObject.fieldKey)
+    this.kRef = this.fieldKey('refcount');
     this.kState = this.key('state');
-    this.kGen = this.key('generation');
-    this.kFreedUnder = this.key('freed_under_rcu');
+    this.kGen = this.fieldKey('generation');
+    this.kFreedUnder = this.fieldKey('freed_under_rcu');
     this.rwsem = new RwSem(this, k, 'rwsem', 'anon_vma->rwsem');
   }
   init(refcount: number): void {

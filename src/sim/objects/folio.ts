@@ -17,6 +17,21 @@ import type { KMutex } from '../lockdep.ts';
  *   null), `content` (the data, for COW checks), `freed`.
  * Model: `anon` and `nr` (folio_nr_pages) are fixed at allocation; KSM folios are not modelled.
  */
+/** The small-folio fields that are objects of their own (Folio.fields), besides `lock`. */
+const FOLIO_FIELDS = [
+  'lru',
+  'swapcache',
+  'swap',
+  'dirty',
+  'writeback',
+  'exclusive',
+  'mapping',
+  'lruvec',
+  'content',
+  'delayed_rmap',
+  'ptl_pending',
+];
+
 export class Folio extends KObject {
   readonly kRef: number;
   readonly kMap: number[];
@@ -80,35 +95,40 @@ export class Folio extends KObject {
         ? [this.mem.key(`${name}.mapcount`, '')]
         : Array.from({ length: nr }, (_, i) => this.mem.key(`${name}.mapcount[${i}]`, ''));
     this.kLargeMap = nr > 1 ? this.mem.key(`${name}.large_mapcount`, '') : -1;
-    this.kNrMapped = nr > 1 ? this.key('nr_pages_mapped') : -1;
-    this.kEntire = nr > 1 ? this.key('entire_mapcount') : -1;
-    this.kLru = this.key('lru');
-    this.kSwapcache = this.key('swapcache');
-    this.kSwap = this.key('swap');
-    this.kDirty = this.key('dirty');
-    this.kWriteback = this.key('writeback');
-    this.kExclusive = this.key('exclusive');
-    this.kMapping = this.key('mapping');
+    // Every field but refcount and freed (which nearly every check reads) is an object of its
+    // own, under the same key name (KObject.fieldKey): each invariant is scoped to exactly the
+    // fields it reads (FOLIO_FIELDS lists them), so e.g. a folio_lock() step is not ordered against
+    // a refcount change on account of I1.
+    this.kNrMapped = nr > 1 ? this.fieldKey('nr_pages_mapped') : -1;
+    this.kEntire = nr > 1 ? this.fieldKey('entire_mapcount') : -1;
+    this.kLru = this.fieldKey('lru');
+    this.kSwapcache = this.fieldKey('swapcache');
+    this.kSwap = this.fieldKey('swap');
+    this.kDirty = this.fieldKey('dirty');
+    this.kWriteback = this.fieldKey('writeback');
+    this.kExclusive = this.fieldKey('exclusive');
+    this.kMapping = this.fieldKey('mapping');
     this.kMemcg = this.mem.key(`${name}.memcg`, '');
-    this.kLruvec = this.key('lruvec');
-    this.kMoving = this.mem.key(`${name}.memcg`, 'moving');
-    this.kContent = this.key('content');
+    this.kLruvec = this.fieldKey('lruvec');
+    this.kMoving = this.mem.key(`${name}.memcg.moving`, ''); // an object of its own: only I8 reads it
+    this.kContent = this.fieldKey('content');
     this.kFreed = this.key('freed');
-    this.kDelayed = this.key('delayed_rmap');
-    this.kPtlPending = this.key('ptl_pending');
+    this.kDelayed = this.fieldKey('delayed_rmap');
+    this.kPtlPending = this.fieldKey('ptl_pending');
     const mo = this.mapcountObject();
-    this.kPtes = this.mem.key(mo, 'ptes');
-    this.kWPtes = this.mem.key(mo, 'writable_ptes');
-    this.lock = this.mutex('lock', 'folio_lock');
+    // the PTE ghosts too: I2 reads only `ptes`, I14 and I23 only `writable_ptes`
+    this.kPtes = this.mem.key(`${mo}.ptes`, '');
+    this.kWPtes = this.mem.key(`${mo}.writable_ptes`, '');
+    this.lock = this.fieldMutex('lock', 'folio_lock');
     const pages = Array.from({ length: nr }, (_, i) => i);
-    this.kPageExcl = pages.map((i) => (i === 0 ? -1 : this.key(`exclusive[${i}]`)));
-    this.kPageContent = pages.map((i) => (i === 0 ? -1 : this.key(`content[${i}]`)));
+    this.kPageExcl = pages.map((i) => (i === 0 ? -1 : this.fieldKey(`exclusive[${i}]`)));
+    this.kPageContent = pages.map((i) => (i === 0 ? -1 : this.fieldKey(`content[${i}]`)));
     const lm = `${name}.large_mapcount`;
     this.kMmId = nr > 1 ? [this.mem.key(lm, 'mm_id[0]'), this.mem.key(lm, 'mm_id[1]')] : [-1, -1];
     this.kMmIdMapcount =
       nr > 1 ? [this.mem.key(lm, 'mm_id_mapcount[0]'), this.mem.key(lm, 'mm_id_mapcount[1]')] : [-1, -1];
     this.kMmShared = nr > 1 ? this.mem.key(lm, 'mm_ids_shared') : -1;
-    this.kPincount = nr > 1 ? this.key('pincount') : -1;
+    this.kPincount = nr > 1 ? this.fieldKey('pincount') : -1;
   }
 
   /** Create every field (setup, or folio allocation inside a step). */
@@ -158,7 +178,22 @@ export class Folio extends KObject {
       for (let i = 0; i < this.nr; i++) out.push(`${this.name}.mapcount[${i}]`);
       out.push(`${this.name}.large_mapcount`);
     }
-    return out;
+    const mo = this.mapcountObject();
+    out.push(`${mo}.ptes`, `${mo}.writable_ptes`);
+    const fields = [...FOLIO_FIELDS, 'lock', 'memcg.moving'];
+    if (this.nr > 1) {
+      fields.push('nr_pages_mapped', 'entire_mapcount', 'pincount');
+      for (let i = 1; i < this.nr; i++) fields.push(`exclusive[${i}]`, `content[${i}]`);
+    }
+    return [...out, ...this.fields(...fields)];
+  }
+  /** The object of the ghost counting the present PTEs that map the folio (I2, I3). */
+  ptesObject(): string {
+    return `${this.mapcountObject()}.ptes`;
+  }
+  /** The object of the ghost counting the writable present PTEs that map it (I14, I23). */
+  writablePtesObject(): string {
+    return `${this.mapcountObject()}.writable_ptes`;
   }
   /** The object folio_memcg() reads (memcg_data is an object of its own, for scoping). */
   memcgObject(): string {

@@ -12,6 +12,8 @@ import type { LockClass } from '../lockdep.ts';
 export class RwSem {
   readonly kWriter: number;
   readonly kReaders: number;
+  /** Its object (`anon_vma#A.rwsem`): apart from its owner's, for scoping checks. */
+  readonly name: string;
   constructor(
     readonly owner: KObject,
     readonly k: Kernel,
@@ -19,8 +21,9 @@ export class RwSem {
     /** Its lock class for I18 (kernel order: i_mmap_rwsem before anon_vma->rwsem). */
     readonly cls: LockClass,
   ) {
-    this.kWriter = k.mem.key(owner.name, `${field}.writer`);
-    this.kReaders = k.mem.key(owner.name, `${field}.readers`);
+    this.name = `${owner.name}.${field}`;
+    this.kWriter = k.mem.key(this.name, 'writer');
+    this.kReaders = k.mem.key(this.name, 'readers');
   }
   init(): void {
     this.k.mem.init(this.kWriter, -1);

@@ -31,17 +31,19 @@ export class MemCgroup extends KObject {
     readonly v2 = false,
   ) {
     super(k, name);
+    // all counters but `memory` (I6, I7) are objects of their own (KObject.fieldKey): I7 also
+    // reads memsw, I8 anon_mapped and file_mapped, the swap half of I6 swap or memsw
     this.kMemory = this.key('memory');
-    this.kMemsw = this.key('memsw');
-    this.kSwap = this.key('swap');
-    this.kAnonMapped = this.key('anon_mapped');
-    this.kFileMapped = this.key('file_mapped');
-    this.kMoving = this.key('moving_account');
-    this.move_lock = this.mutex('move_lock', 'memcg->move_lock');
+    this.kMemsw = this.fieldKey('memsw');
+    this.kSwap = this.fieldKey('swap');
+    this.kAnonMapped = this.fieldKey('anon_mapped');
+    this.kFileMapped = this.fieldKey('file_mapped');
+    this.kMoving = this.fieldKey('moving_account');
+    this.move_lock = this.fieldMutex('move_lock', 'memcg->move_lock');
     const lru = this.mem.key(`${name}.lruvec`, 'lru_lock');
     this.lru_lock = new KMutex(k.m, lru, `${name}.lruvec.lru_lock`, 'lruvec->lru_lock', k.lockdep);
-    this.kMemoryPeak = this.key('memory_peak');
-    this.kSwapPeak = this.key('swap_peak');
+    this.kMemoryPeak = this.fieldKey('memory_peak');
+    this.kSwapPeak = this.fieldKey('swap_peak');
   }
   init(): void {
     for (const k of [this.kMemory, this.kMemsw, this.kSwap, this.kAnonMapped, this.kFileMapped, this.kMoving])

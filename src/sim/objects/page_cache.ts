@@ -42,7 +42,8 @@ export class AddressSpace extends KObject {
   }
   initDisk(): void {
     for (let i = 0; i < this.size; i++) {
-      this.kDisk.push(this.key(`disk[${i}]`));
+      // an object of its own (only I22, a final check, reads it): I1 and I3 read the pages
+      this.kDisk.push(this.fieldKey(`disk[${i}]`));
       this.mem.init(this.kDisk[i], null);
     }
   }

@@ -86,7 +86,8 @@ export class PageTable extends KObject {
     readonly size: number,
   ) {
     super(k, name);
-    this.ptl = this.mutex('ptl', 'pte_lock');
+    // the PTL is an object of its own (KObject.fieldMutex): I17 reads only `freed`
+    this.ptl = this.fieldMutex('ptl', 'pte_lock');
     this.kFreed = this.key('freed');
     // Each PTE is an object of its own (same key name, `pt#A.pte[0]`): invariants about one
     // entry are scoped to it, not to the whole table.

@@ -27,11 +27,13 @@ export class SwapSlot extends KObject {
     readonly sync_io = false,
   ) {
     super(k, name);
-    this.kCount = this.key('count');
-    this.kHasCache = this.key('has_cache');
+    // count, has_cache, data and memcg are objects of their own (KObject.fieldKey): I11 reads
+    // count and has_cache, I12 data, the swap half of I6 memcg; all read cache and swap_ptes
+    this.kCount = this.fieldKey('count');
+    this.kHasCache = this.fieldKey('has_cache');
     this.kCache = this.key('cache');
-    this.kData = this.key('data');
-    this.kMemcg = this.key('memcg');
+    this.kData = this.fieldKey('data');
+    this.kMemcg = this.fieldKey('memcg');
     this.kPtes = this.key('swap_ptes');
   }
   init(v: { count?: number; cache?: string | null; data?: number | null; memcg?: string | null } = {}): void {
