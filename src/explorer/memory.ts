@@ -539,11 +539,30 @@ export class Memory {
   }
 }
 
+/**
+ * Shared values compared as data: primitives by value, arrays element by element, objects by
+ * their defined fields in any order (as the hash combines them). Walked, not stringified: final
+ * states are compared once an execution.
+ */
 function sameValue(a: unknown, b: unknown): boolean {
   if (Object.is(a, b) || a === b) return true;
-  return typeof a === 'object' && a !== null && typeof b === 'object' && b !== null
-    ? JSON.stringify(a) === JSON.stringify(b)
-    : false;
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    n++;
+    if (!sameValue(x[k], y[k])) return false;
+  }
+  for (const k in y) if (y[k] !== undefined) n--;
+  return n === 0;
 }
 
 const NOT_INITIAL = Symbol('not in the initial state');
@@ -576,9 +595,20 @@ function hashValue(h: number, v: unknown): number {
       return hashString(fnv(h, 5), v as string);
     case 'undefined':
       return fnv(h, 6);
-    default:
+    default: {
       if (v === null) return fnv(h, 7);
-      return hashString(fnv(h, 8), JSON.stringify(v));
+      if (Array.isArray(v)) {
+        let a = fnv(h, 9);
+        for (let i = 0; i < v.length; i++) a = hashValue(a, v[i]);
+        return fnv(a, v.length);
+      }
+      // An object's defined fields, combined in any order (sameValue compares them so).
+      let fields = 0;
+      const o = v as Record<string, unknown>;
+      for (const k in o)
+        if (o[k] !== undefined) fields = (fields + hashValue(hashString(0x811c9dc5, k), o[k])) | 0;
+      return fnv(fnv(h, 8), fields);
+    }
   }
 }
 
