@@ -2,6 +2,7 @@
  * Shared by the bench sections: time an exploration (best of a few warm runs) and measure its peak
  * heap (a separate run). What each figure divides is stated where it is printed (`FIGURES`).
  */
+
 import {
   Exploration,
   type ExploreOptions,
@@ -9,6 +10,7 @@ import {
   explore,
   type Model,
 } from '../src/explorer/index.ts';
+import { warmUp } from './warm.ts';
 
 const RUNS = 3;
 
@@ -20,14 +22,14 @@ export const gcNote = gc
   : 'no global.gc (node without --expose-gc): heap figures include garbage left by earlier runs';
 
 export interface Measured {
-  /** The fastest of RUNS warm runs (after one warm-up run): counts and elapsedMs from it. */
+  /** The fastest of RUNS warm runs (after the warm-up: `warmUp`): counts and elapsedMs from it. */
   best: ExploreResult;
   /** Peak of process.memoryUsage().heapUsed, sampled between 5 ms slices, minus heapUsed before. */
   peakHeapBytes: number;
 }
 
 export function measure(model: () => Model, opts: ExploreOptions = {}): Measured {
-  explore(model(), opts); // warm-up: JIT
+  warmUp(() => explore(model(), opts));
   let best = explore(model(), opts);
   for (let i = 1; i < RUNS; i++) {
     const r = explore(model(), opts);
@@ -85,7 +87,8 @@ export const FIGURES = [
   'steps = every step run (new + replayed); new = steps run for the first time (recorded, races',
   'checked); replayed = DPOR prefix steps re-run from the initial state without recording.',
   'new/s = new steps / wall time; steps/s = all steps / wall time; executions/s = executions / wall',
-  "time; wall time (ms) = the exploration's elapsed time in its best of 3 warm runs (one core).",
+  "time; wall time (ms) = the exploration's elapsed time in its best of 3 warm runs (one core; warm:",
+  'after runs for 300 ms, at least 1, at most 20).',
   'peak heap = max process.memoryUsage().heapUsed sampled after each 5 ms slice of a separate run,',
   `minus heapUsed before it; ${gcNote}.`,
 ];

@@ -6,12 +6,13 @@
 import { explore } from '../src/explorer/index.ts';
 import { RULES, ruleModel } from '../src/sim/rules.ts';
 import { EXTRA_RULE_RACES, EXTRA_RULE_SCENARIOS } from '../src/sim/rules-extra.ts';
+import { warmUp } from './warm.ts';
 
 export const ALL = [...RULES, ...EXTRA_RULE_SCENARIOS, ...EXTRA_RULE_RACES];
 
 export function bestOf3(i: number): { ms: number; executions: number } {
   const model = ruleModel(ALL[i], 'holds');
-  explore(model); // warm-up
+  warmUp(() => explore(model));
   let ms = Number.POSITIVE_INFINITY;
   let executions = 0;
   for (let k = 0; k < 3; k++) {
