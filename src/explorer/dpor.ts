@@ -308,7 +308,7 @@ export class Dpor implements Search {
     this.v = v;
     this.vj = j;
     if (this.mode === 'optimal') {
-      const pre = prefixMasks(v, true);
+      const pre = prefixMasks(v, this.ctx.runner.nThreads, true);
       for (const s of this.sleep.get(i)) if (weakInitial(s, v, undefined, pre)) return;
       this.insert(i, v, pre);
       return;
@@ -398,7 +398,7 @@ export class Dpor implements Search {
     for (let d = i; ; d++) {
       const cur = log.at(d) as Ev;
       if (weakInitial(cur, v, gone, pre)) {
-        if (remove(v, gone, cur.tid)) left--;
+        if (remove(gone, cur.tid, pre)) left--;
         // The current step is a leaf while the next depth has not been reached.
         if (d + 1 >= this.depth || left === 0) return;
         continue;
@@ -417,7 +417,7 @@ export class Dpor implements Search {
         alts.push(pool.chain(rest));
         added = rest.length;
       } else {
-        if (remove(v, gone, pool.ev(next).tid)) left--;
+        if (remove(gone, pool.ev(next).tid, pre)) left--;
         if (pool.child[next] !== NIL && left > 0)
           added = insertBelow(pool, next, v, gone, pre, left, this.canonV);
       }

@@ -115,56 +115,91 @@ export class WakeupPool {
 /**
  * Is thread `e.tid` a weak initial of w (p ∈ WI[E](w))? Either its first step in w has no
  * dependent step before it in w, or it has no step in w and `e` is independent of all of w.
+ * With `pre` (w's prefix masks and per-thread chains), the first step of e's thread not `gone`
+ * is found at once, and the masks decide most cases without a walk.
  */
 export function weakInitial(e: Ev, w: readonly Ev[], gone?: Uint8Array, pre?: PrefixMasks): boolean {
-  for (let k = 0; k < w.length; k++) {
-    if (gone !== undefined && gone[k] === 1) continue;
+  let k = -1;
+  if (pre !== undefined) k = e.tid < pre.nt ? pre.first[e.tid] : -1;
+  else
+    for (let j = 0; j < w.length; j++)
+      if ((gone === undefined || gone[j] === 0) && w[j].tid === e.tid) {
+        k = j;
+        break;
+      }
+  if (k >= 0) {
     const x = w[k];
-    if (x.tid === e.tid) {
-      if (x.choice !== e.choice) return false;
-      if (pre !== undefined && !maskConflict(x, pre.r[k], pre.w[k], pre.a[k])) return true;
-      for (let y = 0; y < k; y++)
-        if ((gone === undefined || gone[y] === 0) && dependent(w[y], x)) return false;
-      return true;
-    }
+    if (x.choice !== e.choice) return false;
+    if (pre !== undefined && !maskConflict(x, pre.r[k], pre.w[k], pre.a[k])) return true;
+    for (let y = 0; y < k; y++) if ((gone === undefined || gone[y] === 0) && dependent(w[y], x)) return false;
+    return true;
   }
   const n = w.length;
   if (pre !== undefined && !maskConflict(e, pre.r[n], pre.w[n], pre.a[n])) return true;
-  for (let k = 0; k < n; k++) if ((gone === undefined || gone[k] === 0) && dependent(e, w[k])) return false;
+  for (let j = 0; j < n; j++) if ((gone === undefined || gone[j] === 0) && dependent(e, w[j])) return false;
   return true;
 }
 
 /**
  * Key-mask unions of every prefix of a sequence: w[0..k) in slot k. A step whose masks miss a
- * union is independent of every step in that prefix (of any subset of it, too).
+ * union is independent of every step in that prefix (of any subset of it, too). And each thread's
+ * steps in w as a chain: `first[t]` its first step not yet removed (-1: none), `next[k]` the next
+ * step of w[k]'s thread after k (-1: none); `remove` keeps `first` up to date.
  */
 export interface PrefixMasks {
   r: Int32Array;
   w: Int32Array;
   a: Int32Array;
+  first: Int32Array;
+  next: Int32Array;
+  /** Threads covered by `first` (0..nt-1). */
+  nt: number;
 }
 
 /** One scratch set of prefix masks, reused: a search computes them for one sequence at a time. */
-const scratch: PrefixMasks = { r: new Int32Array(64), w: new Int32Array(64), a: new Int32Array(64) };
+const scratch: PrefixMasks = {
+  r: new Int32Array(64),
+  w: new Int32Array(64),
+  a: new Int32Array(64),
+  first: new Int32Array(64),
+  next: new Int32Array(64),
+  nt: 0,
+};
 
-export function prefixMasks(w: readonly Ev[], reuse = false): PrefixMasks {
+/** `nt`: the model's thread count (every tid in w is below it). */
+export function prefixMasks(w: readonly Ev[], nt: number, reuse = false): PrefixMasks {
   const n = w.length;
-  if (reuse && n + 1 > scratch.r.length) {
+  if (reuse && (n + 1 > scratch.r.length || nt > scratch.first.length)) {
     const size = Math.max(n + 1, scratch.r.length * 2);
     scratch.r = new Int32Array(size);
     scratch.w = new Int32Array(size);
     scratch.a = new Int32Array(size);
+    scratch.next = new Int32Array(size);
+    scratch.first = new Int32Array(Math.max(nt, scratch.first.length * 2));
   }
   const r = reuse ? scratch.r : new Int32Array(n + 1);
   const wr = reuse ? scratch.w : new Int32Array(n + 1);
   const a = reuse ? scratch.a : new Int32Array(n + 1);
+  const first = reuse ? scratch.first : new Int32Array(nt);
+  const next = reuse ? scratch.next : new Int32Array(n);
   r[0] = wr[0] = a[0] = 0;
   for (let k = 0; k < n; k++) {
-    r[k + 1] = r[k] | w[k].rm;
-    wr[k + 1] = wr[k] | w[k].wm;
-    a[k + 1] = a[k] | w[k].am;
+    const x = w[k];
+    r[k + 1] = r[k] | x.rm;
+    wr[k + 1] = wr[k] | x.wm;
+    a[k + 1] = a[k] | x.am;
   }
-  return { r, w: wr, a };
+  for (let t = 0; t < nt; t++) first[t] = -1;
+  for (let k = n - 1; k >= 0; k--) {
+    const t = w[k].tid;
+    next[k] = first[t];
+    first[t] = k;
+  }
+  if (reuse) {
+    scratch.nt = nt;
+    return scratch;
+  }
+  return { r, w: wr, a, first, next, nt };
 }
 
 function maskConflict(x: Ev, r: number, w: number, a: number): boolean {
@@ -172,13 +207,12 @@ function maskConflict(x: Ev, r: number, w: number, a: number): boolean {
 }
 
 /** w \ p, in place: mark the first remaining step of thread p (if any) as gone. */
-export function remove(w: readonly Ev[], gone: Uint8Array, tid: number): boolean {
-  for (let k = 0; k < w.length; k++)
-    if (gone[k] === 0 && w[k].tid === tid) {
-      gone[k] = 1;
-      return true;
-    }
-  return false;
+export function remove(gone: Uint8Array, tid: number, pre: PrefixMasks): boolean {
+  const k = tid < pre.nt ? pre.first[tid] : -1;
+  if (k < 0) return false;
+  gone[k] = 1;
+  pre.first[tid] = pre.next[k];
+  return true;
 }
 
 /**
@@ -208,7 +242,7 @@ export function insertBelow(
       pool.append(cur, pool.chain(rest));
       return rest.length;
     }
-    if (remove(v, gone, pool.ev(next).tid)) left--;
+    if (remove(gone, pool.ev(next).tid, pre)) left--;
     cur = next;
     if (pool.child[cur] === NIL || left === 0) return 0;
   }
