@@ -7,9 +7,9 @@ import { ExplorerError } from './errors.ts';
  * being executed. Dependence between steps is computed from those footprints, never declared.
  *
  * Keys are interned once per exploration (by name, so the same object gets the same key in every
- * execution) and values are reset at the start of each execution by re-running the model's setup
- * (which, for a model that builds its structure once, restores the first initial state:
- * {@link Memory.restoreInitial}).
+ * execution) and values are reset at the start of each execution by re-running the model's setup,
+ * or, for a model built once (Model.buildOnce), by restoring the first execution's initial state
+ * ({@link Memory.restoreInitial}).
  */
 
 /** The shared empty footprint part (never pushed to: replaced by a fresh array on first use). */
