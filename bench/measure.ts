@@ -68,7 +68,7 @@ export const MB = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 export const pct = (part: number, whole: number) => `${whole > 0 ? ((100 * part) / whole).toFixed(0) : '0'}%`;
 
 /** The throughput columns every table prints, in this order (FIGURES says what each divides). */
-export const THROUGHPUT_HEAD = ['steps', 'new', 'replayed', 'new/s', 'steps/s', 'executions/s'];
+export const THROUGHPUT_HEAD = ['steps', 'new', 'replayed', 'replay ms', 'new/s', 'steps/s', 'executions/s'];
 
 export function throughput(r: ExploreResult): string[] {
   const c = r.counts;
@@ -76,6 +76,7 @@ export function throughput(r: ExploreResult): string[] {
     String(c.steps),
     String(c.newSteps),
     `${c.replayedSteps} (${pct(c.replayedSteps, c.steps)})`,
+    r.replayMs === undefined ? '-' : `${r.replayMs.toFixed(1)} (${pct(r.replayMs, r.elapsedMs)})`,
     M(perSec(c.newSteps, r)),
     M(perSec(c.steps, r)),
     perSec(c.executions, r).toFixed(0),
@@ -85,7 +86,8 @@ export function throughput(r: ExploreResult): string[] {
 /** What the throughput and memory columns mean; printed under each table. */
 export const FIGURES = [
   'steps = every step run (new + replayed); new = steps run for the first time (recorded, races',
-  'checked); replayed = DPOR prefix steps re-run from the initial state without recording.',
+  'checked); replayed = DPOR prefix steps re-run from the initial state without recording;',
+  'replay ms = the part of the wall time spent re-running them (and its share of the wall time).',
   'new/s = new steps / wall time; steps/s = all steps / wall time; executions/s = executions / wall',
   "time; wall time (ms) = the exploration's elapsed time in its best of 3 warm runs (one core; warm:",
   'after runs for 300 ms, at least 1, at most 20).',

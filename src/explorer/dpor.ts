@@ -29,6 +29,9 @@ import {
 
 export type DporMode = 'optimal' | 'source';
 
+/** The real clock, taken before the determinism guard stubs performance.now out. */
+const now = globalThis.performance.now.bind(globalThis.performance);
+
 const NO_EVS: Ev[] = [];
 Object.freeze(NO_EVS);
 
@@ -57,6 +60,8 @@ export class Dpor implements Search {
   private executions = 0;
   /** Wakeup-tree branches that could not be taken (a disabled thread): should stay 0. */
   wakeupMisses = 0;
+  /** Time spent re-running replayed prefixes (ms). */
+  replayMs = 0;
   /** Wakeup-tree nodes held now (beyond the current path), and the most ever held. */
   wakeupNodes = 0;
   peakWakeupNodes = 0;
@@ -120,6 +125,7 @@ export class Dpor implements Search {
       this.hb.truncate(diverge);
     }
     // Replay the prefix: same steps, footprints, races and sleep sets, all known already.
+    const t0 = diverge > 0 ? now() : 0;
     for (let d = 0; d < diverge; d++) {
       const t = log.tid[d];
       if (r.status[t] !== READY)
@@ -128,6 +134,7 @@ export class Dpor implements Search {
         );
       r.replay(t, log.choice[d]);
     }
+    if (diverge > 0) this.replayMs += now() - t0;
     const hb = this.hb;
     let outcome: Outcome;
     let prev: Ev | null = null;

@@ -148,6 +148,11 @@ export interface ExploreResult {
   elapsedMs: number;
   stepsPerSec: number;
   executionsPerSec: number;
+  /**
+   * DPOR: the part of elapsedMs spent re-running replayed prefixes (counts.replayedSteps), so
+   * new and replayed steps each have their own rate.
+   */
+  replayMs?: number;
   /** Optimal DPOR: wakeup-tree branches that could not be taken (should be 0). */
   wakeupMisses?: number;
   /** Optimal DPOR: the most wakeup-tree nodes held at once (beyond the current path). */
@@ -475,6 +480,7 @@ export class Exploration implements SearchContext {
       elapsedMs: this.elapsed,
       stepsPerSec: secs > 0 ? c.steps / secs : 0,
       executionsPerSec: secs > 0 ? c.executions / secs : 0,
+      replayMs: this.search instanceof Dpor ? this.search.replayMs : undefined,
       wakeupMisses: this.search instanceof Dpor ? this.search.wakeupMisses : undefined,
       peakWakeupNodes: this.search instanceof Dpor ? this.search.peakWakeupNodes : undefined,
     };
