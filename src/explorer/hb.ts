@@ -118,35 +118,19 @@ export class HappensBefore {
     }
   }
 
-  /**
-   * The steps a new event conflicts with (direct predecessors by footprint): deps[0..nDeps).
-   * Scratch buffers keep their room: `array.length = 0` would give it back on every step.
-   */
-  private deps = new Int32Array(64);
-  private nDeps = 0;
-  private addDep(i: number): void {
-    if (i < 0) return;
-    const deps = this.deps;
-    const n = this.nDeps;
-    for (let j = 0; j < n; j++) if (deps[j] === i) return;
-    if (n === deps.length) {
-      this.deps = new Int32Array(2 * n);
-      this.deps.set(deps);
-    }
-    this.deps[n] = i;
-    this.nDeps = n + 1;
-  }
+  /** The steps a new event conflicts with (direct predecessors by footprint). */
+  private readonly deps = new IndexList();
   private addDeps(xs: number[]): void {
-    for (let j = 0; j < xs.length; j++) this.addDep(xs[j]);
+    for (let j = 0; j < xs.length; j++) this.deps.add(xs[j]);
   }
 
   private dependees(ev: Ev): void {
-    this.nDeps = 0;
+    this.deps.clear();
     const w = ev.writes;
     for (let i = 0; i < w.length; i++) {
       const k = w[i];
       this.ensureKeys(k);
-      this.addDep(this.lastW[k]);
+      this.deps.add(this.lastW[k]);
       this.addDeps(this.readsSince[k]);
       this.addDeps(this.addsSince[k]);
     }
@@ -154,34 +138,22 @@ export class HappensBefore {
     for (let i = 0; i < r.length; i++) {
       const k = r[i];
       this.ensureKeys(k);
-      this.addDep(this.lastW[k]);
+      this.deps.add(this.lastW[k]);
       this.addDeps(this.addsSince[k]);
     }
     const a = ev.adds;
     for (let i = 0; i < a.length; i++) {
       const k = a[i];
       this.ensureKeys(k);
-      this.addDep(this.lastW[k]);
+      this.deps.add(this.lastW[k]);
       this.addDeps(this.readsSince[k]);
     }
   }
 
   /** The races found by the last `append` or `racesOfPending`: race(0..count-1). */
-  private raceBuf = new Int32Array(16);
-  private nRaces = 0;
+  private readonly races = new IndexList();
   race(k: number): number {
-    return this.raceBuf[k];
-  }
-  private addRace(e: number): void {
-    const buf = this.raceBuf;
-    const n = this.nRaces;
-    for (let j = 0; j < n; j++) if (buf[j] === e) return;
-    if (n === buf.length) {
-      this.raceBuf = new Int32Array(2 * n);
-      this.raceBuf.set(buf);
-    }
-    this.raceBuf[n] = e;
-    this.nRaces = n + 1;
+    return this.races.at(k);
   }
 
   private growEvents(): void {
@@ -210,10 +182,10 @@ export class HappensBefore {
     }
     if (idx === this.tidOf.length) this.growEvents();
     this.dependees(ev);
-    const deps = this.deps;
-    const nDeps = this.nDeps;
+    const deps = this.deps.items;
+    const nDeps = this.deps.length;
     const prev = this.lastOfThread[ev.tid];
-    this.nRaces = 0;
+    this.races.clear();
     if (withRaces) this.findRaces(ev, prev, this.clocks, prev * T);
     const base = idx * T;
     const c = this.clocks;
@@ -269,7 +241,7 @@ export class HappensBefore {
       this.acqOf[ev.took] = idx;
     }
     if (ev.released >= 0) this.releases.push(idx, ev.released, pair);
-    return this.nRaces;
+    return this.races.length;
   }
 
   private log(kind: number, k: number, old: number, saved: number): void {
@@ -337,14 +309,14 @@ export class HappensBefore {
   racesOfPending(ev: Ev): number {
     this.dependees(ev);
     const prev = this.lastOfThread[ev.tid];
-    this.nRaces = 0;
+    this.races.clear();
     this.findRaces(ev, prev, this.clocks, prev * this.T);
-    return this.nRaces;
+    return this.races.length;
   }
 
   private findRaces(ev: Ev, prev: number, c: Int32Array, prevOff: number): void {
-    const deps = this.deps;
-    const n = this.nDeps;
+    const deps = this.deps.items;
+    const n = this.deps.length;
     for (let x = 0; x < n; x++) {
       const d = deps[x];
       if (this.tidOf[d] === ev.tid) continue;
@@ -360,7 +332,7 @@ export class HappensBefore {
         e = this.releases.get(rel, 1);
         if (e < 0 || (prev >= 0 && this.hbRow(e, c, prevOff))) continue;
       }
-      this.addRace(e);
+      this.races.add(e);
     }
   }
 
@@ -379,5 +351,33 @@ export class HappensBefore {
   private ndBuf = new Int32Array(64);
   nd(k: number): number {
     return this.ndBuf[k];
+  }
+}
+
+/**
+ * A list of distinct step indices, in the order added, in a typed array that keeps its room from
+ * one step to the next (`array.length = 0` would give it back every time). Negative indices
+ * (no step) are ignored.
+ */
+class IndexList {
+  items = new Int32Array(16);
+  length = 0;
+  clear(): void {
+    this.length = 0;
+  }
+  at(k: number): number {
+    return this.items[k];
+  }
+  add(i: number): void {
+    if (i < 0) return;
+    const items = this.items;
+    const n = this.length;
+    for (let j = 0; j < n; j++) if (items[j] === i) return;
+    if (n === items.length) {
+      this.items = new Int32Array(2 * n);
+      this.items.set(items);
+    }
+    this.items[n] = i;
+    this.length = n + 1;
   }
 }
