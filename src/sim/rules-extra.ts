@@ -1,6 +1,7 @@
 import type { Folio } from './objects/folio.ts';
 import type { Pte } from './objects/page_table.ts';
 import { type RuleScenario, swapSharedWithMover } from './rules.ts';
+import type { ScenarioBuilder } from './scenario.ts';
 
 /**
  * Further models of a rule, beside its racy scenario in `RULES`: a second mutation of the same
@@ -250,19 +251,7 @@ export const EXTRA_RULE_RACES: readonly RuleScenario[] = [
     mutation: 'free_pgtables_before_unlink',
     harm: 'I17',
     guard: 'I17',
-    build: (k) => {
-      const file = k.file(1);
-      const F = k.fileFolio(file, 0);
-      const P = k.process('P', { pages: 1, file });
-      k.mapFile(P, F, 0);
-      k.thread('exit', (t) => t.exit_mmap(P));
-      k.thread('truncate', (t) => t.truncate(file, 0));
-      k.sometimes(
-        "truncation walks the i_mmap tree after exit zapped P's PTE",
-        () => file.i_mmap_rwsem.readers === 1 && P.pt.peekPte(0).t === 'none' && !P.pt.freed,
-        [file.i_mmap_rwsem, P.pt, P.pt.pteObjects()[0]],
-      );
-    },
+    build: (k) => exitVsFileRmapWalk(k, 'truncate'),
   },
   {
     // R3 with a file mapping, from writeback (issue 14): folio_mkclean() → rmap_walk_file() walks
@@ -274,19 +263,7 @@ export const EXTRA_RULE_RACES: readonly RuleScenario[] = [
     mutation: 'free_pgtables_before_unlink',
     harm: 'I17',
     guard: 'I17',
-    build: (k) => {
-      const file = k.file(1, { disk: true });
-      const F = k.fileFolio(file, 0);
-      const P = k.process('P', { pages: 1, file });
-      k.mapFile(P, F, 0, { writable: true });
-      k.thread('exit', (t) => t.exit_mmap(P));
-      k.thread('writeback', (t) => t.writeback(file, 0));
-      k.sometimes(
-        "writeback walks the i_mmap tree after exit zapped P's PTE",
-        () => file.i_mmap_rwsem.readers === 1 && P.pt.peekPte(0).t === 'none' && !P.pt.freed,
-        [file.i_mmap_rwsem, P.pt, P.pt.pteObjects()[0]],
-      );
-    },
+    build: (k) => exitVsFileRmapWalk(k, 'writeback'),
   },
   {
     // R13 with the slab's afterlife (issue 14): reclaim's folio_lock_anon_vma_read() reads
@@ -301,18 +278,51 @@ export const EXTRA_RULE_RACES: readonly RuleScenario[] = [
     harm: 'I20',
     guard: 'I20',
     build: (k) => {
-      const A = k.process('A', { pages: 1 });
-      const F = k.anonFolio(A, 0);
-      const av = A.anon_vma!;
-      const reclaim = k.rcuReader('reclaim');
-      k.thread('exit', (t) => t.exit_mmap(A));
-      k.thread('reclaim', (t) => t.folio_referenced(F));
-      k.thread('slab', (t) => t.rcu_free_slab(av));
-      k.sometimes(
-        "the slab page waits for reclaim's read section, open since before the free",
-        () => reclaim.reader && av.state === 'freed',
-        [reclaim, av],
-      );
+      anonVmaAfterlife(k);
     },
   },
 ];
+
+/**
+ * R13's race with the slab's afterlife, shared with spec-tests/sim/anon-vma-afterlife.test.ts:
+ * exit frees A's anon_vma, reclaim's folio_referenced() reads it under RCU, and the slab page goes
+ * back to the page allocator after a grace period. Its witness: the grace period waits for a
+ * read section open since before the free.
+ */
+export function anonVmaAfterlife(k: ScenarioBuilder) {
+  const A = k.process('A', { pages: 1 });
+  const F = k.anonFolio(A, 0);
+  const av = A.anon_vma!;
+  const reclaim = k.rcuReader('reclaim');
+  k.thread('exit', (t) => t.exit_mmap(A));
+  k.thread('reclaim', (t) => t.folio_referenced(F));
+  k.thread('slab', (t) => t.rcu_free_slab(av));
+  k.sometimes(
+    "the slab page waits for reclaim's read section, open since before the free",
+    () => reclaim.reader && av.state === 'freed',
+    [reclaim, av],
+  );
+  return { F, av, reclaim };
+}
+
+/**
+ * R3's file races: P exits while `walker` reaches P's page table through the file's i_mmap tree
+ * (truncation: unmap_mapping_folio(); writeback: folio_mkclean() → rmap_walk_file(), on a
+ * writable mapping of a file with a disk). Witness: the walk holds i_mmap_rwsem after exit zapped
+ * P's PTE and before its table is freed.
+ */
+function exitVsFileRmapWalk(k: ScenarioBuilder, walker: 'truncate' | 'writeback'): void {
+  const writeback = walker === 'writeback';
+  const file = k.file(1, writeback ? { disk: true } : {});
+  const F = k.fileFolio(file, 0);
+  const P = k.process('P', { pages: 1, file });
+  k.mapFile(P, F, 0, writeback ? { writable: true } : {});
+  k.thread('exit', (t) => t.exit_mmap(P));
+  if (writeback) k.thread('writeback', (t) => t.writeback(file, 0));
+  else k.thread('truncate', (t) => t.truncate(file, 0));
+  k.sometimes(
+    `${writeback ? 'writeback' : 'truncation'} walks the i_mmap tree after exit zapped P's PTE`,
+    () => file.i_mmap_rwsem.readers === 1 && P.pt.peekPte(0).t === 'none' && !P.pt.freed,
+    [file.i_mmap_rwsem, P.pt, P.pt.pteObjects()[0]],
+  );
+}
