@@ -1,5 +1,6 @@
 import type { Ev } from './event.ts';
 import { SparseRows } from './sparse.ts';
+import { grown } from './typed.ts';
 
 /**
  * Happens-before of the current execution, by vector clocks, and its races.
@@ -96,14 +97,9 @@ export class HappensBefore {
   private ensureKeys(k: number): void {
     if (k >= this.lastW.length) {
       const n = Math.max(k + 1, this.lastW.length * 2, 64);
-      const grow = (a: Int32Array) => {
-        const b = new Int32Array(n);
-        b.set(a);
-        return b;
-      };
-      this.lastW = grow(this.lastW);
-      this.acqOf = grow(this.acqOf);
-      this.keyEpoch = grow(this.keyEpoch);
+      this.lastW = grown(this.lastW, n);
+      this.acqOf = grown(this.acqOf, n);
+      this.keyEpoch = grown(this.keyEpoch, n);
       while (this.readsSince.length < n) {
         this.readsSince.push([]);
         this.addsSince.push([]);
@@ -158,14 +154,9 @@ export class HappensBefore {
 
   private growEvents(): void {
     const n = this.tidOf.length + (this.tidOf.length >> 1);
-    const g = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.tidOf = g(this.tidOf);
-    this.prevOf = g(this.prevOf);
-    this.undoStart = g(this.undoStart);
+    this.tidOf = grown(this.tidOf, n);
+    this.prevOf = grown(this.prevOf, n);
+    this.undoStart = grown(this.undoStart, n);
   }
 
   /**
@@ -248,17 +239,10 @@ export class HappensBefore {
     const u = this.nu;
     if (u === this.uKind.length) {
       const n = u + (u >> 1);
-      const k8 = new Uint8Array(n);
-      k8.set(this.uKind);
-      this.uKind = k8;
-      const g = (a: Int32Array) => {
-        const b = new Int32Array(n);
-        b.set(a);
-        return b;
-      };
-      this.uKey = g(this.uKey);
-      this.uOld = g(this.uOld);
-      this.uSaved = g(this.uSaved);
+      this.uKind = grown(this.uKind, n);
+      this.uKey = grown(this.uKey, n);
+      this.uOld = grown(this.uOld, n);
+      this.uSaved = grown(this.uSaved, n);
     }
     this.uKind[u] = kind;
     this.uKey[u] = k;
@@ -373,10 +357,7 @@ class IndexList {
     const items = this.items;
     const n = this.length;
     for (let j = 0; j < n; j++) if (items[j] === i) return;
-    if (n === items.length) {
-      this.items = new Int32Array(2 * n);
-      this.items.set(items);
-    }
+    if (n === items.length) this.items = grown(items, 2 * n);
     this.items[n] = i;
     this.length = n + 1;
   }

@@ -1,5 +1,6 @@
 import { type Ev, keyMask, type StepKind } from './event.ts';
 import { SparseRows } from './sparse.ts';
+import { grown } from './typed.ts';
 
 /**
  * The steps of the current execution, stored flat (issue 12, "flat memory per step"): thread,
@@ -50,24 +51,13 @@ export class EventLog implements EventSeq {
   private grow(n: number): void {
     // Grown by half: a long execution's log is most of its memory.
     const cap = Math.max(n, this.cap + (this.cap >> 1));
-    const g32 = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a.subarray(0, this.length));
-      return b;
-    };
-    const g8 = (a: Uint8Array) => {
-      const b = new Uint8Array(cap);
-      b.set(a.subarray(0, this.length));
-      return b;
-    };
-    this.tid = g32(this.tid);
-    this.choice = g32(this.choice);
-    this.labelId = g32(this.labelId);
-    this.kind = g8(this.kind);
-    this.failed = g8(this.failed);
-    const off = new Int32Array(3 * cap + 1);
-    off.set(this.off.subarray(0, 3 * this.length + 1));
-    this.off = off;
+    const len = this.length;
+    this.tid = grown(this.tid.subarray(0, len), cap);
+    this.choice = grown(this.choice.subarray(0, len), cap);
+    this.labelId = grown(this.labelId.subarray(0, len), cap);
+    this.kind = grown(this.kind.subarray(0, len), cap);
+    this.failed = grown(this.failed.subarray(0, len), cap);
+    this.off = grown(this.off.subarray(0, 3 * len + 1), 3 * cap + 1);
     this.cap = cap;
   }
 
@@ -94,9 +84,7 @@ export class EventLog implements EventSeq {
     let k = off[3 * i];
     const need = k + ev.reads.length + ev.writes.length + ev.adds.length;
     if (need > this.keys.length) {
-      const keys = new Int32Array(Math.max(need, this.keys.length + (this.keys.length >> 1)));
-      keys.set(this.keys.subarray(0, k));
-      this.keys = keys;
+      this.keys = grown(this.keys.subarray(0, k), Math.max(need, this.keys.length + (this.keys.length >> 1)));
     }
     const keys = this.keys;
     for (const x of ev.reads) keys[k++] = x;

@@ -1,4 +1,5 @@
 import { ExplorerError } from './errors.ts';
+import { grown } from './typed.ts';
 
 /**
  * The explorer's shared memory: every value a thread may race on lives here, under a key
@@ -233,17 +234,10 @@ export class Memory {
 
   private grow(n: number): void {
     const size = Math.max(n, this.rStamp.length * 2);
-    const g = (a: Int32Array) => {
-      const b = new Int32Array(size);
-      b.set(a);
-      return b;
-    };
-    this.rStamp = g(this.rStamp);
-    this.wStamp = g(this.wStamp);
-    this.aStamp = g(this.aStamp);
-    const l = new Uint8Array(size);
-    l.set(this.live);
-    this.live = l;
+    this.rStamp = grown(this.rStamp, size);
+    this.wStamp = grown(this.wStamp, size);
+    this.aStamp = grown(this.aStamp, size);
+    this.live = grown(this.live, size);
   }
 
   /** Start a fresh execution: every key is dead until setup (or a step) initialises it. */

@@ -1,3 +1,5 @@
+import { grown } from './typed.ts';
+
 /**
  * Per-step values that most steps lack (lock effects), for a sequence that grows and shrinks at
  * its end (an execution's log, its happens-before): rows of (step index, values…) in index order,
@@ -16,12 +18,8 @@ export class SparseRows {
   push(i: number, a: number, b = -1, c = -1): void {
     const n = this.n;
     if (n === this.index.length) {
-      const index = new Int32Array(2 * n);
-      index.set(this.index);
-      this.index = index;
-      const values = new Int32Array(2 * n * this.width);
-      values.set(this.values);
-      this.values = values;
+      this.index = grown(this.index, 2 * n);
+      this.values = grown(this.values, 2 * n * this.width);
     }
     this.index[n] = i;
     const o = n * this.width;

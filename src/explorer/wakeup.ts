@@ -1,4 +1,5 @@
 import { dependent, type Ev } from './event.ts';
+import { grown } from './typed.ts';
 
 /**
  * Wakeup trees (Abdulla, Aronis, Jonsson, Sagonas, JACM 64(4) 2017, §6): at each node of the
@@ -46,14 +47,9 @@ export class WakeupPool {
       n = this.used++;
       if (n === this.child.length) {
         const size = n + (n >> 1);
-        const g = (a: Int32Array) => {
-          const b = new Int32Array(size);
-          b.set(a);
-          return b;
-        };
-        this.evOf = g(this.evOf);
-        this.child = g(this.child);
-        this.next = g(this.next);
+        this.evOf = grown(this.evOf, size);
+        this.child = grown(this.child, size);
+        this.next = grown(this.next, size);
       }
     }
     this.evOf[n] = this.idOf(e);
