@@ -110,7 +110,9 @@ async function posts(page: Page) {
 async function freshPage(ctx: BrowserContext, base: string, t: Target, draft: string | null): Promise<Page> {
   const page = await ctx.newPage();
   await page.addInitScript({ content: WATCH_POSTS });
-  await page.goto(`${base}${t.path}`);
+  // The draft is stored from a page of the same origin that runs no block code: the chapter's own
+  // scripts, still starting up after its load event, could open (and drop) the draft meanwhile.
+  await page.goto(`${base}/favicon.svg`);
   await page.evaluate(([k, v]) => (v === null ? localStorage.removeItem(k) : localStorage.setItem(k, v)), [
     draftKey(t),
     draft,
