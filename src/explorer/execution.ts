@@ -1,7 +1,7 @@
 import { type ErrorSite, ExplorerError, Violation } from './errors.ts';
 import { type Ev, keyMask, type StepKind } from './event.ts';
 import { EventLog } from './log.ts';
-import { Memory, Mode, type PredScope } from './memory.ts';
+import { Memory, Mode, type PredScope, scopeMask } from './memory.ts';
 import { type Instance, type Model, ModelBuilder, type PredicateSpec, type Request } from './model.ts';
 import { encodeSchedule, type Step } from './schedule.ts';
 
@@ -265,9 +265,7 @@ export class Runner {
   }
 
   private scopeOf(name: string, objects: number[]): PredScope {
-    const mask = new Uint8Array(this.mem.objectNames.length);
-    for (const o of objects) mask[o] = 1;
-    return { name, mask, objects };
+    return { name, mask: scopeMask(objects, this.mem.objectNames.length), objects };
   }
 
   /** Is thread t able to take its next step now? */

@@ -50,13 +50,25 @@ export type Mode = typeof OFF | typeof STEP | typeof OUTSIDE | typeof READONLY |
 export const Mode = { OFF, STEP, OUTSIDE, READONLY, REPLAY } as const;
 
 /**
- * The scope of a predicate being evaluated (Runner.evaluate): `mask[o]` is 1 for each object id
- * o it is scoped to (`{ on: [...] }`), for {@link Memory.read} to refuse a key of any other object.
+ * The scope of a predicate being evaluated (Runner.evaluate): bit o of `mask` is set for each
+ * object id o it is scoped to (`{ on: [...] }`), for {@link Memory.read} to refuse a key of any
+ * other object. A bitset: a scenario has hundreds of predicates over hundreds of objects.
  */
 export interface PredScope {
   readonly name: string;
-  readonly mask: Uint8Array;
+  readonly mask: Uint32Array;
   readonly objects: readonly number[];
+}
+
+export function scopeMask(objects: readonly number[], nObjects: number): Uint32Array {
+  const mask = new Uint32Array((nObjects + 31) >>> 5);
+  for (const o of objects) mask[o >>> 5] |= 1 << (o & 31);
+  return mask;
+}
+
+/** Is object o in scope s? (An object made after the scope, beyond its mask, is not.) */
+function inScope(s: PredScope, o: number): boolean {
+  return o >>> 5 < s.mask.length && ((s.mask[o >>> 5] >>> (o & 31)) & 1) === 1;
 }
 
 /** A step's footprint: the keys it read, wrote, and updated commutatively. */
@@ -174,7 +186,8 @@ export class Memory {
       const i = this.setupObjCursor++;
       if (i < this.setupObjId.length && this.setupObjName[i] === name) return this.setupObjId[i];
       const id = this.objectId(name);
-      this.setupObjName.length = this.setupObjId.length = i;
+      // (a first setup only appends: truncating an array to its own length is not free)
+      if (this.setupObjId.length !== i) this.setupObjName.length = this.setupObjId.length = i;
       this.setupObjName.push(name);
       this.setupObjId.push(id);
       return id;
@@ -210,7 +223,7 @@ export class Memory {
       if (i < this.setupId.length && this.setupObj[i] === object && this.setupField[i] === field)
         return this.setupId[i];
       const id = this.lookup(object, field);
-      this.setupObj.length = this.setupField.length = this.setupId.length = i;
+      if (this.setupId.length !== i) this.setupObj.length = this.setupField.length = this.setupId.length = i;
       this.setupObj.push(object);
       this.setupField.push(field);
       this.setupId.push(id);
@@ -326,7 +339,7 @@ export class Memory {
       this.rStamp[k] = this.stamp;
       if (this.reads === NONE) this.reads = [k];
       else this.reads.push(k);
-    } else if (this.mode === READONLY && this.scope !== null && this.scope.mask[this.keyObject[k]] !== 1) {
+    } else if (this.mode === READONLY && this.scope !== null && !inScope(this.scope, this.keyObject[k])) {
       this.outOfScope(k);
     }
     return this.live[k] === 1;
@@ -345,7 +358,7 @@ export class Memory {
 
   /** A value without recording it, for setup code that builds on earlier setup (not for threads). */
   peekValue(k: number): unknown {
-    if (this.mode === READONLY && this.scope !== null && this.scope.mask[this.keyObject[k]] !== 1)
+    if (this.mode === READONLY && this.scope !== null && !inScope(this.scope, this.keyObject[k]))
       this.outOfScope(k);
     if (this.live[k] === 0) this.onMisuse(`'${this.keyNames[k]}' does not exist (yet)`);
     return this.vals[k];
@@ -379,7 +392,7 @@ export class Memory {
       }
     } else if (m === OUTSIDE) {
       this.onMisuse(`shared memory read outside a step: '${this.keyNames[k]}' (put a yield before it)`);
-    } else if (m === READONLY && this.scope !== null && this.scope.mask[this.keyObject[k]] !== 1) {
+    } else if (m === READONLY && this.scope !== null && !inScope(this.scope, this.keyObject[k])) {
       this.outOfScope(k);
     }
     if (this.live[k] === 0) this.onMisuse(`read of '${this.keyNames[k]}', which does not exist (yet)`);
