@@ -17,7 +17,7 @@ export default defineConfig({
     // Unit/property tests, and every chapter: each spec block of content/**/*.mdx is a test.
     include: ['spec-tests/**/*.test.ts', 'content/**/*.mdx'],
     // A guard against a hang, not a speed check: `npm test` runs vitest beside the browser pass on
-    // 2 cores, where the slowest test (18 s alone) took 72 s.
+    // 2 cores, where the slowest file (17 s alone) takes 35-45 s, and once took 72 s.
     testTimeout: 180_000,
     pool: 'threads',
     // One worker reuses its module graph across files (issue 12): 71 CPU-s instead of 91 on this
