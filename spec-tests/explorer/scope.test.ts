@@ -73,6 +73,24 @@ describe('a scoped predicate reads only its scope', () => {
     expect(r.counts.executions).toBe(1);
   });
 
+  test('scopes over many objects: in and out of scope across 32-object words', () => {
+    // A scope is a bitset over object ids: a check scoped to objects 31, 32 and 63 may read them,
+    // not 30 or 33, nor 64 or 95, which share a bit with 32 and 31 in another word.
+    const wide = (reads: number) =>
+      defineModel('wide', (m) => {
+        const cells = Array.from({ length: 100 }, (_, i) => m.cell(`c${i}`, 0));
+        m.thread('T', function* () {
+          yield 'write';
+          for (const c of cells) c.store(1);
+        });
+        const on = [cells[31], cells[32], cells[63]];
+        m.always('reads its cells', () => cells[reads].load() <= 1, { on });
+      });
+    for (const ok of [31, 32, 63]) expect(explore(wide(ok)).verdict).toBe('holds');
+    for (const out of [30, 33, 64, 95])
+      expect(scopeError(() => explore(wide(out))).message).toContain(`reads 'c${out}' outside its scope`);
+  });
+
   test('unscoped predicates and await conditions read anything', () => {
     const r = explore(
       defineModel('unscoped', (m) => {
