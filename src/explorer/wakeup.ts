@@ -127,12 +127,15 @@ export function weakInitial(e: Ev, w: readonly Ev[], gone?: Uint8Array, pre?: Pr
     const x = w[k];
     if (x.choice !== e.choice) return false;
     if (pre !== undefined && !maskConflict(x, pre.r[k], pre.w[k], pre.a[k])) return true;
-    for (let y = 0; y < k; y++) if ((gone === undefined || gone[y] === 0) && dependent(w[y], x)) return false;
+    // from the end: in a race reversal the dependent step is most often the last ones
+    for (let y = k - 1; y >= 0; y--)
+      if ((gone === undefined || gone[y] === 0) && dependent(w[y], x)) return false;
     return true;
   }
   const n = w.length;
   if (pre !== undefined && !maskConflict(e, pre.r[n], pre.w[n], pre.a[n])) return true;
-  for (let j = 0; j < n; j++) if ((gone === undefined || gone[j] === 0) && dependent(e, w[j])) return false;
+  for (let j = n - 1; j >= 0; j--)
+    if ((gone === undefined || gone[j] === 0) && dependent(e, w[j])) return false;
   return true;
 }
 
