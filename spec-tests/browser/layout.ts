@@ -86,10 +86,10 @@ function figures(page: Page) {
 async function axeCounts(page: Page): Promise<{ counts: Record<string, number>; bad: string[] }> {
   await page.addScriptTag({ path: AXE });
   const r = await page.evaluate(async () => {
-    // biome-ignore lint/suspicious/noExplicitAny: axe-core's global, injected above
     // Preload only media (for no-autoplay-audio). axe's default also fetches and parses every
     // stylesheet (the CSSOM), which only css-orientation-lock reads, an experimental rule axe
     // does not run: ~150 ms a page for nothing.
+    // biome-ignore lint/suspicious/noExplicitAny: axe-core's global, injected above
     const res = await (window as any).axe.run(document, {
       resultTypes: ['violations'],
       preload: { assets: ['media'] },
