@@ -143,9 +143,9 @@ async function opensWithoutRunning(
   ctx: BrowserContext,
   base: string,
   t: Target,
-  c: { code: boolean; trace: boolean; draft: boolean },
+  c: { code: boolean; trace: boolean; draft: boolean; onOpenPage?: boolean },
 ) {
-  const where = `link with ${[c.code ? 'code' : '', c.trace ? 'schedule' : ''].filter(Boolean).join(' and ')}${c.draft ? ', over a draft' : ''}`;
+  const where = `link with ${[c.code ? 'code' : '', c.trace ? 'schedule' : ''].filter(Boolean).join(' and ')}${c.draft ? ', over a draft' : ''}${c.onOpenPage ? ', followed on the chapter already open' : ''}`;
   const linkCode = `${t.code}\nconsole.log('${LINK_MARK}');`;
   const draftCode = `${t.code}\nconsole.log('${DRAFT_MARK}');`;
   const record = JSON.stringify({ v: 1, code: draftCode });
@@ -157,7 +157,13 @@ async function opensWithoutRunning(
     code: c.code ? encodeCode(linkCode) : null,
     trace: c.trace ? t.trace : null,
   });
-  await page.goto(`${base}${t.path}${hash}`);
+  if (c.onOpenPage) {
+    // Only the hash changes: a same-document navigation, which the page answers by loading again.
+    await page.goto(`${base}${t.path}`);
+    const reloaded = page.waitForEvent('load', { timeout: 20_000 }).catch(() => {});
+    await page.goto(`${base}${t.path}${hash}`);
+    await reloaded;
+  } else await page.goto(`${base}${t.path}${hash}`);
   const b = page.locator(`spec-block#spec-${t.id}`);
   // Give the runtime time to open the link (or, on a page that runs links, to run it).
   await b
@@ -339,6 +345,9 @@ export async function linksAndDrafts(ctx: BrowserContext, base: string, path: st
       [true, true],
     ] as const)
       await attempt(() => opensWithoutRunning(ctx, base, t, { code, trace, draft }));
+  await attempt(() =>
+    opensWithoutRunning(ctx, base, t, { code: true, trace: true, draft: true, onOpenPage: true }),
+  );
 
   const code = `${t.code}\nconsole.log('${DRAFT_MARK}');`;
   const bad: [string, string][] = [

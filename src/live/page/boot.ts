@@ -28,3 +28,10 @@ for (const el of document.querySelectorAll<HTMLElement>('spec-block')) {
   if (id !== linked && hasDraft(id)) load().then((c) => c.openDraft(el));
 }
 if (linked) load().then((c) => c.openPermalink(location.hash));
+
+// A block link followed on this page already open (pasted into the address bar, or a link to a
+// block of this chapter) changes only the hash: nothing would read it. Load the page again, as
+// opening the link anywhere else does: the link is shown, nothing runs, the reader's drafts stay.
+addEventListener('hashchange', () => {
+  if (/^#spec-[\w-]+[~?]/.test(location.hash)) location.reload();
+});
