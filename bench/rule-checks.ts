@@ -22,3 +22,9 @@ export function bestOf3(i: number): { ms: number; executions: number } {
   }
   return { ms, executions };
 }
+
+/** One run of check i, nothing run before it in this realm: what a reader's first Run gets (cold JIT). */
+export function coldOnce(i: number): { ms: number; executions: number } {
+  const r = explore(ruleModel(ALL[i], 'holds'));
+  return { ms: r.elapsedMs, executions: r.counts.executions };
+}
