@@ -127,7 +127,7 @@ export function weakInitial(e: Ev, w: readonly Ev[], gone?: Uint8Array, pre?: Pr
     const x = w[k];
     if (x.choice !== e.choice) return false;
     if (pre !== undefined && !maskConflict(x, pre.r[k], pre.w[k], pre.a[k])) return true;
-    // from the end: in a race reversal the dependent step is most often the last ones
+    // from the end: in a race reversal the dependent step is usually the last one
     for (let y = k - 1; y >= 0; y--)
       if ((gone === undefined || gone[y] === 0) && dependent(w[y], x)) return false;
     return true;
